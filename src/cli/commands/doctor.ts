@@ -1,0 +1,115 @@
+import { readdirSync, readFileSync, statfsSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { isDigest, type Digest } from '../../engine/digest.js';
+import { EXIT_FAILURE } from '../../engine/errors.js';
+import type { Manifest } from '../../engine/manifest.js';
+import { quantoPackageRoot } from '../../engine/package-root.js';
+import { ContentStore } from '../../engine/cas.js';
+import { Workspace } from '../../engine/workspace.js';
+import type { CliIO } from '../io.js';
+import type { GlobalOptions } from '../main.js';
+import { findWorkspaceRoot } from '../workspace-root.js';
+
+type Check = { name: string; status: 'ok' | 'warn' | 'fail'; detail: string };
+
+/** API keys the product reads. Only whether each is set is ever printed, never a value. */
+export const KNOWN_SECRETS = ['POLYGON_API_KEY', 'APCA_API_KEY_ID', 'APCA_API_SECRET_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
+
+export async function doctorCommand(io: CliIO, globals: GlobalOptions, opts: { full?: boolean }): Promise<number> {
+  const checks: Check[] = [];
+  const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
+  checks.push({
+    name: 'node',
+    status: major > 20 || (major === 20 && minor >= 19) ? 'ok' : 'fail',
+    detail: `v${process.versions.node} (needs >= 20.19)`,
+  });
+  for (const pkg of ['zod', 'yaml', 'piscina', 'esbuild', 'commander', 'chokidar', 'ink', 'apache-arrow']) {
+    checks.push(await importCheck(pkg));
+  }
+  checks.push(await duckdbCheck());
+  checks.push(await tfjsCheck());
+
+  let ws: Workspace | undefined;
+  try {
+    ws = new Workspace(globals.workspace ?? findWorkspaceRoot(io.cwd));
+  } catch (err) {
+    checks.push({ name: 'workspace', status: 'warn', detail: (err as Error).message });
+  }
+  if (ws) {
+    checks.push({ name: 'workspace', status: 'ok', detail: ws.root });
+    checks.push(cacheCheck(ws, opts.full ?? false));
+    const fsStat = statfsSync(existsSync(ws.cacheDir) ? ws.cacheDir : ws.root);
+    const freeGiB = (fsStat.bavail * fsStat.bsize) / 2 ** 30;
+    checks.push({ name: 'disk', status: freeGiB < 1 ? 'warn' : 'ok', detail: `${freeGiB.toFixed(1)} GiB free for the cache` });
+  }
+  for (const name of KNOWN_SECRETS) checks.push({ name, status: 'ok', detail: process.env[name] ? 'set' : 'not set' });
+
+  for (const c of checks) io.out(`${c.status === 'ok' ? 'ok  ' : c.status === 'warn' ? 'WARN' : 'FAIL'}  ${c.name.padEnd(22)} ${c.detail}`);
+  return checks.some((c) => c.status === 'fail') ? EXIT_FAILURE : 0;
+}
+
+async function importCheck(pkg: string): Promise<Check> {
+  try {
+    await import(pkg);
+    const version = (JSON.parse(readFileSync(join(quantoPackageRoot(), 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    return { name: pkg, status: 'ok', detail: version };
+  } catch (err) {
+    return { name: pkg, status: 'fail', detail: `cannot load: ${(err as Error).message.split('\n')[0]} (run npm ci)` };
+  }
+}
+
+async function duckdbCheck(): Promise<Check> {
+  try {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const instance = await DuckDBInstance.create(':memory:');
+    const conn = await instance.connect();
+    const reader = await conn.runAndReadAll('SELECT version() AS v, 40 + 2 AS answer');
+    const [row] = reader.getRowObjects();
+    conn.closeSync();
+    return { name: 'duckdb', status: row?.answer === 42 ? 'ok' : 'fail', detail: `${String(row?.v)} (in-memory query ran)` };
+  } catch (err) {
+    return { name: 'duckdb', status: 'fail', detail: (err as Error).message.split('\n')[0]! };
+  }
+}
+
+async function tfjsCheck(): Promise<Check> {
+  try {
+    const tf = await import('@tensorflow/tfjs');
+    await import('@tensorflow/tfjs-backend-wasm');
+    const ok = await tf.setBackend('wasm');
+    await tf.ready();
+    const sum = (await tf.tensor1d([1, 2, 3]).sum().data())[0];
+    return { name: 'tensorflow.js', status: ok && sum === 6 ? 'ok' : 'fail', detail: `${tf.version.tfjs}, backend ${tf.getBackend()}` };
+  } catch (err) {
+    return { name: 'tensorflow.js', status: 'fail', detail: (err as Error).message.split('\n')[0]! };
+  }
+}
+
+/** Every manifest parses and names blobs that exist; with --full every blob is rehashed too. */
+function cacheCheck(ws: Workspace, full: boolean): Check {
+  if (!existsSync(ws.acDir)) return { name: 'cache', status: 'ok', detail: `${ws.cacheDir} (empty)` };
+  const cas = new ContentStore(ws.casDir);
+  let manifests = 0;
+  const problems: string[] = [];
+  const blobs = new Set<Digest>();
+  for (const shard of readdirSync(ws.acDir)) {
+    for (const file of readdirSync(join(ws.acDir, shard))) {
+      if (!file.endsWith('.json')) continue;
+      manifests += 1;
+      try {
+        const m = JSON.parse(readFileSync(join(ws.acDir, shard, file), 'utf8')) as Manifest;
+        for (const o of Object.values(m.outputs)) {
+          blobs.add(o.digest);
+          if (!cas.has(o.digest)) problems.push(`${m.label}: output blob ${o.digest.slice(0, 12)} missing`);
+        }
+      } catch {
+        problems.push(`unreadable manifest ${file}`);
+      }
+    }
+  }
+  if (full) for (const d of blobs) if (isDigest(d) && cas.has(d) && !cas.verify(d)) problems.push(`blob ${d.slice(0, 12)} does not match its digest`);
+  const detail = `${manifests} manifests, ${blobs.size} blobs${full ? ' rehashed' : ''}`;
+  return problems.length === 0
+    ? { name: 'cache', status: 'ok', detail }
+    : { name: 'cache', status: 'warn', detail: `${detail}; ${problems.length} problem(s): ${problems.slice(0, 3).join('; ')} (quanto gc or quanto clean repairs it)` };
+}

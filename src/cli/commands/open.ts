@@ -1,0 +1,8 @@
+import { Session } from '../../engine/session.js';
+import type { GlobalOptions } from '../main.js';
+import type { CliIO } from '../io.js';
+import { findWorkspaceRoot } from '../workspace-root.js';
+
+export function openSession(io: CliIO, globals: GlobalOptions): Session {
+  return Session.open(globals.workspace ?? findWorkspaceRoot(io.cwd));
+}

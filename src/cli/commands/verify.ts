@@ -1,0 +1,31 @@
+import { EXIT_FAILURE } from '../../engine/errors.js';
+import { holdBuildLock } from '../../engine/locks.js';
+import { verify } from '../../engine/verify.js';
+import type { CliIO } from '../io.js';
+import type { GlobalOptions } from '../main.js';
+import { openSession } from './open.js';
+
+export async function verifyCommand(io: CliIO, globals: GlobalOptions, labels: string[], opts: { jobs?: number; json?: boolean }): Promise<number> {
+  const session = openSession(io, globals);
+  const release = holdBuildLock(session.workspace);
+  try {
+    const result = await verify(session, labels, { jobs: opts.jobs });
+    const ok = result.mismatches.length === 0 && result.failures.length === 0;
+    if (opts.json) {
+      io.out(JSON.stringify({ ok, checked: result.checked, mismatches: result.mismatches, failures: result.failures.map((f) => ({ label: f.label, error: f.error })) }));
+    } else {
+      for (const m of result.mismatches) {
+        io.out(`MISMATCH ${m.label} ${m.output}: workspace ${m.workspace ?? '(absent)'} clean ${m.clean ?? '(absent)'}`);
+      }
+      for (const f of result.failures) io.out(`FAILED   ${f.label}: ${f.error ?? ''}`);
+      io.out(
+        ok
+          ? `quanto verify: ${result.checked} actions rebuilt from scratch, every output bit-identical`
+          : `quanto verify: ${result.mismatches.length} output(s) differ, ${result.failures.length} failure(s) in ${result.checked} actions`,
+      );
+    }
+    return ok ? 0 : EXIT_FAILURE;
+  } finally {
+    release();
+  }
+}

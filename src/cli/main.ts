@@ -1,0 +1,110 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { EXIT_FAILURE, EXIT_USAGE, QuantoError } from '../engine/errors.js';
+import { buildCommand } from './commands/build.js';
+import { cleanCommand, gcCommand } from './commands/clean.js';
+import { doctorCommand } from './commands/doctor.js';
+import { explainCommand } from './commands/explain.js';
+import { graphCommand, lsCommand, queryCommand } from './commands/graph.js';
+import { showCommand } from './commands/show.js';
+import { verifyCommand } from './commands/verify.js';
+import { processIO, type CliIO } from './io.js';
+
+export interface GlobalOptions {
+  workspace?: string;
+}
+
+function jobsOption(): Option {
+  return new Option('-j, --jobs <n>', 'worker threads (0 runs actions on the main thread); default: the core count').argParser((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+    return n;
+  });
+}
+
+/** Runs the CLI and returns its exit status: 0 ok, 1 a build or check failed, 2 usage or config error. */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  let status = 0;
+  const program = new Command('quanto')
+    .description('Make/Bazel for quantitative research: build, cache and verify research artifacts')
+    .option('-C, --workspace <dir>', 'the workspace directory (default: the nearest above the current directory with quanto.pipeline.yaml)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError('(run quanto --help for usage)');
+  const globals = (): GlobalOptions => program.opts<GlobalOptions>();
+  // Commander passes (args..., options, command); each handler returns its exit status.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const run = <A extends any[]>(fn: (...args: A) => Promise<number>) =>
+    async (...args: A) => {
+      status = await fn(...args);
+    };
+
+  program
+    .command('build')
+    .description('build targets and everything they depend on')
+    .argument('[labels...]', 'labels or patterns (//name, //prefix/..., //..., //name@dim=value)', ['//...'])
+    .addOption(jobsOption())
+    .option('-k, --keep-going', 'build every branch that does not depend on a failure')
+    .option('--json', 'print one JSON object on stdout')
+    .option('--no-tui', 'plain line-per-event output even on a terminal')
+    .action(run((labels: string[], opts: { jobs?: number; keepGoing?: boolean; json?: boolean; tui?: boolean }) => buildCommand(io, globals(), labels, opts)));
+
+  program.command('ls').description('list targets').argument('[patterns...]', 'patterns to list', ['//...']).action(run((p: string[]) => lsCommand(io, globals(), p)));
+
+  program
+    .command('graph')
+    .description('print the dependency graph')
+    .argument('[labels...]', 'roots (default: all)', ['//...'])
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'dot', 'json']).default('text'))
+    .action(run((labels: string[], opts: { format: 'text' | 'dot' | 'json' }) => graphCommand(io, globals(), labels, opts.format)));
+
+  program
+    .command('query')
+    .description("graph queries: 'deps(//x)', 'rdeps(//x)', 'somepath(//a,//b)'")
+    .argument('<expression>')
+    .action(run((expr: string) => queryCommand(io, globals(), expr)));
+
+  program
+    .command('explain')
+    .description('why a target would rebuild: what changed in its key since its last build')
+    .argument('<label>')
+    .option('--json', 'machine-readable')
+    .action(run((label: string, opts: { json?: boolean }) => explainCommand(io, globals(), label, opts)));
+
+  program
+    .command('show')
+    .description("a target's manifest and output paths")
+    .argument('<label>')
+    .option('--json', 'machine-readable')
+    .action(run((label: string, opts: { json?: boolean }) => showCommand(io, globals(), label, opts)));
+
+  program
+    .command('verify')
+    .description('rebuild from scratch in an empty cache and compare every output digest')
+    .argument('[labels...]', 'labels or patterns', ['//...'])
+    .addOption(jobsOption())
+    .option('--json', 'machine-readable')
+    .action(run((labels: string[], opts: { jobs?: number; json?: boolean }) => verifyCommand(io, globals(), labels, opts)));
+
+  program.command('clean').description('delete the whole cache (cache/)').action(run(() => cleanCommand(io, globals())));
+  program.command('gc').description('delete cache entries the pipeline and promotion records no longer reach').action(run(() => gcCommand(io, globals())));
+  program
+    .command('doctor')
+    .description('check the installation, the cache and the environment')
+    .option('--full', 'rehash every blob in the cache')
+    .action(run((opts: { full?: boolean }) => doctorCommand(io, globals(), opts)));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return status;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (err instanceof QuantoError) {
+      io.err(`quanto: error: ${err.message}`);
+      return err.exitCode;
+    }
+    io.err(`quanto: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return EXIT_FAILURE;
+  }
+}

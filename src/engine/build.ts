@@ -1,0 +1,255 @@
+import { availableParallelism } from 'node:os';
+import { BroadcastChannel } from 'node:worker_threads';
+import { actionKeyOf, combineTargetOutputs, keyRecordOf, seedOf, type TargetOutputs } from './action-key.js';
+import type { ActionTask, ProgressReport } from './action-task.js';
+import type { ActionKey, Digest } from './digest.js';
+import { InlineExecutor, WorkerPoolExecutor, type Executor } from './executor.js';
+import type { TargetName } from './label.js';
+import type { Manifest, OutputEntry } from './manifest.js';
+import { materializeOutputs, outputsMaterialized } from './out-tree.js';
+import { planBuild, srcPaths, type ActionPlan, type BuildPlan, type TargetPlan } from './plan.js';
+import type { Session } from './session.js';
+
+export type ActionStatus = 'built' | 'cached' | 'failed' | 'skipped';
+
+export interface ActionResult {
+  label: string;
+  target: TargetName;
+  partition: string | null;
+  status: ActionStatus;
+  key?: ActionKey;
+  outputs?: Record<string, Digest>;
+  outputsDigest?: Digest;
+  error?: string;
+  logPath?: string;
+  durationMs?: number;
+}
+
+export interface BuildResult {
+  actions: ActionResult[];
+  built: number;
+  cached: number;
+  failed: number;
+  skipped: number;
+  wallMs: number;
+}
+
+export type BuildEvent =
+  | { type: 'planned'; plan: BuildPlan }
+  | { type: 'start'; label: string }
+  | { type: 'finish'; result: ActionResult }
+  | { type: 'progress'; report: ProgressReport };
+
+export interface BuildOptions {
+  /** Worker threads; 0 runs actions on the calling thread. Default: the core count. */
+  jobs?: number;
+  /** Build every branch that does not depend on a failure, instead of stopping at the first. */
+  keepGoing?: boolean;
+  onEvent?: (event: BuildEvent) => void;
+}
+
+export function defaultJobs(): number {
+  return availableParallelism();
+}
+
+let progressChannels = 0;
+
+/**
+ * Builds the targets the patterns select and everything under them. Cache checks run on this
+ * thread as soon as an action's dependencies are done (they are cheap); misses wait for one of
+ * `jobs` worker slots. A failure fails its dependents; without keepGoing nothing new starts.
+ */
+export async function build(session: Session, patterns: readonly string[], options: BuildOptions = {}): Promise<BuildResult> {
+  const started = Date.now();
+  const plan = await planBuild(session, patterns);
+  options.onEvent?.({ type: 'planned', plan });
+  const jobs = options.jobs ?? defaultJobs();
+  const emit = options.onEvent ?? (() => {});
+
+  let channel: BroadcastChannel | undefined;
+  let channelName: string | null = null;
+  if (options.onEvent) {
+    channelName = `quanto-progress-${process.pid}-${++progressChannels}`;
+    channel = new BroadcastChannel(channelName);
+    channel.onmessage = (msg) => emit({ type: 'progress', report: (msg as MessageEvent).data as ProgressReport });
+  }
+  const executor: Executor = jobs === 0 ? new InlineExecutor((report) => emit({ type: 'progress', report })) : new WorkerPoolExecutor(jobs);
+  try {
+    const results = await new Scheduler(session, plan, executor, Math.max(1, jobs), options.keepGoing ?? false, emit, channelName).run();
+    session.save();
+    const count = (s: ActionStatus) => results.filter((r) => r.status === s).length;
+    return { actions: results, built: count('built'), cached: count('cached'), failed: count('failed'), skipped: count('skipped'), wallMs: Date.now() - started };
+  } finally {
+    channel?.close();
+    await executor.close();
+  }
+}
+
+class Scheduler {
+  private readonly results = new Map<string, ActionResult>();
+  private readonly targetOutputs = new Map<TargetName, TargetOutputs>();
+  private readonly actionOutputs = new Map<string, { outputs: Record<string, OutputEntry>; outputsDigest: Digest }>();
+  private readonly waitingDeps = new Map<TargetName, number>();
+  private readonly actionsLeft = new Map<TargetName, number>();
+  private readonly failedTargets = new Set<TargetName>();
+  private readonly toCheck: ActionPlan[] = [];
+  private readonly toRun: ActionTask[] = [];
+  private readonly actionsByLabel = new Map<string, ActionPlan>();
+  private running = 0;
+  private stopping = false;
+  private finish!: () => void;
+
+  constructor(
+    private readonly session: Session,
+    private readonly plan: BuildPlan,
+    private readonly executor: Executor,
+    private readonly slots: number,
+    private readonly keepGoing: boolean,
+    private readonly emit: (e: BuildEvent) => void,
+    private readonly progressChannel: string | null,
+  ) {}
+
+  async run(): Promise<ActionResult[]> {
+    for (const target of this.plan.targets) {
+      this.waitingDeps.set(target.name, target.spec.deps.length);
+      this.actionsLeft.set(target.name, target.actions.length);
+      for (const action of target.actions) this.actionsByLabel.set(action.label, action);
+      if (target.spec.deps.length === 0) this.toCheck.push(...target.actions);
+    }
+    await new Promise<void>((resolve) => {
+      this.finish = resolve;
+      this.pump();
+    });
+    // Whatever never ran (stopped early, or below a failure) is reported as skipped.
+    for (const target of this.plan.targets) {
+      for (const action of target.actions) {
+        if (!this.results.has(action.label)) this.record(action, { status: 'skipped' });
+      }
+    }
+    return this.plan.targets.flatMap((t) => t.actions.map((a) => this.results.get(a.label)!));
+  }
+
+  private pump(): void {
+    while (!this.stopping && this.toCheck.length > 0) this.check(this.toCheck.shift()!);
+    while (!this.stopping && this.running < this.slots && this.toRun.length > 0) this.dispatch(this.toRun.shift()!);
+    if (this.running === 0 && (this.stopping || (this.toCheck.length === 0 && this.toRun.length === 0))) this.finish();
+  }
+
+  /** Computes the key and either finishes the action from the cache or queues it to run. */
+  private check(action: ActionPlan): void {
+    const record = keyRecordOf(this.session, action, (dep) => this.targetOutputs.get(dep as TargetName)!);
+    const key = actionKeyOf(record);
+    const target = action.target;
+    const partitionPath = action.partition?.path ?? null;
+    const outPath = this.session.workspace.outPathOf(target.name, partitionPath);
+    const hit = this.lookup(action.label, key, outPath);
+    if (hit) {
+      this.complete(action, { status: 'cached', key, outputs: hit.outputs, outputsDigest: hit.outputsDigest });
+      return;
+    }
+    const inputs: Record<string, TargetOutputs> = {};
+    for (const dep of target.spec.deps) inputs[`//${dep}`] = this.targetOutputs.get(dep)!;
+    this.toRun.push({
+      cacheDir: this.session.workspace.cacheDir,
+      label: action.label,
+      target: target.name,
+      partition: action.partition?.partition ?? null,
+      partitionPath,
+      bundlePath: target.rule.bundlePath,
+      ruleName: target.rule.name,
+      ruleVersion: target.rule.rule.version,
+      config: target.config,
+      seed: seedOf(key),
+      key,
+      record,
+      inputs,
+      srcs: srcPaths(this.session.workspace.root, target.spec),
+      outPath,
+      logPath: this.session.workspace.logPathOf(target.name, partitionPath),
+      progressChannel: this.progressChannel,
+    });
+  }
+
+  private lookup(label: string, key: ActionKey, outPath: string): { outputs: Record<string, OutputEntry>; outputsDigest: Digest } | undefined {
+    const { state, actionCache, cas } = this.session;
+    const last = state.get(label);
+    if (last && last.key === key && outputsMaterialized(outPath, last.outputs)) return last;
+    const manifest = last?.key === key ? { outputs: last.outputs, outputsDigest: last.outputsDigest } : actionCache.get(key);
+    if (!manifest) return undefined;
+    // A manifest whose blobs were collected or lost is a miss: the action runs again.
+    if (!Object.values(manifest.outputs).every((o) => cas.has(o.digest))) return undefined;
+    materializeOutputs(cas, outPath, manifest.outputs);
+    state.set(label, { key, outputs: manifest.outputs, outputsDigest: manifest.outputsDigest });
+    return manifest;
+  }
+
+  private dispatch(task: ActionTask): void {
+    this.running += 1;
+    const action = this.actionsByLabel.get(task.label)!;
+    this.emit({ type: 'start', label: task.label });
+    this.executor
+      .run(task)
+      .then(
+        (outcome) => {
+          if (outcome.ok) {
+            const m: Manifest = outcome.manifest;
+            this.session.state.set(task.label, { key: m.key, outputs: m.outputs, outputsDigest: m.outputsDigest });
+            this.complete(action, { status: 'built', key: m.key, outputs: m.outputs, outputsDigest: m.outputsDigest, durationMs: m.timings.durationMs, logPath: m.log ? task.logPath : undefined });
+          } else {
+            this.complete(action, { status: 'failed', key: task.key, error: outcome.error, logPath: outcome.logPath, durationMs: outcome.durationMs });
+          }
+        },
+        (err: unknown) => this.complete(action, { status: 'failed', key: task.key, error: String(err) }),
+      )
+      .finally(() => {
+        this.running -= 1;
+        this.pump();
+      });
+  }
+
+  private complete(
+    action: ActionPlan,
+    result: Omit<ActionResult, 'label' | 'target' | 'partition' | 'outputs'> & { outputs?: Record<string, OutputEntry> },
+  ): void {
+    this.record(action, result);
+    const target = action.target;
+    if (result.status === 'failed') {
+      this.failedTargets.add(target.name);
+      if (!this.keepGoing) this.stopping = true;
+    } else if (result.outputs && result.outputsDigest) {
+      this.actionOutputs.set(action.label, { outputs: result.outputs, outputsDigest: result.outputsDigest });
+    }
+    const left = this.actionsLeft.get(target.name)! - 1;
+    this.actionsLeft.set(target.name, left);
+    if (left === 0 && !this.failedTargets.has(target.name)) this.targetDone(target);
+  }
+
+  private targetDone(target: TargetPlan): void {
+    this.targetOutputs.set(target.name, combineTargetOutputs(target, (a) => this.actionOutputs.get(a.label)!));
+    for (const dependent of this.session.graph.dependentsOf(target.name)) {
+      const plan = this.plan.byName.get(dependent);
+      if (!plan) continue;
+      const waiting = this.waitingDeps.get(dependent)! - 1;
+      this.waitingDeps.set(dependent, waiting);
+      if (waiting === 0) this.toCheck.push(...plan.actions);
+    }
+  }
+
+  private record(action: ActionPlan, result: Omit<ActionResult, 'label' | 'target' | 'partition' | 'outputs'> & { outputs?: Record<string, OutputEntry> }): void {
+    const full: ActionResult = {
+      ...result,
+      label: action.label,
+      target: action.target.name,
+      partition: action.partition?.path ?? null,
+      outputs: result.outputs ? namesToDigests(result.outputs) : undefined,
+    };
+    this.results.set(action.label, full);
+    this.emit({ type: 'finish', result: full });
+  }
+}
+
+function namesToDigests(outputs: Record<string, OutputEntry>): Record<string, Digest> {
+  const out: Record<string, Digest> = {};
+  for (const [name, entry] of Object.entries(outputs)) out[name] = entry.digest;
+  return out;
+}

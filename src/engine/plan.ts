@@ -1,0 +1,89 @@
+import { join } from 'node:path';
+import { ConfigError } from './errors.js';
+import { labelOf, parseLabelPattern, type TargetName } from './label.js';
+import { expandPartitions, type PartitionInstance } from './partitions.js';
+import type { TargetSpec } from './pipeline.js';
+import type { ResolvedRule } from './rule-registry.js';
+import type { Session } from './session.js';
+import { loadTargetConfig } from './target-config.js';
+
+export interface TargetPlan {
+  readonly name: TargetName;
+  readonly spec: TargetSpec;
+  readonly rule: ResolvedRule;
+  readonly config: unknown;
+  readonly partitions: PartitionInstance[] | null;
+  /** The actions of this target the build needs: all of them, or the partitions asked for by label. */
+  readonly actions: ActionPlan[];
+}
+
+export interface ActionPlan {
+  readonly target: TargetPlan;
+  readonly label: string;
+  readonly partition: PartitionInstance | null;
+}
+
+export interface BuildPlan {
+  /** Topological order. */
+  readonly targets: TargetPlan[];
+  readonly byName: ReadonlyMap<TargetName, TargetPlan>;
+}
+
+/**
+ * Resolves label patterns to the targets and actions to build: loads each needed rule,
+ * validates each config, expands partitions. All config errors surface here, before anything runs.
+ */
+export async function planBuild(session: Session, patterns: readonly string[]): Promise<BuildPlan> {
+  const parsed = patterns.map(parseLabelPattern);
+  const roots = session.graph.select(parsed);
+  const wholeTargets = new Set<TargetName>();
+  const partitionRequests = new Map<TargetName, Set<string>>();
+  for (const p of parsed) {
+    if (p.kind === 'partition') {
+      const set = partitionRequests.get(p.name) ?? new Set<string>();
+      set.add(p.partition);
+      partitionRequests.set(p.name, set);
+    }
+  }
+  for (const name of roots) {
+    if (!partitionRequests.has(name) || parsed.some((p) => p.kind !== 'partition' && session.graph.select([p]).includes(name))) wholeTargets.add(name);
+  }
+  const closure = session.graph.closure(roots);
+  for (const name of closure) if (!roots.includes(name)) wholeTargets.add(name);
+
+  const rules = new Map<string, ResolvedRule>();
+  await Promise.all([...new Set(closure.map((n) => session.graph.spec(n).rule))].map(async (r) => rules.set(r, await session.rules.resolve(r))));
+
+  const targets: TargetPlan[] = [];
+  const byName = new Map<TargetName, TargetPlan>();
+  for (const name of closure) {
+    const spec = session.graph.spec(name);
+    const rule = rules.get(spec.rule)!;
+    const config = loadTargetConfig(session.workspace.root, spec, rule.rule);
+    const partitions = expandPartitions(spec, rule.rule, config);
+    const actions: ActionPlan[] = [];
+    const plan: TargetPlan = { name, spec, rule, config, partitions, actions };
+    if (!partitions) {
+      if (partitionRequests.has(name)) throw new ConfigError(`//${name} is not partitioned, so ${labelOf(name, [...partitionRequests.get(name)!][0])} names nothing`);
+      actions.push({ target: plan, label: labelOf(name), partition: null });
+    } else {
+      const wanted = wholeTargets.has(name) ? undefined : partitionRequests.get(name);
+      for (const want of wanted ?? []) {
+        if (!partitions.some((p) => p.path === want)) {
+          throw new ConfigError(`//${name} has no partition ${want} (it has ${partitions.length}: ${partitions.slice(0, 5).map((p) => p.path).join(', ')}${partitions.length > 5 ? ', ...' : ''})`);
+        }
+      }
+      for (const p of partitions) if (!wanted || wanted.has(p.path)) actions.push({ target: plan, label: labelOf(name, p.path), partition: p });
+    }
+    targets.push(plan);
+    byName.set(name, plan);
+  }
+  return { targets, byName };
+}
+
+/** Absolute paths of a target's declared source files. */
+export function srcPaths(root: string, spec: TargetSpec): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const src of spec.srcs) out[src] = join(root, src);
+  return out;
+}

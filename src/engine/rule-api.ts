@@ -1,0 +1,67 @@
+/**
+ * The contract between the engine and a rule. Rule files (rules/<kind>.ts) default-export
+ * a `Rule`; `defineRule` only helps the type checker. This module imports nothing at run
+ * time so that a rule importing it does not pull the engine into the rule's source digest.
+ */
+import type { ZodType } from 'zod';
+
+export type Partition = Readonly<Record<string, string>>;
+
+export interface RuleLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** One declared input as a rule sees it: read-only files, addressed by output name. */
+export interface InputArtifact {
+  readonly label: string;
+  /** Output name (a relative POSIX path) → absolute path of an immutable file. */
+  readonly files: Readonly<Record<string, string>>;
+  /** Digest of the whole output set; stable when the bytes are. */
+  readonly outputsDigest: string;
+  /** A directory laid out by output name (hard links), made on first call. */
+  dir(): string;
+}
+
+export interface RuleContext<C> {
+  readonly label: string;
+  readonly config: C;
+  /** Derived from the action key: deterministic, and different whenever anything in the key is. */
+  readonly seed: number;
+  readonly partition: Partition | null;
+  /** Dependency label (//name) → its outputs. */
+  readonly inputs: Readonly<Record<string, InputArtifact>>;
+  /** Declared source files: workspace-relative path → absolute path. */
+  readonly srcs: Readonly<Record<string, string>>;
+  /** The only place the rule may write. Every regular file left here is an output. */
+  readonly outDir: string;
+  readonly log: RuleLogger;
+  progress(done: number, total?: number, unit?: string): void;
+}
+
+export interface RuleResult {
+  /** Row counts of tabular outputs, by output name; they go into the manifest. */
+  rows?: Record<string, number>;
+  /** For external rules: what was fetched (URLs without secrets, response digests). */
+  fetched?: unknown;
+}
+
+export interface Rule<C = unknown> {
+  readonly name: string;
+  /** Bump to invalidate every cached output of this rule without editing its source. */
+  readonly version: number;
+  readonly description?: string;
+  readonly config: ZodType<C>;
+  /** Names (files or directory prefixes) that `run` must produce in outDir. */
+  readonly outputs: readonly string[];
+  /** Fan-out derived from config; the pipeline's `partitions:` takes precedence. */
+  partitions?(config: C): Partition[];
+  /** Marks a rule that reads the network or the clock (ingestion, paper trading). */
+  readonly external?: boolean;
+  run(ctx: RuleContext<C>): RuleResult | void | Promise<RuleResult | void>;
+}
+
+export function defineRule<C>(rule: Rule<C>): Rule<C> {
+  return rule;
+}

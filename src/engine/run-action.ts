@@ -1,0 +1,149 @@
+import { linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ActionCache } from './action-cache.js';
+import type { ActionOutcome, ActionTask, ProgressReport } from './action-task.js';
+import { uniqueTempSuffix, writeFileAtomic } from './atomic-write.js';
+import { canonicalJson } from './canonical-json.js';
+import { ContentStore } from './cas.js';
+import { digestBytes, type Digest } from './digest.js';
+import type { Manifest, OutputEntry } from './manifest.js';
+import { materializeOutputs } from './out-tree.js';
+import type { InputArtifact, Rule, RuleContext, RuleResult } from './rule-api.js';
+import { Workspace } from './workspace.js';
+
+/** Digest of an output set: what dependents' keys see, so identical bytes stop a rebuild (early cutoff). */
+export function outputsDigestOf(outputs: Record<string, { digest: Digest }>): Digest {
+  const names: Record<string, Digest> = {};
+  for (const name of Object.keys(outputs).sort()) names[name] = outputs[name]!.digest;
+  return digestBytes(canonicalJson(names));
+}
+
+/**
+ * Runs one action: calls the rule in a private temp directory, moves every file it wrote into
+ * the content store, then commits the manifest to the action cache (the commit point), then
+ * refreshes the stable output path. Used in worker threads and, with --jobs 0, inline.
+ */
+export async function runAction(task: ActionTask, onProgress?: (p: ProgressReport) => void): Promise<ActionOutcome> {
+  const started = Date.now();
+  const workspace = new Workspace('.', task.cacheDir);
+  const cas = new ContentStore(workspace.casDir);
+  const scratch = join(workspace.tmpDir, `${task.key.slice(0, 16)}${uniqueTempSuffix()}`);
+  const outDir = join(scratch, 'out');
+  mkdirSync(outDir, { recursive: true });
+  const logLines: string[] = [];
+  const log = (level: string) => (message: string) => {
+    logLines.push(`${level} ${message}`);
+  };
+  try {
+    const rule = await loadRule(task.bundlePath);
+    const ctx: RuleContext<unknown> = {
+      label: task.label,
+      config: task.config,
+      seed: task.seed,
+      partition: task.partition,
+      inputs: buildInputs(task, cas, scratch),
+      srcs: task.srcs,
+      outDir,
+      log: { info: log('INFO'), warn: log('WARN'), error: log('ERROR') },
+      progress: (done, total, unit) => onProgress?.({ label: task.label, done, total, unit }),
+    };
+    const result: RuleResult = (await rule.run(ctx)) ?? {};
+    const outputs = adoptOutputs(cas, outDir, task.label, rule.outputs);
+    const logDigest = writeLog(cas, task.logPath, logLines);
+    const manifest: Manifest = {
+      manifestFormat: 1,
+      label: task.label,
+      target: task.target,
+      partition: task.partitionPath,
+      key: task.key,
+      record: task.record,
+      ruleVersion: task.ruleVersion,
+      outputs,
+      outputsDigest: outputsDigestOf(outputs),
+      rows: result.rows ?? {},
+      log: logDigest,
+      timings: { startedAt: new Date(started).toISOString(), durationMs: Date.now() - started },
+      ...(result.fetched !== undefined ? { fetched: result.fetched } : {}),
+    };
+    new ActionCache(workspace.acDir).put(manifest);
+    materializeOutputs(cas, task.outPath, outputs);
+    return { ok: true, manifest };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    logLines.push(`ERROR ${err instanceof Error && err.stack ? err.stack : message}`);
+    writeLog(cas, task.logPath, logLines);
+    return { ok: false, error: message, logPath: task.logPath, durationMs: Date.now() - started };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+const loadedRules = new Map<string, Rule<unknown>>();
+
+async function loadRule(bundlePath: string): Promise<Rule<unknown>> {
+  let rule = loadedRules.get(bundlePath);
+  if (!rule) {
+    rule = ((await import(pathToFileURL(bundlePath).href)) as { default: Rule<unknown> }).default;
+    loadedRules.set(bundlePath, rule);
+  }
+  return rule;
+}
+
+function buildInputs(task: ActionTask, cas: ContentStore, scratch: string): Record<string, InputArtifact> {
+  const inputs: Record<string, InputArtifact> = {};
+  let staged = 0;
+  for (const [label, input] of Object.entries(task.inputs)) {
+    const files: Record<string, string> = {};
+    for (const [name, digest] of Object.entries(input.files)) files[name] = cas.pathOf(digest);
+    let dir: string | undefined;
+    inputs[label] = {
+      label,
+      files,
+      outputsDigest: input.outputsDigest,
+      dir: () => {
+        if (dir === undefined) {
+          dir = join(scratch, 'in', String(staged++));
+          for (const [name, path] of Object.entries(files)) {
+            mkdirSync(dirname(join(dir, name)), { recursive: true });
+            linkSync(path, join(dir, name));
+          }
+        }
+        return dir;
+      },
+    };
+  }
+  return inputs;
+}
+
+function adoptOutputs(cas: ContentStore, outDir: string, label: string, declared: readonly string[]): Record<string, OutputEntry> {
+  const names = listFiles(outDir, '', label);
+  const missing = declared.filter((d) => !names.some((n) => n === d || n.startsWith(`${d}/`)));
+  if (missing.length > 0) {
+    throw new Error(`${label}: the rule did not produce its declared output(s) ${missing.map((m) => `'${m}'`).join(', ')} (it wrote: ${names.join(', ') || 'nothing'})`);
+  }
+  const outputs: Record<string, OutputEntry> = {};
+  for (const name of names) outputs[name] = cas.adoptFile(join(outDir, name));
+  return outputs;
+}
+
+function listFiles(dir: string, prefix: string, label: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const name = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...listFiles(join(dir, entry.name), name, label));
+    else if (entry.isFile()) out.push(name);
+    else throw new Error(`${label}: output '${name}' is not a regular file (symlinks and special files cannot be cached)`);
+  }
+  return out;
+}
+
+function writeLog(cas: ContentStore, logPath: string, lines: string[]): Digest | null {
+  if (lines.length === 0) {
+    rmSync(logPath, { force: true });
+    return null;
+  }
+  const text = lines.join('\n') + '\n';
+  writeFileAtomic(logPath, text);
+  return cas.putBytes(text);
+}

@@ -1,0 +1,46 @@
+import { ActionCache } from './action-cache.js';
+import { BuildState } from './build-state.js';
+import { ContentStore } from './cas.js';
+import { TargetGraph } from './graph.js';
+import type { KeyRecord } from './manifest.js';
+import { loadPipeline, type Pipeline } from './pipeline.js';
+import { platformFacts } from './platform.js';
+import { RuleRegistry } from './rule-registry.js';
+import { StatCache } from './stat-cache.js';
+import { Workspace } from './workspace.js';
+
+/** One workspace opened for one command: the pipeline, the graph and the stores, loaded once. */
+export class Session {
+  readonly stats: StatCache;
+  readonly rules: RuleRegistry;
+  readonly cas: ContentStore;
+  readonly actionCache: ActionCache;
+  readonly state: BuildState;
+  readonly graph: TargetGraph;
+  readonly platform: KeyRecord['platform'];
+
+  constructor(
+    readonly workspace: Workspace,
+    readonly pipeline: Pipeline,
+  ) {
+    this.stats = new StatCache(workspace.stateDir);
+    this.rules = new RuleRegistry(workspace, this.stats);
+    this.cas = new ContentStore(workspace.casDir);
+    this.actionCache = new ActionCache(workspace.acDir);
+    this.state = new BuildState(workspace.stateDir);
+    this.graph = new TargetGraph(pipeline);
+    this.platform = platformFacts(workspace.root, this.stats);
+  }
+
+  static open(root: string, options: { cacheDir?: string } = {}): Session {
+    const workspace = new Workspace(root, options.cacheDir);
+    return new Session(workspace, loadPipeline(workspace.root));
+  }
+
+  /** Persists the accelerators (stat cache, rule bundle index, last results). */
+  save(): void {
+    this.state.save();
+    this.stats.save();
+    this.rules.save();
+  }
+}

@@ -1,0 +1,52 @@
+import { join, resolve } from 'node:path';
+
+/**
+ * Where things live. The cache directory can be moved (QUANTO_CACHE_DIR, or verify's
+ * temporary cache) without changing any key: keys never contain absolute paths.
+ */
+export class Workspace {
+  readonly root: string;
+  readonly cacheDir: string;
+
+  constructor(root: string, cacheDir?: string) {
+    this.root = resolve(root);
+    this.cacheDir = resolve(cacheDir ?? process.env.QUANTO_CACHE_DIR ?? join(this.root, 'cache'));
+  }
+
+  /** Content-addressed blobs, by SHA-256. */
+  get casDir(): string {
+    return join(this.cacheDir, 'cas');
+  }
+  /** Action cache: action key → manifest. */
+  get acDir(): string {
+    return join(this.cacheDir, 'ac');
+  }
+  /** Stable human paths to the latest outputs of each target, like bazel-bin. */
+  get outDir(): string {
+    return join(this.cacheDir, 'out');
+  }
+  get logsDir(): string {
+    return join(this.cacheDir, 'logs');
+  }
+  get stateDir(): string {
+    return join(this.cacheDir, 'state');
+  }
+  get tmpDir(): string {
+    return join(this.cacheDir, 'tmp');
+  }
+  /** Bundled rule modules, one file per source digest. */
+  get rulesBundleDir(): string {
+    return join(this.cacheDir, 'rules');
+  }
+  get locksDir(): string {
+    return join(this.cacheDir, 'locks');
+  }
+
+  outPathOf(target: string, partitionPath: string | null): string {
+    return partitionPath ? join(this.outDir, target, partitionPath) : join(this.outDir, target);
+  }
+
+  logPathOf(target: string, partitionPath: string | null): string {
+    return join(this.logsDir, partitionPath ? `${target}/${partitionPath}.log` : `${target}.log`);
+  }
+}
