@@ -8,6 +8,9 @@ import type { Manifest } from './manifest.js';
  * Action key → manifest. The manifest is written last, after every output blob is in the
  * content store, so its presence is the commit point of an action.
  */
+// A marker that cannot occur in a manifest otherwise (labels and names never hold NUL).
+const RECORD_SLOT = '\u0000record\u0000';
+
 export class ActionCache {
   constructor(readonly dir: string) {}
 
@@ -32,6 +35,12 @@ export class ActionCache {
   }
 
   put(manifest: Manifest): void {
-    writeFileAtomic(this.pathOf(manifest.key), JSON.stringify(manifest, null, 1));
+    writeFileAtomic(this.pathOf(manifest.key), JSON.stringify(manifest));
+  }
+
+  /** Writes a manifest whose record is already canonical JSON (as workers receive it), without parsing it back. */
+  putWithRecordJson(manifest: Omit<Manifest, 'record'>, recordJson: string): void {
+    const json = JSON.stringify({ ...manifest, record: RECORD_SLOT });
+    writeFileAtomic(this.pathOf(manifest.key), json.replace(JSON.stringify(RECORD_SLOT), () => recordJson));
   }
 }

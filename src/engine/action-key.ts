@@ -10,29 +10,90 @@ export interface TargetOutputs {
   outputsDigest: Digest;
 }
 
-/**
- * The canonical record of an action, given its dependencies' outputs. Inputs enter by
- * output digest, not by key: a dependency rebuilt to the same bytes leaves this record,
- * and so the key, unchanged (early cutoff).
- */
-export function keyRecordOf(session: Session, action: ActionPlan, depOutputs: (dep: string) => TargetOutputs): KeyRecord {
-  const { spec, rule, config } = action.target;
-  const deps: Record<string, Digest> = {};
-  for (const dep of spec.deps) deps[`//${dep}`] = depOutputs(dep).outputsDigest;
-  const srcs: Record<string, Digest> = {};
-  for (const src of spec.srcs) srcs[src] = session.stats.digest(`${session.workspace.root}/${src}`);
-  return {
-    keyFormat: 1,
-    label: action.label,
-    rule: { name: rule.name, version: rule.rule.version, sources: rule.sources as Record<string, Digest> },
-    config,
-    partition: action.partition?.partition ?? null,
-    deps,
-    srcs,
-    platform: session.platform,
-  };
+/** Per-target parts of the record, serialised once per build rather than once per action. */
+interface StaticParts {
+  sortedDeps: string[];
+  configJson: string;
+  ruleJson: string;
+  platformJson: string;
+  srcs: Record<string, Digest>;
+  srcsJson: string;
 }
 
+const staticParts = new WeakMap<TargetPlan, StaticParts>();
+const jsonOfObject = new WeakMap<object, string>();
+
+/** canonicalJson, memoised on an object shared by many targets (a rule, the platform facts). */
+function sharedJson(owner: object, value: () => unknown): string {
+  let json = jsonOfObject.get(owner);
+  if (json === undefined) {
+    json = canonicalJson(value());
+    jsonOfObject.set(owner, json);
+  }
+  return json;
+}
+
+function partsOf(session: Session, target: TargetPlan): StaticParts {
+  let parts = staticParts.get(target);
+  if (!parts) {
+    const srcs: Record<string, Digest> = {};
+    for (const src of target.spec.srcs) srcs[src] = session.stats.digest(`${session.workspace.root}/${src}`);
+    parts = {
+      sortedDeps: [...target.spec.deps].sort(),
+      configJson: canonicalJson(target.config),
+      ruleJson: sharedJson(target.rule, () => ruleOf(target)),
+      platformJson: sharedJson(session.platform, () => session.platform),
+      srcs,
+      srcsJson: canonicalJson(srcs),
+    };
+    staticParts.set(target, parts);
+  }
+  return parts;
+}
+
+function ruleOf(target: TargetPlan): KeyRecord['rule'] {
+  return { name: target.rule.name, version: target.rule.rule.version, sources: target.rule.sources as Record<string, Digest> };
+}
+
+/**
+ * The canonical record of an action, given its dependencies' outputs, and its key. Inputs
+ * enter by output digest, not by key: a dependency rebuilt to the same bytes leaves this
+ * record, and so the key, unchanged (early cutoff). The JSON is assembled from parts
+ * serialised once per target, in canonicalJson's sorted key order; a test holds the two equal.
+ */
+export function keyOf(
+  session: Session,
+  action: ActionPlan,
+  depOutputs: (dep: string) => TargetOutputs,
+): { record: KeyRecord; recordJson: string; key: ActionKey } {
+  const target = action.target;
+  const parts = partsOf(session, target);
+  const deps: Record<string, Digest> = {};
+  let depsJson = '{';
+  for (const dep of parts.sortedDeps) {
+    const digest = depOutputs(dep).outputsDigest;
+    deps[`//${dep}`] = digest;
+    depsJson += `${depsJson.length > 1 ? ',' : ''}${JSON.stringify(`//${dep}`)}:${JSON.stringify(digest)}`;
+  }
+  depsJson += '}';
+  const partition = action.partition?.partition ?? null;
+  const json =
+    `{"config":${parts.configJson},"deps":${depsJson},"keyFormat":1,"label":${JSON.stringify(action.label)},` +
+    `"partition":${canonicalJson(partition)},"platform":${parts.platformJson},"rule":${parts.ruleJson},"srcs":${parts.srcsJson}}`;
+  const record: KeyRecord = {
+    keyFormat: 1,
+    label: action.label,
+    rule: ruleOf(target),
+    config: target.config,
+    partition,
+    deps,
+    srcs: parts.srcs,
+    platform: session.platform,
+  };
+  return { record, recordJson: json, key: digestBytes(json) as string as ActionKey };
+}
+
+/** The key of a record: the digest of its canonical JSON. */
 export function actionKeyOf(record: KeyRecord): ActionKey {
   return digestBytes(canonicalJson(record)) as string as ActionKey;
 }

@@ -1,5 +1,5 @@
 import type { ActionKey, Digest } from './digest.js';
-import type { KeyRecord, Manifest } from './manifest.js';
+import type { Manifest } from './manifest.js';
 import type { Partition } from './rule-api.js';
 
 /** Everything a worker needs to run one action; plain data, so it crosses thread boundaries. */
@@ -15,19 +15,21 @@ export interface ActionTask {
   readonly config: unknown;
   readonly seed: number;
   readonly key: ActionKey;
-  readonly record: KeyRecord;
+  /** The key record as canonical JSON: a string crosses to a worker far cheaper than an object graph. */
+  readonly recordJson: string;
   /** Dependency label → its output files by name, and the digest of that set. */
   readonly inputs: Readonly<Record<string, { files: Record<string, Digest>; outputsDigest: Digest }>>;
   /** Workspace-relative path → absolute path. */
   readonly srcs: Readonly<Record<string, string>>;
   readonly outPath: string;
   readonly logPath: string;
-  /** BroadcastChannel name for progress reports, when someone listens. */
-  readonly progressChannel: string | null;
+  /** BroadcastChannel for start and progress events, when someone listens. */
+  readonly eventChannel: string | null;
 }
 
+/** What a worker reports back: the manifest it committed, less the record the scheduler already has. */
 export type ActionOutcome =
-  | { ok: true; manifest: Manifest }
+  | { ok: true; manifest: Omit<Manifest, 'record'> }
   | { ok: false; error: string; logPath: string; durationMs: number };
 
 export interface ProgressReport {
@@ -36,3 +38,6 @@ export interface ProgressReport {
   total?: number;
   unit?: string;
 }
+
+/** What a running action tells the scheduler, from whichever thread runs it. */
+export type ActionEvent = ({ kind: 'progress' } & ProgressReport) | { kind: 'start'; label: string };

@@ -1,13 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { BroadcastChannel } from 'node:worker_threads';
-import { actionKeyOf, combineTargetOutputs, keyRecordOf, seedOf, type TargetOutputs } from './action-key.js';
-import type { ActionTask, ProgressReport } from './action-task.js';
+import { combineTargetOutputs, keyOf, seedOf, type TargetOutputs } from './action-key.js';
+import type { ActionEvent, ActionTask, ProgressReport } from './action-task.js';
 import type { ActionKey, Digest } from './digest.js';
 import { InlineExecutor, WorkerPoolExecutor, type Executor } from './executor.js';
 import type { TargetName } from './label.js';
-import type { Manifest, OutputEntry } from './manifest.js';
+import type { OutputEntry } from './manifest.js';
 import { materializeOutputs, outputsMaterialized } from './out-tree.js';
 import { planBuild, srcPaths, type ActionPlan, type BuildPlan, type TargetPlan } from './plan.js';
+import { removeTempEntries } from './scratch.js';
 import type { Session } from './session.js';
 
 export type ActionStatus = 'built' | 'cached' | 'failed' | 'skipped';
@@ -52,7 +53,7 @@ export function defaultJobs(): number {
   return availableParallelism();
 }
 
-let progressChannels = 0;
+let eventChannels = 0;
 
 /**
  * Builds the targets the patterns select and everything under them. Cache checks run on this
@@ -66,22 +67,30 @@ export async function build(session: Session, patterns: readonly string[], optio
   const jobs = options.jobs ?? defaultJobs();
   const emit = options.onEvent ?? (() => {});
 
+  const onActionEvent = (e: ActionEvent): void => {
+    if (e.kind === 'start') emit({ type: 'start', label: e.label });
+    else emit({ type: 'progress', report: { label: e.label, done: e.done, total: e.total, unit: e.unit } });
+  };
   let channel: BroadcastChannel | undefined;
   let channelName: string | null = null;
-  if (options.onEvent) {
-    channelName = `quanto-progress-${process.pid}-${++progressChannels}`;
+  if (options.onEvent && jobs > 0) {
+    channelName = `quanto-events-${process.pid}-${++eventChannels}`;
     channel = new BroadcastChannel(channelName);
-    channel.onmessage = (msg) => emit({ type: 'progress', report: (msg as MessageEvent).data as ProgressReport });
+    channel.onmessage = (msg) => onActionEvent((msg as MessageEvent).data as ActionEvent);
   }
-  const executor: Executor = jobs === 0 ? new InlineExecutor((report) => emit({ type: 'progress', report })) : new WorkerPoolExecutor(jobs);
+  removeTempEntries(session.workspace.tmpDir, 'dead');
+  const executor: Executor = jobs === 0 ? new InlineExecutor(options.onEvent ? onActionEvent : undefined) : new WorkerPoolExecutor(jobs);
+  // Keep one task queued behind each busy worker, so no worker waits for a round trip to this thread.
+  const inFlight = jobs === 0 ? 1 : jobs * 2;
   try {
-    const results = await new Scheduler(session, plan, executor, Math.max(1, jobs), options.keepGoing ?? false, emit, channelName).run();
+    const results = await new Scheduler(session, plan, executor, inFlight, options.keepGoing ?? false, emit, channelName).run();
     session.save();
     const count = (s: ActionStatus) => results.filter((r) => r.status === s).length;
     return { actions: results, built: count('built'), cached: count('cached'), failed: count('failed'), skipped: count('skipped'), wallMs: Date.now() - started };
   } finally {
     channel?.close();
     await executor.close();
+    removeTempEntries(session.workspace.tmpDir, 'mine');
   }
 }
 
@@ -92,8 +101,8 @@ class Scheduler {
   private readonly waitingDeps = new Map<TargetName, number>();
   private readonly actionsLeft = new Map<TargetName, number>();
   private readonly failedTargets = new Set<TargetName>();
-  private readonly toCheck: ActionPlan[] = [];
-  private readonly toRun: ActionTask[] = [];
+  private readonly toCheck = new Queue<ActionPlan>();
+  private readonly toRun = new Queue<ActionTask>();
   private readonly actionsByLabel = new Map<string, ActionPlan>();
   private running = 0;
   private stopping = false;
@@ -106,7 +115,7 @@ class Scheduler {
     private readonly slots: number,
     private readonly keepGoing: boolean,
     private readonly emit: (e: BuildEvent) => void,
-    private readonly progressChannel: string | null,
+    private readonly eventChannel: string | null,
   ) {}
 
   async run(): Promise<ActionResult[]> {
@@ -114,7 +123,7 @@ class Scheduler {
       this.waitingDeps.set(target.name, target.spec.deps.length);
       this.actionsLeft.set(target.name, target.actions.length);
       for (const action of target.actions) this.actionsByLabel.set(action.label, action);
-      if (target.spec.deps.length === 0) this.toCheck.push(...target.actions);
+      if (target.spec.deps.length === 0) for (const a of target.actions) this.toCheck.push(a);
     }
     await new Promise<void>((resolve) => {
       this.finish = resolve;
@@ -130,15 +139,14 @@ class Scheduler {
   }
 
   private pump(): void {
-    while (!this.stopping && this.toCheck.length > 0) this.check(this.toCheck.shift()!);
-    while (!this.stopping && this.running < this.slots && this.toRun.length > 0) this.dispatch(this.toRun.shift()!);
+    while (!this.stopping && this.toCheck.length > 0) this.check(this.toCheck.shift());
+    while (!this.stopping && this.running < this.slots && this.toRun.length > 0) this.dispatch(this.toRun.shift());
     if (this.running === 0 && (this.stopping || (this.toCheck.length === 0 && this.toRun.length === 0))) this.finish();
   }
 
   /** Computes the key and either finishes the action from the cache or queues it to run. */
   private check(action: ActionPlan): void {
-    const record = keyRecordOf(this.session, action, (dep) => this.targetOutputs.get(dep as TargetName)!);
-    const key = actionKeyOf(record);
+    const { recordJson, key } = keyOf(this.session, action, (dep) => this.targetOutputs.get(dep as TargetName)!);
     const target = action.target;
     const partitionPath = action.partition?.path ?? null;
     const outPath = this.session.workspace.outPathOf(target.name, partitionPath);
@@ -161,12 +169,12 @@ class Scheduler {
       config: target.config,
       seed: seedOf(key),
       key,
-      record,
+      recordJson,
       inputs,
       srcs: srcPaths(this.session.workspace.root, target.spec),
       outPath,
       logPath: this.session.workspace.logPathOf(target.name, partitionPath),
-      progressChannel: this.progressChannel,
+      eventChannel: this.eventChannel,
     });
   }
 
@@ -186,13 +194,12 @@ class Scheduler {
   private dispatch(task: ActionTask): void {
     this.running += 1;
     const action = this.actionsByLabel.get(task.label)!;
-    this.emit({ type: 'start', label: task.label });
     this.executor
       .run(task)
       .then(
         (outcome) => {
           if (outcome.ok) {
-            const m: Manifest = outcome.manifest;
+            const m = outcome.manifest;
             this.session.state.set(task.label, { key: m.key, outputs: m.outputs, outputsDigest: m.outputsDigest });
             this.complete(action, { status: 'built', key: m.key, outputs: m.outputs, outputsDigest: m.outputsDigest, durationMs: m.timings.durationMs, logPath: m.log ? task.logPath : undefined });
           } else {
@@ -231,7 +238,7 @@ class Scheduler {
       if (!plan) continue;
       const waiting = this.waitingDeps.get(dependent)! - 1;
       this.waitingDeps.set(dependent, waiting);
-      if (waiting === 0) this.toCheck.push(...plan.actions);
+      if (waiting === 0) for (const a of plan.actions) this.toCheck.push(a);
     }
   }
 
@@ -252,4 +259,27 @@ function namesToDigests(outputs: Record<string, OutputEntry>): Record<string, Di
   const out: Record<string, Digest> = {};
   for (const [name, entry] of Object.entries(outputs)) out[name] = entry.digest;
   return out;
+}
+
+/** FIFO with O(1) shift (Array.prototype.shift is linear). */
+class Queue<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T {
+    const item = this.items[this.head++]!;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
 }

@@ -1,4 +1,4 @@
-import { actionKeyOf, combineTargetOutputs, keyRecordOf, type TargetOutputs } from './action-key.js';
+import { combineTargetOutputs, keyOf, type TargetOutputs } from './action-key.js';
 import type { ActionKey, Digest } from './digest.js';
 import type { TargetName } from './label.js';
 import type { KeyRecord, Manifest } from './manifest.js';
@@ -32,8 +32,7 @@ export function currentKeys(session: Session, plan: BuildPlan): Map<string, Curr
     const depsKnown = target.spec.deps.every((d) => !unknown.has(d));
     const known = new Map<string, { outputs: Record<string, { digest: Digest }>; outputsDigest: Digest }>();
     for (const action of target.actions) {
-      const record = keyRecordOf(session, action, (dep) => targetOutputs.get(dep as TargetName) ?? { files: {}, outputsDigest: UNKNOWN_OUTPUTS });
-      const key = actionKeyOf(record);
+      const { record, key } = keyOf(session, action, (dep) => targetOutputs.get(dep as TargetName) ?? { files: {}, outputsDigest: UNKNOWN_OUTPUTS });
       const manifest = depsKnown ? session.actionCache.get(key) : undefined;
       out.set(action.label, { label: action.label, target: target.name, record, key, manifest, depsKnown });
       if (manifest) known.set(action.label, manifest);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import type { ActionOutcome, ActionTask, ProgressReport } from './action-task.js';
+import type { ActionEvent, ActionOutcome, ActionTask } from './action-task.js';
 import { quantoPackageRoot } from './package-root.js';
 import { runAction } from './run-action.js';
 
@@ -13,30 +13,28 @@ export interface Executor {
 }
 
 export class InlineExecutor implements Executor {
-  constructor(private readonly onProgress?: (p: ProgressReport) => void) {}
+  constructor(private readonly onEvent?: (e: ActionEvent) => void) {}
 
   run(task: ActionTask): Promise<ActionOutcome> {
-    return runAction(task, this.onProgress);
+    return runAction(task, this.onEvent);
   }
 
   async close(): Promise<void> {}
 }
 
-/** A piscina pool of `threads` workers, each running worker.js. */
+/** A piscina pool of `threads` workers, each running worker.js; started on first use, so no-op builds start no threads. */
 export class WorkerPoolExecutor implements Executor {
-  private readonly pool: Piscina;
+  private pool: Piscina | undefined;
 
-  constructor(threads: number) {
-    this.pool = new Piscina({
-      filename: workerScript(),
-      minThreads: threads,
-      maxThreads: threads,
-      // Rules may hold big buffers briefly; the queue itself is bounded by the scheduler.
-      idleTimeout: 60_000,
-    });
-  }
+  constructor(private readonly threads: number) {}
 
   async run(task: ActionTask): Promise<ActionOutcome> {
+    this.pool ??= new Piscina({
+      filename: workerScript(),
+      minThreads: this.threads,
+      maxThreads: this.threads,
+      idleTimeout: 60_000,
+    });
     try {
       return (await this.pool.run(task)) as ActionOutcome;
     } catch (err) {
@@ -46,7 +44,7 @@ export class WorkerPoolExecutor implements Executor {
   }
 
   async close(): Promise<void> {
-    await this.pool.destroy();
+    await this.pool?.destroy();
   }
 }
 

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { uniqueTempSuffix } from './atomic-write.js';
 import type { ContentStore } from './cas.js';
 import type { Digest } from './digest.js';
+import { isAlive } from './locks.js';
 
 /**
  * Lays out an action's outputs at their stable human path (cache/out/<target>[/<partition>]),
@@ -10,23 +11,39 @@ import type { Digest } from './digest.js';
  * sees a half-written file; files left from an older build of the same target are removed.
  */
 export function materializeOutputs(cas: ContentStore, outPath: string, outputs: Record<string, { digest: Digest }>): void {
-  mkdirSync(outPath, { recursive: true });
   for (const [name, { digest }] of Object.entries(outputs)) {
     const dest = join(outPath, name);
     const blob = cas.pathOf(digest);
     const existing = statSync(dest, { throwIfNoEntry: false });
     if (existing && existing.ino === statSync(blob).ino) continue;
-    mkdirSync(dirname(dest), { recursive: true });
-    const temp = dest + uniqueTempSuffix();
-    try {
-      linkSync(blob, temp);
-    } catch {
-      // Another filesystem (a cache dir elsewhere): fall back to a copy.
-      copyFileSync(blob, temp);
-    }
-    renameSync(temp, dest);
+    placeFile(blob, dest);
   }
   removeStale(outPath, '', new Set(Object.keys(outputs)));
+}
+
+/**
+ * Links (or copies) a blob to dest by way of a temp name. Another build tidying the same
+ * directory may remove it between our mkdir and our link, so ENOENT is retried.
+ */
+function placeFile(blob: string, dest: string): void {
+  for (let attempt = 0; ; attempt++) {
+    const temp = dest + uniqueTempSuffix();
+    try {
+      mkdirSync(dirname(dest), { recursive: true });
+      try {
+        linkSync(blob, temp);
+      } catch (err) {
+        // Filesystems without hard links (or a cache split across mounts): copy instead.
+        if (!['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err;
+        copyFileSync(blob, temp);
+      }
+      renameSync(temp, dest);
+      return;
+    } catch (err) {
+      rmSync(temp, { force: true });
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5) throw err;
+    }
+  }
 }
 
 /** True when every output is present at the stable path with the right size (a cheap check for no-op builds). */
@@ -47,11 +64,17 @@ function removeStale(dir: string, prefix: string, keep: Set<string>): boolean {
       // A directory is left empty only when none of its files is an output.
       if (removeStale(full, name, keep)) rmSync(full, { recursive: true, force: true });
       else empty = false;
-    } else if (keep.has(name)) {
+    } else if (keep.has(name) || isLiveTemp(entry.name)) {
+      // Another build's file in the middle of being placed is not stale.
       empty = false;
     } else {
       rmSync(full, { force: true });
     }
   }
   return empty;
+}
+
+function isLiveTemp(name: string): boolean {
+  const m = /\.tmp-(\d+)-/.exec(name);
+  return m !== null && isAlive(Number(m[1]));
 }

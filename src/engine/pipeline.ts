@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { writeFileAtomic } from './atomic-write.js';
+import { digestBytes } from './digest.js';
 import { ConfigError } from './errors.js';
 import { isTargetName, parseDepLabel, type TargetName } from './label.js';
 import { formatKeyPath, YamlSource } from './yaml-source.js';
@@ -42,14 +44,65 @@ export interface TargetSpec {
 
 export interface Pipeline {
   readonly root: string;
+  /** The parsed YAML, for error locations; parsed on first use when the pipeline came from the cache. */
   readonly source: YamlSource;
   readonly targets: ReadonlyMap<TargetName, TargetSpec>;
 }
 
-/** Reads and validates quanto.pipeline.yaml. Every problem found is reported at once, each with file:line:col. */
-export function loadPipeline(root: string): Pipeline {
-  const source = YamlSource.read(join(root, PIPELINE_FILE), PIPELINE_FILE);
-  return parsePipeline(root, source);
+// Bump when TargetSpec or validation changes, so an older cached parse is never used.
+const PIPELINE_CACHE_FORMAT = 1;
+
+/**
+ * Reads and validates quanto.pipeline.yaml. Every problem found is reported at once, each
+ * with file:line:col. A validated parse is cached by the file's digest (YAML parsing is the
+ * slowest part of a no-op build of a large pipeline); files it names are re-checked each time.
+ */
+export function loadPipeline(root: string, stateDir?: string): Pipeline {
+  const path = join(root, PIPELINE_FILE);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError(`${PIPELINE_FILE}: file not found in ${root}`);
+  }
+  const cacheFile = stateDir ? join(stateDir, 'pipeline.json') : undefined;
+  const digest = digestBytes(text);
+  if (cacheFile) {
+    const cached = readCachedPipeline(cacheFile, digest);
+    if (cached && cached.every((t) => (!t.config || existsSync(join(root, t.config))) && t.srcs.every((s) => existsSync(join(root, s))))) {
+      return lazyPipeline(root, text, new Map(cached.map((t) => [t.name, t])));
+    }
+  }
+  const pipeline = parsePipeline(root, YamlSource.parse(text, PIPELINE_FILE));
+  if (cacheFile) {
+    try {
+      writeFileAtomic(cacheFile, JSON.stringify({ format: PIPELINE_CACHE_FORMAT, digest, targets: [...pipeline.targets.values()] }));
+    } catch {
+      // A read-only cache only costs speed.
+    }
+  }
+  return pipeline;
+}
+
+function readCachedPipeline(file: string, digest: string): TargetSpec[] | undefined {
+  try {
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as { format: number; digest: string; targets: TargetSpec[] };
+    return cached.format === PIPELINE_CACHE_FORMAT && cached.digest === digest ? cached.targets : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function lazyPipeline(root: string, text: string, targets: Map<TargetName, TargetSpec>): Pipeline {
+  let source: YamlSource | undefined;
+  return {
+    root,
+    targets,
+    get source() {
+      source ??= YamlSource.parse(text, PIPELINE_FILE);
+      return source;
+    },
+  };
 }
 
 export function parsePipeline(root: string, source: YamlSource): Pipeline {
@@ -67,6 +120,7 @@ export function parsePipeline(root: string, source: YamlSource): Pipeline {
 
   const problems: string[] = [];
   const names = Object.keys(parsed.data.targets);
+  const known = new Set(names);
   const targets = new Map<TargetName, TargetSpec>();
   for (const [name, raw] of Object.entries(parsed.data.targets)) {
     const at = (key: PropertyKey[]) => source.locate(['targets', name, ...key]);
@@ -78,7 +132,7 @@ export function parsePipeline(root: string, source: YamlSource): Pipeline {
     raw.deps.forEach((dep, i) => {
       const depName = parseDepLabel(dep);
       if (!depName) problems.push(`${at(['deps', i])}: target '${name}': key 'deps[${i}]': '${dep}' is not a label; write //name`);
-      else if (!(depName in parsed.data.targets)) {
+      else if (!known.has(depName)) {
         problems.push(`${at(['deps', i])}: target '${name}': key 'deps[${i}]': unknown dependency ${dep}${suggest(depName, names)}`);
       } else if (deps.includes(depName)) problems.push(`${at(['deps', i])}: target '${name}': key 'deps[${i}]': ${dep} is listed twice`);
       else deps.push(depName);
@@ -102,8 +156,15 @@ export function parsePipeline(root: string, source: YamlSource): Pipeline {
       description: raw.description,
     });
   }
-  for (const name of targets.keys()) {
-    const nested = names.find((other) => other.startsWith(`${name}/`));
+  // In sorted order, the names a target is a directory prefix of follow it directly,
+  // among the few other names that merely start with the same characters.
+  const sorted = [...targets.keys()].sort();
+  for (let i = 0; i < sorted.length; i++) {
+    const name = sorted[i]!;
+    let nested: string | undefined;
+    for (let j = i + 1; j < sorted.length && sorted[j]!.startsWith(name) && !nested; j++) {
+      if (sorted[j]!.startsWith(`${name}/`)) nested = sorted[j];
+    }
     if (nested) {
       problems.push(`${source.locateKey(['targets', name])}: target '${name}': its output directory would contain target '${nested}'; rename one of them`);
     }

@@ -45,11 +45,15 @@ export async function planBuild(session: Session, patterns: readonly string[]): 
       partitionRequests.set(p.name, set);
     }
   }
-  for (const name of roots) {
-    if (!partitionRequests.has(name) || parsed.some((p) => p.kind !== 'partition' && session.graph.select([p]).includes(name))) wholeTargets.add(name);
-  }
+  // A target asked for only by partition labels builds only those partitions, unless a
+  // whole-target pattern also selects it or another requested target depends on it.
+  const wholeRoots = new Set(session.graph.select(parsed.filter((p) => p.kind !== 'partition')));
+  const rootSet = new Set(roots);
   const closure = session.graph.closure(roots);
-  for (const name of closure) if (!roots.includes(name)) wholeTargets.add(name);
+  const neededByOthers = new Set(closure.flatMap((n) => session.graph.depsOf(n)));
+  for (const name of closure) {
+    if (!rootSet.has(name) || wholeRoots.has(name) || !partitionRequests.has(name) || neededByOthers.has(name)) wholeTargets.add(name);
+  }
 
   const rules = new Map<string, ResolvedRule>();
   await Promise.all([...new Set(closure.map((n) => session.graph.spec(n).rule))].map(async (r) => rules.set(r, await session.rules.resolve(r))));

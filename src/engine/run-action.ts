@@ -2,14 +2,15 @@ import { linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ActionCache } from './action-cache.js';
-import type { ActionOutcome, ActionTask, ProgressReport } from './action-task.js';
-import { uniqueTempSuffix, writeFileAtomic } from './atomic-write.js';
+import type { ActionEvent, ActionOutcome, ActionTask } from './action-task.js';
+import { writeFileAtomic } from './atomic-write.js';
 import { canonicalJson } from './canonical-json.js';
 import { ContentStore } from './cas.js';
 import { digestBytes, type Digest } from './digest.js';
 import type { Manifest, OutputEntry } from './manifest.js';
 import { materializeOutputs } from './out-tree.js';
 import type { InputArtifact, Rule, RuleContext, RuleResult } from './rule-api.js';
+import { emptyDirectory, threadScratch } from './scratch.js';
 import { Workspace } from './workspace.js';
 
 /** Digest of an output set: what dependents' keys see, so identical bytes stop a rebuild (early cutoff). */
@@ -24,13 +25,12 @@ export function outputsDigestOf(outputs: Record<string, { digest: Digest }>): Di
  * the content store, then commits the manifest to the action cache (the commit point), then
  * refreshes the stable output path. Used in worker threads and, with --jobs 0, inline.
  */
-export async function runAction(task: ActionTask, onProgress?: (p: ProgressReport) => void): Promise<ActionOutcome> {
+export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => void): Promise<ActionOutcome> {
   const started = Date.now();
+  onEvent?.({ kind: 'start', label: task.label });
   const workspace = new Workspace('.', task.cacheDir);
   const cas = new ContentStore(workspace.casDir);
-  const scratch = join(workspace.tmpDir, `${task.key.slice(0, 16)}${uniqueTempSuffix()}`);
-  const outDir = join(scratch, 'out');
-  mkdirSync(outDir, { recursive: true });
+  const { root: scratch, out: outDir } = threadScratch(workspace.tmpDir);
   const logLines: string[] = [];
   const log = (level: string) => (message: string) => {
     logLines.push(`${level} ${message}`);
@@ -46,18 +46,17 @@ export async function runAction(task: ActionTask, onProgress?: (p: ProgressRepor
       srcs: task.srcs,
       outDir,
       log: { info: log('INFO'), warn: log('WARN'), error: log('ERROR') },
-      progress: (done, total, unit) => onProgress?.({ label: task.label, done, total, unit }),
+      progress: (done, total, unit) => onEvent?.({ kind: 'progress', label: task.label, done, total, unit }),
     };
     const result: RuleResult = (await rule.run(ctx)) ?? {};
     const outputs = adoptOutputs(cas, outDir, task.label, rule.outputs);
     const logDigest = writeLog(cas, task.logPath, logLines);
-    const manifest: Manifest = {
+    const manifest: Omit<Manifest, 'record'> = {
       manifestFormat: 1,
       label: task.label,
       target: task.target,
       partition: task.partitionPath,
       key: task.key,
-      record: task.record,
       ruleVersion: task.ruleVersion,
       outputs,
       outputsDigest: outputsDigestOf(outputs),
@@ -66,7 +65,7 @@ export async function runAction(task: ActionTask, onProgress?: (p: ProgressRepor
       timings: { startedAt: new Date(started).toISOString(), durationMs: Date.now() - started },
       ...(result.fetched !== undefined ? { fetched: result.fetched } : {}),
     };
-    new ActionCache(workspace.acDir).put(manifest);
+    new ActionCache(workspace.acDir).putWithRecordJson(manifest, task.recordJson);
     materializeOutputs(cas, task.outPath, outputs);
     return { ok: true, manifest };
   } catch (err) {
@@ -75,7 +74,9 @@ export async function runAction(task: ActionTask, onProgress?: (p: ProgressRepor
     writeLog(cas, task.logPath, logLines);
     return { ok: false, error: message, logPath: task.logPath, durationMs: Date.now() - started };
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    // Adopted files have moved out; what is left (subdirectories, a failed run's files, staged inputs) goes.
+    emptyDirectory(outDir);
+    rmSync(join(scratch, 'in'), { recursive: true, force: true });
   }
 }
 

@@ -34,7 +34,7 @@ export class Session {
 
   static open(root: string, options: { cacheDir?: string } = {}): Session {
     const workspace = new Workspace(root, options.cacheDir);
-    return new Session(workspace, loadPipeline(workspace.root));
+    return new Session(workspace, loadPipeline(workspace.root, workspace.stateDir));
   }
 
   /** Persists the accelerators (stat cache, rule bundle index, last results). */

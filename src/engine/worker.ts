@@ -1,5 +1,5 @@
 import { BroadcastChannel, threadId } from 'node:worker_threads';
-import type { ActionOutcome, ActionTask, ProgressReport } from './action-task.js';
+import type { ActionEvent, ActionOutcome, ActionTask } from './action-task.js';
 import { setThreadTag } from './atomic-write.js';
 import { runAction } from './run-action.js';
 
@@ -9,16 +9,16 @@ const channels = new Map<string, BroadcastChannel>();
 
 /** piscina's entry point: one call per action. */
 export default async function runTask(task: ActionTask): Promise<ActionOutcome> {
-  let onProgress: ((p: ProgressReport) => void) | undefined;
-  if (task.progressChannel) {
-    let channel = channels.get(task.progressChannel);
+  let onEvent: ((e: ActionEvent) => void) | undefined;
+  if (task.eventChannel) {
+    let channel = channels.get(task.eventChannel);
     if (!channel) {
-      channel = new BroadcastChannel(task.progressChannel);
+      channel = new BroadcastChannel(task.eventChannel);
       channel.unref();
-      channels.set(task.progressChannel, channel);
+      channels.set(task.eventChannel, channel);
     }
     const open = channel;
-    onProgress = (p) => open.postMessage(p);
+    onEvent = (e) => open.postMessage(e);
   }
-  return runAction(task, onProgress);
+  return runAction(task, onEvent);
 }
