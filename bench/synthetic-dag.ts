@@ -4,8 +4,9 @@ import { join } from 'node:path';
 /**
  * The benchmark's synthetic DAG: `layers` x `width` targets; each target of layer l > 0 reads
  * 3 distinct targets of layer l-1 chosen by a seeded generator; each layer-0 target reads one
- * source file. The same DAG is written as a Quanto pipeline, a build.ninja and a Makefile whose
- * actions are `cat inputs | sha256sum > out`, so all three build the same graph.
+ * source file, and each target of the top layer one more (so that a change nothing depends on
+ * can be measured too). The same DAG is written as a Quanto pipeline, a build.ninja and a
+ * Makefile whose actions are `cat inputs | sha256sum > out`, so all three build the same graph.
  */
 export interface SyntheticDag {
   layers: number;
@@ -39,10 +40,14 @@ export function makeDag(layers: number, width: number, seed = 42): SyntheticDag 
 
 const name = (l: number, i: number) => `l${String(l).padStart(3, '0')}/t${String(i).padStart(3, '0')}`;
 export const sourceFile = (i: number) => `src/s${String(i).padStart(3, '0')}.txt`;
+export const sinkSourceFile = (i: number) => `src/top${String(i).padStart(3, '0')}.txt`;
 
 export function writeSources(dir: string, dag: SyntheticDag): void {
   mkdirSync(join(dir, 'src'), { recursive: true });
-  for (let i = 0; i < dag.width; i++) writeFileSync(join(dir, sourceFile(i)), `source ${i}\n`);
+  for (let i = 0; i < dag.width; i++) {
+    writeFileSync(join(dir, sourceFile(i)), `source ${i}\n`);
+    writeFileSync(join(dir, sinkSourceFile(i)), `top source ${i}\n`);
+  }
 }
 
 export function writeQuantoWorkspace(dir: string, dag: SyntheticDag): void {
@@ -53,17 +58,22 @@ export function writeQuantoWorkspace(dir: string, dag: SyntheticDag): void {
       lines.push(`  ${name(l, i)}:`, '    rule: hash_inputs');
       if (l === 0) lines.push(`    srcs: [${sourceFile(i)}]`);
       else lines.push(`    deps: [${dag.deps[l]![i]!.map((j) => `//${name(l - 1, j)}`).join(', ')}]`);
+      if (l === dag.layers - 1) lines.push(`    srcs: [${sinkSourceFile(i)}]`);
     }
   }
   writeFileSync(join(dir, 'quanto.pipeline.yaml'), lines.join('\n') + '\n');
 }
 
 const outFile = (l: number, i: number) => `out/${name(l, i)}`;
-const inputsOf = (dag: SyntheticDag, l: number, i: number) => (l === 0 ? [sourceFile(i)] : dag.deps[l]![i]!.map((j) => outFile(l - 1, j)));
+function inputsOf(dag: SyntheticDag, l: number, i: number): string[] {
+  const inputs = l === 0 ? [sourceFile(i)] : dag.deps[l]![i]!.map((j) => outFile(l - 1, j));
+  return l === dag.layers - 1 ? [...inputs, sinkSourceFile(i)] : inputs;
+}
 
 export function writeNinja(dir: string, dag: SyntheticDag): void {
   writeSources(dir, dag);
-  const lines = ['rule hash', '  command = mkdir -p $$(dirname $out) && cat $in | sha256sum > $out', ''];
+  // ninja creates output directories itself.
+  const lines = ['rule hash', '  command = cat $in | sha256sum > $out', ''];
   for (let l = 0; l < dag.layers; l++) {
     for (let i = 0; i < dag.width; i++) lines.push(`build ${outFile(l, i)}: hash ${inputsOf(dag, l, i).join(' ')}`);
   }
@@ -78,10 +88,15 @@ export function writeMakefile(dir: string, dag: SyntheticDag): void {
     for (let i = 0; i < dag.width; i++) {
       const out = outFile(l, i);
       all.push(out);
-      rules.push(`${out}: ${inputsOf(dag, l, i).join(' ')}\n\t@mkdir -p $(@D) && cat $^ | sha256sum > $@`);
+      rules.push(`${out}: ${inputsOf(dag, l, i).join(' ')}\n\t@cat $^ | sha256sum > $@`);
     }
   }
   writeFileSync(join(dir, 'Makefile'), `all: ${all.join(' ')}\n\n${rules.join('\n')}\n`);
+}
+
+/** make does not create output directories: the benchmark makes them before each cold build. */
+export function makeOutputDirs(dir: string, dag: SyntheticDag): void {
+  for (let l = 0; l < dag.layers; l++) mkdirSync(join(dir, 'out', `l${String(l).padStart(3, '0')}`), { recursive: true });
 }
 
 /** How many targets a change to layer-0 source `i` reaches (itself included). */

@@ -103,27 +103,36 @@ export function seedOf(key: ActionKey): number {
   return Number.parseInt(key.slice(0, 8), 16);
 }
 
+export interface ActionOutputs {
+  /** Partition path, or null for an unpartitioned target. */
+  partition: string | null;
+  outputs: Record<string, { digest: Digest }>;
+  outputsDigest: Digest;
+}
+
 /**
- * A target's outputs as its dependents see them. A partitioned target's file names are
- * prefixed by the partition path, and its digest is over the per-partition digests.
+ * A target's outputs as its dependents see them, from its actions' outputs. A partitioned
+ * target's file names are prefixed by the partition path, and its digest is over the
+ * per-partition digests.
  */
+export function combineOutputs(actions: readonly ActionOutputs[]): TargetOutputs {
+  const files: Record<string, Digest> = {};
+  if (actions.length === 1 && actions[0]!.partition === null) {
+    const only = actions[0]!;
+    for (const [name, entry] of Object.entries(only.outputs)) files[name] = entry.digest;
+    return { files, outputsDigest: only.outputsDigest };
+  }
+  const perPartition: Record<string, Digest> = {};
+  for (const a of actions) {
+    perPartition[a.partition!] = a.outputsDigest;
+    for (const [name, entry] of Object.entries(a.outputs)) files[`${a.partition}/${name}`] = entry.digest;
+  }
+  return { files, outputsDigest: digestBytes(canonicalJson(perPartition)) };
+}
+
 export function combineTargetOutputs(
   target: TargetPlan,
   outputsOf: (action: ActionPlan) => { outputs: Record<string, { digest: Digest }>; outputsDigest: Digest },
 ): TargetOutputs {
-  if (!target.partitions) {
-    const only = outputsOf(target.actions[0]!);
-    const files: Record<string, Digest> = {};
-    for (const [name, entry] of Object.entries(only.outputs)) files[name] = entry.digest;
-    return { files, outputsDigest: only.outputsDigest };
-  }
-  const files: Record<string, Digest> = {};
-  const perPartition: Record<string, Digest> = {};
-  for (const action of target.actions) {
-    const o = outputsOf(action);
-    const path = action.partition!.path;
-    perPartition[path] = o.outputsDigest;
-    for (const [name, entry] of Object.entries(o.outputs)) files[`${path}/${name}`] = entry.digest;
-  }
-  return { files, outputsDigest: digestBytes(canonicalJson(perPartition)) };
+  return combineOutputs(target.actions.map((a) => ({ partition: a.partition?.path ?? null, ...outputsOf(a) })));
 }

@@ -10,6 +10,8 @@ import { materializeOutputs, outputsMaterialized } from './out-tree.js';
 import { planBuild, srcPaths, type ActionPlan, type BuildPlan, type TargetPlan } from './plan.js';
 import { removeTempEntries } from './scratch.js';
 import type { Session } from './session.js';
+import { tracePhase } from './trace.js';
+import { leafDigests, reuseLastBuild, stampBuild, type TrustedTarget } from './up-to-date.js';
 
 export type ActionStatus = 'built' | 'cached' | 'failed' | 'skipped';
 
@@ -62,11 +64,18 @@ let eventChannels = 0;
  */
 export async function build(session: Session, patterns: readonly string[], options: BuildOptions = {}): Promise<BuildResult> {
   const started = Date.now();
-  const plan = await planBuild(session, patterns);
-  options.onEvent?.({ type: 'planned', plan });
-  const jobs = options.jobs ?? defaultJobs();
   const emit = options.onEvent ?? (() => {});
-
+  tracePhase('start of build');
+  let leaves = leafDigests(session, patterns);
+  tracePhase('leaf digests');
+  const reuse = reuseLastBuild(session, patterns, leaves, started);
+  tracePhase(`reuse last build: ${reuse?.kind ?? 'none'}`);
+  if (reuse?.kind === 'all') {
+    for (const result of reuse.result.actions) emit({ type: 'finish', result });
+    return reuse.result;
+  }
+  const trusted = reuse?.trusted ?? new Map<TargetName, TrustedTarget>();
+  const jobs = options.jobs ?? defaultJobs();
   const onActionEvent = (e: ActionEvent): void => {
     if (e.kind === 'start') emit({ type: 'start', label: e.label });
     else emit({ type: 'progress', report: { label: e.label, done: e.done, total: e.total, unit: e.unit } });
@@ -78,19 +87,34 @@ export async function build(session: Session, patterns: readonly string[], optio
     channel = new BroadcastChannel(channelName);
     channel.onmessage = (msg) => onActionEvent((msg as MessageEvent).data as ActionEvent);
   }
-  removeTempEntries(session.workspace.tmpDir, 'dead');
   const executor: Executor = jobs === 0 ? new InlineExecutor(options.onEvent ? onActionEvent : undefined) : new WorkerPoolExecutor(jobs);
-  // Keep one task queued behind each busy worker, so no worker waits for a round trip to this thread.
-  const inFlight = jobs === 0 ? 1 : jobs * 2;
   try {
-    const results = await new Scheduler(session, plan, executor, inFlight, options.keepGoing ?? false, emit, channelName).run();
-    session.save();
+    // Something changed since the last build (or there is none), so some action will likely
+    // run: the threads boot on the other cores while this one plans and checks the cache.
+    // A failure to start surfaces when the first action awaits the pool.
+    if (executor instanceof WorkerPoolExecutor) executor.warm().catch(() => {});
+    const plan = await planBuild(session, patterns, new Set(trusted.keys()));
+    tracePhase(`plan ${plan.targets.length} targets`);
+    // A first build has no rule bundles to fingerprint until planning made them.
+    leaves ??= leafDigests(session, patterns);
+    emit({ type: 'planned', plan });
+    removeTempEntries(session.workspace.tmpDir, 'dead');
+    // Keep one task queued behind each busy worker, so no worker waits for a round trip to this thread.
+    const inFlight = jobs === 0 ? 1 : jobs * 2;
+    const results = await new Scheduler(session, plan, trusted, executor, inFlight, options.keepGoing ?? false, emit, channelName).run();
+    tracePhase('schedule and run');
     const count = (s: ActionStatus) => results.filter((r) => r.status === s).length;
-    return { actions: results, built: count('built'), cached: count('cached'), failed: count('failed'), skipped: count('skipped'), wallMs: Date.now() - started };
+    const result = { actions: results, built: count('built'), cached: count('cached'), failed: count('failed'), skipped: count('skipped'), wallMs: Date.now() - started };
+    stampBuild(session, patterns, leaves, result);
+    tracePhase('stamp');
+    session.save();
+    tracePhase('save state');
+    return result;
   } finally {
     channel?.close();
     await executor.close();
     removeTempEntries(session.workspace.tmpDir, 'mine');
+    tracePhase('close workers');
   }
 }
 
@@ -111,6 +135,7 @@ class Scheduler {
   constructor(
     private readonly session: Session,
     private readonly plan: BuildPlan,
+    private readonly trusted: ReadonlyMap<TargetName, TrustedTarget>,
     private readonly executor: Executor,
     private readonly slots: number,
     private readonly keepGoing: boolean,
@@ -119,11 +144,19 @@ class Scheduler {
   ) {}
 
   async run(): Promise<ActionResult[]> {
+    for (const [name, t] of this.trusted) {
+      this.targetOutputs.set(name, t.outputs);
+      for (const r of t.results) {
+        this.results.set(r.label, r);
+        this.emit({ type: 'finish', result: r });
+      }
+    }
     for (const target of this.plan.targets) {
-      this.waitingDeps.set(target.name, target.spec.deps.length);
+      const waiting = target.spec.deps.filter((d) => !this.trusted.has(d)).length;
+      this.waitingDeps.set(target.name, waiting);
       this.actionsLeft.set(target.name, target.actions.length);
       for (const action of target.actions) this.actionsByLabel.set(action.label, action);
-      if (target.spec.deps.length === 0) for (const a of target.actions) this.toCheck.push(a);
+      if (waiting === 0) for (const a of target.actions) this.toCheck.push(a);
     }
     await new Promise<void>((resolve) => {
       this.finish = resolve;
@@ -135,7 +168,7 @@ class Scheduler {
         if (!this.results.has(action.label)) this.record(action, { status: 'skipped' });
       }
     }
-    return this.plan.targets.flatMap((t) => t.actions.map((a) => this.results.get(a.label)!));
+    return this.plan.order.flatMap((name) => this.trusted.get(name)?.results ?? this.plan.byName.get(name)!.actions.map((a) => this.results.get(a.label)!));
   }
 
   private pump(): void {

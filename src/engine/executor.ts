@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import type { ActionEvent, ActionOutcome, ActionTask } from './action-task.js';
 import { quantoPackageRoot } from './package-root.js';
 import { runAction } from './run-action.js';
@@ -24,19 +24,25 @@ export class InlineExecutor implements Executor {
 
 /** A piscina pool of `threads` workers, each running worker.js; started on first use, so no-op builds start no threads. */
 export class WorkerPoolExecutor implements Executor {
-  private pool: Piscina | undefined;
+  private starting: Promise<Piscina> | undefined;
 
   constructor(private readonly threads: number) {}
 
+  /**
+   * Starts the threads now, so they boot on the other cores while this thread plans and
+   * checks the cache; called only when some action may have to run.
+   */
+  warm(): Promise<Piscina> {
+    this.starting ??= import('piscina').then(
+      ({ Piscina }) => new Piscina({ filename: workerScript(), minThreads: this.threads, maxThreads: this.threads, idleTimeout: 60_000 }),
+    );
+    return this.starting;
+  }
+
   async run(task: ActionTask): Promise<ActionOutcome> {
-    this.pool ??= new Piscina({
-      filename: workerScript(),
-      minThreads: this.threads,
-      maxThreads: this.threads,
-      idleTimeout: 60_000,
-    });
+    const pool = await this.warm();
     try {
-      return (await this.pool.run(task)) as ActionOutcome;
+      return (await pool.run(task)) as ActionOutcome;
     } catch (err) {
       // The worker itself died (process.exit in a rule, an out-of-memory): report, don't crash the build.
       return { ok: false, error: `worker failed: ${(err as Error).message}`, logPath: task.logPath, durationMs: 0 };
@@ -44,7 +50,7 @@ export class WorkerPoolExecutor implements Executor {
   }
 
   async close(): Promise<void> {
-    await this.pool?.destroy();
+    if (this.starting) await (await this.starting).destroy();
   }
 }
 

@@ -12,7 +12,7 @@ export class TargetGraph {
     for (const name of pipeline.targets.keys()) this.dependents.set(name, []);
     for (const spec of pipeline.targets.values()) for (const dep of spec.deps) this.dependents.get(dep)!.push(spec.name);
     for (const list of this.dependents.values()) list.sort();
-    this.order = topologicalOrder(pipeline);
+    this.order = pipeline.order ?? topologicalOrder(pipeline);
   }
 
   spec(name: TargetName): TargetSpec {

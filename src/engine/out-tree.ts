@@ -49,7 +49,7 @@ function placeFile(blob: string, dest: string): void {
 /** True when every output is present at the stable path with the right size (a cheap check for no-op builds). */
 export function outputsMaterialized(outPath: string, outputs: Record<string, { size: number }>): boolean {
   for (const [name, { size }] of Object.entries(outputs)) {
-    const st = statSync(join(outPath, name), { throwIfNoEntry: false });
+    const st = statSync(`${outPath}/${name}`, { throwIfNoEntry: false });
     if (!st || st.size !== size) return false;
   }
   return true;

@@ -5,7 +5,6 @@ import { expandPartitions, type PartitionInstance } from './partitions.js';
 import type { TargetSpec } from './pipeline.js';
 import type { ResolvedRule } from './rule-registry.js';
 import type { Session } from './session.js';
-import { loadTargetConfig } from './target-config.js';
 
 export interface TargetPlan {
   readonly name: TargetName;
@@ -24,7 +23,9 @@ export interface ActionPlan {
 }
 
 export interface BuildPlan {
-  /** Topological order. */
+  /** Every target of the build, trusted or planned, in topological order. */
+  readonly order: TargetName[];
+  /** The targets planned (not taken as they are from the last build), in topological order. */
   readonly targets: TargetPlan[];
   readonly byName: ReadonlyMap<TargetName, TargetPlan>;
 }
@@ -33,7 +34,7 @@ export interface BuildPlan {
  * Resolves label patterns to the targets and actions to build: loads each needed rule,
  * validates each config, expands partitions. All config errors surface here, before anything runs.
  */
-export async function planBuild(session: Session, patterns: readonly string[]): Promise<BuildPlan> {
+export async function planBuild(session: Session, patterns: readonly string[], trusted: ReadonlySet<TargetName> = new Set()): Promise<BuildPlan> {
   const parsed = patterns.map(parseLabelPattern);
   const roots = session.graph.select(parsed);
   const wholeTargets = new Set<TargetName>();
@@ -55,12 +56,15 @@ export async function planBuild(session: Session, patterns: readonly string[]): 
     if (!rootSet.has(name) || wholeRoots.has(name) || !partitionRequests.has(name) || neededByOthers.has(name)) wholeTargets.add(name);
   }
 
+  const planned = closure.filter((n) => !trusted.has(n));
   const rules = new Map<string, ResolvedRule>();
-  await Promise.all([...new Set(closure.map((n) => session.graph.spec(n).rule))].map(async (r) => rules.set(r, await session.rules.resolve(r))));
+  await Promise.all([...new Set(planned.map((n) => session.graph.spec(n).rule))].map(async (r) => rules.set(r, await session.rules.resolve(r))));
 
+  // Imported here, not at the top: YAML is not needed by a build answered by the fast path.
+  const { loadTargetConfig } = await import('./target-config.js');
   const targets: TargetPlan[] = [];
   const byName = new Map<TargetName, TargetPlan>();
-  for (const name of closure) {
+  for (const name of planned) {
     const spec = session.graph.spec(name);
     const rule = rules.get(spec.rule)!;
     const config = loadTargetConfig(session.workspace.root, spec, rule.rule);
@@ -82,7 +86,7 @@ export async function planBuild(session: Session, patterns: readonly string[]): 
     targets.push(plan);
     byName.set(name, plan);
   }
-  return { targets, byName };
+  return { order: closure, targets, byName };
 }
 
 /** Absolute paths of a target's declared source files. */

@@ -78,6 +78,23 @@ export class RuleRegistry {
     return pending;
   }
 
+  /**
+   * What a rule's key would contain, from the last bundling's list of inputs and the stat
+   * cache, without bundling or importing anything; undefined when it cannot be known cheaply.
+   */
+  currentSources(name: string): { entry: string; sources: Record<string, Digest> } | undefined {
+    let entry: string;
+    try {
+      entry = this.findEntry(name);
+    } catch {
+      return undefined;
+    }
+    const previous = this.index[name];
+    if (!previous || previous.entry !== entry) return undefined;
+    const current = this.digestAll(Object.keys(previous.inputs));
+    return current ? { entry: this.displayPath(entry), sources: this.displaySources(current) } : undefined;
+  }
+
   save(): void {
     if (this.indexDirty) writeFileAtomic(this.indexFile, JSON.stringify(this.index, null, 1));
     this.indexDirty = false;

@@ -7,6 +7,7 @@ import { loadPipeline, type Pipeline } from './pipeline.js';
 import { platformFacts } from './platform.js';
 import { RuleRegistry } from './rule-registry.js';
 import { StatCache } from './stat-cache.js';
+import { tracePhase } from './trace.js';
 import { Workspace } from './workspace.js';
 
 /** One workspace opened for one command: the pipeline, the graph and the stores, loaded once. */
@@ -32,9 +33,14 @@ export class Session {
     this.platform = platformFacts(workspace.root, this.stats);
   }
 
-  static open(root: string, options: { cacheDir?: string } = {}): Session {
+  static async open(root: string, options: { cacheDir?: string } = {}): Promise<Session> {
     const workspace = new Workspace(root, options.cacheDir);
-    return new Session(workspace, loadPipeline(workspace.root, workspace.stateDir));
+    tracePhase('start');
+    const pipeline = await loadPipeline(workspace.root, workspace.stateDir);
+    tracePhase('load pipeline');
+    const session = new Session(workspace, pipeline);
+    tracePhase('open stores and graph');
+    return session;
   }
 
   /** Persists the accelerators (stat cache, rule bundle index, last results). */

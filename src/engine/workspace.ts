@@ -42,8 +42,10 @@ export class Workspace {
     return join(this.cacheDir, 'locks');
   }
 
+  /** Concatenated, not joined: target names and partition paths are validated to be normal relative paths, and this runs per action on every build. */
   outPathOf(target: string, partitionPath: string | null): string {
-    return partitionPath ? join(this.outDir, target, partitionPath) : join(this.outDir, target);
+    const base = `${this.cacheDir}/out/${target}`;
+    return partitionPath ? `${base}/${partitionPath}` : base;
   }
 
   logPathOf(target: string, partitionPath: string | null): string {

@@ -11,7 +11,7 @@ describe('action keys', () => {
 
   it('the fast key equals the digest of the canonical record, and records hold no absolute path', async () => {
     ws = smallWorkspace();
-    const session = Session.open(ws.root);
+    const session = await Session.open(ws.root);
     const plan = await planBuild(session, ['//...']);
     const fake = { files: {}, outputsDigest: 'a'.repeat(64) as never };
     for (const target of plan.targets) {

@@ -12,7 +12,7 @@ export async function buildCommand(
   labels: string[],
   opts: { jobs?: number; keepGoing?: boolean; json?: boolean; tui?: boolean },
 ): Promise<number> {
-  const session = openSession(io, globals);
+  const session = await openSession(io, globals);
   const release = holdBuildLock(session.workspace);
   try {
     const result = await build(session, labels, {

@@ -17,7 +17,7 @@ export async function cleanCommand(io: CliIO, globals: GlobalOptions): Promise<n
 }
 
 export async function gcCommand(io: CliIO, globals: GlobalOptions): Promise<number> {
-  const session = openSession(io, globals);
+  const session = await openSession(io, globals);
   const release = holdGcLock(session.workspace);
   try {
     const r = await collectGarbage(session);

@@ -5,7 +5,7 @@ import type { GlobalOptions } from '../main.js';
 import { openSession } from './open.js';
 
 export async function lsCommand(io: CliIO, globals: GlobalOptions, patterns: string[]): Promise<number> {
-  const session = openSession(io, globals);
+  const session = await openSession(io, globals);
   const names = session.graph.select(patterns);
   for (const name of names) {
     const spec = session.graph.spec(name);
@@ -17,7 +17,7 @@ export async function lsCommand(io: CliIO, globals: GlobalOptions, patterns: str
 }
 
 export async function graphCommand(io: CliIO, globals: GlobalOptions, labels: string[], format: 'text' | 'dot' | 'json'): Promise<number> {
-  const session = openSession(io, globals);
+  const session = await openSession(io, globals);
   const graph = session.graph;
   const roots = graph.select(labels);
   const nodes = graph.closure(roots);
@@ -56,7 +56,7 @@ export async function graphCommand(io: CliIO, globals: GlobalOptions, labels: st
 
 /** deps(//x), rdeps(//x), somepath(//a,//b): labels one per line, in build order. */
 export async function queryCommand(io: CliIO, globals: GlobalOptions, expression: string): Promise<number> {
-  const session = openSession(io, globals);
+  const session = await openSession(io, globals);
   const graph = session.graph;
   const m = /^\s*(deps|rdeps|somepath)\s*\(\s*([^,()\s]+)\s*(?:,\s*([^,()\s]+)\s*)?\)\s*$/.exec(expression);
   if (!m) throw new ConfigError(`cannot parse query '${expression}': use deps(//x), rdeps(//x) or somepath(//a,//b)`);

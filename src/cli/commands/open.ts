@@ -3,6 +3,6 @@ import type { GlobalOptions } from '../main.js';
 import type { CliIO } from '../io.js';
 import { findWorkspaceRoot } from '../workspace-root.js';
 
-export function openSession(io: CliIO, globals: GlobalOptions): Session {
+export function openSession(io: CliIO, globals: GlobalOptions): Promise<Session> {
   return Session.open(globals.workspace ?? findWorkspaceRoot(io.cwd));
 }

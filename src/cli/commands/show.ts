@@ -8,7 +8,7 @@ import type { GlobalOptions } from '../main.js';
 import { openSession } from './open.js';
 
 export async function showCommand(io: CliIO, globals: GlobalOptions, label: string, opts: { json?: boolean }): Promise<number> {
-  const session = openSession(io, globals);
+  const session = await openSession(io, globals);
   const pattern = parseLabelPattern(label);
   if (pattern.kind === 'all' || pattern.kind === 'subtree') throw new ConfigError(`show takes one target label, not the pattern ${label}`);
   const plan = await planBuild(session, [label]);

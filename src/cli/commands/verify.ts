@@ -6,7 +6,7 @@ import type { GlobalOptions } from '../main.js';
 import { openSession } from './open.js';
 
 export async function verifyCommand(io: CliIO, globals: GlobalOptions, labels: string[], opts: { jobs?: number; json?: boolean }): Promise<number> {
-  const session = openSession(io, globals);
+  const session = await openSession(io, globals);
   const release = holdBuildLock(session.workspace);
   try {
     const result = await verify(session, labels, { jobs: opts.jobs });
