@@ -23,7 +23,7 @@ export interface ActionTask {
   readonly srcs: Readonly<Record<string, string>>;
   readonly outPath: string;
   readonly logPath: string;
-  /** BroadcastChannel for start and progress events, when someone listens. */
+  /** BroadcastChannel for progress events, when someone listens. */
   readonly eventChannel: string | null;
 }
 
@@ -40,4 +40,4 @@ export interface ProgressReport {
 }
 
 /** What a running action tells the scheduler, from whichever thread runs it. */
-export type ActionEvent = ({ kind: 'progress' } & ProgressReport) | { kind: 'start'; label: string };
+export type ActionEvent = { kind: 'progress' } & ProgressReport;

@@ -62,6 +62,10 @@ export class BuildState {
     return this.data.actions[label];
   }
 
+  labels(): string[] {
+    return Object.keys(this.data.actions);
+  }
+
   set(label: string, state: ActionState): void {
     const previous = this.data.actions[label];
     if (previous && previous.key === state.key && previous.outputsDigest === state.outputsDigest) return;

@@ -30,6 +30,8 @@ export interface ActionResult {
 
 export interface BuildResult {
   actions: ActionResult[];
+  /** True when the build was cancelled through its signal. */
+  cancelled?: boolean;
   built: number;
   cached: number;
   failed: number;
@@ -48,6 +50,14 @@ export interface BuildOptions {
   jobs?: number;
   /** Build every branch that does not depend on a failure, instead of stopping at the first. */
   keepGoing?: boolean;
+  /**
+   * Cancels the build: nothing new starts and running actions are stopped (their worker
+   * threads terminated). Their results are `skipped`; nothing they did reaches the action
+   * cache, whose entries are only ever written complete.
+   */
+  signal?: AbortSignal;
+  /** Reuse a pool across builds (watch mode); the caller closes it. */
+  executor?: Executor;
   onEvent?: (event: BuildEvent) => void;
 }
 
@@ -76,10 +86,7 @@ export async function build(session: Session, patterns: readonly string[], optio
   }
   const trusted = reuse?.trusted ?? new Map<TargetName, TrustedTarget>();
   const jobs = options.jobs ?? defaultJobs();
-  const onActionEvent = (e: ActionEvent): void => {
-    if (e.kind === 'start') emit({ type: 'start', label: e.label });
-    else emit({ type: 'progress', report: { label: e.label, done: e.done, total: e.total, unit: e.unit } });
-  };
+  const onActionEvent = (e: ActionEvent): void => emit({ type: 'progress', report: { label: e.label, done: e.done, total: e.total, unit: e.unit } });
   let channel: BroadcastChannel | undefined;
   let channelName: string | null = null;
   if (options.onEvent && jobs > 0) {
@@ -87,7 +94,7 @@ export async function build(session: Session, patterns: readonly string[], optio
     channel = new BroadcastChannel(channelName);
     channel.onmessage = (msg) => onActionEvent((msg as MessageEvent).data as ActionEvent);
   }
-  const executor: Executor = jobs === 0 ? new InlineExecutor(options.onEvent ? onActionEvent : undefined) : new WorkerPoolExecutor(jobs);
+  const executor: Executor = options.executor ?? (jobs === 0 ? new InlineExecutor(options.onEvent ? onActionEvent : undefined) : new WorkerPoolExecutor(jobs));
   try {
     // Something changed since the last build (or there is none), so some action will likely
     // run: the threads boot on the other cores while this one plans and checks the cache.
@@ -101,10 +108,20 @@ export async function build(session: Session, patterns: readonly string[], optio
     removeTempEntries(session.workspace.tmpDir, 'dead');
     // Keep one task queued behind each busy worker, so no worker waits for a round trip to this thread.
     const inFlight = jobs === 0 ? 1 : jobs * 2;
-    const results = await new Scheduler(session, plan, trusted, executor, inFlight, options.keepGoing ?? false, emit, channelName).run();
+    const threads = jobs === 0 ? 1 : jobs;
+    const scheduler = new Scheduler(session, plan, trusted, executor, inFlight, threads, options.keepGoing ?? false, emit, channelName, options.signal);
+    const results = await scheduler.run();
     tracePhase('schedule and run');
     const count = (s: ActionStatus) => results.filter((r) => r.status === s).length;
-    const result = { actions: results, built: count('built'), cached: count('cached'), failed: count('failed'), skipped: count('skipped'), wallMs: Date.now() - started };
+    const result: BuildResult = {
+      actions: results,
+      built: count('built'),
+      cached: count('cached'),
+      failed: count('failed'),
+      skipped: count('skipped'),
+      wallMs: Date.now() - started,
+      ...(options.signal?.aborted ? { cancelled: true } : {}),
+    };
     stampBuild(session, patterns, leaves, result);
     tracePhase('stamp');
     session.save();
@@ -112,8 +129,11 @@ export async function build(session: Session, patterns: readonly string[], optio
     return result;
   } finally {
     channel?.close();
-    await executor.close();
-    removeTempEntries(session.workspace.tmpDir, 'mine');
+    // A shared executor's threads keep their scratch directories for the next build.
+    if (!options.executor) {
+      await executor.close();
+      removeTempEntries(session.workspace.tmpDir, 'mine');
+    }
     tracePhase('close workers');
   }
 }
@@ -138,9 +158,12 @@ class Scheduler {
     private readonly trusted: ReadonlyMap<TargetName, TrustedTarget>,
     private readonly executor: Executor,
     private readonly slots: number,
+    /** How many actions truly run at once; the rest of the `slots` wait in the pool's queue. */
+    private readonly threads: number,
     private readonly keepGoing: boolean,
     private readonly emit: (e: BuildEvent) => void,
     private readonly eventChannel: string | null,
+    private readonly signal?: AbortSignal,
   ) {}
 
   async run(): Promise<ActionResult[]> {
@@ -158,10 +181,17 @@ class Scheduler {
       for (const action of target.actions) this.actionsByLabel.set(action.label, action);
       if (waiting === 0) for (const a of target.actions) this.toCheck.push(a);
     }
+    const onAbort = (): void => {
+      this.stopping = true;
+      this.pump();
+    };
+    this.signal?.addEventListener('abort', onAbort);
     await new Promise<void>((resolve) => {
       this.finish = resolve;
+      if (this.signal?.aborted) this.stopping = true;
       this.pump();
     });
+    this.signal?.removeEventListener('abort', onAbort);
     // Whatever never ran (stopped early, or below a failure) is reported as skipped.
     for (const target of this.plan.targets) {
       for (const action of target.actions) {
@@ -171,10 +201,16 @@ class Scheduler {
     return this.plan.order.flatMap((name) => this.trusted.get(name)?.results ?? this.plan.byName.get(name)!.actions.map((a) => this.results.get(a.label)!));
   }
 
+  private finished = false;
+
   private pump(): void {
+    if (this.finished) return;
     while (!this.stopping && this.toCheck.length > 0) this.check(this.toCheck.shift());
     while (!this.stopping && this.running < this.slots && this.toRun.length > 0) this.dispatch(this.toRun.shift());
-    if (this.running === 0 && (this.stopping || (this.toCheck.length === 0 && this.toRun.length === 0))) this.finish();
+    if (this.running === 0 && (this.stopping || (this.toCheck.length === 0 && this.toRun.length === 0))) {
+      this.finished = true;
+      this.finish();
+    }
   }
 
   /** Computes the key and either finishes the action from the cache or queues it to run. */
@@ -224,14 +260,40 @@ class Scheduler {
     return manifest;
   }
 
+  /**
+   * 'start' is reported when an action gets a thread, not when it is queued: the pool hands
+   * queued tasks to threads in order as each finishes, and this mirrors that.
+   */
+  private readonly waitingForThread = new Queue<string>();
+  private readonly onThread = new Set<string>();
+
+  private announceStart(label: string): void {
+    if (this.onThread.size < this.threads) {
+      this.onThread.add(label);
+      this.emit({ type: 'start', label });
+    } else this.waitingForThread.push(label);
+  }
+
+  private releaseThread(label: string): void {
+    this.onThread.delete(label);
+    while (this.waitingForThread.length > 0 && this.onThread.size < this.threads) {
+      const next = this.waitingForThread.shift();
+      // A queued task can end without ever running (a cancelled build): it never starts.
+      if (!this.results.has(next)) this.announceStart(next);
+    }
+  }
+
   private dispatch(task: ActionTask): void {
     this.running += 1;
+    this.announceStart(task.label);
     const action = this.actionsByLabel.get(task.label)!;
     this.executor
-      .run(task)
+      .run(task, this.signal)
       .then(
         (outcome) => {
-          if (outcome.ok) {
+          if (this.signal?.aborted && !outcome.ok) {
+            this.record(action, { status: 'skipped', key: task.key, error: 'cancelled' });
+          } else if (outcome.ok) {
             const m = outcome.manifest;
             this.session.state.set(task.label, { key: m.key, outputs: m.outputs, outputsDigest: m.outputsDigest });
             this.complete(action, { status: 'built', key: m.key, outputs: m.outputs, outputsDigest: m.outputsDigest, durationMs: m.timings.durationMs, logPath: m.log ? task.logPath : undefined });
@@ -243,6 +305,7 @@ class Scheduler {
       )
       .finally(() => {
         this.running -= 1;
+        this.releaseThread(task.label);
         this.pump();
       });
   }

@@ -8,7 +8,8 @@ import { runAction } from './run-action.js';
 
 /** Where actions run: worker threads for builds, the calling thread for --jobs 0 and debugging. */
 export interface Executor {
-  run(task: ActionTask): Promise<ActionOutcome>;
+  /** Runs one action; an abort stops it if the executor can (worker threads are terminated). */
+  run(task: ActionTask, signal?: AbortSignal): Promise<ActionOutcome>;
   close(): Promise<void>;
 }
 
@@ -39,10 +40,10 @@ export class WorkerPoolExecutor implements Executor {
     return this.starting;
   }
 
-  async run(task: ActionTask): Promise<ActionOutcome> {
+  async run(task: ActionTask, signal?: AbortSignal): Promise<ActionOutcome> {
     const pool = await this.warm();
     try {
-      return (await pool.run(task)) as ActionOutcome;
+      return (await pool.run(task, signal ? { signal } : {})) as ActionOutcome;
     } catch (err) {
       // The worker itself died (process.exit in a rule, an out-of-memory): report, don't crash the build.
       return { ok: false, error: `worker failed: ${(err as Error).message}`, logPath: task.logPath, durationMs: 0 };

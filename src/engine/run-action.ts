@@ -27,7 +27,6 @@ export function outputsDigestOf(outputs: Record<string, { digest: Digest }>): Di
  */
 export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => void): Promise<ActionOutcome> {
   const started = Date.now();
-  onEvent?.({ kind: 'start', label: task.label });
   const workspace = new Workspace('.', task.cacheDir);
   const cas = new ContentStore(workspace.casDir);
   const { root: scratch, out: outDir } = threadScratch(workspace.tmpDir);

@@ -1,39 +1,87 @@
-import { build } from '../../engine/build.js';
+import { build, type BuildEvent, type BuildResult } from '../../engine/build.js';
 import { EXIT_FAILURE } from '../../engine/errors.js';
 import { holdBuildLock } from '../../engine/locks.js';
+import type { Session } from '../../engine/session.js';
 import { plainReporter, summaryLine } from '../build-reporter.js';
 import type { CliIO } from '../io.js';
 import type { GlobalOptions } from '../main.js';
 import { openSession } from './open.js';
 
-export async function buildCommand(
-  io: CliIO,
-  globals: GlobalOptions,
-  labels: string[],
-  opts: { jobs?: number; keepGoing?: boolean; json?: boolean; tui?: boolean },
-): Promise<number> {
+export interface BuildFlags {
+  jobs?: number;
+  keepGoing?: boolean;
+  json?: boolean;
+  tui?: boolean;
+}
+
+/** The terminal UI is for people: a TTY, not --no-tui, not --json, not CI. */
+export function wantsTui(io: CliIO, flags: { json?: boolean; tui?: boolean }): boolean {
+  return io.isTTY && !flags.json && flags.tui !== false && !process.env.CI;
+}
+
+export async function buildCommand(io: CliIO, globals: GlobalOptions, labels: string[], opts: BuildFlags): Promise<number> {
   const session = await openSession(io, globals);
   const release = holdBuildLock(session.workspace);
+  try {
+    const result = wantsTui(io, opts) ? await buildWithTui(session, labels, opts) : await buildPlain(io, session, labels, opts);
+    if (opts.json) io.out(JSON.stringify(buildJson(result)));
+    else io.out(summaryLine(result));
+    return result.failed > 0 || result.cancelled ? EXIT_FAILURE : 0;
+  } finally {
+    release();
+  }
+}
+
+async function buildPlain(io: CliIO, session: Session, labels: string[], opts: BuildFlags): Promise<BuildResult> {
+  // Ctrl-C cancels cleanly (running actions stop, nothing half-written is committed); a second one exits at once.
+  const abort = new AbortController();
+  const onInterrupt = (): void => {
+    if (abort.signal.aborted) process.exit(130);
+    io.err('quanto: cancelling (Ctrl-C again to exit at once)');
+    abort.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    return await build(session, labels, {
+      jobs: opts.jobs,
+      keepGoing: opts.keepGoing,
+      signal: abort.signal,
+      onEvent: opts.json ? undefined : plainReporter((line) => io.out(line)),
+    });
+  } finally {
+    process.off('SIGINT', onInterrupt);
+  }
+}
+
+async function buildWithTui(session: Session, labels: string[], opts: BuildFlags): Promise<BuildResult> {
+  const { BuildModel } = await import('../tui/build-model.js');
+  const { TuiStore, startTui } = await import('../tui/TuiApp.js');
+  const { describeTarget } = await import('../tui/describe-target.js');
+  const model = new BuildModel(session.graph, session.graph.select(labels));
+  const store = new TuiStore(model, `quanto build ${labels.join(' ')}`, (t) => describeTarget(session, t));
+  const abort = new AbortController();
+  const tui = startTui(store, () => abort.abort());
   try {
     const result = await build(session, labels, {
       jobs: opts.jobs,
       keepGoing: opts.keepGoing,
-      onEvent: opts.json ? undefined : plainReporter((line) => io.out(line)),
+      signal: abort.signal,
+      onEvent: (e: BuildEvent) => model.apply(e),
     });
-    if (opts.json) {
-      const targets = result.actions.map((a) => ({
-        label: a.label,
-        status: a.status,
-        key: a.key ?? null,
-        outputs: a.outputs ?? {},
-        ...(a.error ? { error: a.error, log: a.logPath ?? null } : {}),
-      }));
-      io.out(JSON.stringify({ targets, built: result.built, cached: result.cached, failed: result.failed, skipped: result.skipped }));
-    } else {
-      io.out(summaryLine(result));
-    }
-    return result.failed > 0 ? EXIT_FAILURE : 0;
+    model.done();
+    return result;
   } finally {
-    release();
+    await tui.close();
   }
+}
+
+export function buildJson(result: BuildResult) {
+  const targets = result.actions.map((a) => ({
+    label: a.label,
+    status: a.status,
+    key: a.key ?? null,
+    outputs: a.outputs ?? {},
+    ...(a.error ? { error: a.error, log: a.logPath ?? null } : {}),
+  }));
+  return { targets, built: result.built, cached: result.cached, failed: result.failed, skipped: result.skipped };
 }
