@@ -7,6 +7,7 @@ import { explainCommand } from './commands/explain.js';
 import { graphCommand, lsCommand, queryCommand } from './commands/graph.js';
 import { showCommand } from './commands/show.js';
 import { verifyCommand } from './commands/verify.js';
+import { watchCommand, type WatchFlags } from './commands/watch.js';
 import { processIO, type CliIO } from './io.js';
 
 export interface GlobalOptions {
@@ -47,6 +48,22 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .option('--json', 'print one JSON object on stdout')
     .option('--no-tui', 'plain line-per-event output even on a terminal')
     .action(run((labels: string[], opts: { jobs?: number; keepGoing?: boolean; json?: boolean; tui?: boolean }) => buildCommand(io, globals(), labels, opts)));
+
+  program
+    .command('watch')
+    .description('build, then rebuild what changed on every edit of a file the targets depend on')
+    .argument('[labels...]', 'labels or patterns', ['//...'])
+    .addOption(jobsOption())
+    .option('-k, --keep-going', 'build every branch that does not depend on a failure')
+    .option('--no-tui', 'plain line-per-event output even on a terminal')
+    .addOption(
+      new Option('--debounce <ms>', 'quiet time after a change before rebuilding').default(25).argParser((v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of milliseconds');
+        return n;
+      }),
+    )
+    .action(run((labels: string[], opts: WatchFlags) => watchCommand(io, globals(), labels, opts)));
 
   program.command('ls').description('list targets').argument('[patterns...]', 'patterns to list', ['//...']).action(run((p: string[]) => lsCommand(io, globals(), p)));
 

@@ -65,4 +65,27 @@ describe.skipIf(!hasTmux)('the terminal UI in a real terminal (tmux)', () => {
     expect(done).toMatch(/✓ \/\/model\/train built/);
     expect(done).toMatch(/quanto: 2 built, 0 cached, 0 failed, 0 skipped/);
   });
+
+  it('watch mode shows the last result per target, what triggered the rebuild, and a config error until it is fixed', async () => {
+    ws = new TestWorkspace({
+      'quanto.pipeline.yaml': 'targets:\n  raw/a:\n    rule: hash_inputs\n    config: configs/a.yaml\n  model/train:\n    rule: steps\n    deps: [//raw/a]\n    config: configs/train.yaml\n',
+      'configs/a.yaml': 'salt: one\n',
+      'configs/train.yaml': 'ms: 400\n',
+      'rules/steps.ts': PROGRESS_RULE,
+    });
+    const command = `env -u CI ${process.execPath} ${QUANTO_BIN} -C ${ws.root} watch; echo EXIT=$?; sleep 60`;
+    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '110', '-y', '30', command]);
+    await waitFor(/✓ \/\/model\/train built/);
+    expect(capture()).toMatch(/^watching \d+ files · build #1 after start/m);
+    ws.write('configs/train.yaml', 'ms: 480\n');
+    const second = await waitFor(/build #\d+ after change to configs\/train\.yaml[\s\S]*✓ \/\/model\/train built/);
+    expect(second).toMatch(/^ {2}✓ \/\/raw\/a cached/m);
+    ws.write('configs/train.yaml', 'ms: "slow"\n');
+    await waitFor(/invalid workspace: fix the file[\s\S]*configs\/train\.yaml:1:5/);
+    ws.write('configs/train.yaml', 'ms: 400\n');
+    const fixed = await waitFor(/build #\d+ after change to configs\/train\.yaml[\s\S]*✓ \/\/model\/train (built|cached)/);
+    expect(fixed).not.toMatch(/invalid workspace/);
+    execFileSync('tmux', ['send-keys', '-t', session, 'q']);
+    await waitFor(/EXIT=0/);
+  });
 });

@@ -14,8 +14,8 @@ export class TuiStore {
   private listeners = new Set<() => void>();
 
   constructor(
-    readonly model: BuildModel,
-    readonly title: string,
+    public model: BuildModel,
+    public title: string,
     readonly describe: (target: TargetName) => Panel,
   ) {}
 

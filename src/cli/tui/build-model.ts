@@ -59,7 +59,7 @@ export class BuildModel {
   selected = 0;
 
   constructor(
-    graph: TargetGraph,
+    graph: Pick<TargetGraph, 'depsOf' | 'closure'>,
     roots: readonly TargetName[],
     private readonly now: () => number = Date.now,
   ) {
