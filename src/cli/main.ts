@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_FAILURE, EXIT_USAGE, QuantoError } from '../engine/errors.js';
 import { buildCommand } from './commands/build.js';
+import { calendarSessionsCommand } from './commands/calendar.js';
 import { cleanCommand, gcCommand } from './commands/clean.js';
 import { doctorCommand } from './commands/doctor.js';
 import { explainCommand } from './commands/explain.js';
@@ -64,6 +65,16 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
       }),
     )
     .action(run((labels: string[], opts: WatchFlags) => watchCommand(io, globals(), labels, opts)));
+
+  const calendar = program.command('calendar').description('exchange trading calendars, computed from their rules');
+  calendar
+    .command('sessions')
+    .description('trading dates between two dates, one per line (with --early-closes: early-close dates and closing times)')
+    .requiredOption('--exchange <code>', 'exchange (MIC), e.g. XNYS')
+    .requiredOption('--start <date>', 'first date, YYYY-MM-DD')
+    .requiredOption('--end <date>', 'last date, YYYY-MM-DD')
+    .option('--early-closes', 'print early closes with their closing time instead')
+    .action(run((opts: { exchange: string; start: string; end: string; earlyCloses?: boolean }) => calendarSessionsCommand(io, opts)));
 
   program.command('ls').description('list targets').argument('[patterns...]', 'patterns to list', ['//...']).action(run((p: string[]) => lsCommand(io, globals(), p)));
 
