@@ -46,4 +46,5 @@ export interface Manifest {
   log: Digest | null;
   timings: { startedAt: string; durationMs: number };
   fetched?: unknown;
+  validation?: unknown;
 }

@@ -45,6 +45,8 @@ export interface RuleResult {
   rows?: Record<string, number>;
   /** For external rules: what was fetched (URLs without secrets, response digests). */
   fetched?: unknown;
+  /** Data checks and their counts (rows rejected, gaps): kept in the manifest beside the outputs. */
+  validation?: unknown;
 }
 
 export interface Rule<C = unknown> {

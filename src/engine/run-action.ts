@@ -63,6 +63,7 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
       log: logDigest,
       timings: { startedAt: new Date(started).toISOString(), durationMs: Date.now() - started },
       ...(result.fetched !== undefined ? { fetched: result.fetched } : {}),
+      ...(result.validation !== undefined ? { validation: result.validation } : {}),
     };
     new ActionCache(workspace.acDir).putWithRecordJson(manifest, task.recordJson);
     materializeOutputs(cas, task.outPath, outputs);

@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { canonicalizeEquityBars, type VendorInput } from '../src/data/canonicalize/equity-bars.js';
+import { corporateActionSchema, type CorporateAction } from '../src/data/schemas/reference.js';
+import { defineRule } from '../src/engine/rule-api.js';
+
+/**
+ * Raw bar shards from one or more vendors → the canonical equity bars table: validated (a bad
+ * row fails the build with its file, line and reason, or is quarantined), reconciled by vendor
+ * precedence (each row records its vendor), split- and dividend-adjusted, written as Parquet
+ * partitioned by symbol and year.
+ */
+export default defineRule({
+  name: 'canonicalize',
+  version: 1,
+  description: 'raw vendor bars → validated canonical equity bars (Parquet)',
+  config: z
+    .object({
+      vendors: z
+        .array(z.object({ name: z.string().min(1), from: z.string().startsWith('//') }).strict())
+        .min(1)
+        .describe('highest precedence first'),
+      duplicates: z.enum(['fail', 'keep_first', 'keep_last']).default('fail'),
+      on_invalid: z.enum(['fail', 'quarantine']).default('fail'),
+      exchange: z.string().default('XNYS'),
+      threads: z.number().int().positive().default(2),
+    })
+    .strict(),
+  outputs: ['equity_bars', 'validation.json'],
+  async run(ctx) {
+    const vendors: VendorInput[] = [];
+    const actions: CorporateAction[] = [];
+    for (const v of ctx.config.vendors) {
+      const input = ctx.inputs[v.from];
+      if (!input) throw new Error(`vendor '${v.name}' reads ${v.from}, which is not among this target's deps (${Object.keys(ctx.inputs).join(', ') || 'none'})`);
+      const shards = Object.keys(input.files).filter((n) => n.endsWith('.csv')).sort();
+      vendors.push({ vendor: v.name, files: shards.map((n) => ({ path: input.files[n]!, display: `${v.from}/${n}` })) });
+      for (const n of Object.keys(input.files).filter((f) => f.endsWith('corporate_actions.json')).sort()) {
+        const parsed = z.array(corporateActionSchema).safeParse(JSON.parse(readFileSync(input.files[n]!, 'utf8')));
+        if (!parsed.success) throw new Error(`${v.from}/${n}: not a list of corporate actions: ${parsed.error.issues[0]?.message}`);
+        actions.push(...parsed.data);
+      }
+    }
+    const report = await canonicalizeEquityBars({
+      vendors,
+      duplicates: ctx.config.duplicates,
+      onInvalid: ctx.config.on_invalid,
+      exchange: ctx.config.exchange,
+      corporateActions: dedupeActions(actions),
+      outDir: ctx.outDir,
+      threads: ctx.config.threads,
+    });
+    ctx.log.info(`${report.rows_out} bars for ${report.symbols} symbols; ${report.rejected} rejected`);
+    return { rows: { equity_bars: report.rows_out, 'rejects.parquet': report.rejected }, validation: report };
+  },
+});
+
+/** The same action reported by two vendors counts once. */
+function dedupeActions(actions: CorporateAction[]): CorporateAction[] {
+  const seen = new Map<string, CorporateAction>();
+  for (const a of actions) seen.set(JSON.stringify(a), a);
+  return [...seen.values()].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+}

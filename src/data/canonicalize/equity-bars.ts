@@ -1,0 +1,250 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { dayOfIso, isoOf } from '../calendar/civil-date.js';
+import { exchangeCalendar } from '../calendar/exchange-calendar.js';
+import { newYorkTimeToUtc } from '../calendar/new-york-time.js';
+import type { CorporateAction } from '../schemas/reference.js';
+import { RAW_BAR_HEADER } from '../schemas/equity-bars.js';
+import { openDuckDb, queryRows, sqlString } from '../store/duckdb.js';
+import { checkHeader } from './raw-csv.js';
+
+export interface VendorInput {
+  vendor: string;
+  /** Raw bar shards (CSV in the raw format), with the names errors should use. */
+  files: { path: string; display: string }[];
+}
+
+export type DuplicatePolicy = 'fail' | 'keep_first' | 'keep_last';
+
+export interface CanonicalizeOptions {
+  /** Highest precedence first: where two vendors have the same bar, the earlier one wins. */
+  vendors: VendorInput[];
+  duplicates: DuplicatePolicy;
+  /** fail: the first bad rows are reported and nothing is written; quarantine: they go to rejects. */
+  onInvalid: 'fail' | 'quarantine';
+  exchange: string;
+  corporateActions: CorporateAction[];
+  outDir: string;
+  /** Threads for reading and checking; writing always uses one, for byte-identical files. */
+  threads?: number;
+}
+
+export interface ValidationReport {
+  rows_in: number;
+  rows_out: number;
+  rejected: number;
+  rejected_by_reason: Record<string, number>;
+  duplicates_removed: Record<string, number>;
+  rows_by_vendor: Record<string, number>;
+  symbols: number;
+  /** Sessions of the exchange calendar missing between a symbol's first and last bar. */
+  gaps: Record<string, { missing: number; first_missing: string[] }>;
+}
+
+export class InvalidRowsError extends Error {
+  constructor(
+    message: string,
+    readonly problems: { file: string; line: number; reason: string }[],
+  ) {
+    super(message);
+  }
+}
+
+const PROBLEM_LIMIT = 20;
+
+/**
+ * Raw bar shards → canonical equity bars, validated, reconciled across vendors, adjusted, and
+ * written as Parquet partitioned by symbol and year. The work is SQL in DuckDB (vectorised);
+ * every rule a row can break is a query that names the file, the line and the reason.
+ */
+export async function canonicalizeEquityBars(options: CanonicalizeOptions): Promise<ValidationReport> {
+  const { connection: db, close } = await openDuckDb(options.threads ?? 2);
+  try {
+    await loadRaw(db, options.vendors);
+    await loadSessions(db, options.exchange);
+    await db.run(TYPED_SQL);
+    await db.run(PROBLEMS_SQL);
+    await markDuplicates(db, options.duplicates);
+    const problemCount = Number((await queryRows<{ n: number }>(db, 'SELECT count(*) AS n FROM problems'))[0]!.n);
+    if (problemCount > 0 && options.onInvalid === 'fail') await failWithProblems(db, problemCount);
+    await loadCorporateActions(db, options.corporateActions);
+    await db.run(FINAL_SQL);
+    await db.run('SET threads = 1');
+    mkdirSync(options.outDir, { recursive: true });
+    await db.run(
+      `COPY (SELECT symbol, date, ts, interval, open, high, low, close, volume, vwap, trades, vendor, split_factor, adj_factor, year(date) AS year
+             FROM final ORDER BY symbol, date)
+       TO ${sqlString(join(options.outDir, 'equity_bars'))} (FORMAT PARQUET, PARTITION_BY (symbol, year), COMPRESSION ZSTD, OVERWRITE_OR_IGNORE)`,
+    );
+    if (problemCount > 0) {
+      await db.run(
+        `COPY (SELECT source_file AS file, source_line AS line, symbol, reason FROM problems ORDER BY source_file, source_line, reason)
+         TO ${sqlString(join(options.outDir, 'rejects.parquet'))} (FORMAT PARQUET, COMPRESSION ZSTD)`,
+      );
+    }
+    const report = await buildReport(db);
+    writeFileSync(join(options.outDir, 'validation.json'), `${JSON.stringify(report, null, 2)}\n`);
+    return report;
+  } finally {
+    close();
+  }
+}
+
+async function loadRaw(db: DuckDBConnection, vendors: VendorInput[]): Promise<void> {
+  await db.run(`CREATE TABLE raw (symbol VARCHAR, ts VARCHAR, open VARCHAR, high VARCHAR, low VARCHAR, close VARCHAR, volume VARCHAR, vwap VARCHAR, trades VARCHAR,
+                 vendor VARCHAR, rank INTEGER, source_file VARCHAR, source_line BIGINT)`);
+  const columns = `{${RAW_BAR_HEADER.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}`;
+  for (const [rank, input] of vendors.entries()) {
+    for (const file of input.files) {
+      checkHeader(file.path, file.display, RAW_BAR_HEADER);
+      // Line numbers: row_number over the file's rows in order, plus one for the header.
+      await db.run(
+        `INSERT INTO raw SELECT *, ${sqlString(input.vendor)}, ${rank}, ${sqlString(file.display)}, row_number() OVER () + 1
+         FROM read_csv(${sqlString(file.path)}, header = true, columns = ${columns}, quote = '"', escape = '"', null_padding = false)`,
+      );
+    }
+  }
+}
+
+/** The exchange's sessions over the data's span, with each session's close as a UTC instant. */
+async function loadSessions(db: DuckDBConnection, exchange: string): Promise<void> {
+  const calendar = exchangeCalendar(exchange);
+  const span = await queryRows<{ lo: string | null; hi: string | null }>(
+    db,
+    `SELECT strftime(min(TRY_CAST(ts AS DATE)), '%Y-%m-%d') AS lo, strftime(max(TRY_CAST(ts AS DATE)), '%Y-%m-%d') AS hi FROM raw`,
+  );
+  await db.run('CREATE TABLE sessions (date DATE, ts TIMESTAMP)');
+  const { lo, hi } = span[0]!;
+  if (!lo || !hi) return;
+  const from = isoOf(Math.max(dayOfIso(lo), dayOfIso('1990-01-01'))) as Parameters<typeof calendar.sessions>[0];
+  const to = hi as Parameters<typeof calendar.sessions>[1];
+  if (to < from) return;
+  const early = new Map(calendar.earlyCloses(from, to).map((e) => [e.date, e.close]));
+  const values = calendar.sessions(from, to).map((d) => `('${d}', '${newYorkTimeToUtc(d, early.get(d) ?? calendar.regularClose).replace('Z', '')}')`);
+  for (let i = 0; i < values.length; i += 5000) await db.run(`INSERT INTO sessions VALUES ${values.slice(i, i + 5000).join(',')}`);
+}
+
+const TYPED_SQL = `
+CREATE TABLE typed AS SELECT
+  symbol, ts AS ts_text, vendor, rank, source_file, source_line,
+  TRY_CAST(ts AS DATE) AS date,
+  open AS open_text, high AS high_text, low AS low_text, close AS close_text, volume AS volume_text, vwap AS vwap_text, trades AS trades_text,
+  TRY_CAST(NULLIF(open, '') AS DOUBLE) AS open, TRY_CAST(NULLIF(high, '') AS DOUBLE) AS high,
+  TRY_CAST(NULLIF(low, '') AS DOUBLE) AS low, TRY_CAST(NULLIF(close, '') AS DOUBLE) AS close,
+  TRY_CAST(TRY_CAST(NULLIF(volume, '') AS DOUBLE) AS BIGINT) AS volume,
+  TRY_CAST(NULLIF(vwap, '') AS DOUBLE) AS vwap, TRY_CAST(NULLIF(trades, '') AS BIGINT) AS trades
+FROM raw`;
+
+/** One row per (file, line, reason); a row with several problems is listed under each. */
+const PROBLEMS_SQL = `
+CREATE TABLE problems AS
+WITH checks AS (
+  SELECT *, lag(date) OVER (PARTITION BY source_file, symbol ORDER BY source_line) AS previous_date,
+            lag(source_line) OVER (PARTITION BY source_file, symbol ORDER BY source_line) AS previous_line
+  FROM typed
+)
+SELECT source_file, source_line, symbol, vendor, reason FROM (
+  SELECT *, unnest([
+    CASE WHEN symbol IS NULL OR NOT regexp_full_match(symbol, '[A-Z0-9^][A-Z0-9.^-]*') THEN 'symbol ' || coalesce('''' || symbol || '''', 'missing') || ' is not an upper-case ticker' END,
+    CASE WHEN date IS NULL THEN 'timestamp ' || coalesce('''' || ts_text || '''', 'missing') || ' is not a date' END,
+    CASE WHEN date IS NOT NULL AND date NOT IN (SELECT date FROM sessions) THEN 'date ' || strftime(date, '%Y-%m-%d') || ' is not a session of the exchange calendar' END,
+    CASE WHEN open IS NULL AND NULLIF(open_text, '') IS NOT NULL THEN 'open ''' || open_text || ''' is not a number' END,
+    CASE WHEN high IS NULL AND NULLIF(high_text, '') IS NOT NULL THEN 'high ''' || high_text || ''' is not a number' END,
+    CASE WHEN low IS NULL AND NULLIF(low_text, '') IS NOT NULL THEN 'low ''' || low_text || ''' is not a number' END,
+    CASE WHEN close IS NULL AND NULLIF(close_text, '') IS NOT NULL THEN 'close ''' || close_text || ''' is not a number' END,
+    CASE WHEN NULLIF(close_text, '') IS NULL THEN 'close is missing' END,
+    CASE WHEN volume IS NULL AND NULLIF(volume_text, '') IS NOT NULL THEN 'volume ''' || volume_text || ''' is not a whole number' END,
+    CASE WHEN isnan(open) OR isinf(open) OR isnan(high) OR isinf(high) OR isnan(low) OR isinf(low) OR isnan(close) OR isinf(close) THEN 'a price is NaN or infinite' END,
+    CASE WHEN open <= 0 OR high <= 0 OR low <= 0 OR close <= 0 THEN 'a price is zero or negative' END,
+    CASE WHEN volume < 0 THEN 'volume is negative' END,
+    CASE WHEN low > high THEN 'low ' || low || ' is above high ' || high END,
+    CASE WHEN low > open OR low > close THEN 'low ' || low || ' is above open or close' END,
+    CASE WHEN high < open OR high < close THEN 'high ' || high || ' is below open or close' END,
+    CASE WHEN date < previous_date THEN 'timestamp ' || strftime(date, '%Y-%m-%d') || ' goes back in time (line ' || previous_line || ' has ' || strftime(previous_date, '%Y-%m-%d') || ')' END
+  ]) AS reason FROM checks
+) WHERE reason IS NOT NULL`;
+
+async function markDuplicates(db: DuckDBConnection, policy: DuplicatePolicy): Promise<void> {
+  // Within one vendor, several rows for one symbol and date: keep one by policy, or fail on them.
+  await db.run(`CREATE TABLE ranked AS SELECT *,
+      row_number() OVER (PARTITION BY vendor, symbol, date ORDER BY source_file, source_line ${policy === 'keep_last' ? 'DESC' : 'ASC'}) AS copy,
+      count(*) OVER (PARTITION BY vendor, symbol, date) AS copies
+    FROM typed WHERE (source_file, source_line) NOT IN (SELECT source_file, source_line FROM problems)`);
+  if (policy === 'fail') {
+    await db.run(`INSERT INTO problems SELECT source_file, source_line, symbol, vendor,
+        'duplicate bar for ' || symbol || ' on ' || strftime(date, '%Y-%m-%d') || ' (duplicates: fail)' FROM ranked WHERE copies > 1`);
+  }
+}
+
+async function failWithProblems(db: DuckDBConnection, count: number): Promise<never> {
+  const rows = await queryRows<{ source_file: string; source_line: number; reason: string }>(
+    db,
+    `SELECT source_file, source_line, reason FROM problems ORDER BY source_file, source_line, reason LIMIT ${PROBLEM_LIMIT}`,
+  );
+  const problems = rows.map((r) => ({ file: r.source_file, line: Number(r.source_line), reason: r.reason }));
+  const more = count > rows.length ? `\n  ... and ${count - rows.length} more` : '';
+  throw new InvalidRowsError(
+    `${count} invalid row(s) in the raw bars:\n  ${problems.map((p) => `${p.file}:${p.line}: ${p.reason}`).join('\n  ')}${more}\n` +
+      'Fix the source, or set on_invalid: quarantine to set such rows aside in rejects.parquet.',
+    problems,
+  );
+}
+
+async function loadCorporateActions(db: DuckDBConnection, actions: CorporateAction[]): Promise<void> {
+  await db.run('CREATE TABLE splits (symbol VARCHAR, ex_date DATE, ratio DOUBLE)');
+  await db.run('CREATE TABLE dividends (symbol VARCHAR, ex_date DATE, amount DOUBLE)');
+  const splits = actions.filter((a) => a.kind === 'split');
+  const dividends = actions.filter((a) => a.kind === 'dividend');
+  if (splits.length > 0) await db.run(`INSERT INTO splits VALUES ${splits.map((s) => `(${sqlString(s.symbol)}, '${s.ex_date}', ${s.ratio})`).join(',')}`);
+  if (dividends.length > 0) await db.run(`INSERT INTO dividends VALUES ${dividends.map((d) => `(${sqlString(d.symbol)}, '${d.ex_date}', ${d.amount})`).join(',')}`);
+}
+
+/**
+ * Valid rows, one per vendor, symbol and date; across vendors the highest precedence wins.
+ * Backward adjustment: split_factor = 1 / product of split ratios after the date; adj_factor
+ * also multiplies (1 - dividend / previous close) for each later ex-date (CRSP-style).
+ */
+const FINAL_SQL = `
+CREATE TABLE chosen AS
+SELECT * FROM ranked WHERE copy = 1 AND (source_file, source_line) NOT IN (SELECT source_file, source_line FROM problems)
+QUALIFY row_number() OVER (PARTITION BY symbol, date ORDER BY rank) = 1;
+
+CREATE TABLE dividend_factors AS
+SELECT d.symbol, d.ex_date,
+       1 - d.amount / (SELECT c.close FROM chosen c WHERE c.symbol = d.symbol AND c.date < d.ex_date ORDER BY c.date DESC LIMIT 1) AS factor
+FROM dividends d;
+
+CREATE TABLE final AS
+SELECT c.symbol, c.date, s.ts, '1d' AS interval, c.open, c.high, c.low, c.close, c.volume, c.vwap, c.trades, c.vendor,
+       coalesce((SELECT 1 / exp(sum(ln(sp.ratio))) FROM splits sp WHERE sp.symbol = c.symbol AND sp.ex_date > c.date), 1) AS split_factor,
+       coalesce((SELECT 1 / exp(sum(ln(sp.ratio))) FROM splits sp WHERE sp.symbol = c.symbol AND sp.ex_date > c.date), 1)
+         * coalesce((SELECT exp(sum(ln(f.factor))) FROM dividend_factors f WHERE f.symbol = c.symbol AND f.ex_date > c.date), 1) AS adj_factor
+FROM chosen c JOIN sessions s ON s.date = c.date`;
+
+async function buildReport(db: DuckDBConnection): Promise<ValidationReport> {
+  const one = async (sql: string) => Number((await queryRows<{ n: number }>(db, sql))[0]!.n);
+  const byReason = await queryRows<{ reason: string; n: number }>(
+    db,
+    `SELECT regexp_replace(reason, '''[^'']*''|[0-9][0-9.:-]*', '…', 'g') AS reason, count(*) AS n FROM problems GROUP BY 1 ORDER BY 1`,
+  );
+  const dups = await queryRows<{ vendor: string; n: number }>(db, `SELECT vendor, count(*) AS n FROM ranked WHERE copy > 1 GROUP BY vendor ORDER BY vendor`);
+  const byVendor = await queryRows<{ vendor: string; n: number }>(db, `SELECT vendor, count(*) AS n FROM final GROUP BY vendor ORDER BY vendor`);
+  const gaps = await queryRows<{ symbol: string; missing: number; first_missing: string[] }>(
+    db,
+    `WITH spans AS (SELECT symbol, min(date) AS lo, max(date) AS hi FROM final GROUP BY symbol),
+          expected AS (SELECT sp.symbol, s.date FROM spans sp JOIN sessions s ON s.date BETWEEN sp.lo AND sp.hi),
+          missing AS (SELECT e.symbol, e.date FROM expected e ANTI JOIN final f ON f.symbol = e.symbol AND f.date = e.date)
+     SELECT symbol, count(*) AS missing, list(strftime(date, '%Y-%m-%d') ORDER BY date)[1:5] AS first_missing FROM missing GROUP BY symbol ORDER BY symbol`,
+  );
+  return {
+    rows_in: await one('SELECT count(*) AS n FROM raw'),
+    rows_out: await one('SELECT count(*) AS n FROM final'),
+    rejected: await one('SELECT count(DISTINCT (source_file, source_line)) AS n FROM problems'),
+    rejected_by_reason: Object.fromEntries(byReason.map((r) => [r.reason, Number(r.n)])),
+    duplicates_removed: Object.fromEntries(dups.map((r) => [r.vendor, Number(r.n)])),
+    rows_by_vendor: Object.fromEntries(byVendor.map((r) => [r.vendor, Number(r.n)])),
+    symbols: await one('SELECT count(DISTINCT symbol) AS n FROM final'),
+    gaps: Object.fromEntries(gaps.map((g) => [g.symbol, { missing: Number(g.missing), first_missing: g.first_missing }])),
+  };
+}
