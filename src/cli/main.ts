@@ -7,6 +7,7 @@ import { doctorCommand } from './commands/doctor.js';
 import { explainCommand } from './commands/explain.js';
 import { graphCommand, lsCommand, queryCommand } from './commands/graph.js';
 import { showCommand } from './commands/show.js';
+import { sqlCommand } from './commands/sql.js';
 import { verifyCommand } from './commands/verify.js';
 import { watchCommand, type WatchFlags } from './commands/watch.js';
 import { processIO, type CliIO } from './io.js';
@@ -75,6 +76,13 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .requiredOption('--end <date>', 'last date, YYYY-MM-DD')
     .option('--early-closes', 'print early closes with their closing time instead')
     .action(run((opts: { exchange: string; start: string; end: string; earlyCloses?: boolean }) => calendarSessionsCommand(io, opts)));
+
+  program
+    .command('sql')
+    .description('ad-hoc SQL (DuckDB) over the canonical store; each canonical table is a view named after its target')
+    .argument('<query>')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .action(run((query: string, opts: { format: 'table' | 'csv' | 'json' }) => sqlCommand(io, globals(), query, opts)));
 
   program.command('ls').description('list targets').argument('[patterns...]', 'patterns to list', ['//...']).action(run((p: string[]) => lsCommand(io, globals(), p)));
 

@@ -128,7 +128,8 @@ async function loadSessions(db: DuckDBConnection, exchange: string): Promise<voi
 const TYPED_SQL = `
 CREATE TABLE typed AS SELECT
   symbol, ts AS ts_text, vendor, rank, source_file, source_line,
-  TRY_CAST(ts AS DATE) AS date,
+  -- DuckDB's cast forgives trailing characters; a canonical date is exactly YYYY-MM-DD.
+  CASE WHEN regexp_full_match(ts, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(ts AS DATE) END AS date,
   open AS open_text, high AS high_text, low AS low_text, close AS close_text, volume AS volume_text, vwap AS vwap_text, trades AS trades_text,
   TRY_CAST(NULLIF(open, '') AS DOUBLE) AS open, TRY_CAST(NULLIF(high, '') AS DOUBLE) AS high,
   TRY_CAST(NULLIF(low, '') AS DOUBLE) AS low, TRY_CAST(NULLIF(close, '') AS DOUBLE) AS close,
@@ -141,7 +142,9 @@ const PROBLEMS_SQL = `
 CREATE TABLE problems AS
 WITH checks AS (
   SELECT *, lag(date) OVER (PARTITION BY source_file, symbol ORDER BY source_line) AS previous_date,
-            lag(source_line) OVER (PARTITION BY source_file, symbol ORDER BY source_line) AS previous_line
+            lag(source_line) OVER (PARTITION BY source_file, symbol ORDER BY source_line) AS previous_line,
+            -- NaN compares above every number in DuckDB: price order is only checked on finite prices.
+            coalesce(NOT (isnan(open) OR isnan(high) OR isnan(low) OR isnan(close) OR isinf(open) OR isinf(high) OR isinf(low) OR isinf(close)), true) AS finite
   FROM typed
 )
 SELECT source_file, source_line, symbol, vendor, reason FROM (
@@ -158,9 +161,9 @@ SELECT source_file, source_line, symbol, vendor, reason FROM (
     CASE WHEN isnan(open) OR isinf(open) OR isnan(high) OR isinf(high) OR isnan(low) OR isinf(low) OR isnan(close) OR isinf(close) THEN 'a price is NaN or infinite' END,
     CASE WHEN open <= 0 OR high <= 0 OR low <= 0 OR close <= 0 THEN 'a price is zero or negative' END,
     CASE WHEN volume < 0 THEN 'volume is negative' END,
-    CASE WHEN low > high THEN 'low ' || low || ' is above high ' || high END,
-    CASE WHEN low > open OR low > close THEN 'low ' || low || ' is above open or close' END,
-    CASE WHEN high < open OR high < close THEN 'high ' || high || ' is below open or close' END,
+    CASE WHEN finite AND low > high THEN 'low ' || low || ' is above high ' || high END,
+    CASE WHEN finite AND (low > open OR low > close) THEN 'low ' || low || ' is above open or close' END,
+    CASE WHEN finite AND (high < open OR high < close) THEN 'high ' || high || ' is below open or close' END,
     CASE WHEN date < previous_date THEN 'timestamp ' || strftime(date, '%Y-%m-%d') || ' goes back in time (line ' || previous_line || ' has ' || strftime(previous_date, '%Y-%m-%d') || ')' END
   ]) AS reason FROM checks
 ) WHERE reason IS NOT NULL`;

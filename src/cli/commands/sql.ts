@@ -1,0 +1,54 @@
+import { findCanonicalTables } from '../../data/store/canonical-views.js';
+import { openDuckDb, sqlString } from '../../data/store/duckdb.js';
+import { QuantoError } from '../../engine/errors.js';
+import { Workspace } from '../../engine/workspace.js';
+import type { CliIO } from '../io.js';
+import type { GlobalOptions } from '../main.js';
+import { findWorkspaceRoot } from '../workspace-root.js';
+
+/**
+ * quanto sql "SELECT ...": DuckDB over the canonical store. Each built canonical table is a
+ * view named after its target (canonical/equity_ohlcv → canonical_equity_ohlcv).
+ */
+export async function sqlCommand(io: CliIO, globals: GlobalOptions, query: string, opts: { format: 'table' | 'csv' | 'json' }): Promise<number> {
+  const ws = new Workspace(globals.workspace ?? findWorkspaceRoot(io.cwd));
+  const tables = findCanonicalTables(ws.outDir);
+  const { connection, close } = await openDuckDb(2);
+  try {
+    for (const t of tables) {
+      await connection.run(
+        `CREATE VIEW ${t.view} AS SELECT * FROM read_parquet(${sqlString(t.glob)}, hive_partitioning = true, hive_types = {'symbol': VARCHAR, 'year': INTEGER})`,
+      );
+    }
+    let rows: Record<string, unknown>[];
+    try {
+      // JSON-shaped values: dates as YYYY-MM-DD, big integers exact (as strings).
+      rows = (await connection.runAndReadAll(query)).getRowObjectsJson() as Record<string, unknown>[];
+    } catch (err) {
+      const views = tables.map((t) => t.view).join(', ') || 'none (build a canonical target first)';
+      throw new QuantoError(`sql: ${(err as Error).message.split('\n')[0]}\n  tables: ${views}`, 2);
+    }
+    io.out(format(rows, opts.format));
+    return 0;
+  } finally {
+    close();
+  }
+}
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+function format(rows: Record<string, unknown>[], fmt: 'table' | 'csv' | 'json'): string {
+  if (fmt === 'json') return JSON.stringify(rows);
+  const columns = rows.length > 0 ? Object.keys(rows[0]!) : [];
+  const cells = rows.map((r) => columns.map((c) => cell(r[c])));
+  if (fmt === 'csv') {
+    const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
+    return [columns.map(quote).join(','), ...cells.map((r) => r.map(quote).join(','))].join('\n');
+  }
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line), `(${rows.length} row${rows.length === 1 ? '' : 's'})`].join('\n');
+}
