@@ -152,3 +152,46 @@ describe('canonicalize equity bars', () => {
     );
   });
 });
+
+describe('renames and universes', () => {
+  it('continues a renamed ticker as one series under its final symbol, keeping the traded symbol and its splits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quanto-rename-'));
+    try {
+      writeFileSync(join(dir, 'a.csv'), `${HEADER}\nOLD,2024-01-02,10,11,9,10,100,,\nOLD,2024-01-03,10,11,9,10,100,,\nMID,2024-01-04,5,5.5,4.5,5,100,,\nNEW,2024-01-05,5,5.5,4.5,5,100,,\n`);
+      await canonicalizeEquityBars({
+        vendors: [{ vendor: 'v', files: [{ path: join(dir, 'a.csv'), display: 'a.csv' }] }],
+        duplicates: 'fail', onInvalid: 'fail', exchange: 'XNYS', outDir: join(dir, 'out'),
+        corporateActions: [
+          { kind: 'rename', symbol: 'OLD', new_symbol: 'MID', effective_date: '2024-01-04' },
+          { kind: 'rename', symbol: 'MID', new_symbol: 'NEW', effective_date: '2024-01-05' },
+          { kind: 'split', symbol: 'OLD', ex_date: '2024-01-04', ratio: 2 },
+        ],
+      });
+      const bars = await getBars(join(dir, 'out', 'equity_bars'), { symbols: ['NEW'], start: '2024-01-01', end: '2024-01-31' });
+      expect(bars.map((b) => [b.date, b.symbol, b.traded_symbol, b.close])).toEqual([
+        ['2024-01-02', 'NEW', 'OLD', 5],
+        ['2024-01-03', 'NEW', 'OLD', 5],
+        ['2024-01-04', 'NEW', 'MID', 5],
+        ['2024-01-05', 'NEW', 'NEW', 5],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('universes as of a date include names delisted later and exclude names not yet listed', async () => {
+    const { universeAsOf, finalSymbols } = await import('../../src/data/universe/universe.js');
+    const tickers = [
+      { symbol: 'AAA', name: null, exchange: 'XNYS', currency: 'USD', type: 'CS' as const, listed: '1995-01-03', delisted: null },
+      { symbol: 'GONE', name: null, exchange: 'XNYS', currency: 'USD', type: 'CS' as const, listed: '1990-05-01', delisted: '2001-10-15' },
+      { symbol: 'LATE', name: null, exchange: 'XNAS', currency: 'USD', type: 'CS' as const, listed: '2004-08-19', delisted: null },
+      { symbol: 'FUND', name: null, exchange: 'ARCX', currency: 'USD', type: 'ETF' as const, listed: '1993-01-29', delisted: null },
+    ];
+    expect(universeAsOf(tickers, '2001-06-29')).toEqual(['AAA', 'FUND', 'GONE']);
+    expect(universeAsOf(tickers, '2001-10-15')).toEqual(['AAA', 'FUND']); // delisted that day
+    expect(universeAsOf(tickers, '2001-10-12')).toContain('GONE');
+    expect(universeAsOf(tickers, '2004-08-19', { types: ['CS'] })).toEqual(['AAA', 'LATE']);
+    expect(universeAsOf(tickers, '1990-01-02')).toEqual([]);
+    expect(() => finalSymbols([{ kind: 'rename', symbol: 'A', new_symbol: 'B', effective_date: '2020-01-01' }, { kind: 'rename', symbol: 'B', new_symbol: 'A', effective_date: '2021-01-01' }])).toThrow(/cycle/);
+  });
+});

@@ -7,7 +7,7 @@ const messages = (r: { success: boolean; error?: { issues: { message: string; pa
   r.success ? [] : r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
 
 const bar = {
-  symbol: 'MSFT', date: '2003-02-18', ts: '2003-02-18T21:00:00Z', interval: '1d',
+  symbol: 'MSFT', traded_symbol: 'MSFT', date: '2003-02-18', ts: '2003-02-18T21:00:00Z', interval: '1d',
   open: 24.5, high: 25.1, low: 24.4, close: 24.96, volume: 1000, vwap: null, trades: null,
   vendor: 'embedded', split_factor: 1, adj_factor: 1,
 };

@@ -7,6 +7,7 @@ import { newYorkTimeToUtc } from '../calendar/new-york-time.js';
 import type { CorporateAction } from '../schemas/reference.js';
 import { RAW_BAR_HEADER } from '../schemas/equity-bars.js';
 import { openDuckDb, queryRows, sqlString } from '../store/duckdb.js';
+import { finalSymbols } from '../universe/universe.js';
 import { checkHeader } from './raw-csv.js';
 
 export interface VendorInput {
@@ -73,7 +74,7 @@ export async function canonicalizeEquityBars(options: CanonicalizeOptions): Prom
     await db.run('SET threads = 1');
     mkdirSync(options.outDir, { recursive: true });
     await db.run(
-      `COPY (SELECT symbol, date, ts, interval, open, high, low, close, volume, vwap, trades, vendor, split_factor, adj_factor, year(date) AS year
+      `COPY (SELECT symbol, traded_symbol, date, ts, interval, open, high, low, close, volume, vwap, trades, vendor, split_factor, adj_factor, year(date) AS year
              FROM final ORDER BY symbol, date)
        TO ${sqlString(join(options.outDir, 'equity_bars'))} (FORMAT PARQUET, PARTITION_BY (symbol, year), COMPRESSION ZSTD, OVERWRITE_OR_IGNORE)`,
     );
@@ -195,23 +196,31 @@ async function failWithProblems(db: DuckDBConnection, count: number): Promise<ne
 }
 
 async function loadCorporateActions(db: DuckDBConnection, actions: CorporateAction[]): Promise<void> {
+  await db.run('CREATE TABLE renames (symbol VARCHAR, final_symbol VARCHAR)');
+  const finals = finalSymbols(actions.filter((a) => a.kind === 'rename'));
+  if (finals.size > 0) await db.run(`INSERT INTO renames VALUES ${[...finals].map(([from, to]) => `(${sqlString(from)}, ${sqlString(to)})`).join(',')}`);
   await db.run('CREATE TABLE splits (symbol VARCHAR, ex_date DATE, ratio DOUBLE)');
   await db.run('CREATE TABLE dividends (symbol VARCHAR, ex_date DATE, amount DOUBLE)');
   const splits = actions.filter((a) => a.kind === 'split');
   const dividends = actions.filter((a) => a.kind === 'dividend');
-  if (splits.length > 0) await db.run(`INSERT INTO splits VALUES ${splits.map((s) => `(${sqlString(s.symbol)}, '${s.ex_date}', ${s.ratio})`).join(',')}`);
-  if (dividends.length > 0) await db.run(`INSERT INTO dividends VALUES ${dividends.map((d) => `(${sqlString(d.symbol)}, '${d.ex_date}', ${d.amount})`).join(',')}`);
+  // Actions recorded under a ticker's old name apply to its continuous series.
+  const series = (symbol: string) => sqlString(finals.get(symbol) ?? symbol);
+  if (splits.length > 0) await db.run(`INSERT INTO splits VALUES ${splits.map((s) => `(${series(s.symbol)}, '${s.ex_date}', ${s.ratio})`).join(',')}`);
+  if (dividends.length > 0) await db.run(`INSERT INTO dividends VALUES ${dividends.map((d) => `(${series(d.symbol)}, '${d.ex_date}', ${d.amount})`).join(',')}`);
 }
 
 /**
  * Valid rows, one per vendor, symbol and date; across vendors the highest precedence wins.
+ * A renamed ticker's rows continue under its final symbol, the symbol as traded kept beside it.
  * Backward adjustment: split_factor = 1 / product of split ratios after the date; adj_factor
  * also multiplies (1 - dividend / previous close) for each later ex-date (CRSP-style).
  */
 const FINAL_SQL = `
 CREATE TABLE chosen AS
-SELECT * FROM ranked WHERE copy = 1 AND (source_file, source_line) NOT IN (SELECT source_file, source_line FROM problems)
-QUALIFY row_number() OVER (PARTITION BY symbol, date ORDER BY rank) = 1;
+SELECT * REPLACE (coalesce(rn.final_symbol, r.symbol) AS symbol), r.symbol AS traded_symbol
+FROM ranked r LEFT JOIN renames rn ON rn.symbol = r.symbol
+WHERE copy = 1 AND (source_file, source_line) NOT IN (SELECT source_file, source_line FROM problems)
+QUALIFY row_number() OVER (PARTITION BY coalesce(rn.final_symbol, r.symbol), date ORDER BY rank) = 1;
 
 CREATE TABLE dividend_factors AS
 SELECT d.symbol, d.ex_date,
@@ -219,7 +228,7 @@ SELECT d.symbol, d.ex_date,
 FROM dividends d;
 
 CREATE TABLE final AS
-SELECT c.symbol, c.date, s.ts, '1d' AS interval, c.open, c.high, c.low, c.close, c.volume, c.vwap, c.trades, c.vendor,
+SELECT c.symbol, c.traded_symbol, c.date, s.ts, '1d' AS interval, c.open, c.high, c.low, c.close, c.volume, c.vwap, c.trades, c.vendor,
        coalesce((SELECT 1 / exp(sum(ln(sp.ratio))) FROM splits sp WHERE sp.symbol = c.symbol AND sp.ex_date > c.date), 1) AS split_factor,
        coalesce((SELECT 1 / exp(sum(ln(sp.ratio))) FROM splits sp WHERE sp.symbol = c.symbol AND sp.ex_date > c.date), 1)
          * coalesce((SELECT exp(sum(ln(f.factor))) FROM dividend_factors f WHERE f.symbol = c.symbol AND f.ex_date > c.date), 1) AS adj_factor

@@ -19,6 +19,8 @@ export type GetBarsRequest = z.input<typeof getBarsRequestSchema>;
 
 export interface Bar {
   symbol: string;
+  /** The ticker as traded on that date (differs from symbol before a rename). */
+  traded_symbol: string;
   date: string;
   ts: string;
   open: number | null;
@@ -42,7 +44,7 @@ export async function getBars(storeDir: string, request: GetBarsRequest): Promis
   try {
     const rows = await queryRows<Record<string, unknown>>(
       connection,
-      `SELECT symbol, strftime(date, '%Y-%m-%d') AS date, strftime(ts, '%Y-%m-%dT%H:%M:%SZ') AS ts,
+      `SELECT symbol, traded_symbol, strftime(date, '%Y-%m-%d') AS date, strftime(ts, '%Y-%m-%dT%H:%M:%SZ') AS ts,
               open * ${factor} AS open, high * ${factor} AS high, low * ${factor} AS low, close * ${factor} AS close,
               CASE WHEN volume IS NULL THEN NULL ELSE volume / ${r.adjust === 'none' ? '1.0' : 'split_factor'} END AS volume, vendor
        FROM read_parquet(${sqlString(join(storeDir, '**', '*.parquet'))}, hive_partitioning = true, hive_types = {'symbol': VARCHAR, 'year': INTEGER})
@@ -51,6 +53,7 @@ export async function getBars(storeDir: string, request: GetBarsRequest): Promis
     );
     return rows.map((row) => ({
       symbol: String(row.symbol),
+      traded_symbol: String(row.traded_symbol),
       date: String(row.date),
       ts: String(row.ts),
       open: row.open === null ? null : Number(row.open),

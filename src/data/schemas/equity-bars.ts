@@ -16,6 +16,8 @@ const price = z.number().finite().positive();
 export const equityBarSchema = z
   .object({
     symbol: z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/, 'upper-case ticker'),
+    /** The ticker the bar traded under; differs from symbol before a rename. */
+    traded_symbol: z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/, 'upper-case ticker'),
     date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
     ts: z.string().datetime({ offset: false }),
     interval: intervalSchema,
@@ -40,6 +42,7 @@ export type EquityBar = z.infer<typeof equityBarSchema>;
 /** The Parquet columns, in order, with their DuckDB types. */
 export const EQUITY_BAR_COLUMNS = [
   ['symbol', 'VARCHAR'],
+  ['traded_symbol', 'VARCHAR'],
   ['date', 'DATE'],
   ['ts', 'TIMESTAMP'],
   ['interval', 'VARCHAR'],
