@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { dayOfIso, isoOf } from '../calendar/civil-date.js';
@@ -61,30 +62,38 @@ const PROBLEM_LIMIT = 20;
  */
 export async function canonicalizeEquityBars(options: CanonicalizeOptions): Promise<ValidationReport> {
   const { connection: db, close } = await openDuckDb(options.threads ?? 2);
+  const t = stageTimer();
   try {
     await loadRaw(db, options.vendors);
+    t('load raw');
     await loadSessions(db, options.exchange);
-    await db.run(TYPED_SQL);
+    t('sessions');
+    await db.run(CHECKED_SQL);
+    t('checks');
     await db.run(PROBLEMS_SQL);
+    t('problems');
     await markDuplicates(db, options.duplicates);
+    t('duplicates');
     const problemCount = Number((await queryRows<{ n: number }>(db, 'SELECT count(*) AS n FROM problems'))[0]!.n);
     if (problemCount > 0 && options.onInvalid === 'fail') await failWithProblems(db, problemCount);
     await loadCorporateActions(db, options.corporateActions);
-    await db.run(FINAL_SQL);
-    await db.run('SET threads = 1');
+    // Only several vendors, or renames that merge series, can put two rows on one symbol and date.
+    const renames = options.corporateActions.some((a) => a.kind === 'rename');
+    const reconcile = options.vendors.length > 1 || renames ? 'QUALIFY row_number() OVER (PARTITION BY coalesce(rn.final_symbol, v.symbol), v.date ORDER BY v.rank) = 1' : '';
+    await db.run(FINAL_SQL.replace('__RECONCILE__', reconcile));
+    t('final');
     mkdirSync(options.outDir, { recursive: true });
-    await db.run(
-      `COPY (SELECT symbol, traded_symbol, date, ts, interval, open, high, low, close, volume, vwap, trades, vendor, split_factor, adj_factor, year(date) AS year
-             FROM final ORDER BY symbol, date)
-       TO ${sqlString(join(options.outDir, 'equity_bars'))} (FORMAT PARQUET, PARTITION_BY (symbol, year), COMPRESSION ZSTD, OVERWRITE_OR_IGNORE)`,
-    );
+    await writePartitioned(db, join(options.outDir, 'equity_bars'), options.threads ?? 2);
     if (problemCount > 0) {
+      await db.run('SET threads = 1');
       await db.run(
         `COPY (SELECT source_file AS file, source_line AS line, symbol, reason FROM problems ORDER BY source_file, source_line, reason)
          TO ${sqlString(join(options.outDir, 'rejects.parquet'))} (FORMAT PARQUET, COMPRESSION ZSTD)`,
       );
     }
+    t('copy');
     const report = await buildReport(db);
+    t('report');
     writeFileSync(join(options.outDir, 'validation.json'), `${JSON.stringify(report, null, 2)}\n`);
     return report;
   } finally {
@@ -92,18 +101,62 @@ export async function canonicalizeEquityBars(options: CanonicalizeOptions): Prom
   }
 }
 
+/**
+ * Writes `final` as Parquet partitioned by symbol and year, byte-identical run after run.
+ * DuckDB's partitioned writer is only deterministic on one thread, and with thousands of small
+ * files that one thread is the slowest step; so the symbols are split into groups, and each
+ * group is written by its own single-threaded DuckDB, side by side. A partition's bytes depend
+ * only on its rows (in order) and the writer settings, never on which group wrote it.
+ */
+async function writePartitioned(db: DuckDBConnection, target: string, writers: number): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'quanto-canonical-'));
+  try {
+    const staged = join(scratch, 'final.parquet');
+    await db.run(`COPY final TO ${sqlString(staged)} (FORMAT PARQUET, COMPRESSION UNCOMPRESSED)`);
+    const groups = Math.max(1, writers);
+    await Promise.all(
+      Array.from({ length: groups }, async (_, group) => {
+        const { connection, close } = await openDuckDb(1);
+        try {
+          await connection.run(
+            `COPY (SELECT symbol, traded_symbol, date, ts, interval, open, high, low, close, volume, vwap, trades, vendor, split_factor, adj_factor, year(date) AS year
+                   FROM read_parquet(${sqlString(staged)}) WHERE hash(symbol) % ${groups} = ${group} ORDER BY symbol, date)
+             TO ${sqlString(target)} (FORMAT PARQUET, PARTITION_BY (symbol, year), COMPRESSION ZSTD, OVERWRITE_OR_IGNORE)`,
+          );
+        } finally {
+          close();
+        }
+      }),
+    );
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
 async function loadRaw(db: DuckDBConnection, vendors: VendorInput[]): Promise<void> {
-  await db.run(`CREATE TABLE raw (symbol VARCHAR, ts VARCHAR, open VARCHAR, high VARCHAR, low VARCHAR, close VARCHAR, volume VARCHAR, vwap VARCHAR, trades VARCHAR,
-                 vendor VARCHAR, rank INTEGER, source_file VARCHAR, source_line BIGINT)`);
+  // Raw text is kept beside the parsed values: error messages quote what the file said.
+  await db.run(`CREATE TABLE raw (symbol VARCHAR, ts_text VARCHAR, open_text VARCHAR, high_text VARCHAR, low_text VARCHAR, close_text VARCHAR,
+                 volume_text VARCHAR, vwap_text VARCHAR, trades_text VARCHAR, file_index INTEGER,
+                 date DATE, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume BIGINT, vwap DOUBLE, trades BIGINT)`);
+  await db.run('CREATE TABLE files (file_index INTEGER, vendor VARCHAR, rank INTEGER, display VARCHAR, first_rowid BIGINT)');
   const columns = `{${RAW_BAR_HEADER.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}`;
+  let index = 0;
   for (const [rank, input] of vendors.entries()) {
     for (const file of input.files) {
       checkHeader(file.path, file.display, RAW_BAR_HEADER);
-      // Line numbers: row_number over the file's rows in order, plus one for the header.
+      // Rows keep file order in the table (insertion order is preserved), so a row's line is
+      // its rowid less the file's first rowid, plus one for the header: no window over the file.
+      const first = Number((await queryRows<{ n: number }>(db, 'SELECT count(*) AS n FROM raw'))[0]!.n);
+      await db.run(`INSERT INTO files VALUES (${index}, ${sqlString(input.vendor)}, ${rank}, ${sqlString(file.display)}, ${first})`);
       await db.run(
-        `INSERT INTO raw SELECT *, ${sqlString(input.vendor)}, ${rank}, ${sqlString(file.display)}, row_number() OVER () + 1
+        `INSERT INTO raw SELECT symbol, ts, open, high, low, close, volume, vwap, trades, ${index},
+           CASE WHEN regexp_full_match(ts, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(ts AS DATE) END,
+           TRY_CAST(NULLIF(open, '') AS DOUBLE), TRY_CAST(NULLIF(high, '') AS DOUBLE), TRY_CAST(NULLIF(low, '') AS DOUBLE),
+           TRY_CAST(NULLIF(close, '') AS DOUBLE), TRY_CAST(TRY_CAST(NULLIF(volume, '') AS DOUBLE) AS BIGINT),
+           TRY_CAST(NULLIF(vwap, '') AS DOUBLE), TRY_CAST(NULLIF(trades, '') AS BIGINT)
          FROM read_csv(${sqlString(file.path)}, header = true, columns = ${columns}, quote = '"', escape = '"', null_padding = false)`,
       );
+      index += 1;
     }
   }
 }
@@ -113,9 +166,9 @@ async function loadSessions(db: DuckDBConnection, exchange: string): Promise<voi
   const calendar = exchangeCalendar(exchange);
   const span = await queryRows<{ lo: string | null; hi: string | null }>(
     db,
-    `SELECT strftime(min(TRY_CAST(ts AS DATE)), '%Y-%m-%d') AS lo, strftime(max(TRY_CAST(ts AS DATE)), '%Y-%m-%d') AS hi FROM raw`,
+    `SELECT strftime(min(date), '%Y-%m-%d') AS lo, strftime(max(date), '%Y-%m-%d') AS hi FROM raw`,
   );
-  await db.run('CREATE TABLE sessions (date DATE, ts TIMESTAMP)');
+  await db.run('CREATE TABLE sessions (date DATE PRIMARY KEY, ts TIMESTAMP)');
   const { lo, hi } = span[0]!;
   if (!lo || !hi) return;
   const from = isoOf(Math.max(dayOfIso(lo), dayOfIso('1990-01-01'))) as Parameters<typeof calendar.sessions>[0];
@@ -126,58 +179,59 @@ async function loadSessions(db: DuckDBConnection, exchange: string): Promise<voi
   for (let i = 0; i < values.length; i += 5000) await db.run(`INSERT INTO sessions VALUES ${values.slice(i, i + 5000).join(',')}`);
 }
 
-const TYPED_SQL = `
-CREATE TABLE typed AS SELECT
-  symbol, ts AS ts_text, vendor, rank, source_file, source_line,
-  -- DuckDB's cast forgives trailing characters; a canonical date is exactly YYYY-MM-DD.
-  CASE WHEN regexp_full_match(ts, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(ts AS DATE) END AS date,
-  open AS open_text, high AS high_text, low AS low_text, close AS close_text, volume AS volume_text, vwap AS vwap_text, trades AS trades_text,
-  TRY_CAST(NULLIF(open, '') AS DOUBLE) AS open, TRY_CAST(NULLIF(high, '') AS DOUBLE) AS high,
-  TRY_CAST(NULLIF(low, '') AS DOUBLE) AS low, TRY_CAST(NULLIF(close, '') AS DOUBLE) AS close,
-  TRY_CAST(TRY_CAST(NULLIF(volume, '') AS DOUBLE) AS BIGINT) AS volume,
-  TRY_CAST(NULLIF(vwap, '') AS DOUBLE) AS vwap, TRY_CAST(NULLIF(trades, '') AS BIGINT) AS trades
-FROM raw`;
-
-/** One row per (file, line, reason); a row with several problems is listed under each. */
-const PROBLEMS_SQL = `
-CREATE TABLE problems AS
-WITH checks AS (
-  SELECT *, lag(date) OVER (PARTITION BY source_file, symbol ORDER BY source_line) AS previous_date,
-            lag(source_line) OVER (PARTITION BY source_file, symbol ORDER BY source_line) AS previous_line,
-            -- NaN compares above every number in DuckDB: price order is only checked on finite prices.
-            coalesce(NOT (isnan(open) OR isnan(high) OR isnan(low) OR isnan(close) OR isinf(open) OR isinf(high) OR isinf(low) OR isinf(close)), true) AS finite
-  FROM typed
+/**
+ * Every row with where it came from and the list of rules it breaks (usually empty). The
+ * window (the previous row of the same symbol in the same file) finds time going backwards.
+ * DuckDB's date cast forgives trailing characters, so dates were parsed only when exactly
+ * YYYY-MM-DD; NaN compares above every number, so price order is checked on finite prices only.
+ */
+const CHECKED_SQL = `
+CREATE TABLE checked AS
+WITH located AS (
+  SELECT r.*, f.vendor, f.rank, f.display AS source_file, r.rowid - f.first_rowid + 2 AS source_line,
+         s.date IS NOT NULL AS is_session,
+         coalesce(NOT (isnan(r.open) OR isnan(r.high) OR isnan(r.low) OR isnan(r.close) OR isinf(r.open) OR isinf(r.high) OR isinf(r.low) OR isinf(r.close)), true) AS finite
+  FROM raw r JOIN files f USING (file_index) LEFT JOIN sessions s ON s.date = r.date
+), ordered AS (
+  SELECT *, lag(date) OVER w AS previous_date, lag(source_line) OVER w AS previous_line
+  FROM located WINDOW w AS (PARTITION BY file_index, symbol ORDER BY source_line)
 )
-SELECT source_file, source_line, symbol, vendor, reason FROM (
-  SELECT *, unnest([
+SELECT * EXCLUDE (previous_date, previous_line, finite, is_session), list_filter([
     CASE WHEN symbol IS NULL OR NOT regexp_full_match(symbol, '[A-Z0-9^][A-Z0-9.^-]*') THEN 'symbol ' || coalesce('''' || symbol || '''', 'missing') || ' is not an upper-case ticker' END,
     CASE WHEN date IS NULL THEN 'timestamp ' || coalesce('''' || ts_text || '''', 'missing') || ' is not a date' END,
-    CASE WHEN date IS NOT NULL AND date NOT IN (SELECT date FROM sessions) THEN 'date ' || strftime(date, '%Y-%m-%d') || ' is not a session of the exchange calendar' END,
+    CASE WHEN date IS NOT NULL AND NOT is_session THEN 'date ' || strftime(date, '%Y-%m-%d') || ' is not a session of the exchange calendar' END,
     CASE WHEN open IS NULL AND NULLIF(open_text, '') IS NOT NULL THEN 'open ''' || open_text || ''' is not a number' END,
     CASE WHEN high IS NULL AND NULLIF(high_text, '') IS NOT NULL THEN 'high ''' || high_text || ''' is not a number' END,
     CASE WHEN low IS NULL AND NULLIF(low_text, '') IS NOT NULL THEN 'low ''' || low_text || ''' is not a number' END,
     CASE WHEN close IS NULL AND NULLIF(close_text, '') IS NOT NULL THEN 'close ''' || close_text || ''' is not a number' END,
     CASE WHEN NULLIF(close_text, '') IS NULL THEN 'close is missing' END,
     CASE WHEN volume IS NULL AND NULLIF(volume_text, '') IS NOT NULL THEN 'volume ''' || volume_text || ''' is not a whole number' END,
-    CASE WHEN isnan(open) OR isinf(open) OR isnan(high) OR isinf(high) OR isnan(low) OR isinf(low) OR isnan(close) OR isinf(close) THEN 'a price is NaN or infinite' END,
+    CASE WHEN NOT finite THEN 'a price is NaN or infinite' END,
     CASE WHEN open <= 0 OR high <= 0 OR low <= 0 OR close <= 0 THEN 'a price is zero or negative' END,
     CASE WHEN volume < 0 THEN 'volume is negative' END,
     CASE WHEN finite AND low > high THEN 'low ' || low || ' is above high ' || high END,
     CASE WHEN finite AND (low > open OR low > close) THEN 'low ' || low || ' is above open or close' END,
     CASE WHEN finite AND (high < open OR high < close) THEN 'high ' || high || ' is below open or close' END,
     CASE WHEN date < previous_date THEN 'timestamp ' || strftime(date, '%Y-%m-%d') || ' goes back in time (line ' || previous_line || ' has ' || strftime(previous_date, '%Y-%m-%d') || ')' END
-  ]) AS reason FROM checks
-) WHERE reason IS NOT NULL`;
+  ], x -> x IS NOT NULL) AS reasons
+FROM ordered`;
+
+/** One row per (file, line, reason); a row with several problems is listed under each. */
+const PROBLEMS_SQL = `
+CREATE TABLE problems AS
+SELECT source_file, source_line, symbol, vendor, unnest(reasons) AS reason FROM checked WHERE len(reasons) > 0`;
 
 async function markDuplicates(db: DuckDBConnection, policy: DuplicatePolicy): Promise<void> {
-  // Within one vendor, several rows for one symbol and date: keep one by policy, or fail on them.
-  await db.run(`CREATE TABLE ranked AS SELECT *,
-      row_number() OVER (PARTITION BY vendor, symbol, date ORDER BY source_file, source_line ${policy === 'keep_last' ? 'DESC' : 'ASC'}) AS copy,
-      count(*) OVER (PARTITION BY vendor, symbol, date) AS copies
-    FROM typed WHERE (source_file, source_line) NOT IN (SELECT source_file, source_line FROM problems)`);
+  // Within one vendor, several valid rows for one symbol and date: keep one by policy, or fail
+  // on them all. Only keys that repeat go through the window.
+  await db.run(`CREATE TABLE valid AS SELECT * EXCLUDE (reasons) FROM checked WHERE len(reasons) = 0`);
+  await db.run(`CREATE TABLE repeated AS SELECT vendor, symbol, date FROM valid GROUP BY ALL HAVING count(*) > 1`);
+  await db.run(`CREATE TABLE dropped AS SELECT source_file, source_line, vendor, symbol, date FROM (
+      SELECT v.*, row_number() OVER (PARTITION BY v.vendor, v.symbol, v.date ORDER BY v.file_index, v.source_line ${policy === 'keep_last' ? 'DESC' : 'ASC'}) AS copy
+      FROM valid v SEMI JOIN repeated USING (vendor, symbol, date)) WHERE ${policy === 'fail' ? 'true' : 'copy > 1'}`);
   if (policy === 'fail') {
     await db.run(`INSERT INTO problems SELECT source_file, source_line, symbol, vendor,
-        'duplicate bar for ' || symbol || ' on ' || strftime(date, '%Y-%m-%d') || ' (duplicates: fail)' FROM ranked WHERE copies > 1`);
+        'duplicate bar for ' || symbol || ' on ' || strftime(date, '%Y-%m-%d') || ' (duplicates: fail)' FROM dropped`);
   }
 }
 
@@ -217,22 +271,30 @@ async function loadCorporateActions(db: DuckDBConnection, actions: CorporateActi
  */
 const FINAL_SQL = `
 CREATE TABLE chosen AS
-SELECT * REPLACE (coalesce(rn.final_symbol, r.symbol) AS symbol), r.symbol AS traded_symbol
-FROM ranked r LEFT JOIN renames rn ON rn.symbol = r.symbol
-WHERE copy = 1 AND (source_file, source_line) NOT IN (SELECT source_file, source_line FROM problems)
-QUALIFY row_number() OVER (PARTITION BY coalesce(rn.final_symbol, r.symbol), date ORDER BY rank) = 1;
+SELECT v.* REPLACE (coalesce(rn.final_symbol, v.symbol) AS symbol), v.symbol AS traded_symbol
+FROM valid v LEFT JOIN renames rn ON rn.symbol = v.symbol
+ANTI JOIN dropped d ON d.source_file = v.source_file AND d.source_line = v.source_line
+__RECONCILE__;
+
+CREATE TABLE split_factors AS
+SELECT c.symbol, c.date, 1 / exp(sum(ln(sp.ratio))) AS factor
+FROM chosen c JOIN splits sp ON sp.symbol = c.symbol AND sp.ex_date > c.date GROUP BY ALL;
 
 CREATE TABLE dividend_factors AS
 SELECT d.symbol, d.ex_date,
        1 - d.amount / (SELECT c.close FROM chosen c WHERE c.symbol = d.symbol AND c.date < d.ex_date ORDER BY c.date DESC LIMIT 1) AS factor
 FROM dividends d;
 
+CREATE TABLE cum_dividend_factors AS
+SELECT c.symbol, c.date, exp(sum(ln(f.factor))) AS factor
+FROM chosen c JOIN dividend_factors f ON f.symbol = c.symbol AND f.ex_date > c.date GROUP BY ALL;
+
 CREATE TABLE final AS
 SELECT c.symbol, c.traded_symbol, c.date, s.ts, '1d' AS interval, c.open, c.high, c.low, c.close, c.volume, c.vwap, c.trades, c.vendor,
-       coalesce((SELECT 1 / exp(sum(ln(sp.ratio))) FROM splits sp WHERE sp.symbol = c.symbol AND sp.ex_date > c.date), 1) AS split_factor,
-       coalesce((SELECT 1 / exp(sum(ln(sp.ratio))) FROM splits sp WHERE sp.symbol = c.symbol AND sp.ex_date > c.date), 1)
-         * coalesce((SELECT exp(sum(ln(f.factor))) FROM dividend_factors f WHERE f.symbol = c.symbol AND f.ex_date > c.date), 1) AS adj_factor
-FROM chosen c JOIN sessions s ON s.date = c.date`;
+       coalesce(sf.factor, 1) AS split_factor, coalesce(sf.factor, 1) * coalesce(df.factor, 1) AS adj_factor
+FROM chosen c JOIN sessions s ON s.date = c.date
+LEFT JOIN split_factors sf ON sf.symbol = c.symbol AND sf.date = c.date
+LEFT JOIN cum_dividend_factors df ON df.symbol = c.symbol AND df.date = c.date`;
 
 async function buildReport(db: DuckDBConnection): Promise<ValidationReport> {
   const one = async (sql: string) => Number((await queryRows<{ n: number }>(db, sql))[0]!.n);
@@ -240,7 +302,7 @@ async function buildReport(db: DuckDBConnection): Promise<ValidationReport> {
     db,
     `SELECT regexp_replace(reason, '''[^'']*''|[0-9][0-9.:-]*', '…', 'g') AS reason, count(*) AS n FROM problems GROUP BY 1 ORDER BY 1`,
   );
-  const dups = await queryRows<{ vendor: string; n: number }>(db, `SELECT vendor, count(*) AS n FROM ranked WHERE copy > 1 GROUP BY vendor ORDER BY vendor`);
+  const dups = await queryRows<{ vendor: string; n: number }>(db, `SELECT vendor, count(*) AS n FROM dropped GROUP BY vendor ORDER BY vendor`);
   const byVendor = await queryRows<{ vendor: string; n: number }>(db, `SELECT vendor, count(*) AS n FROM final GROUP BY vendor ORDER BY vendor`);
   const gaps = await queryRows<{ symbol: string; missing: number; first_missing: string[] }>(
     db,
@@ -258,5 +320,16 @@ async function buildReport(db: DuckDBConnection): Promise<ValidationReport> {
     rows_by_vendor: Object.fromEntries(byVendor.map((r) => [r.vendor, Number(r.n)])),
     symbols: await one('SELECT count(DISTINCT symbol) AS n FROM final'),
     gaps: Object.fromEntries(gaps.map((g) => [g.symbol, { missing: Number(g.missing), first_missing: g.first_missing }])),
+  };
+}
+
+/** QUANTO_TRACE=1: how long each stage took, on stderr. */
+function stageTimer(): (stage: string) => void {
+  let last = performance.now();
+  return (stage) => {
+    if (!process.env.QUANTO_TRACE) return;
+    const now = performance.now();
+    process.stderr.write(`canonicalize: ${stage.padEnd(12)} ${(now - last).toFixed(0)} ms\n`);
+    last = now;
   };
 }
