@@ -100,3 +100,24 @@ describe('the data layer on the embedded real sample data', () => {
     expect(bad.err).toContain('tables: canonical_dow30_close, canonical_equity_ohlcv');
   });
 });
+
+describe('synthetic option chains in the default workspace', () => {
+  it('are built from the embedded vendor over the real S&P 500 closes and labelled synthetic', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'quanto-options-'));
+    try {
+      process.env.QUANTO_CACHE_DIR = cache;
+      let out = '';
+      const code = await main(['-C', REPO_ROOT, 'build', '--json', '--jobs', '0', '//raw/option_chains_synthetic'], { out: (t) => (out += t), err: () => {}, cwd: REPO_ROOT, isTTY: false });
+      expect(code).toBe(0);
+      const dir = join(cache, 'out', 'raw', 'option_chains_synthetic');
+      expect(readFileSync(join(dir, 'SYNTHETIC.md'), 'utf8')).toMatch(/NOT market data/);
+      const lines = readFileSync(join(dir, 'option_chains.csv'), 'utf8').trim().split('\n');
+      expect(lines[0]).toBe('date,underlying,expiry,strike,right,bid,ask,last,volume,open_interest,vendor_iv,source');
+      expect(lines.slice(1).every((l) => l.endsWith(',synthetic'))).toBe(true);
+      expect(lines[1]!.startsWith('2019-01-02,^GSPC,2019-01-18,')).toBe(true);
+    } finally {
+      delete process.env.QUANTO_CACHE_DIR;
+      rmSync(cache, { recursive: true, force: true });
+    }
+  });
+});
