@@ -77,8 +77,10 @@ export function keyOf(
   }
   depsJson += '}';
   const partition = action.partition?.partition ?? null;
+  // Clock-derived, so only for rules that ask for it; evaluated here, in the engine, never in the rule's run.
+  const freshness = target.rule.rule.freshness?.(target.config, partition, Date.now());
   const json =
-    `{"config":${parts.configJson},"deps":${depsJson},"keyFormat":1,"label":${JSON.stringify(action.label)},` +
+    `{"config":${parts.configJson},"deps":${depsJson},${freshness === undefined ? '' : `"freshness":${JSON.stringify(freshness)},`}"keyFormat":1,"label":${JSON.stringify(action.label)},` +
     `"partition":${canonicalJson(partition)},"platform":${parts.platformJson},"rule":${parts.ruleJson},"srcs":${parts.srcsJson}}`;
   const record: KeyRecord = {
     keyFormat: 1,
@@ -89,6 +91,7 @@ export function keyOf(
     deps,
     srcs: parts.srcs,
     platform: session.platform,
+    ...(freshness === undefined ? {} : { freshness }),
   };
   return { record, recordJson: json, key: digestBytes(json) as string as ActionKey };
 }

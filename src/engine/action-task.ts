@@ -22,6 +22,8 @@ export interface ActionTask {
   /** Workspace-relative path → absolute path. */
   readonly srcs: Readonly<Record<string, string>>;
   readonly outPath: string;
+  /** Actions that may run at once in this build. */
+  readonly parallelism: number;
   readonly logPath: string;
   /** BroadcastChannel for progress events, when someone listens. */
   readonly eventChannel: string | null;

@@ -122,7 +122,8 @@ export async function build(session: Session, patterns: readonly string[], optio
       wallMs: Date.now() - started,
       ...(options.signal?.aborted ? { cancelled: true } : {}),
     };
-    stampBuild(session, patterns, leaves, result);
+    // A target whose key follows the clock can never be answered from a stamp.
+    if (!plan.targets.some((t) => t.rule.rule.freshness)) stampBuild(session, patterns, leaves, result);
     tracePhase('stamp');
     session.save();
     tracePhase('save state');
@@ -242,6 +243,7 @@ class Scheduler {
       inputs,
       srcs: srcPaths(this.session.workspace.root, target.spec),
       outPath,
+      parallelism: this.threads,
       logPath: this.session.workspace.logPathOf(target.name, partitionPath),
       eventChannel: this.eventChannel,
     });

@@ -25,6 +25,8 @@ export interface KeyRecord {
   srcs: Record<string, Digest>;
   /** The few platform facts that change bits. */
   platform: { nodeMajor: number; lockfile: Digest | null };
+  /** For external rules with a freshness policy: the clock-derived token (absent when final). */
+  freshness?: string;
 }
 
 export interface OutputEntry {

@@ -38,6 +38,8 @@ export interface RuleContext<C> {
   readonly outDir: string;
   readonly log: RuleLogger;
   progress(done: number, total?: number, unit?: string): void;
+  /** How many actions the engine may run at once: rules sharing an outside budget (a vendor's rate limit) divide it by this. */
+  readonly parallelism: number;
 }
 
 export interface RuleResult {
@@ -61,6 +63,12 @@ export interface Rule<C = unknown> {
   partitions?(config: C): Partition[];
   /** Marks a rule that reads the network or the clock (ingestion, paper trading). */
   readonly external?: boolean;
+  /**
+   * For external rules whose source changes over time (a shard touching today): a token the
+   * engine computes from the clock and puts in the key, so the action runs again when it
+   * changes; undefined for a partition that is final (a closed period).
+   */
+  freshness?(config: C, partition: Partition | null, nowMs: number): string | undefined;
   run(ctx: RuleContext<C>): RuleResult | void | Promise<RuleResult | void>;
 }
 

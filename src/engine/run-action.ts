@@ -46,6 +46,7 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
       outDir,
       log: { info: log('INFO'), warn: log('WARN'), error: log('ERROR') },
       progress: (done, total, unit) => onEvent?.({ kind: 'progress', label: task.label, done, total, unit }),
+      parallelism: task.parallelism,
     };
     const result: RuleResult = (await rule.run(ctx)) ?? {};
     const outputs = adoptOutputs(cas, outDir, task.label, rule.outputs);

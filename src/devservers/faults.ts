@@ -1,0 +1,45 @@
+/**
+ * Fault injection for the local vendor servers: every Nth request (counted per server) gets
+ * the fault, so tests know exactly which requests fail and can prove the data still ends up
+ * complete and without duplicates.
+ */
+export interface FaultPlan {
+  /** Answer 429 with this Retry-After (seconds) on every Nth request. */
+  rateLimitEvery?: number;
+  retryAfterSeconds?: number;
+  /** Answer 500 on every Nth request. */
+  serverErrorEvery?: number;
+  /** Cut the JSON body in half on every Nth request (the status is still 200). */
+  truncateEvery?: number;
+  /** Delay every response by this many milliseconds. */
+  delayMs?: number;
+}
+
+export type Fault = 'rate-limit' | 'server-error' | 'truncate' | null;
+
+export class FaultInjector {
+  private count = 0;
+  readonly injected: Record<Exclude<Fault, null>, number> = { 'rate-limit': 0, 'server-error': 0, truncate: 0 };
+
+  constructor(private readonly plan: FaultPlan = {}) {}
+
+  next(): Fault {
+    this.count += 1;
+    const hit = (every?: number) => every !== undefined && every > 0 && this.count % every === 0;
+    const fault: Fault = hit(this.plan.rateLimitEvery) ? 'rate-limit' : hit(this.plan.serverErrorEvery) ? 'server-error' : hit(this.plan.truncateEvery) ? 'truncate' : null;
+    if (fault) this.injected[fault] += 1;
+    return fault;
+  }
+
+  get delayMs(): number {
+    return this.plan.delayMs ?? 0;
+  }
+
+  get retryAfterSeconds(): number {
+    return this.plan.retryAfterSeconds ?? 1;
+  }
+
+  get requests(): number {
+    return this.count;
+  }
+}
