@@ -3,6 +3,7 @@ import { EXIT_FAILURE, EXIT_USAGE, QuantoError } from '../engine/errors.js';
 import { buildCommand } from './commands/build.js';
 import { calendarSessionsCommand } from './commands/calendar.js';
 import { cleanCommand, gcCommand } from './commands/clean.js';
+import { devVendorsCommand } from './commands/dev-vendors.js';
 import { doctorCommand } from './commands/doctor.js';
 import { explainCommand } from './commands/explain.js';
 import { graphCommand, lsCommand, queryCommand } from './commands/graph.js';
@@ -83,6 +84,14 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .argument('<query>')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .action(run((query: string, opts: { format: 'table' | 'csv' | 'json' }) => sqlCommand(io, globals(), query, opts)));
+
+  const dev = program.command('dev').description('development helpers');
+  dev
+    .command('vendors')
+    .description('run the local vendor servers (seeded data, loopback only) until interrupted')
+    .option('--seed <n>', 'seed of the served market', (v) => Number(v), 1)
+    .option('--key <key>', 'the API key the servers accept (a test key, not a real one)', 'local-dev-key')
+    .action(run((opts: { seed: number; key: string }) => devVendorsCommand(io, opts)));
 
   program.command('ls').description('list targets').argument('[patterns...]', 'patterns to list', ['//...']).action(run((p: string[]) => lsCommand(io, globals(), p)));
 

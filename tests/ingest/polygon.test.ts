@@ -179,3 +179,20 @@ describe('freshness of shards touching today', () => {
     }
   });
 });
+
+describe('quanto dev vendors', () => {
+  it('serves the local Polygon API until stopped', async () => {
+    const { devVendorsCommand } = await import('../../src/cli/commands/dev-vendors.js');
+    let out = '';
+    const stop = new AbortController();
+    const running = devVendorsCommand({ out: (t) => (out += t), err: () => {}, cwd: REPO_ROOT, isTTY: false }, { seed: 5, key: 'dev' }, stop.signal);
+    for (let i = 0; i < 50 && !out.includes('polygon REST'); i++) await new Promise((r) => setTimeout(r, 20));
+    const url = /http:\/\/127\.0\.0\.1:\d+/.exec(out)![0];
+    const res = await fetch(`${url}/v2/aggs/ticker/SPY/range/1/day/2024-01-02/2024-01-05`, { headers: { authorization: 'Bearer dev' } });
+    const body = (await res.json()) as { resultsCount: number; results: { t: number }[] };
+    expect(body.resultsCount).toBe(4);
+    expect(body.results[0]!.t).toBe(Date.parse('2024-01-02T05:00:00Z'));
+    stop.abort();
+    expect(await running).toBe(0);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * npm run bench:ingest — REST ingestion against the local Polygon server: requests per second
+ * through the Polygon adapter (pagination, JSON validation, rate limiter, retry machinery) at
+ * the configured concurrency, beside the ceiling measured in the same run: a bare undici client
+ * fetching the same pages at the same concurrency, doing nothing with them.
+ */
+import { Agent, request } from 'undici';
+import { PolygonVendor } from '../src/data/vendors/polygon.js';
+import { startPolygonServer } from '../src/devservers/polygon-server.js';
+import { median } from './stats.js';
+
+const SYMBOLS = Number(process.env.BENCH_SYMBOLS ?? 200);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const PAGE = 25;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+
+async function main(): Promise<void> {
+  const key = 'bench-key';
+  const server = await startPolygonServer({ seed: 1, apiKey: key });
+  const symbols = Array.from({ length: SYMBOLS }, (_, i) => `S${String(i).padStart(4, '0')}`);
+  const ours: number[] = [];
+  const bare: number[] = [];
+  let requests = 0;
+  try {
+    for (let r = 0; r < RUNS; r++) {
+      // Ours: every page of every symbol for 2023, through the adapter.
+      const vendor = new PolygonVendor({
+        baseUrl: server.url, apiKey: key, ratePerSecond: 1e9, concurrency: CONCURRENCY, pageLimit: PAGE,
+        retry: { maxRetries: 3, baseDelayMs: 10, maxDelayMs: 100, timeoutMs: 10_000 }, random: Math.random,
+      });
+      let t = performance.now();
+      const next = symbols[Symbol.iterator]();
+      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+        for (let s = next.next(); !s.done; s = next.next()) await vendor.dailyBars(s.value, '2023-01-01', '2023-12-31');
+      }));
+      const seconds = (performance.now() - t) / 1000;
+      requests = vendor.stats.requests;
+      ours.push(requests / seconds);
+      await vendor.close();
+
+      // Ceiling: the same URLs, fetched and discarded.
+      const urls: string[] = [];
+      for (const s of symbols) for (let p = 0; p * PAGE < 250; p++) {
+        const cursor = p === 0 ? '' : `&cursor=${Buffer.from(String(p * PAGE)).toString('base64url')}`;
+        urls.push(`${server.url}/v2/aggs/ticker/${s}/range/1/day/2023-01-01/2023-12-31?adjusted=false&sort=asc&limit=${PAGE}${cursor}`);
+      }
+      const agent = new Agent({ connections: CONCURRENCY });
+      const queue = urls[Symbol.iterator]();
+      t = performance.now();
+      await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+        for (let u = queue.next(); !u.done; u = queue.next()) {
+          const res = await request(u.value, { headers: { authorization: `Bearer ${key}` }, dispatcher: agent });
+          await res.body.arrayBuffer();
+        }
+      }));
+      bare.push(urls.length / ((performance.now() - t) / 1000));
+      await agent.close();
+    }
+  } finally {
+    await server.close();
+  }
+  console.log(`ingest benchmark: ${SYMBOLS} symbols x one year of daily bars in pages of ${PAGE} (${requests} requests), concurrency ${CONCURRENCY}, loopback, median of ${RUNS}`);
+  console.log('');
+  console.log('| client | requests/s |');
+  console.log('|---|---|');
+  console.log(`| quanto Polygon adapter (pagination, validation, limiter) | ${Math.round(median(ours)).toLocaleString('en-US')} |`);
+  console.log(`| bare undici client, same pages (ceiling) | ${Math.round(median(bare)).toLocaleString('en-US')} |`);
+  console.log('');
+  console.log(`quanto / ceiling: ${(median(ours) / median(bare)).toFixed(2)}; requirement >= 50 req/s, aim >= 1,000 on loopback`);
+}
+
+await main();
