@@ -3,37 +3,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { POLYGON_KEY_ENV, PolygonVendor } from '../src/data/vendors/polygon.js';
+import { freshnessToken, restShardConfigShape, retryPolicyOf, seededRandom, symbolYearShards, yearRange } from '../src/data/vendors/shards.js';
 import { defineRule, type Partition } from '../src/engine/rule-api.js';
-
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 
 const config = z
   .object({
     base_url: z.string().url().default('https://api.polygon.io'),
-    symbols: z.array(z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/)).min(1),
-    start: isoDate,
-    end: isoDate,
+    ...restShardConfigShape,
     /** Requests per second for the whole build: each of the engine's parallel shards gets its share. */
     rate_per_second: z.number().positive().default(5),
     concurrency: z.number().int().positive().default(4),
     page_limit: z.number().int().min(1).max(50_000).default(5000),
-    max_retries: z.number().int().min(0).default(6),
-    base_delay_ms: z.number().int().positive().default(250),
-    max_delay_ms: z.number().int().positive().default(30_000),
-    timeout_ms: z.number().int().positive().default(30_000),
-    /** A shard reaching into the last `freshness_hours` days is fetched again once that many hours pass. */
-    freshness_hours: z.number().positive().default(6),
   })
   .strict();
 
 type Config = z.infer<typeof config>;
 
-/** The days one symbol-year shard covers. */
-function shardRange(c: Config, year: string): { from: string; to: string } {
-  const from = c.start > `${year}-01-01` ? c.start : `${year}-01-01`;
-  const to = c.end < `${year}-12-31` ? c.end : `${year}-12-31`;
-  return { from, to };
-}
 
 /**
  * Raw daily bars from Polygon's REST aggregates, one shard per symbol and year, each its own
@@ -47,34 +32,23 @@ export default defineRule({
   external: true,
   config,
   outputs: ['bars.csv'],
-  partitions(c: Config): Partition[] {
-    const years: string[] = [];
-    for (let y = Number(c.start.slice(0, 4)); y <= Number(c.end.slice(0, 4)); y++) years.push(String(y));
-    return c.symbols.flatMap((symbol) => years.map((year) => ({ symbol, year })));
-  },
-  freshness(c: Config, partition: Partition | null, nowMs: number): string | undefined {
-    const { to } = shardRange(c, partition!.year!);
-    // A closed period is final; one that reaches today may still change until the day is over.
-    const today = new Date(nowMs).toISOString().slice(0, 10);
-    if (to < today) return undefined;
-    return String(Math.floor(nowMs / (c.freshness_hours * 3600_000)));
-  },
+  partitions: (c: Config): Partition[] => symbolYearShards(c),
+  // A closed period is final; one that reaches today may still change until the day is over.
+  freshness: (c: Config, partition: Partition | null, nowMs: number) => freshnessToken(yearRange(c, partition!.year!).to, c.freshness_hours, nowMs),
   async run(ctx) {
     const key = process.env[POLYGON_KEY_ENV];
     if (!key) throw new Error(`${POLYGON_KEY_ENV} is not set: export it to build ${ctx.label} (the key is read from the environment only)`);
     const c = ctx.config;
     const { symbol, year } = ctx.partition as { symbol: string; year: string };
-    const { from, to } = shardRange(c, year);
-    // Jitter from the seed: backoff stays random across shards and repeatable for one.
-    let state = ctx.seed >>> 0;
-    const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const { from, to } = yearRange(c, year);
+    const random = seededRandom(ctx.seed);
     const vendor = new PolygonVendor({
       baseUrl: c.base_url.replace(/\/$/, ''),
       apiKey: key,
       ratePerSecond: c.rate_per_second / Math.max(1, ctx.parallelism),
       concurrency: c.concurrency,
       pageLimit: c.page_limit,
-      retry: { maxRetries: c.max_retries, baseDelayMs: c.base_delay_ms, maxDelayMs: c.max_delay_ms, timeoutMs: c.timeout_ms },
+      retry: retryPolicyOf(c),
       random,
     });
     const started = performance.now();

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { FLATFILES_KEY_ENV, PolygonFlatFiles, type FlatFileSource } from '../src/data/vendors/polygon-flatfiles.js';
+import { freshnessToken, seededRandom } from '../src/data/vendors/shards.js';
 import { defineRule, type Partition } from '../src/engine/rule-api.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
@@ -52,10 +53,7 @@ export default defineRule({
     }
     return months;
   },
-  freshness(c: Config, partition: Partition | null, nowMs: number): string | undefined {
-    const { to } = monthRange(c, partition!.month!);
-    return to < new Date(nowMs).toISOString().slice(0, 10) ? undefined : String(Math.floor(nowMs / (c.freshness_hours * 3600_000)));
-  },
+  freshness: (c: Config, partition: Partition | null, nowMs: number) => freshnessToken(monthRange(c, partition!.month!).to, c.freshness_hours, nowMs),
   async run(ctx) {
     const c = ctx.config;
     let source: FlatFileSource;
@@ -65,8 +63,7 @@ export default defineRule({
       if (!id || !secret) throw new Error(`${FLATFILES_KEY_ENV.id} and ${FLATFILES_KEY_ENV.secret} must be set to build ${ctx.label} (credentials are read from the environment only)`);
       source = { ...c.source, accessKeyId: id, secretAccessKey: secret };
     } else source = c.source;
-    let state = ctx.seed >>> 0;
-    const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296);
+    const random = seededRandom(ctx.seed);
     const files = new PolygonFlatFiles(source, { concurrency: c.concurrency, maxRetries: c.max_retries, baseDelayMs: c.base_delay_ms, random });
     const { from, to } = monthRange(c, (ctx.partition as { month: string }).month);
     const started = performance.now();

@@ -13,7 +13,15 @@ import { findWorkspaceRoot } from '../workspace-root.js';
 type Check = { name: string; status: 'ok' | 'warn' | 'fail'; detail: string };
 
 /** API keys the product reads. Only whether each is set is ever printed, never a value. */
-export const KNOWN_SECRETS = ['POLYGON_API_KEY', 'APCA_API_KEY_ID', 'APCA_API_SECRET_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'];
+export const KNOWN_SECRETS = [
+  'POLYGON_API_KEY',
+  'POLYGON_S3_ACCESS_KEY_ID',
+  'POLYGON_S3_SECRET_ACCESS_KEY',
+  'APCA_API_KEY_ID',
+  'APCA_API_SECRET_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+];
 
 export async function doctorCommand(io: CliIO, globals: GlobalOptions, opts: { full?: boolean }): Promise<number> {
   const checks: Check[] = [];

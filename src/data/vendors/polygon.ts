@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { RAW_BAR_HEADER } from '../schemas/equity-bars.js';
 import type { CorporateAction } from '../schemas/reference.js';
-import { JsonClient, type RequestStats, type RetryPolicy } from './http/json-client.js';
+import { JsonClient, type JsonClientOptions, type RequestStats } from './http/json-client.js';
 import type { BarVendor, DailyBarRequest, FetchReport } from './vendor.js';
 
 /** Polygon's aggregates response, as much of it as we read (zod: data entering from outside). */
@@ -16,14 +16,10 @@ const aggsResponseSchema = z.object({
   next_url: z.string().optional(),
 });
 
-export interface PolygonOptions {
+export interface PolygonOptions extends Omit<JsonClientOptions, 'headers'> {
   baseUrl: string;
   apiKey: string;
-  ratePerSecond: number;
-  concurrency: number;
   pageLimit: number;
-  retry: RetryPolicy;
-  random: () => number;
 }
 
 export const POLYGON_KEY_ENV = 'POLYGON_API_KEY';
@@ -38,13 +34,7 @@ export class PolygonVendor implements BarVendor {
   private readonly client: JsonClient;
 
   constructor(private readonly options: PolygonOptions) {
-    this.client = new JsonClient({
-      headers: { authorization: `Bearer ${options.apiKey}`, accept: 'application/json' },
-      ratePerSecond: options.ratePerSecond,
-      concurrency: options.concurrency,
-      retry: options.retry,
-      random: options.random,
-    });
+    this.client = new JsonClient({ ...options, headers: { authorization: `Bearer ${options.apiKey}`, accept: 'application/json' } });
   }
 
   get stats(): RequestStats {

@@ -38,15 +38,21 @@ export function redactUrl(url: string): string {
  * backoff and full jitter on 429 (honouring Retry-After), 5xx, timeouts, connection errors and
  * truncated bodies. Credentials travel in headers only, so URLs are safe to log.
  */
+export interface JsonClientOptions {
+  headers: Record<string, string>;
+  ratePerSecond: number;
+  concurrency: number;
+  retry: RetryPolicy;
+  random: () => number;
+}
+
 export class JsonClient {
   readonly stats: RequestStats = { requests: 0, pages: 0, bytes: 0, retries: {} };
   private readonly agent: Agent;
   private readonly bucket: TokenBucket;
   private readonly slots: Semaphore;
 
-  constructor(
-    private readonly options: { headers: Record<string, string>; ratePerSecond: number; concurrency: number; retry: RetryPolicy; random: () => number },
-  ) {
+  constructor(private readonly options: JsonClientOptions) {
     this.agent = new Agent({ connections: options.concurrency, keepAliveTimeout: 10_000 });
     this.bucket = new TokenBucket(options.ratePerSecond, Math.max(1, Math.min(options.ratePerSecond, options.concurrency)));
     this.slots = new Semaphore(options.concurrency);
