@@ -1,7 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector, type FaultPlan } from './faults.js';
-import { seededDailyBars } from './seeded-market.js';
+import { seededDailyBars, seededMinuteBar } from './seeded-market.js';
+
+/** Every minute start (epoch ms, on the minute) from `from` to `to`, both included. */
+function minuteStarts(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let t = Math.ceil(from / 60_000) * 60_000; t <= to; t += 60_000) out.push(t);
+  return out;
+}
 
 export interface PolygonServerOptions {
   seed: number;
@@ -41,16 +48,24 @@ export async function startPolygonServer(options: PolygonServerOptions): Promise
       return send(res, 429, { status: 'ERROR', request_id: id, error: "You've exceeded the maximum requests per minute" });
     }
     if (fault === 'server-error') return send(res, 500, { status: 'ERROR', request_id: id, error: 'internal error' });
-    const m = /^\/v2\/aggs\/ticker\/([^/]+)\/range\/(\d+)\/(day|minute|hour)\/(\d{4}-\d{2}-\d{2})\/(\d{4}-\d{2}-\d{2})$/.exec(url.pathname);
+    const m = /^\/v2\/aggs\/ticker\/([^/]+)\/range\/(\d+)\/(day|minute|hour)\/(\d{4}-\d{2}-\d{2}|\d{13})\/(\d{4}-\d{2}-\d{2}|\d{13})$/.exec(url.pathname);
     if (!m) return send(res, 404, { status: 'NOT_FOUND', request_id: id, message: 'Not found' });
     const [, tickerRaw, multiplier, timespan, from, to] = m;
     const ticker = decodeURIComponent(tickerRaw!);
-    if (timespan !== 'day' || multiplier !== '1') return send(res, 400, { status: 'ERROR', request_id: id, error: `only 1/day aggregates are served here, not ${multiplier}/${timespan}` });
-    if (to! < from!) return send(res, 400, { status: 'ERROR', request_id: id, error: "The 'to' date must be after the 'from' date" });
+    const minutes = timespan === 'minute' && /^\d{13}$/.test(from!) && /^\d{13}$/.test(to!);
+    if (multiplier !== '1' || (timespan !== 'day' && !minutes)) {
+      return send(res, 400, { status: 'ERROR', request_id: id, error: `served here: 1/day between dates and 1/minute between epoch milliseconds, not ${multiplier}/${timespan} ${from}..${to}` });
+    }
+    if (minutes ? Number(to) < Number(from) : to! < from!) return send(res, 400, { status: 'ERROR', request_id: id, error: "The 'to' date must be after the 'from' date" });
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 5000), options.maxLimit ?? 50_000);
     if (!Number.isInteger(limit) || limit < 1) return send(res, 400, { status: 'ERROR', request_id: id, error: 'limit must be a positive integer' });
     const cursor = url.searchParams.get('cursor');
-    const all = ticker === 'NOSUCH' ? [] : seededDailyBars(options.seed, ticker, from!, to!);
+    const all =
+      ticker === 'NOSUCH'
+        ? []
+        : minutes
+          ? minuteStarts(Number(from), Number(to)).map((start) => ({ ...seededMinuteBar(options.seed, ticker, start), t: start }))
+          : seededDailyBars(options.seed, ticker, from!, to!);
     const offset = cursor ? Number(Buffer.from(cursor, 'base64url').toString()) : 0;
     const page = all.slice(offset, offset + limit);
     const adjusted = url.searchParams.get('adjusted') !== 'false';

@@ -16,6 +16,19 @@ const aggsResponseSchema = z.object({
   next_url: z.string().optional(),
 });
 
+/** A one-minute bar; `start` is epoch milliseconds (UTC). */
+export interface MinuteBar {
+  symbol: string;
+  start: number;
+  o: number;
+  h: number;
+  l: number;
+  c: number;
+  v: number;
+  vw?: number;
+  n?: number;
+}
+
 export interface PolygonOptions extends Omit<JsonClientOptions, 'headers'> {
   baseUrl: string;
   apiKey: string;
@@ -74,6 +87,20 @@ export class PolygonVendor implements BarVendor {
       url = parsed.data.next_url;
     }
     return [...byDate.values()].sort((a, b) => (a.date < b.date ? -1 : 1));
+  }
+
+  /** Minute aggregates of one symbol whose start lies from `fromMs` to `toMs` (epoch ms), every page. */
+  async minuteBars(symbol: string, fromMs: number, toMs: number): Promise<MinuteBar[]> {
+    let url: string | undefined =
+      `${this.options.baseUrl}/v2/aggs/ticker/${encodeURIComponent(symbol)}/range/1/minute/${fromMs}/${toMs}?adjusted=false&sort=asc&limit=${this.options.pageLimit}`;
+    const bars: MinuteBar[] = [];
+    while (url) {
+      const parsed = aggsResponseSchema.safeParse(await this.client.getJson(url));
+      if (!parsed.success) throw new Error(`polygon: unexpected aggregates response for ${symbol}: ${parsed.error.issues[0]?.message}`);
+      for (const r of parsed.data.results ?? []) bars.push({ symbol, start: r.t, o: r.o, h: r.h, l: r.l, c: r.c, v: r.v, vw: r.vw, n: r.n });
+      url = parsed.data.next_url;
+    }
+    return bars;
   }
 
   async corporateActions(): Promise<CorporateAction[]> {

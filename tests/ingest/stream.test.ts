@@ -1,0 +1,95 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { PolygonStream, type StreamEvent } from '../../src/data/vendors/polygon-stream.js';
+import { PolygonVendor } from '../../src/data/vendors/polygon.js';
+import { startPolygonServer } from '../../src/devservers/polygon-server.js';
+import { seededMinuteBar } from '../../src/devservers/seeded-market.js';
+import { startStreamServer, type StreamFaults } from '../../src/devservers/stream-server.js';
+
+const KEY = 'ws_SECRET_key';
+const T0 = Date.parse('2024-03-04T14:30:00Z');
+const MIN = 60_000;
+
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('the WebSocket minute-bar stream', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function setup(faults: StreamFaults = {}) {
+    const feed = await startStreamServer({ seed: 5, apiKey: KEY, faults });
+    const rest = await startPolygonServer({ seed: 5, apiKey: KEY });
+    const vendor = new PolygonVendor({ baseUrl: rest.url, apiKey: KEY, ratePerSecond: 1e6, concurrency: 2, pageLimit: 50, retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 2000 }, random: () => 0.5 });
+    const events: StreamEvent[] = [];
+    const stream = new PolygonStream({
+      url: feed.url,
+      apiKey: KEY,
+      symbols: ['AAPL', 'MSFT'],
+      backfill: (s, from, to) => vendor.minuteBars(s, from, to),
+      reconnect: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 200 },
+      random: () => 0.5,
+      onEvent: (e) => events.push(e),
+    });
+    cleanups.push(() => feed.close(), () => rest.close(), () => vendor.close(), () => stream.stop());
+    await stream.start();
+    return { feed, rest, stream, events };
+  }
+
+  const expected = (minutes: number[]) =>
+    ['AAPL', 'MSFT'].flatMap((sym) => minutes.map((m) => { const b = seededMinuteBar(5, sym, T0 + m * MIN); return { symbol: sym, start: b.s, c: b.c, v: b.v }; }));
+  const got = (stream: PolygonStream) => stream.minuteBars().map((b) => ({ symbol: b.symbol, start: b.start, c: b.c, v: b.v }));
+
+  it('authenticates, subscribes, and turns AM messages into one bar per symbol and minute', async () => {
+    const { feed, stream } = await setup();
+    for (let m = 0; m < 5; m++) feed.publishMinute(T0 + m * MIN);
+    await until(() => stream.minuteBars().length === 10);
+    expect(got(stream)).toEqual(expected([0, 1, 2, 3, 4]));
+  });
+
+  it('drops duplicates and places out-of-order messages, without a duplicate bar', async () => {
+    const { feed, stream, events } = await setup({ duplicateEvery: 3, outOfOrderEvery: 4 });
+    for (let m = 0; m < 12; m++) feed.publishMinute(T0 + m * MIN);
+    feed.publishMinute(T0 + 12 * MIN);
+    await until(() => stream.minuteBars().length >= 24);
+    await stream.settled();
+    const bars = got(stream).filter((b) => b.start < T0 + 12 * MIN);
+    expect(bars).toEqual(expected([...Array(12).keys()]));
+    expect(events.some((e) => e.kind === 'duplicate')).toBe(true);
+  });
+
+  it('reconnects after a dropped connection and backfills the missed minutes through REST', async () => {
+    const { feed, stream, events } = await setup({ dropAfterMessages: 6 });
+    feed.setOffline(true); // an outage begins as the feed drops us: reconnects fail for a while
+    for (let m = 0; m < 3; m++) feed.publishMinute(T0 + m * MIN); // 6 messages, then the drop
+    await until(() => events.some((e) => e.kind === 'disconnected'));
+    feed.setFaults({});
+    for (let m = 3; m < 6; m++) feed.publishMinute(T0 + m * MIN); // missed during the outage
+    feed.setOffline(false);
+    await until(() => events.filter((e) => e.kind === 'connected').length === 2);
+    feed.publishMinute(T0 + 6 * MIN); // the jump from minute 2 to 6 shows the gap: 3-5 come from REST
+    await until(() => events.filter((e) => e.kind === 'backfilled').length === 2);
+    await stream.settled();
+    expect(got(stream)).toEqual(expected([0, 1, 2, 3, 4, 5, 6]));
+    const backfilled = events.filter((e) => e.kind === 'backfilled');
+    expect(backfilled.map((e) => e.kind === 'backfilled' && [e.symbol, e.fromMs, e.toMs, e.bars])).toEqual([
+      ['AAPL', T0 + 3 * MIN, T0 + 5 * MIN, 3],
+      ['MSFT', T0 + 3 * MIN, T0 + 5 * MIN, 3],
+    ]);
+    expect(feed.connections).toBeGreaterThan(2); // some reconnects failed during the outage
+  });
+
+  it('fails clearly when the key is refused', async () => {
+    const feed = await startStreamServer({ seed: 5, apiKey: KEY });
+    cleanups.push(() => feed.close());
+    const stream = new PolygonStream({ url: feed.url, apiKey: 'wrong', symbols: ['AAPL'], backfill: async () => [], reconnect: { baseDelayMs: 1, maxDelayMs: 1, maxAttempts: 0 }, random: () => 0 });
+    cleanups.push(() => stream.stop());
+    await expect(stream.start()).rejects.toThrow('polygon stream: authentication failed (check POLYGON_API_KEY)');
+  });
+});
