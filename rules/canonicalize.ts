@@ -23,6 +23,8 @@ export default defineRule({
       duplicates: z.enum(['fail', 'keep_first', 'keep_last']).default('fail'),
       on_invalid: z.enum(['fail', 'quarantine']).default('fail'),
       exchange: z.string().default('XNYS'),
+      /** Targets whose corporate_actions.json to apply as well (reference data fetched apart from bars). */
+      corporate_actions_from: z.array(z.string().startsWith('//')).default([]),
       threads: z.number().int().positive().default(2),
     })
     .strict(),
@@ -30,16 +32,17 @@ export default defineRule({
   async run(ctx) {
     const vendors: VendorInput[] = [];
     const actions: CorporateAction[] = [];
+    for (const from of ctx.config.corporate_actions_from) {
+      const input = ctx.inputs[from];
+      if (!input) throw new Error(`corporate_actions_from names ${from}, which is not among this target's deps`);
+      actions.push(...readActions(from, input.files));
+    }
     for (const v of ctx.config.vendors) {
       const input = ctx.inputs[v.from];
       if (!input) throw new Error(`vendor '${v.name}' reads ${v.from}, which is not among this target's deps (${Object.keys(ctx.inputs).join(', ') || 'none'})`);
       const shards = Object.keys(input.files).filter((n) => n.endsWith('.csv')).sort();
       vendors.push({ vendor: v.name, files: shards.map((n) => ({ path: input.files[n]!, display: `${v.from}/${n}` })) });
-      for (const n of Object.keys(input.files).filter((f) => f.endsWith('corporate_actions.json')).sort()) {
-        const parsed = z.array(corporateActionSchema).safeParse(JSON.parse(readFileSync(input.files[n]!, 'utf8')));
-        if (!parsed.success) throw new Error(`${v.from}/${n}: not a list of corporate actions: ${parsed.error.issues[0]?.message}`);
-        actions.push(...parsed.data);
-      }
+      actions.push(...readActions(v.from, input.files));
     }
     const report = await canonicalizeEquityBars({
       vendors,
@@ -54,6 +57,17 @@ export default defineRule({
     return { rows: { equity_bars: report.rows_out, 'rejects.parquet': report.rejected }, validation: report };
   },
 });
+
+/** The corporate_actions.json files among an input's outputs, validated. */
+function readActions(label: string, files: Readonly<Record<string, string>>): CorporateAction[] {
+  const out: CorporateAction[] = [];
+  for (const n of Object.keys(files).filter((f) => f.endsWith('corporate_actions.json')).sort()) {
+    const parsed = z.array(corporateActionSchema).safeParse(JSON.parse(readFileSync(files[n]!, 'utf8')));
+    if (!parsed.success) throw new Error(`${label}/${n}: not a list of corporate actions: ${parsed.error.issues[0]?.message}`);
+    out.push(...parsed.data);
+  }
+  return out;
+}
 
 /** The same action reported by two vendors counts once. */
 function dedupeActions(actions: CorporateAction[]): CorporateAction[] {

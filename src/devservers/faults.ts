@@ -13,6 +13,9 @@ export interface FaultPlan {
   truncateEvery?: number;
   /** Delay every response by this many milliseconds. */
   delayMs?: number;
+  /** Hold every Nth response for slowMs (long enough to trip a client's timeout). */
+  slowEvery?: number;
+  slowMs?: number;
 }
 
 export type Fault = 'rate-limit' | 'server-error' | 'truncate' | null;
@@ -33,6 +36,12 @@ export class FaultInjector {
 
   get delayMs(): number {
     return this.plan.delayMs ?? 0;
+  }
+
+  /** The delay for the request just counted by next(): the base delay, or a slow one. */
+  delayFor(): number {
+    const slow = this.plan.slowEvery && this.count % this.plan.slowEvery === 0 ? (this.plan.slowMs ?? 0) : 0;
+    return this.delayMs + slow;
   }
 
   get retryAfterSeconds(): number {

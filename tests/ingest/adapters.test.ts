@@ -108,3 +108,19 @@ describe('vendor adapters against the local servers (in process)', () => {
     expect(redactUrl('https://api.polygon.io/v2/aggs?apiKey=SECRET&limit=5')).toBe('https://api.polygon.io/v2/aggs?apiKey=REDACTED&limit=5');
   });
 });
+
+describe('slow responses', () => {
+  it('time out, are retried, and the data ends complete', async () => {
+    const server = await startPolygonServer({ seed: 2, apiKey: 'k', faults: { slowEvery: 3, slowMs: 400 } });
+    const vendor = new PolygonVendor({ baseUrl: server.url, apiKey: 'k', ratePerSecond: 1e6, concurrency: 1, pageLimit: 10, retry: { maxRetries: 6, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 150 }, random: () => 0.5 });
+    try {
+      const bars = await vendor.dailyBars('AAPL', '2022-01-01', '2022-03-31');
+      expect(bars).toHaveLength(62);
+      expect(new Set(bars.map((b) => b.date)).size).toBe(62);
+      expect(vendor.stats.retries.timeout).toBeGreaterThan(0);
+    } finally {
+      await vendor.close();
+      await server.close();
+    }
+  });
+});

@@ -1,8 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { RAW_BAR_HEADER } from '../schemas/equity-bars.js';
-import type { CorporateAction } from '../schemas/reference.js';
-import { JsonClient, type JsonClientOptions, type RequestStats } from './http/json-client.js';
+import { optionChainRowSchema, optionContractSchema } from '../schemas/options.js';
+import { tickerMetadataSchema, type CorporateAction } from '../schemas/reference.js';
+import type { TickerMetadata } from '../universe/universe.js';
+import { JsonClient, redactUrl, type JsonClientOptions, type RequestStats } from './http/json-client.js';
 import type { BarVendor, DailyBarRequest, FetchReport } from './vendor.js';
 
 /** Polygon's aggregates response, as much of it as we read (zod: data entering from outside). */
@@ -15,6 +17,8 @@ const aggsResponseSchema = z.object({
     .optional(),
   next_url: z.string().optional(),
 });
+
+const listResponseSchema = z.object({ status: z.string(), results: z.array(z.unknown()).default([]), next_url: z.string().optional() });
 
 /** A one-minute bar; `start` is epoch milliseconds (UTC). */
 export interface MinuteBar {
@@ -103,8 +107,84 @@ export class PolygonVendor implements BarVendor {
     return bars;
   }
 
-  async corporateActions(): Promise<CorporateAction[]> {
-    return [];
+  /** Every `results` item of a v3 list endpoint, following next_url. */
+  async pages<T>(firstUrl: string): Promise<T[]> {
+    const out: T[] = [];
+    let url: string | undefined = firstUrl;
+    while (url) {
+      const body = listResponseSchema.safeParse(await this.client.getJson(url));
+      if (!body.success) throw new Error(`polygon: unexpected list response from ${redactUrl(url)}: ${body.error.issues[0]?.message}`);
+      out.push(...(body.data.results as T[]));
+      url = body.data.next_url;
+    }
+    return out;
+  }
+
+  /** Splits and cash dividends of the symbols, from /v3/reference/splits and /v3/reference/dividends. */
+  async corporateActions(symbols: string[] | undefined): Promise<CorporateAction[]> {
+    if (!symbols) throw new Error('polygon: name the symbols whose corporate actions to fetch');
+    const base = this.options.baseUrl;
+    const actions: CorporateAction[] = [];
+    for (const symbol of [...symbols].sort()) {
+      const q = `ticker=${encodeURIComponent(symbol)}&limit=${Math.min(this.options.pageLimit, 1000)}`;
+      for (const s of await this.pages<{ ticker: string; execution_date: string; split_from: number; split_to: number }>(`${base}/v3/reference/splits?${q}`)) {
+        actions.push({ kind: 'split', symbol: s.ticker, ex_date: s.execution_date, ratio: s.split_to / s.split_from });
+      }
+      for (const d of await this.pages<{ ticker: string; ex_dividend_date: string; cash_amount: number; currency?: string }>(`${base}/v3/reference/dividends?${q}`)) {
+        actions.push({ kind: 'dividend', symbol: d.ticker, ex_date: d.ex_dividend_date, amount: d.cash_amount, currency: (d.currency ?? 'USD').toUpperCase() });
+      }
+    }
+    return actions;
+  }
+
+  /** Ticker metadata with listing histories: the list endpoint, then details for each listing date. */
+  async tickers(symbols?: string[]): Promise<TickerMetadata[]> {
+    const listed = await this.pages<{ ticker: string }>(`${this.options.baseUrl}/v3/reference/tickers?market=stocks&limit=${Math.min(this.options.pageLimit, 1000)}`);
+    const wanted = symbols ? new Set(symbols) : undefined;
+    const out: TickerMetadata[] = [];
+    for (const { ticker } of listed.filter((t) => !wanted || wanted.has(t.ticker))) {
+      const details = z
+        .object({ results: z.object({ ticker: z.string(), name: z.string().nullable().optional(), primary_exchange: z.string(), currency_name: z.string(), type: z.string(), list_date: z.string(), delisted_utc: z.string().optional() }).passthrough() })
+        .parse(await this.client.getJson(`${this.options.baseUrl}/v3/reference/tickers/${encodeURIComponent(ticker)}`)).results;
+      out.push(
+        tickerMetadataSchema.parse({
+          symbol: details.ticker,
+          name: details.name ?? null,
+          exchange: details.primary_exchange,
+          currency: details.currency_name.toUpperCase(),
+          type: details.type,
+          listed: details.list_date,
+          delisted: details.delisted_utc ? details.delisted_utc.slice(0, 10) : null,
+        }),
+      );
+    }
+    return out.sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
+  }
+
+  /** Listed option contracts of an underlying as of a date. */
+  async optionContracts(underlying: string, asOf: string): Promise<z.infer<typeof optionContractSchema>[]> {
+    const rows = await this.pages<{ ticker: string; underlying_ticker: string; expiration_date: string; strike_price: number; contract_type: string; exercise_style: string; shares_per_contract: number }>(
+      `${this.options.baseUrl}/v3/reference/options/contracts?underlying_ticker=${encodeURIComponent(underlying)}&as_of=${asOf}&limit=${Math.min(this.options.pageLimit, 1000)}`,
+    );
+    return rows.map((c) =>
+      optionContractSchema.parse({
+        contract: c.ticker, underlying: c.underlying_ticker, expiry: c.expiration_date, strike: c.strike_price,
+        right: c.contract_type === 'call' ? 'C' : 'P', multiplier: c.shares_per_contract, style: c.exercise_style,
+      }),
+    );
+  }
+
+  /** The option chain snapshot of an underlying, as canonical chain rows dated `date`. */
+  async optionChainSnapshot(underlying: string, date: string): Promise<z.infer<typeof optionChainRowSchema>[]> {
+    type Snap = { details: { contract_type: string; expiration_date: string; strike_price: number }; last_quote?: { bid?: number; ask?: number }; day?: { volume?: number; close?: number }; open_interest?: number; implied_volatility?: number };
+    const rows = await this.pages<Snap>(`${this.options.baseUrl}/v3/snapshot/options/${encodeURIComponent(underlying)}?limit=${Math.min(this.options.pageLimit, 250)}`);
+    return rows.map((r) =>
+      optionChainRowSchema.parse({
+        date, underlying, expiry: r.details.expiration_date, strike: r.details.strike_price, right: r.details.contract_type === 'call' ? 'C' : 'P',
+        bid: r.last_quote?.bid ?? 0, ask: r.last_quote?.ask ?? 0, last: r.day?.close ?? null, volume: r.day?.volume ?? 0,
+        open_interest: r.open_interest ?? 0, vendor_iv: r.implied_volatility ?? null, source: 'vendor',
+      }),
+    );
   }
 
   async close(): Promise<void> {

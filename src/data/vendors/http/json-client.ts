@@ -91,8 +91,8 @@ export class JsonClient {
         method: 'GET',
         headers: this.options.headers,
         dispatcher: this.agent,
-        headersTimeout: this.options.retry.timeoutMs,
-        bodyTimeout: this.options.retry.timeoutMs,
+        // One deadline for the whole exchange, precise to the millisecond (undici's own timeouts are coarse).
+        signal: AbortSignal.timeout(this.options.retry.timeoutMs),
       });
       const text = await res.body.text();
       this.stats.bytes += Buffer.byteLength(text);
@@ -107,8 +107,9 @@ export class JsonClient {
         return { ok: false, permanent: false, status: res.statusCode, reason: 'truncated-body', message: `the body (${text.length} bytes) is not complete JSON` };
       }
     } catch (err) {
-      const code = (err as { code?: string }).code ?? 'network';
-      return { ok: false, permanent: false, status: 0, reason: code.includes('TIMEOUT') ? 'timeout' : 'network-error', message: (err as Error).message };
+      const code = (err as { code?: string }).code ?? '';
+      const timedOut = (err as Error).name === 'TimeoutError' || code.includes('TIMEOUT');
+      return { ok: false, permanent: false, status: 0, reason: timedOut ? 'timeout' : 'network-error', message: timedOut ? `no answer within ${this.options.retry.timeoutMs} ms` : (err as Error).message };
     } finally {
       release();
     }
