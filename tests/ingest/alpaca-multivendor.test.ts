@@ -58,5 +58,13 @@ describe('a second vendor (Alpaca) and reconciliation by precedence', () => {
       ['2021-03-01', 'polygon'],
       ['2021-03-02', 'polygon'],
     ]);
+    // None of the three secrets is in any artifact of the run.
+    const { readdirSync, readFileSync, statSync } = await import('node:fs');
+    const files = readdirSync(ws.path('cache'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+    for (const f of files) {
+      if (statSync(f).size > 5e6) continue;
+      const text = readFileSync(f, 'latin1');
+      for (const secret of [POLY, APCA_ID, APCA_SECRET]) expect(text.includes(secret), `${secret} in ${f}`).toBe(false);
+    }
   });
 });

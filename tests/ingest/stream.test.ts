@@ -93,3 +93,45 @@ describe('the WebSocket minute-bar stream', () => {
     await expect(stream.start()).rejects.toThrow('polygon stream: authentication failed (check POLYGON_API_KEY)');
   });
 });
+
+describe('live increments as a build target', () => {
+  it("streams a session's minutes for a window, fills the morning through REST, and drops nothing", async () => {
+    const { symlinkSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { REPO_ROOT, TestWorkspace } = await import('../helpers/workspace.js');
+    const feed = await startStreamServer({ seed: 6, apiKey: KEY, faults: { duplicateEvery: 3 } });
+    const rest = await startPolygonServer({ seed: 6, apiKey: KEY });
+    const ws = new TestWorkspace({
+      'quanto.pipeline.yaml': 'targets:\n  raw/live:\n    rule: ingest_polygon_live\n    config: configs/live.yaml\n',
+      // A replay of 2024-03-04: the feed sends 10:00-10:02 New York; 09:30-09:59 must come from REST.
+      'configs/live.yaml': `ws_url: ${feed.url}\nbase_url: ${rest.url}\nsymbols: [AAPL]\nwindow_seconds: 0.8\nsession: "2024-03-04"\nrate_per_second: 10000\nbase_delay_ms: 5\n`,
+    });
+    symlinkSync(join(REPO_ROOT, 'rules'), join(ws.root, 'rules'));
+    symlinkSync(join(REPO_ROOT, 'src'), join(ws.root, 'src'));
+    process.env.POLYGON_API_KEY = KEY;
+    const tenAm = Date.parse('2024-03-04T15:00:00Z');
+    const publisher = setInterval(() => {
+      for (let m = 0; m < 3; m++) feed.publishMinute(tenAm + m * MIN);
+    }, 100);
+    try {
+      const r = await ws.build('--jobs', '0');
+      expect(r.code).toBe(0);
+      const lines = ws.read('cache/out/raw/live/minute_bars.csv').trim().split('\n').slice(1);
+      const starts = lines.map((l) => Date.parse(l.split(',')[1]!));
+      expect(new Set(starts).size).toBe(starts.length); // no duplicate minutes
+      expect(starts[0]).toBe(Date.parse('2024-03-04T14:30:00Z'));
+      expect(starts).toHaveLength(30 + 3);
+      expect(lines[30]).toBe(
+        (() => { const b = seededMinuteBar(6, 'AAPL', tenAm); return `AAPL,2024-03-04T15:00:00.000Z,${b.o},${b.h},${b.l},${b.c},${b.v},${b.vw},`; })(),
+      );
+      const fetched = JSON.parse((await ws.cli('show', '//raw/live', '--json')).out).manifest.fetched;
+      expect(fetched).toMatchObject({ route: 'stream', clock: { session: '2024-03-04', is_session: true }, streamed: 3 });
+    } finally {
+      clearInterval(publisher);
+      delete process.env.POLYGON_API_KEY;
+      await feed.close();
+      await rest.close();
+      ws.dispose();
+    }
+  });
+});

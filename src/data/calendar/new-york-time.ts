@@ -24,3 +24,10 @@ export function newYorkTimeToUtc(date: string, time: string): string {
   const ms = (dayNumber(y, mo, d) * 24 * 60 + (h + offset) * 60 + m) * 60_000;
   return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
+
+/** The New York calendar date of an instant (epoch ms): the session date a live feed is in. */
+export function newYorkDate(ms: number): string {
+  const utcDate = new Date(ms).toISOString().slice(0, 10);
+  const offsetHours = isNewYorkDst(utcDate) ? 4 : 5;
+  return new Date(ms - offsetHours * 3600_000).toISOString().slice(0, 10);
+}
