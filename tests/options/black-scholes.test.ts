@@ -7,7 +7,7 @@ import { REPO_ROOT } from '../helpers/workspace.js';
 
 /** QuantLib 1.29 AnalyticEuropeanEngine values (tests/fixtures/reference/README.md). */
 function reference() {
-  const [header, ...lines] = readFileSync(join(REPO_ROOT, 'tests', 'fixtures', 'reference', 'options_bsm_quantlib.csv'), 'utf8').trim().split('\n');
+  const [header, ...lines] = readFileSync(join(REPO_ROOT, 'tests', 'fixtures', 'reference', 'options_bsm_quantlib.csv'), 'utf8').trim().split(/\r?\n/);
   const cols = header!.split(',');
   return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i], v])) as Record<string, string>);
 }
@@ -49,5 +49,41 @@ describe('Black-Scholes-Merton', () => {
     expect(normalCdf(50)).toBe(1);
     expect(normalCdf(Number.NaN)).toBeNaN();
     expect(() => blackScholes({ type: 'call', spot: 1, strike: 1, t: 0, rate: 0, divYield: 0, vol: 0.2 })).toThrow(RangeError);
+  });
+});
+
+describe('implied volatility', () => {
+  const rows = reference();
+  it('recovers QuantLib implied vols to 1e-8, and says so where vol cannot be recovered', async () => {
+    const { impliedVol } = await import('../../src/options/implied-vol.js');
+    const misses: string[] = [];
+    let recovered = 0;
+    let refused = 0;
+    for (const row of rows) {
+      const option = { type: row.type as 'call' | 'put', spot: Number(row.spot), strike: Number(row.strike), t: Number(row.days) / 365, rate: Number(row.rate), divYield: Number(row.div_yield) };
+      // QuantLib inverted its own full-precision price (the file's is rounded to 10 digits); so do we.
+      const r = impliedVol(option, blackScholes({ ...option, vol: Number(row.vol) }).price);
+      if (row.implied_vol_from_price === '') {
+        if (r.ok) misses.push(`expected no vol for ${JSON.stringify(row)}, got ${r.vol}`);
+        refused += 1;
+      } else {
+        const e = Number(row.implied_vol_from_price);
+        if (!r.ok || Math.abs(r.vol - e) > 1e-8 * e) misses.push(`${JSON.stringify(row)} -> ${r.ok ? r.vol : r.reason}`);
+        recovered += 1;
+      }
+    }
+    expect(misses).toEqual([]);
+    expect(recovered).toBeGreaterThan(300);
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it('refuses prices outside the no-arbitrage bounds', async () => {
+    const { impliedVol } = await import('../../src/options/implied-vol.js');
+    const option = { type: 'call' as const, spot: 100, strike: 90, t: 0.5, rate: 0.01, divYield: 0 };
+    expect(impliedVol(option, 5)).toMatchObject({ ok: false, reason: expect.stringMatching(/below the no-arbitrage floor/) });
+    expect(impliedVol(option, 150)).toMatchObject({ ok: false, reason: expect.stringMatching(/above the no-arbitrage cap/) });
+    expect(impliedVol(option, -1)).toMatchObject({ ok: false });
+    const r = impliedVol(option, blackScholes({ ...option, vol: 0.37 }).price);
+    expect(r.ok && Math.abs(r.vol - 0.37)).toBeLessThan(1e-12);
   });
 });
