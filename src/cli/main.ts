@@ -6,6 +6,8 @@ import { cleanCommand, gcCommand } from './commands/clean.js';
 import { devVendorsCommand } from './commands/dev-vendors.js';
 import { doctorCommand } from './commands/doctor.js';
 import { explainCommand } from './commands/explain.js';
+import { featuresComputeCommand } from './commands/features-compute.js';
+import { optionsGreeksCommand } from './commands/options-greeks.js';
 import { graphCommand, lsCommand, queryCommand } from './commands/graph.js';
 import { showCommand } from './commands/show.js';
 import { sqlCommand } from './commands/sql.js';
@@ -92,6 +94,25 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .option('--seed <n>', 'seed of the served market', (v) => Number(v), 1)
     .option('--key <key>', 'the API key the servers accept (a test key, not a real one)', 'local-dev-key')
     .action(run((opts: { seed: number; key: string }) => devVendorsCommand(io, opts)));
+
+  program
+    .command('features')
+    .description('feature sets for ad-hoc use')
+    .command('compute')
+    .description('compute a feature set over a bars CSV (symbol,date,open,high,low,close,volume)')
+    .requiredOption('--set <file>', 'feature set YAML')
+    .requiredOption('--input <file>', 'bars CSV')
+    .requiredOption('--out <file>', 'output CSV')
+    .action(run((opts: { set: string; input: string; out: string }) => featuresComputeCommand(io, opts)));
+
+  program
+    .command('options')
+    .description('option analytics for ad-hoc use')
+    .command('greeks')
+    .description('Black-Scholes-Merton price and Greeks per row, and implied vol where a price is given')
+    .requiredOption('--input <file>', 'CSV: type,spot,strike,t_years,rate,div_yield,vol[,price]')
+    .requiredOption('--out <file>', 'output CSV')
+    .action(run((opts: { input: string; out: string }) => optionsGreeksCommand(io, opts)));
 
   program.command('ls').description('list targets').argument('[patterns...]', 'patterns to list', ['//...']).action(run((p: string[]) => lsCommand(io, globals(), p)));
 

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import * as ind from './indicators.js';
+
+/**
+ * A feature set contract (configs/features/*.yaml): a name, a version, and features, each with
+ * its function and parameters. The functions here are per symbol over its bars in date order.
+ */
+const window = z.number().int().min(1);
+const periodsPerYear = z.number().positive().default(252);
+
+export const featureSchema = z.discriminatedUnion('fn', [
+  z.object({ name: z.string(), fn: z.literal('return_simple'), horizon: window.default(1) }).strict(),
+  z.object({ name: z.string(), fn: z.literal('return_log'), horizon: window.default(1) }).strict(),
+  z.object({ name: z.string(), fn: z.literal('sma'), window }).strict(),
+  z.object({ name: z.string(), fn: z.literal('ema'), window }).strict(),
+  z.object({ name: z.string(), fn: z.literal('rsi'), window }).strict(),
+  z.object({ name: z.string(), fn: z.literal('true_range') }).strict(),
+  z.object({ name: z.string(), fn: z.literal('atr'), window }).strict(),
+  z.object({ name: z.string(), fn: z.literal('bollinger'), window, k: z.number().positive().default(2) }).strict(),
+  z.object({ name: z.string(), fn: z.literal('macd'), fast: window.default(12), slow: window.default(26), signal: window.default(9) }).strict(),
+  z.object({ name: z.string(), fn: z.literal('roc_log'), window }).strict(),
+  z.object({ name: z.string(), fn: z.literal('vol_close'), window, periods_per_year: periodsPerYear }).strict(),
+  z.object({ name: z.string(), fn: z.literal('vol_parkinson'), window, periods_per_year: periodsPerYear }).strict(),
+  z.object({ name: z.string(), fn: z.literal('vol_garman_klass'), window, periods_per_year: periodsPerYear }).strict(),
+]);
+
+export const featureSetSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_]*$/),
+    version: z.number().int().min(1),
+    description: z.string().optional(),
+    /** Shift every feature by this many bars (1: a value for day t uses data up to t-1). */
+    lag: z.number().int().min(0).default(0),
+    features: z.array(featureSchema).min(1),
+  })
+  .strict()
+  .superRefine((set, ctx) => {
+    const seen = new Set<string>();
+    set.features.forEach((f, i) => {
+      for (const column of columnsOf(f)) {
+        if (seen.has(column)) ctx.addIssue({ code: 'custom', path: ['features', i, 'name'], message: `column '${column}' is produced twice` });
+        seen.add(column);
+      }
+    });
+  });
+
+export type Feature = z.infer<typeof featureSchema>;
+export type FeatureSet = z.infer<typeof featureSetSchema>;
+
+export interface BarSeries {
+  open: number[];
+  high: number[];
+  low: number[];
+  close: number[];
+  volume: number[];
+}
+
+/** The output columns of a feature: multi-output functions name theirs after the feature. */
+export function columnsOf(f: Feature): string[] {
+  if (f.fn === 'bollinger') return [`${f.name}_lower`, `${f.name}_mid`, `${f.name}_upper`];
+  if (f.fn === 'macd') return [f.name, `${f.name}_signal`];
+  return [f.name];
+}
+
+export function computeFeature(f: Feature, b: BarSeries): number[][] {
+  switch (f.fn) {
+    case 'return_simple':
+      return [b.close.map((c, i) => (i >= f.horizon ? c / b.close[i - f.horizon]! - 1 : Number.NaN))];
+    case 'return_log':
+    case 'roc_log':
+      return [ind.rocLog(b.close, f.fn === 'return_log' ? f.horizon : f.window)];
+    case 'sma':
+      return [ind.sma(b.close, f.window)];
+    case 'ema':
+      return [ind.ema(b.close, f.window)];
+    case 'rsi':
+      return [ind.rsi(b.close, f.window)];
+    case 'true_range':
+      return [ind.trueRange(b.high, b.low, b.close)];
+    case 'atr':
+      return [ind.atr(b.high, b.low, b.close, f.window)];
+    case 'bollinger': {
+      const bb = ind.bollinger(b.close, f.window, f.k);
+      return [bb.lower, bb.mid, bb.upper];
+    }
+    case 'macd': {
+      const m = ind.macd(b.close, f.fast, f.slow, f.signal);
+      return [m.macd, m.signal];
+    }
+    case 'vol_close':
+      return [ind.volClose(b.close, f.window, f.periods_per_year)];
+    case 'vol_parkinson':
+      return [ind.volParkinson(b.high, b.low, f.window, f.periods_per_year)];
+    case 'vol_garman_klass':
+      return [ind.volGarmanKlass(b.open, b.high, b.low, b.close, f.window, f.periods_per_year)];
+  }
+}
+
+/** Every column of a set for one symbol's bars, lagged as the contract says. */
+export function computeFeatureSet(set: FeatureSet, bars: BarSeries): { columns: string[]; values: number[][] } {
+  const columns: string[] = [];
+  const values: number[][] = [];
+  for (const f of set.features) {
+    columns.push(...columnsOf(f));
+    values.push(...computeFeature(f, bars));
+  }
+  if (set.lag > 0) for (let k = 0; k < values.length; k++) values[k] = [...new Array<number>(set.lag).fill(Number.NaN), ...values[k]!.slice(0, -set.lag)];
+  return { columns, values };
+}
