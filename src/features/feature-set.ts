@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import * as ind from './indicators.js';
+import * as regime from './regime.js';
 
 /**
  * A feature set contract (configs/features/*.yaml): a name, a version, and features, each with
@@ -22,6 +23,10 @@ export const featureSchema = z.discriminatedUnion('fn', [
   z.object({ name: z.string(), fn: z.literal('vol_close'), window, periods_per_year: periodsPerYear }).strict(),
   z.object({ name: z.string(), fn: z.literal('vol_parkinson'), window, periods_per_year: periodsPerYear }).strict(),
   z.object({ name: z.string(), fn: z.literal('vol_garman_klass'), window, periods_per_year: periodsPerYear }).strict(),
+  z.object({ name: z.string(), fn: z.literal('volatility_regime'), window: window.default(20), lookback: window.default(252), periods_per_year: periodsPerYear }).strict(),
+  z.object({ name: z.string(), fn: z.literal('trend_regime'), window: window.default(200) }).strict(),
+  z.object({ name: z.string(), fn: z.literal('drawdown') }).strict(),
+  z.object({ name: z.string(), fn: z.literal('drawdown_state'), thresholds: z.tuple([z.number().positive(), z.number().positive()]).default([0.1, 0.2]) }).strict(),
 ]);
 
 export const featureSetSchema = z
@@ -93,6 +98,14 @@ export function computeFeature(f: Feature, b: BarSeries): number[][] {
       return [ind.volParkinson(b.high, b.low, f.window, f.periods_per_year)];
     case 'vol_garman_klass':
       return [ind.volGarmanKlass(b.open, b.high, b.low, b.close, f.window, f.periods_per_year)];
+    case 'volatility_regime':
+      return [regime.volatilityRegime(b.close, f.window, f.lookback, f.periods_per_year)];
+    case 'trend_regime':
+      return [regime.trendRegime(b.close, f.window)];
+    case 'drawdown':
+      return [regime.drawdown(b.close)];
+    case 'drawdown_state':
+      return [regime.drawdownState(b.close, f.thresholds)];
   }
 }
 

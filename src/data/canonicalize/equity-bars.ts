@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { dayOfIso, isoOf } from '../calendar/civil-date.js';
@@ -8,6 +7,7 @@ import { newYorkTimeToUtc } from '../calendar/new-york-time.js';
 import type { CorporateAction } from '../schemas/reference.js';
 import { RAW_BAR_HEADER } from '../schemas/equity-bars.js';
 import { openDuckDb, queryRows, sqlString } from '../store/duckdb.js';
+import { writePartitionedParquet } from '../store/partitioned-writer.js';
 import { finalSymbols } from '../universe/universe.js';
 import { checkHeader } from './raw-csv.js';
 
@@ -83,7 +83,13 @@ export async function canonicalizeEquityBars(options: CanonicalizeOptions): Prom
     await db.run(FINAL_SQL.replace('__RECONCILE__', reconcile));
     t('final');
     mkdirSync(options.outDir, { recursive: true });
-    await writePartitioned(db, join(options.outDir, 'equity_bars'), options.threads ?? 2);
+    await writePartitionedParquet(
+      db,
+      'final',
+      'symbol, traded_symbol, date, ts, interval, open, high, low, close, volume, vwap, trades, vendor, split_factor, adj_factor',
+      join(options.outDir, 'equity_bars'),
+      options.threads ?? 2,
+    );
     if (problemCount > 0) {
       await db.run('SET threads = 1');
       await db.run(
@@ -98,38 +104,6 @@ export async function canonicalizeEquityBars(options: CanonicalizeOptions): Prom
     return report;
   } finally {
     close();
-  }
-}
-
-/**
- * Writes `final` as Parquet partitioned by symbol and year, byte-identical run after run.
- * DuckDB's partitioned writer is only deterministic on one thread, and with thousands of small
- * files that one thread is the slowest step; so the symbols are split into groups, and each
- * group is written by its own single-threaded DuckDB, side by side. A partition's bytes depend
- * only on its rows (in order) and the writer settings, never on which group wrote it.
- */
-async function writePartitioned(db: DuckDBConnection, target: string, writers: number): Promise<void> {
-  const scratch = mkdtempSync(join(tmpdir(), 'quanto-canonical-'));
-  try {
-    const staged = join(scratch, 'final.parquet');
-    await db.run(`COPY final TO ${sqlString(staged)} (FORMAT PARQUET, COMPRESSION UNCOMPRESSED)`);
-    const groups = Math.max(1, writers);
-    await Promise.all(
-      Array.from({ length: groups }, async (_, group) => {
-        const { connection, close } = await openDuckDb(1);
-        try {
-          await connection.run(
-            `COPY (SELECT symbol, traded_symbol, date, ts, interval, open, high, low, close, volume, vwap, trades, vendor, split_factor, adj_factor, year(date) AS year
-                   FROM read_parquet(${sqlString(staged)}) WHERE hash(symbol) % ${groups} = ${group} ORDER BY symbol, date)
-             TO ${sqlString(target)} (FORMAT PARQUET, PARTITION_BY (symbol, year), COMPRESSION ZSTD, OVERWRITE_OR_IGNORE)`,
-          );
-        } finally {
-          close();
-        }
-      }),
-    );
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
   }
 }
 

@@ -1,0 +1,30 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { buildFeatures } from '../src/features/build-features.js';
+import { featureSetSchema } from '../src/features/feature-set.js';
+import { defineRule } from '../src/engine/rule-api.js';
+
+/**
+ * A versioned feature set (its contract is this target's config, under configs/features/) over
+ * canonical bars: Parquet by symbol and year, each row stamped with when it became knowable.
+ * Editing the contract changes the key; two versions are two targets and coexist.
+ */
+export default defineRule({
+  name: 'features',
+  version: 1,
+  description: 'a feature set contract computed over canonical bars',
+  config: z.object({
+    from: z.string().startsWith('//'),
+    adjust: z.enum(['none', 'splits', 'total']).default('splits'),
+    writers: z.number().int().positive().default(2),
+    set: featureSetSchema,
+  }).strict(),
+  outputs: ['features'],
+  async run(ctx) {
+    const input = ctx.inputs[ctx.config.from];
+    if (!input) throw new Error(`features reads ${ctx.config.from}, which is not among this target's deps`);
+    const r = await buildFeatures(join(input.dir(), 'equity_bars'), ctx.config.set, ctx.config.adjust, ctx.outDir, ctx.config.writers);
+    ctx.log.info(`${ctx.config.set.name} v${ctx.config.set.version}: ${r.columns.length} columns, ${r.rows} rows, ${r.symbols} symbols`);
+    return { rows: { features: r.rows } };
+  },
+});

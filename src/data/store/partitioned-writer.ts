@@ -1,0 +1,37 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { openDuckDb, sqlString } from './duckdb.js';
+
+/**
+ * Writes a table (with `symbol` and `date` columns) as Parquet partitioned by symbol and year,
+ * byte-identical run after run. DuckDB's partitioned writer is only deterministic on one
+ * thread, and with thousands of small files that one thread is the slowest step; so symbols
+ * are split into groups, each written by its own single-threaded DuckDB side by side. A
+ * partition's bytes depend only on its rows (in order) and the writer settings, never on
+ * which group wrote it.
+ */
+export async function writePartitionedParquet(db: DuckDBConnection, table: string, columns: string, target: string, writers: number): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'quanto-partitioned-'));
+  try {
+    const staged = join(scratch, 'staged.parquet');
+    await db.run(`COPY ${table} TO ${sqlString(staged)} (FORMAT PARQUET, COMPRESSION UNCOMPRESSED)`);
+    const groups = Math.max(1, writers);
+    await Promise.all(
+      Array.from({ length: groups }, async (_, group) => {
+        const { connection, close } = await openDuckDb(1);
+        try {
+          await connection.run(
+            `COPY (SELECT ${columns}, year(date) AS year FROM read_parquet(${sqlString(staged)}) WHERE hash(symbol) % ${groups} = ${group} ORDER BY symbol, date)
+             TO ${sqlString(target)} (FORMAT PARQUET, PARTITION_BY (symbol, year), COMPRESSION ZSTD, OVERWRITE_OR_IGNORE)`,
+          );
+        } finally {
+          close();
+        }
+      }),
+    );
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,53 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDuckDb, queryRows, sqlString } from '../data/store/duckdb.js';
+import { writePartitionedParquet } from '../data/store/partitioned-writer.js';
+import { computeFeatureSet, type FeatureSet } from './feature-set.js';
+
+/**
+ * A feature set over a canonical bar store, written as Parquet partitioned by symbol and year:
+ * symbol, date, knowable_at (the close, in UTC, of the last bar the values read: the bar's own
+ * close, or with a lag the close of the bar `lag` sessions earlier), then the feature columns.
+ * Prices are split-adjusted (or as the contract says), so a split is not a return.
+ */
+export async function buildFeatures(storeDir: string, set: FeatureSet, adjust: 'none' | 'splits' | 'total', outDir: string, writers: number): Promise<{ rows: number; symbols: number; columns: string[] }> {
+  const factor = adjust === 'none' ? '1.0' : adjust === 'splits' ? 'split_factor' : 'adj_factor';
+  const { connection: db, close } = await openDuckDb(2);
+  const scratch = mkdtempSync(join(tmpdir(), 'quanto-features-'));
+  try {
+    const bars = await queryRows<{ symbol: string; date: string; ts: string; open: number | null; high: number | null; low: number | null; close: number; volume: number | null }>(
+      db,
+      `SELECT symbol, strftime(date, '%Y-%m-%d') AS date, strftime(ts, '%Y-%m-%d %H:%M:%S') AS ts,
+              open * ${factor} AS open, high * ${factor} AS high, low * ${factor} AS low, close * ${factor} AS close,
+              volume / ${adjust === 'none' ? '1.0' : 'split_factor'} AS volume
+       FROM read_parquet(${sqlString(join(storeDir, '**', '*.parquet'))}, hive_partitioning = true, hive_types = {'symbol': VARCHAR, 'year': INTEGER})
+       ORDER BY symbol, date`,
+    );
+    const lines: string[] = [];
+    let columns: string[] = [];
+    const num = (x: number | null) => (x === null ? Number.NaN : Number(x));
+    for (let start = 0; start < bars.length; ) {
+      let end = start;
+      while (end < bars.length && bars[end]!.symbol === bars[start]!.symbol) end++;
+      const rows = bars.slice(start, end);
+      const result = computeFeatureSet(set, { open: rows.map((r) => num(r.open)), high: rows.map((r) => num(r.high)), low: rows.map((r) => num(r.low)), close: rows.map((r) => num(r.close)), volume: rows.map((r) => num(r.volume)) });
+      columns = result.columns;
+      rows.forEach((r, i) => {
+        const knowable = i - set.lag >= 0 ? rows[i - set.lag]!.ts : '';
+        lines.push([r.symbol, r.date, knowable, ...result.values.map((v) => (Number.isNaN(v[i]!) ? '' : String(v[i])))].join(','));
+      });
+      start = end;
+    }
+    if (columns.length === 0) columns = computeFeatureSet(set, { open: [], high: [], low: [], close: [], volume: [] }).columns;
+    const csv = join(scratch, 'features.csv');
+    writeFileSync(csv, `${['symbol', 'date', 'knowable_at', ...columns].join(',')}\n${lines.join('\n')}\n`);
+    const types = `{'symbol': 'VARCHAR', 'date': 'DATE', 'knowable_at': 'TIMESTAMP', ${columns.map((c) => `'${c}': 'DOUBLE'`).join(', ')}}`;
+    await db.run(`CREATE TABLE features AS SELECT * FROM read_csv(${sqlString(csv)}, header = true, columns = ${types})`);
+    await writePartitionedParquet(db, 'features', ['symbol', 'date', 'knowable_at', ...columns].map((c) => `"${c}"`).join(', '), join(outDir, 'features'), writers);
+    return { rows: lines.length, symbols: new Set(bars.map((b) => b.symbol)).size, columns };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+    close();
+  }
+}

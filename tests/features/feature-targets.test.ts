@@ -1,0 +1,60 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { REPO_ROOT } from '../helpers/workspace.js';
+
+/** The repository's feature targets, built from the sample data into a throwaway cache. */
+describe('//features/core_v1 and //features/core_v1_regime from the sample data', () => {
+  let cache: string;
+  const cli = async (...args: string[]) => {
+    let out = '';
+    let err = '';
+    const code = await main(['-C', REPO_ROOT, ...args], { out: (t) => (out += t.endsWith('\n') ? t : `${t}\n`), err: (t) => (err += t), cwd: REPO_ROOT, isTTY: false });
+    return { code, out, err };
+  };
+  const sql = async (q: string) => JSON.parse((await cli('sql', '--format', 'json', q)).out) as Record<string, string | number | null>[];
+
+  beforeAll(async () => {
+    cache = mkdtempSync(join(tmpdir(), 'quanto-features-'));
+    process.env.QUANTO_CACHE_DIR = cache;
+    const r = await cli('build', '--jobs', '0', '//features/...');
+    if (r.code !== 0) throw new Error(r.out + r.err);
+  });
+  afterAll(() => {
+    delete process.env.QUANTO_CACHE_DIR;
+    rmSync(cache, { recursive: true, force: true });
+  });
+
+  it('computes the contract for every symbol, equal to TTR on the S&P 500, each row stamped when knowable', async () => {
+    const rows = await sql(`SELECT date, rsi_14, bb_upper, macd_signal, knowable_at FROM features_core_v1 WHERE symbol = '^GSPC' ORDER BY date`);
+    expect(rows).toHaveLength(5105);
+    const ref = readFileSync(join(REPO_ROOT, 'tests', 'fixtures', 'reference', 'indicators_ttr_spx.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    for (const [i, r] of rows.entries()) {
+      for (const [col, idx] of [['rsi_14', 5], ['bb_upper', 10], ['macd_signal', 12]] as const) {
+        const e = ref[i]![idx]!;
+        const a = r[col];
+        if (e === '') expect(a).toBeNull();
+        else expect(Math.abs(Number(a) - Number(e))).toBeLessThanOrEqual(1e-9 * Math.abs(Number(e)));
+      }
+    }
+    expect(rows[0]!.knowable_at).toBe('2000-01-03 21:00:00');
+    expect(rows.find((r) => r.date === '2019-07-03')!.knowable_at).toBe('2019-07-03 17:00:00');
+  });
+
+  it('uses split-adjusted prices: the MSFT split of 2003-02-18 is not a return', async () => {
+    const [row] = await sql(`SELECT ret_1d FROM features_core_v1 WHERE symbol = 'MSFT' AND date = '2003-02-18'`);
+    expect(Math.abs(Number(row!.ret_1d))).toBeLessThan(0.05); // unadjusted it would be log(24.96 / 48.30) = -0.66
+  });
+
+  it('regime features take their documented values', async () => {
+    const rows = await sql(`SELECT date, vol_regime, trend_regime, drawdown, drawdown_state FROM features_core_v1_regime WHERE symbol = '^GSPC' ORDER BY date`);
+    expect(rows[0]).toMatchObject({ vol_regime: null, trend_regime: null, drawdown: 0, drawdown_state: 0 });
+    const bottom = rows.find((r) => r.date === '2009-03-09')!; // the 2009 low: more than 50% below the 2007 peak
+    expect(Number(bottom.drawdown)).toBeLessThan(-0.5);
+    expect(bottom.drawdown_state).toBe(2);
+    expect(bottom.trend_regime).toBe(-1);
+    expect(new Set(rows.map((r) => r.vol_regime).filter((v) => v !== null))).toEqual(new Set([0, 1, 2]));
+  });
+});
