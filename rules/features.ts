@@ -25,6 +25,6 @@ export default defineRule({
     if (!input) throw new Error(`features reads ${ctx.config.from}, which is not among this target's deps`);
     const r = await buildFeatures(join(input.dir(), 'equity_bars'), ctx.config.set, ctx.config.adjust, ctx.outDir, ctx.config.writers);
     ctx.log.info(`${ctx.config.set.name} v${ctx.config.set.version}: ${r.columns.length} columns, ${r.rows} rows, ${r.symbols} symbols`);
-    return { rows: { features: r.rows } };
+    return { rows: { features: r.rows }, columns: { symbol: 'key', date: 'key', knowable_at: 'key', ...Object.fromEntries(r.columns.map((c) => [c, 'feature'])) } };
   },
 });

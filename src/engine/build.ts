@@ -214,8 +214,46 @@ class Scheduler {
     }
   }
 
+  /**
+   * The column roles a dependency's actions declared, merged; undefined when it declared none.
+   * Read from the manifests of this build's results for that target.
+   */
+  private columnRolesOf(dep: TargetName): Record<string, string> | undefined {
+    const labels = this.trusted.get(dep)?.results.map((r) => r.label) ?? this.plan.byName.get(dep)?.actions.map((a) => a.label) ?? [];
+    let roles: Record<string, string> | undefined;
+    for (const label of labels) {
+      const key = this.results.get(label)?.key;
+      const columns = key ? this.session.actionCache.get(key)?.columns : undefined;
+      if (columns) roles = { ...roles, ...columns };
+    }
+    return roles;
+  }
+
+  /** The engine's leakage guard: a column produced as a label may only be consumed as a label. */
+  private leakage(action: ActionPlan): string | undefined {
+    const uses = action.target.rule.rule.consumes?.(action.target.config) ?? [];
+    for (const use of uses) {
+      const dep = use.from.replace(/^\/\//, '') as TargetName;
+      if (!action.target.spec.deps.includes(dep)) return `${action.label} uses columns of ${use.from}, which is not among its deps`;
+      const roles = this.columnRolesOf(dep);
+      if (!roles) continue;
+      const unknown = use.columns.filter((c) => !(c in roles));
+      if (unknown.length > 0) return `${action.label} uses column(s) ${unknown.join(', ')} of ${use.from}, which has no such column (it has ${Object.keys(roles).join(', ')})`;
+      const leaked = use.columns.filter((c) => roles[c] === 'label' && use.as !== 'label');
+      if (leaked.length > 0) {
+        return `leakage: ${action.label} would use the label column(s) ${leaked.join(', ')} of ${use.from} as ${use.as}s; labels look into the future and may only be used as labels`;
+      }
+    }
+    return undefined;
+  }
+
   /** Computes the key and either finishes the action from the cache or queues it to run. */
   private check(action: ActionPlan): void {
+    const leak = this.leakage(action);
+    if (leak) {
+      this.complete(action, { status: 'failed', error: leak });
+      return;
+    }
     const { recordJson, key } = keyOf(this.session, action, (dep) => this.targetOutputs.get(dep as TargetName)!);
     const target = action.target;
     const partitionPath = action.partition?.path ?? null;

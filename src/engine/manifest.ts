@@ -49,4 +49,6 @@ export interface Manifest {
   timings: { startedAt: string; durationMs: number };
   fetched?: unknown;
   validation?: unknown;
+  /** Column roles of the tabular outputs, as the rule declared them. */
+  columns?: Record<string, string>;
 }

@@ -49,6 +49,18 @@ export interface RuleResult {
   fetched?: unknown;
   /** Data checks and their counts (rows rejected, gaps): kept in the manifest beside the outputs. */
   validation?: unknown;
+  /**
+   * The role of each column of the tabular outputs ('key', 'feature', 'label', ...). The engine
+   * keeps them in the manifest and checks what consumers declare against them.
+   */
+  columns?: Record<string, string>;
+}
+
+/** A column use a rule declares: these columns of this dependency, used in this role. */
+export interface ColumnUse {
+  from: string;
+  columns: readonly string[];
+  as: string;
 }
 
 export interface Rule<C = unknown> {
@@ -69,6 +81,12 @@ export interface Rule<C = unknown> {
    * changes; undefined for a partition that is final (a closed period).
    */
   freshness?(config: C, partition: Partition | null, nowMs: number): string | undefined;
+  /**
+   * Which dependency columns the action uses, and as what. The engine refuses to run an action
+   * that uses a column whose producer marked it 'label' as anything but a label: a forward-looking
+   * value used as a feature is leakage, and it is stopped before any training or backtest runs.
+   */
+  consumes?(config: C): ColumnUse[];
   run(ctx: RuleContext<C>): RuleResult | void | Promise<RuleResult | void>;
 }
 

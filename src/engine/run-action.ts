@@ -65,6 +65,7 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
       timings: { startedAt: new Date(started).toISOString(), durationMs: Date.now() - started },
       ...(result.fetched !== undefined ? { fetched: result.fetched } : {}),
       ...(result.validation !== undefined ? { validation: result.validation } : {}),
+      ...(result.columns !== undefined ? { columns: result.columns } : {}),
     };
     new ActionCache(workspace.acDir).putWithRecordJson(manifest, task.recordJson);
     materializeOutputs(cas, task.outPath, outputs);

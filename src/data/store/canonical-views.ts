@@ -5,7 +5,7 @@ import { join, relative, sep } from 'node:path';
  * The canonical tables under an output tree: every directory named like a table (equity_bars)
  * inside a target's outputs, as a SQL view name (target path with '/' → '_') and its glob.
  */
-export const CANONICAL_TABLE_DIRS = ['equity_bars', 'features'] as const;
+export const CANONICAL_TABLE_DIRS = ['equity_bars', 'features', 'labels'] as const;
 
 export function findCanonicalTables(outRoot: string): { view: string; glob: string; target: string }[] {
   const found: { view: string; glob: string; target: string }[] = [];

@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { openDuckDb, queryRows, sqlString } from '../data/store/duckdb.js';
+import { writePartitionedParquet } from '../data/store/partitioned-writer.js';
+import { forwardReturn, labelSchema, tripleBarrier } from './labels.js';
+
+export const labelSetSchema = z
+  .object({ name: z.string().regex(/^[a-z][a-z0-9_]*$/), version: z.number().int().min(1), labels: z.array(labelSchema).min(1) })
+  .strict();
+
+export type LabelSet = z.infer<typeof labelSetSchema>;
+
+/** The columns a label produces: triple-barrier labels keep their touch date (t1, for purging) and return. */
+export function labelColumns(set: LabelSet): string[] {
+  return set.labels.flatMap((l) => (l.fn === 'triple_barrier' ? [l.name, `${l.name}_t1`, `${l.name}_ret`] : [l.name]));
+}
+
+/** A label set over a canonical bar store (split-adjusted closes), as Parquet by symbol and year. */
+export async function buildLabels(storeDir: string, set: LabelSet, outDir: string, writers: number): Promise<{ rows: number; columns: string[] }> {
+  const { connection: db, close } = await openDuckDb(2);
+  const scratch = mkdtempSync(join(tmpdir(), 'quanto-labels-'));
+  try {
+    const bars = await queryRows<{ symbol: string; date: string; close: number }>(
+      db,
+      `SELECT symbol, strftime(date, '%Y-%m-%d') AS date, close * split_factor AS close
+       FROM read_parquet(${sqlString(join(storeDir, '**', '*.parquet'))}, hive_partitioning = true, hive_types = {'symbol': VARCHAR, 'year': INTEGER})
+       ORDER BY symbol, date`,
+    );
+    const columns = labelColumns(set);
+    const lines: string[] = [];
+    for (let start = 0; start < bars.length; ) {
+      let end = start;
+      while (end < bars.length && bars[end]!.symbol === bars[start]!.symbol) end++;
+      const rows = bars.slice(start, end);
+      const close = rows.map((r) => Number(r.close));
+      const values: (number | string)[][] = [];
+      for (const l of set.labels) {
+        if (l.fn === 'forward_return') values.push(forwardReturn(close, l.horizon));
+        else {
+          const tb = tripleBarrier(close, l);
+          values.push(tb.label, tb.t1.map((j) => (Number.isNaN(j) ? '' : rows[j]!.date)), tb.ret);
+        }
+      }
+      rows.forEach((r, i) => lines.push([r.symbol, r.date, ...values.map((v) => (typeof v[i] === 'number' && Number.isNaN(v[i]) ? '' : String(v[i])))].join(',')));
+      start = end;
+    }
+    const csv = join(scratch, 'labels.csv');
+    writeFileSync(csv, `${['symbol', 'date', ...columns].join(',')}\n${lines.join('\n')}\n`);
+    const types = `{'symbol': 'VARCHAR', 'date': 'DATE', ${columns.map((c) => `'${c}': '${c.endsWith('_t1') ? 'DATE' : 'DOUBLE'}'`).join(', ')}}`;
+    await db.run(`CREATE TABLE labels AS SELECT * FROM read_csv(${sqlString(csv)}, header = true, columns = ${types})`);
+    await writePartitionedParquet(db, 'labels', ['symbol', 'date', ...columns].map((c) => `"${c}"`).join(', '), join(outDir, 'labels'), writers);
+    return { rows: lines.length, columns };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+    close();
+  }
+}
