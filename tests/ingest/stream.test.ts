@@ -74,14 +74,14 @@ describe('the WebSocket minute-bar stream', () => {
     feed.setOffline(false);
     await until(() => events.filter((e) => e.kind === 'connected').length === 2);
     feed.publishMinute(T0 + 6 * MIN); // the jump from minute 2 to 6 shows the gap: 3-5 come from REST
-    await until(() => events.filter((e) => e.kind === 'backfilled').length === 2);
+    await until(() => new Set(events.filter((e) => e.kind === 'backfilled').map((e) => e.kind === 'backfilled' && e.symbol)).size === 2);
     await stream.settled();
     expect(got(stream)).toEqual(expected([0, 1, 2, 3, 4, 5, 6]));
-    const backfilled = events.filter((e) => e.kind === 'backfilled');
-    expect(backfilled.map((e) => e.kind === 'backfilled' && [e.symbol, e.fromMs, e.toMs, e.bars])).toEqual([
-      ['AAPL', T0 + 3 * MIN, T0 + 5 * MIN, 3],
-      ['MSFT', T0 + 3 * MIN, T0 + 5 * MIN, 3],
-    ]);
+    // Each symbol's gap covered at least the outage (the drop itself may lose a message in flight, widening it).
+    for (const symbol of ['AAPL', 'MSFT']) {
+      const fills = events.filter((e): e is Extract<StreamEvent, { kind: 'backfilled' }> => e.kind === 'backfilled' && e.symbol === symbol);
+      expect(fills.some((e) => e.fromMs <= T0 + 3 * MIN && e.toMs >= T0 + 5 * MIN)).toBe(true);
+    }
     expect(feed.connections).toBeGreaterThan(2); // some reconnects failed during the outage
   });
 
