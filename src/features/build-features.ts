@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDuckDb, queryRows, sqlString } from '../data/store/duckdb.js';
 import { writePartitionedParquet } from '../data/store/partitioned-writer.js';
-import { computeFeatureSet, type FeatureSet } from './feature-set.js';
+import { computeFeatureSet, crossSectional, crossSectionalColumns, type FeatureSet } from './feature-set.js';
 
 /**
  * A feature set over a canonical bar store, written as Parquet partitioned by symbol and year:
@@ -24,22 +24,21 @@ export async function buildFeatures(storeDir: string, set: FeatureSet, adjust: '
        FROM read_parquet(${sqlString(join(storeDir, '**', '*.parquet'))}, hive_partitioning = true, hive_types = {'symbol': VARCHAR, 'year': INTEGER})
        ORDER BY symbol, date`,
     );
-    const lines: string[] = [];
-    let columns: string[] = [];
+    let columns: string[] = computeFeatureSet(set, { open: [], high: [], low: [], close: [], volume: [] }).columns;
     const num = (x: number | null) => (x === null ? Number.NaN : Number(x));
+    const table: { symbol: string; date: string; knowable: string; values: number[] }[] = [];
     for (let start = 0; start < bars.length; ) {
       let end = start;
       while (end < bars.length && bars[end]!.symbol === bars[start]!.symbol) end++;
       const rows = bars.slice(start, end);
       const result = computeFeatureSet(set, { open: rows.map((r) => num(r.open)), high: rows.map((r) => num(r.high)), low: rows.map((r) => num(r.low)), close: rows.map((r) => num(r.close)), volume: rows.map((r) => num(r.volume)) });
-      columns = result.columns;
-      rows.forEach((r, i) => {
-        const knowable = i - set.lag >= 0 ? rows[i - set.lag]!.ts : '';
-        lines.push([r.symbol, r.date, knowable, ...result.values.map((v) => (Number.isNaN(v[i]!) ? '' : String(v[i])))].join(','));
-      });
+      rows.forEach((r, i) => table.push({ symbol: r.symbol, date: r.date, knowable: i - set.lag >= 0 ? rows[i - set.lag]!.ts : '', values: result.values.map((v) => v[i]!) }));
       start = end;
     }
-    if (columns.length === 0) columns = computeFeatureSet(set, { open: [], high: [], low: [], close: [], volume: [] }).columns;
+    // Cross-sectional columns, across all symbols of each date.
+    const cs = crossSectional(set, table, (row, column) => row.values[columns.indexOf(column)]!);
+    columns = [...columns, ...crossSectionalColumns(set)];
+    const lines = table.map((r, i) => [r.symbol, r.date, r.knowable, ...[...r.values, ...cs.map((c) => c[i]!)].map((x) => (Number.isNaN(x) ? '' : String(x)))].join(','));
     const csv = join(scratch, 'features.csv');
     writeFileSync(csv, `${['symbol', 'date', 'knowable_at', ...columns].join(',')}\n${lines.join('\n')}\n`);
     const types = `{'symbol': 'VARCHAR', 'date': 'DATE', 'knowable_at': 'TIMESTAMP', ${columns.map((c) => `'${c}': 'DOUBLE'`).join(', ')}}`;

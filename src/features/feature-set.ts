@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import * as ind from './indicators.js';
+import * as micro from './microstructure.js';
 import * as regime from './regime.js';
 
 /**
@@ -23,6 +24,13 @@ export const featureSchema = z.discriminatedUnion('fn', [
   z.object({ name: z.string(), fn: z.literal('vol_close'), window, periods_per_year: periodsPerYear }).strict(),
   z.object({ name: z.string(), fn: z.literal('vol_parkinson'), window, periods_per_year: periodsPerYear }).strict(),
   z.object({ name: z.string(), fn: z.literal('vol_garman_klass'), window, periods_per_year: periodsPerYear }).strict(),
+  z.object({ name: z.string(), fn: z.literal('cs_rank'), of: z.string() }).strict(),
+  z.object({ name: z.string(), fn: z.literal('cs_zscore'), of: z.string() }).strict(),
+  z.object({ name: z.string(), fn: z.literal('cs_demean'), of: z.string() }).strict(),
+  z.object({ name: z.string(), fn: z.literal('amihud'), window }).strict(),
+  z.object({ name: z.string(), fn: z.literal('dollar_volume'), window: window.default(1) }).strict(),
+  z.object({ name: z.string(), fn: z.literal('volume_zscore'), window }).strict(),
+  z.object({ name: z.string(), fn: z.literal('hl_range') }).strict(),
   z.object({ name: z.string(), fn: z.literal('volatility_regime'), window: window.default(20), lookback: window.default(252), periods_per_year: periodsPerYear }).strict(),
   z.object({ name: z.string(), fn: z.literal('trend_regime'), window: window.default(200) }).strict(),
   z.object({ name: z.string(), fn: z.literal('drawdown') }).strict(),
@@ -47,7 +55,18 @@ export const featureSetSchema = z
         seen.add(column);
       }
     });
+    set.features.forEach((f, i) => {
+      if (isCrossSectional(f) && !set.features.some((g) => !isCrossSectional(g) && columnsOf(g).includes(f.of))) {
+        ctx.addIssue({ code: 'custom', path: ['features', i, 'of'], message: `'${f.of}' is not a per-symbol column of this set` });
+      }
+    });
   });
+
+type CrossSectional = Extract<z.infer<typeof featureSchema>, { fn: 'cs_rank' | 'cs_zscore' | 'cs_demean' }>;
+
+export function isCrossSectional(f: z.infer<typeof featureSchema>): f is CrossSectional {
+  return f.fn === 'cs_rank' || f.fn === 'cs_zscore' || f.fn === 'cs_demean';
+}
 
 export type Feature = z.infer<typeof featureSchema>;
 export type FeatureSet = z.infer<typeof featureSetSchema>;
@@ -98,6 +117,18 @@ export function computeFeature(f: Feature, b: BarSeries): number[][] {
       return [ind.volParkinson(b.high, b.low, f.window, f.periods_per_year)];
     case 'vol_garman_klass':
       return [ind.volGarmanKlass(b.open, b.high, b.low, b.close, f.window, f.periods_per_year)];
+    case 'cs_rank':
+    case 'cs_zscore':
+    case 'cs_demean':
+      throw new Error(`${f.name}: cross-sectional features are computed across symbols (crossSectional), not per symbol`);
+    case 'amihud':
+      return [micro.amihud(b.close, b.volume, f.window)];
+    case 'dollar_volume':
+      return [ind.sma(micro.dollarVolume(b.close, b.volume), f.window)];
+    case 'volume_zscore':
+      return [micro.volumeZscore(b.volume, f.window)];
+    case 'hl_range':
+      return [micro.highLowRange(b.high, b.low, b.close)];
     case 'volatility_regime':
       return [regime.volatilityRegime(b.close, f.window, f.lookback, f.periods_per_year)];
     case 'trend_regime':
@@ -109,14 +140,51 @@ export function computeFeature(f: Feature, b: BarSeries): number[][] {
   }
 }
 
-/** Every column of a set for one symbol's bars, lagged as the contract says. */
+/** The per-symbol columns of a set for one symbol's bars, lagged as the contract says. */
 export function computeFeatureSet(set: FeatureSet, bars: BarSeries): { columns: string[]; values: number[][] } {
   const columns: string[] = [];
   const values: number[][] = [];
-  for (const f of set.features) {
+  for (const f of set.features.filter((g) => !isCrossSectional(g))) {
     columns.push(...columnsOf(f));
     values.push(...computeFeature(f, bars));
   }
   if (set.lag > 0) for (let k = 0; k < values.length; k++) values[k] = [...new Array<number>(set.lag).fill(Number.NaN), ...values[k]!.slice(0, -set.lag)];
   return { columns, values };
+}
+
+/** The cross-sectional columns of a set, in order. */
+export function crossSectionalColumns(set: FeatureSet): string[] {
+  return set.features.filter(isCrossSectional).map((f) => f.name);
+}
+
+/**
+ * Cross-sectional features: for each date, across the symbols that have the source column
+ * that day, the percentile rank (0 to 1), the z-score (population sd), or the value less the
+ * day's mean. They use only that day's values, so they are as point-in-time as their source.
+ * `rows` are all symbols' rows; `column(name)` reads a per-symbol value of a row.
+ */
+export function crossSectional<R extends { date: string }>(set: FeatureSet, rows: readonly R[], value: (row: R, column: string) => number): number[][] {
+  const byDate = new Map<string, number[]>();
+  rows.forEach((r, i) => {
+    const list = byDate.get(r.date);
+    if (list) list.push(i);
+    else byDate.set(r.date, [i]);
+  });
+  return set.features.filter(isCrossSectional).map((f) => {
+    const out = new Array<number>(rows.length).fill(Number.NaN);
+    for (const indices of byDate.values()) {
+      const present = indices.filter((i) => !Number.isNaN(value(rows[i]!, f.of)));
+      if (present.length === 0) continue;
+      const xs = present.map((i) => value(rows[i]!, f.of));
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+      present.forEach((i, k) => {
+        const x = xs[k]!;
+        if (f.fn === 'cs_demean') out[i] = x - mean;
+        else if (f.fn === 'cs_zscore') out[i] = sd > 0 ? (x - mean) / sd : 0;
+        else out[i] = xs.length === 1 ? 0.5 : xs.filter((y) => y < x).length / (xs.length - 1);
+      });
+    }
+    return out;
+  });
 }

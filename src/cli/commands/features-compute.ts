@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { ConfigError } from '../../engine/errors.js';
 import { formatKeyPath, YamlSource } from '../../engine/yaml-source.js';
-import { computeFeatureSet, featureSetSchema, type BarSeries } from '../../features/feature-set.js';
+import { computeFeatureSet, crossSectional, crossSectionalColumns, featureSetSchema, type BarSeries } from '../../features/feature-set.js';
 import { formatCell, numberCell, readCsv } from '../csv-io.js';
 import type { CliIO } from '../io.js';
 
@@ -27,8 +27,8 @@ export async function featuresComputeCommand(io: CliIO, opts: { set: string; inp
     list.push({ date: row[col('date')]!, line: i + 2, row });
     bySymbol.set(symbol, list);
   });
-  let columns: string[] = [];
-  const lines: string[] = [];
+  let columns: string[] = computeFeatureSet(set, { open: [], high: [], low: [], close: [], volume: [] }).columns;
+  const table: { symbol: string; date: string; values: number[] }[] = [];
   for (const symbol of [...bySymbol.keys()].sort()) {
     const items = bySymbol.get(symbol)!.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
     for (let i = 1; i < items.length; i++) {
@@ -38,10 +38,11 @@ export async function featuresComputeCommand(io: CliIO, opts: { set: string; inp
     const field = (name: string) => items.map((it) => (it.row[col(name)]?.trim() === '' ? Number.NaN : numberCell(opts.input, it.line, name, it.row[col(name)])));
     const bars: BarSeries = { open: field('open'), high: field('high'), low: field('low'), close: field('close'), volume: field('volume') };
     const result = computeFeatureSet(set, bars);
-    columns = result.columns;
-    items.forEach((it, i) => lines.push([symbol, it.date, ...result.values.map((v) => formatCell(v[i]))].join(',')));
+    items.forEach((it, i) => table.push({ symbol, date: it.date, values: result.values.map((v) => v[i]!) }));
   }
-  if (columns.length === 0) columns = computeFeatureSet(set, { open: [], high: [], low: [], close: [], volume: [] }).columns;
+  const cs = crossSectional(set, table, (row, column) => row.values[columns.indexOf(column)]!);
+  columns = [...columns, ...crossSectionalColumns(set)];
+  const lines = table.map((r, i) => [r.symbol, r.date, ...[...r.values, ...cs.map((c) => c[i]!)].map(formatCell)].join(','));
   writeFileSync(opts.out, `${['symbol', 'date', ...columns].join(',')}\n${lines.join('\n')}${lines.length ? '\n' : ''}`);
   io.err(`quanto features compute: ${set.name} v${set.version}, ${columns.length} columns for ${bySymbol.size} symbol(s), ${rows.length} rows → ${opts.out}`);
   return 0;
