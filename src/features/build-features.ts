@@ -36,7 +36,7 @@ export async function buildFeatures(storeDir: string, set: FeatureSet, adjust: '
       start = end;
     }
     // Cross-sectional columns, across all symbols of each date.
-    const cs = crossSectional(set, table, (row, column) => row.values[columns.indexOf(column)]!);
+    const cs = crossSectional(set, table.map((r) => r.date), (name) => table.map((r) => r.values[columns.indexOf(name)]!));
     columns = [...columns, ...crossSectionalColumns(set)];
     const lines = table.map((r, i) => [r.symbol, r.date, r.knowable, ...[...r.values, ...cs.map((c) => c[i]!)].map((x) => (Number.isNaN(x) ? '' : String(x)))].join(','));
     const csv = join(scratch, 'features.csv');

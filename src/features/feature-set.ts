@@ -161,30 +161,47 @@ export function crossSectionalColumns(set: FeatureSet): string[] {
  * Cross-sectional features: for each date, across the symbols that have the source column
  * that day, the percentile rank (0 to 1), the z-score (population sd), or the value less the
  * day's mean. They use only that day's values, so they are as point-in-time as their source.
- * `rows` are all symbols' rows; `column(name)` reads a per-symbol value of a row.
+ * `dates[i]` is row i's date (rows of all symbols); `column(name)` gives a per-symbol column.
  */
-export function crossSectional<R extends { date: string }>(set: FeatureSet, rows: readonly R[], value: (row: R, column: string) => number): number[][] {
+export function crossSectional(set: FeatureSet, dates: readonly string[], column: (name: string) => ArrayLike<number>): number[][] {
   const byDate = new Map<string, number[]>();
-  rows.forEach((r, i) => {
-    const list = byDate.get(r.date);
+  dates.forEach((d, i) => {
+    const list = byDate.get(d);
     if (list) list.push(i);
-    else byDate.set(r.date, [i]);
+    else byDate.set(d, [i]);
   });
   return set.features.filter(isCrossSectional).map((f) => {
-    const out = new Array<number>(rows.length).fill(Number.NaN);
+    const source = column(f.of);
+    const out = new Array<number>(dates.length).fill(Number.NaN);
     for (const indices of byDate.values()) {
-      const present = indices.filter((i) => !Number.isNaN(value(rows[i]!, f.of)));
+      const present = indices.filter((i) => !Number.isNaN(source[i]!));
       if (present.length === 0) continue;
-      const xs = present.map((i) => value(rows[i]!, f.of));
-      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-      const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
-      present.forEach((i, k) => {
-        const x = xs[k]!;
+      let mean = 0;
+      for (const i of present) mean += source[i]!;
+      mean /= present.length;
+      let ss = 0;
+      for (const i of present) ss += (source[i]! - mean) ** 2;
+      const sd = Math.sqrt(ss / present.length);
+      // Rank: how many values of the day are strictly below, by binary search in the sorted values.
+      const sorted = f.fn === 'cs_rank' ? Float64Array.from(present, (i) => source[i]!).sort() : undefined;
+      for (const i of present) {
+        const x = source[i]!;
         if (f.fn === 'cs_demean') out[i] = x - mean;
         else if (f.fn === 'cs_zscore') out[i] = sd > 0 ? (x - mean) / sd : 0;
-        else out[i] = xs.length === 1 ? 0.5 : xs.filter((y) => y < x).length / (xs.length - 1);
-      });
+        else out[i] = present.length === 1 ? 0.5 : countBelow(sorted!, x) / (present.length - 1);
+      }
     }
     return out;
   });
+}
+
+function countBelow(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

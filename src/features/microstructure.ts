@@ -14,8 +14,9 @@ export function amihud(close: Series, volume: Series, window: number): number[] 
   const ratio = close.map((c, i) => (i === 0 || !(volume[i]! > 0) ? Number.NaN : (1e6 * Math.abs(Math.log(c / close[i - 1]!))) / (c * volume[i]!)));
   const out = new Array<number>(close.length).fill(Number.NaN);
   for (let i = window; i < close.length; i++) {
-    const w = ratio.slice(i - window + 1, i + 1);
-    if (w.every((x) => !Number.isNaN(x))) out[i] = w.reduce((a, b) => a + b, 0) / window;
+    let sum = 0;
+    for (let j = i - window + 1; j <= i; j++) sum += ratio[j]!;
+    if (!Number.isNaN(sum)) out[i] = sum / window;
   }
   return out;
 }
@@ -23,10 +24,14 @@ export function amihud(close: Series, volume: Series, window: number): number[] 
 export function volumeZscore(volume: Series, window: number): number[] {
   const out = new Array<number>(volume.length).fill(Number.NaN);
   for (let i = window; i < volume.length; i++) {
-    const past = volume.slice(i - window, i);
-    if (past.some(Number.isNaN) || Number.isNaN(volume[i]!)) continue;
-    const mean = past.reduce((a, b) => a + b, 0) / window;
-    const sd = Math.sqrt(past.reduce((a, b) => a + (b - mean) ** 2, 0) / (window - 1));
+    if (Number.isNaN(volume[i]!)) continue;
+    let mean = 0;
+    for (let j = i - window; j < i; j++) mean += volume[j]!;
+    mean /= window;
+    if (Number.isNaN(mean)) continue;
+    let ss = 0;
+    for (let j = i - window; j < i; j++) ss += (volume[j]! - mean) ** 2;
+    const sd = Math.sqrt(ss / (window - 1));
     out[i] = sd > 0 ? (volume[i]! - mean) / sd : Number.NaN;
   }
   return out;

@@ -63,7 +63,7 @@ describe('feature sets', () => {
     const rows = [
       { date: 'd1', r: 0.01 }, { date: 'd1', r: 0.03 }, { date: 'd1', r: 0.02 }, { date: 'd2', r: Number.NaN }, { date: 'd2', r: 0.05 },
     ];
-    const [rank, z, dm] = crossSectional(set, rows, (row) => row.r);
+    const [rank, z, dm] = crossSectional(set, rows.map((r) => r.date), () => rows.map((r) => r.r));
     expect(rank!.slice(0, 3)).toEqual([0, 1, 0.5]);
     expect(dm![0]).toBeCloseTo(-0.01, 12);
     expect(z![1]).toBeCloseTo(Math.sqrt(1.5), 12);

@@ -40,7 +40,7 @@ export async function featuresComputeCommand(io: CliIO, opts: { set: string; inp
     const result = computeFeatureSet(set, bars);
     items.forEach((it, i) => table.push({ symbol, date: it.date, values: result.values.map((v) => v[i]!) }));
   }
-  const cs = crossSectional(set, table, (row, column) => row.values[columns.indexOf(column)]!);
+  const cs = crossSectional(set, table.map((r) => r.date), (name) => table.map((r) => r.values[columns.indexOf(name)]!));
   columns = [...columns, ...crossSectionalColumns(set)];
   const lines = table.map((r, i) => [r.symbol, r.date, ...[...r.values, ...cs.map((c) => c[i]!)].map(formatCell)].join(','));
   writeFileSync(opts.out, `${['symbol', 'date', ...columns].join(',')}\n${lines.join('\n')}${lines.length ? '\n' : ''}`);
