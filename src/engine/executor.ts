@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Piscina } from 'piscina';
 import type { ActionEvent, ActionOutcome, ActionTask } from './action-task.js';
 import { quantoPackageRoot } from './package-root.js';
@@ -55,11 +54,13 @@ export class WorkerPoolExecutor implements Executor {
   }
 }
 
-/** The compiled worker: beside this file when running from dist/, else in the package's dist/. */
+/**
+ * The file piscina loads in each thread: a CommonJS shim (src/engine/piscina-entry.cjs) that
+ * imports the compiled worker, dist/src/engine/worker.js.
+ */
 function workerScript(): string {
-  const here = fileURLToPath(new URL('./worker.js', import.meta.url));
-  if (existsSync(here)) return here;
-  const compiled = join(quantoPackageRoot(), 'dist', 'src', 'engine', 'worker.js');
+  const root = quantoPackageRoot();
+  const compiled = join(root, 'dist', 'src', 'engine', 'worker.js');
   if (!existsSync(compiled)) throw new Error(`worker script not found at ${compiled}: run 'npm run build' first`);
-  return compiled;
+  return join(root, 'src', 'engine', 'piscina-entry.cjs');
 }
