@@ -1,12 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { buildOptionsSurface } from '../../src/features/build-options-surface.js';
 import { REPO_ROOT } from '../helpers/workspace.js';
 
 /** The repository's feature targets, built from the sample data into a throwaway cache. */
-describe('//features/core_v1 and //features/core_v1_regime from the sample data', () => {
+describe('//features/core_v1, //features/core_v1_regime and //features/options_surface_v1 from the sample data', () => {
   let cache: string;
   const cli = async (...args: string[]) => {
     let out = '';
@@ -56,5 +57,33 @@ describe('//features/core_v1 and //features/core_v1_regime from the sample data'
     expect(bottom.drawdown_state).toBe(2);
     expect(bottom.trend_regime).toBe(-1);
     expect(new Set(rows.map((r) => r.vol_regime).filter((v) => v !== null))).toEqual(new Set([0, 1, 2]));
+  });
+
+  it('options surface: one row per chain day, knowable at that close, coverage flagged, and a lag delays every value', async () => {
+    const rows = await sql(`SELECT date, knowable_at, ivx, ivx_coverage, skew_coverage, rank_coverage, iv_rank FROM features_options_surface_v1 ORDER BY date`);
+    expect(rows).toHaveLength(326); // the synthetic chains' sessions, 2019-01-02 .. 2020-04-17
+    expect(rows[0]).toMatchObject({ date: '2019-01-02', knowable_at: '2019-01-02 21:00:00' });
+    for (const r of rows) expect(r.ivx === null).toBe(r.ivx_coverage === 0);
+    // The chains were generated with an at-the-money vol of 0.18 (configs/ingest/synthetic_options.yaml).
+    for (const r of rows.filter((x) => x.ivx !== null)) expect(Math.abs(Number(r.ivx) - 0.18)).toBeLessThan(0.01);
+    expect(rows.slice(0, 251).every((r) => r.rank_coverage === 0)).toBe(true); // a 252-day window is not full yet
+    expect(rows.at(-1)!.rank_coverage).toBe(1);
+
+    const out = mkdtempSync(join(tmpdir(), 'quanto-surface-lag-'));
+    try {
+      const dir = (t: string) => join(cache, 'out', t);
+      await buildOptionsSurface(join(dir('raw/option_chains_synthetic'), 'option_chains.csv'), join(dir('canonical/equity_ohlcv'), 'equity_bars'),
+        { underlying: '^GSPC', rate: 0.02, divYield: 0.018, ivxDays: 30, rankWindow: 252, rankMinCoverage: 0.8, lag: 1 }, out);
+      const lagged = await sql(`SELECT date, knowable_at, ivx FROM read_parquet('${join(out, 'features', '**', '*.parquet')}') ORDER BY date`);
+      expect(lagged[0]).toMatchObject({ knowable_at: null, ivx: null });
+      for (let i = 1; i < rows.length; i++) expect(lagged[i]).toMatchObject({ date: rows[i]!.date, knowable_at: rows[i - 1]!.knowable_at, ivx: rows[i - 1]!.ivx });
+      // A chain day with no bar (2019-01-01 is a holiday) fails the build naming the date; no row is dropped quietly.
+      const holiday = join(out, 'holiday.csv');
+      writeFileSync(holiday, 'date,underlying,expiry,strike,right,bid,ask,last,volume,open_interest,vendor_iv,source\n2019-01-01,^GSPC,2019-01-18,2500,C,10,11,10.5,1,1,0.2,synthetic\n');
+      await expect(buildOptionsSurface(holiday, join(dir('canonical/equity_ohlcv'), 'equity_bars'),
+        { underlying: '^GSPC', rate: 0.02, divYield: 0.018, ivxDays: 30, rankWindow: 252, rankMinCoverage: 0.8, lag: 0 }, join(out, 'h'))).rejects.toThrow(/on 2019-01-01 has no canonical bar/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import { buildOptionsSurface } from '../src/features/build-options-surface.js';
+import { SURFACE_COLUMNS } from '../src/features/options-surface.js';
+import { defineRule } from '../src/engine/rule-api.js';
+
+/**
+ * Volatility-surface features (IVX, 25-delta skew, term slope, open interest and volume,
+ * put/call ratios, IV rank and percentile, each with a coverage flag) of one underlying, from
+ * end-of-day option chains and the canonical bars that give the spot.
+ */
+export default defineRule({
+  name: 'options_surface',
+  version: 1,
+  description: 'volatility-surface features from end-of-day option chains',
+  config: z
+    .object({
+      name: z.string().min(1),
+      version: z.number().int().positive(),
+      chains: z.string().startsWith('//'),
+      bars: z.string().startsWith('//'),
+      underlying: z.string().min(1),
+      rate: z.number(),
+      div_yield: z.number(),
+      ivx_days: z.number().int().positive().default(30),
+      rank_window: z.number().int().positive().default(252),
+      rank_min_coverage: z.number().min(0).max(1).default(0.8),
+      lag: z.number().int().min(0).default(0),
+    })
+    .strict(),
+  outputs: ['features'],
+  async run(ctx) {
+    const c = ctx.config;
+    const input = (label: string) => {
+      const found = ctx.inputs[label];
+      if (!found) throw new Error(`options_surface reads ${label}, which is not among this target's deps`);
+      return found.dir();
+    };
+    const r = await buildOptionsSurface(
+      join(input(c.chains), 'option_chains.csv'),
+      join(input(c.bars), 'equity_bars'),
+      { underlying: c.underlying, rate: c.rate, divYield: c.div_yield, ivxDays: c.ivx_days, rankWindow: c.rank_window, rankMinCoverage: c.rank_min_coverage, lag: c.lag },
+      ctx.outDir,
+    );
+    ctx.log.info(`${c.name} v${c.version}: ${r.days} days of ${c.underlying}`);
+    return { rows: { features: r.rows }, columns: { symbol: 'key', date: 'key', knowable_at: 'key', ...Object.fromEntries(SURFACE_COLUMNS.map((col) => [col, 'feature'])) } };
+  },
+});
