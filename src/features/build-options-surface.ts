@@ -3,12 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDuckDb, queryRows, sqlString } from '../data/store/duckdb.js';
 import { writePartitionedParquet } from '../data/store/partitioned-writer.js';
-import { SURFACE_COLUMNS, surfaceSeries, type ChainQuote, type SurfaceParams } from './options-surface.js';
+import { surfaceSeries, type ChainQuote, type SurfaceParams } from './options-surface.js';
+import { coverageShortfalls, selectedColumns, type SurfaceFeature } from './surface-selection.js';
 
 export interface OptionsSurfaceSpec extends SurfaceParams {
   underlying: string;
   /** Sessions by which every value is delayed (0: the day's own end-of-day chain). */
   lag: number;
+  /** The features published (each with its coverage flag). */
+  features: readonly SurfaceFeature[];
+  /** The least share of days each published feature must have a value on; below it the build fails. */
+  minCoverage: number;
 }
 
 /**
@@ -18,7 +23,7 @@ export interface OptionsSurfaceSpec extends SurfaceParams {
  * the ivx of earlier days; knowable_at is the close of the last session read. Days with a chain
  * but no bar are not silently dropped: they make the build fail, naming the date.
  */
-export async function buildOptionsSurface(chainCsv: string, storeDir: string, spec: OptionsSurfaceSpec, outDir: string): Promise<{ rows: number; days: number }> {
+export async function buildOptionsSurface(chainCsv: string, storeDir: string, spec: OptionsSurfaceSpec, outDir: string): Promise<{ rows: number; days: number; columns: string[] }> {
   const { connection: db, close } = await openDuckDb(2);
   const scratch = mkdtempSync(join(tmpdir(), 'quanto-surface-'));
   try {
@@ -49,17 +54,24 @@ export async function buildOptionsSurface(chainCsv: string, storeDir: string, sp
       day.chain.push({ expiry: q.expiry, strike: Number(q.strike), right: q.right, bid: Number(q.bid), ask: Number(q.ask), volume: Number(q.volume), openInterest: Number(q.open_interest) });
     }
     const rows = surfaceSeries(days, spec);
+    const sparse = coverageShortfalls(rows, spec.features, spec.minCoverage, spec.rankWindow);
+    if (sparse.length > 0) {
+      const list = sparse.map((s) => `${s.feature} (${(100 * s.coverage).toFixed(1)}% of days)`).join(', ');
+      throw new Error(`options surface: the chains of ${spec.underlying} support ${list}, below min_coverage ${spec.minCoverage}; remove ${sparse.length === 1 ? 'it' : 'them'} from features or lower min_coverage`);
+    }
+    const columns = selectedColumns(spec.features);
     const lines = days.map((d, i) => {
       const source = i - spec.lag >= 0 ? { values: rows[i - spec.lag]!, ts: days[i - spec.lag]!.ts } : undefined;
-      const values = SURFACE_COLUMNS.map((c) => (source ? source.values[c] : Number.NaN));
+      // Before the first session a lag can reach, nothing is known: values empty, coverage 0.
+      const values = columns.map((c) => (source ? source.values[c] : c.endsWith('_coverage') ? 0 : Number.NaN));
       return [spec.underlying, d.date, source?.ts ?? '', ...values.map((x) => (Number.isNaN(x) ? '' : String(x)))].join(',');
     });
     const csv = join(scratch, 'surface.csv');
-    writeFileSync(csv, `${['symbol', 'date', 'knowable_at', ...SURFACE_COLUMNS].join(',')}\n${lines.join('\n')}\n`);
-    const types = `{'symbol': 'VARCHAR', 'date': 'DATE', 'knowable_at': 'TIMESTAMP', ${SURFACE_COLUMNS.map((c) => `'${c}': 'DOUBLE'`).join(', ')}}`;
+    writeFileSync(csv, `${['symbol', 'date', 'knowable_at', ...columns].join(',')}\n${lines.join('\n')}\n`);
+    const types = `{'symbol': 'VARCHAR', 'date': 'DATE', 'knowable_at': 'TIMESTAMP', ${columns.map((c) => `'${c}': 'DOUBLE'`).join(', ')}}`;
     await db.run(`CREATE TABLE surface AS SELECT * FROM read_csv(${sqlString(csv)}, header = true, columns = ${types})`);
-    await writePartitionedParquet(db, 'surface', ['symbol', 'date', 'knowable_at', ...SURFACE_COLUMNS].map((c) => `"${c}"`).join(', '), join(outDir, 'features'), 1);
-    return { rows: lines.length, days: days.length };
+    await writePartitionedParquet(db, 'surface', ['symbol', 'date', 'knowable_at', ...columns].map((c) => `"${c}"`).join(', '), join(outDir, 'features'), 1);
+    return { rows: lines.length, days: days.length, columns };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
     close();

@@ -60,7 +60,7 @@ describe('//features/core_v1, //features/core_v1_regime and //features/options_s
   });
 
   it('options surface: one row per chain day, knowable at that close, coverage flagged, and a lag delays every value', async () => {
-    const rows = await sql(`SELECT date, knowable_at, ivx, ivx_coverage, skew_coverage, rank_coverage, iv_rank FROM features_options_surface_v1 ORDER BY date`);
+    const rows = await sql(`SELECT date, knowable_at, ivx, ivx_coverage, rank_coverage, iv_rank FROM features_options_surface_v1 ORDER BY date`);
     expect(rows).toHaveLength(326); // the synthetic chains' sessions, 2019-01-02 .. 2020-04-17
     expect(rows[0]).toMatchObject({ date: '2019-01-02', knowable_at: '2019-01-02 21:00:00' });
     for (const r of rows) expect(r.ivx === null).toBe(r.ivx_coverage === 0);
@@ -69,19 +69,24 @@ describe('//features/core_v1, //features/core_v1_regime and //features/options_s
     expect(rows.slice(0, 251).every((r) => r.rank_coverage === 0)).toBe(true); // a 252-day window is not full yet
     expect(rows.at(-1)!.rank_coverage).toBe(1);
 
-    const out = mkdtempSync(join(tmpdir(), 'quanto-surface-lag-'));
+    const lagged = await sql(`SELECT date, knowable_at, ivx, ivx_coverage FROM features_options_surface_v1_lag1 ORDER BY date`);
+    expect(lagged[0]).toMatchObject({ knowable_at: null, ivx: null, ivx_coverage: 0 });
+    for (let i = 1; i < rows.length; i++) expect(lagged[i]).toMatchObject({ date: rows[i]!.date, knowable_at: rows[i - 1]!.knowable_at, ivx: rows[i - 1]!.ivx });
+    // The dense default leaves out skew_25d, which these chains support on too few days.
+    const [columns] = await sql(`SELECT count(*) AS n FROM (DESCRIBE features_options_surface_v1) WHERE column_name LIKE 'skew%'`);
+    expect(Number(columns!.n)).toBe(0);
+
+    const out = mkdtempSync(join(tmpdir(), 'quanto-surface-'));
+    const dir = (t: string) => join(cache, 'out', t);
+    const spec = { underlying: '^GSPC', rate: 0.02, divYield: 0.018, ivxDays: 30, rankWindow: 252, rankMinCoverage: 0.8, lag: 0, features: ['ivx' as const], minCoverage: 0.9 };
     try {
-      const dir = (t: string) => join(cache, 'out', t);
-      await buildOptionsSurface(join(dir('raw/option_chains_synthetic'), 'option_chains.csv'), join(dir('canonical/equity_ohlcv'), 'equity_bars'),
-        { underlying: '^GSPC', rate: 0.02, divYield: 0.018, ivxDays: 30, rankWindow: 252, rankMinCoverage: 0.8, lag: 1 }, out);
-      const lagged = await sql(`SELECT date, knowable_at, ivx FROM read_parquet('${join(out, 'features', '**', '*.parquet')}') ORDER BY date`);
-      expect(lagged[0]).toMatchObject({ knowable_at: null, ivx: null });
-      for (let i = 1; i < rows.length; i++) expect(lagged[i]).toMatchObject({ date: rows[i]!.date, knowable_at: rows[i - 1]!.knowable_at, ivx: rows[i - 1]!.ivx });
+      // Asking for a sparse feature in a dense set fails, naming the feature and its coverage.
+      await expect(buildOptionsSurface(join(dir('raw/option_chains_synthetic'), 'option_chains.csv'), join(dir('canonical/equity_ohlcv'), 'equity_bars'), { ...spec, features: ['ivx', 'skew_25d'] }, join(out, 's')))
+        .rejects.toThrow(/support skew_25d \(6\d\.\d% of days\), below min_coverage 0.9; remove it/);
       // A chain day with no bar (2019-01-01 is a holiday) fails the build naming the date; no row is dropped quietly.
       const holiday = join(out, 'holiday.csv');
       writeFileSync(holiday, 'date,underlying,expiry,strike,right,bid,ask,last,volume,open_interest,vendor_iv,source\n2019-01-01,^GSPC,2019-01-18,2500,C,10,11,10.5,1,1,0.2,synthetic\n');
-      await expect(buildOptionsSurface(holiday, join(dir('canonical/equity_ohlcv'), 'equity_bars'),
-        { underlying: '^GSPC', rate: 0.02, divYield: 0.018, ivxDays: 30, rankWindow: 252, rankMinCoverage: 0.8, lag: 0 }, join(out, 'h'))).rejects.toThrow(/on 2019-01-01 has no canonical bar/);
+      await expect(buildOptionsSurface(holiday, join(dir('canonical/equity_ohlcv'), 'equity_bars'), spec, join(out, 'h'))).rejects.toThrow(/on 2019-01-01 has no canonical bar/);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateOptionChains, modelVol, syntheticChainParamsSchema } from '../../src/data/synthetic/option-chains.js';
 import { surfaceSeries, type ChainQuote } from '../../src/features/options-surface.js';
+import { coverageShortfalls, selectedColumns } from '../../src/features/surface-selection.js';
 
 const params = syntheticChainParamsSchema.parse({ seed: 1, expiries: 4, moneyness: { min: 0.8, max: 1.2, step: 0.025 }, spread: { min: 0.02, relative: 0.002 }, vol: { atm: 0.2, skew: -0.3, smile: 0.8, term_slope: 0.2, floor: 0.05 } });
 const surfaceParams = { rate: params.rate, divYield: params.div_yield, ivxDays: 30, rankWindow: 3, rankMinCoverage: 1 };
@@ -65,5 +66,15 @@ describe('volatility surface features', () => {
       }),
       { numRuns: 5 },
     );
+  });
+
+  it('a set publishes the features it names with their coverage flags, and measures coverage after the rank warm-up', () => {
+    expect(selectedColumns(['iv_percentile', 'ivx', 'total_oi'])).toEqual(['ivx', 'ivx_coverage', 'total_oi', 'iv_percentile', 'rank_coverage']);
+    const rows = surfaceSeries(days(closes), surfaceParams);
+    expect(coverageShortfalls(rows, ['ivx', 'iv_rank'], 1, 3)).toEqual([]); // rank counted over days 2..3 only
+    const gap = days(closes);
+    gap[2] = { ...gap[2]!, chain: [] };
+    const short = coverageShortfalls(surfaceSeries(gap, surfaceParams), ['ivx', 'total_oi'], 0.9, 3);
+    expect(short).toEqual([{ feature: 'ivx', coverage: 0.75 }]);
   });
 });
