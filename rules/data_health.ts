@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { dataHealth, HEALTH_FIELDS } from '../src/data/health/data-health.js';
 import { defineRule } from '../src/engine/rule-api.js';
+import { inputDir } from './_inputs.js';
 
 /**
  * Coverage and missing-value diagnostics of canonical bars, per symbol and field, against the
@@ -24,10 +25,8 @@ export default defineRule({
     .strict(),
   outputs: ['health.json'],
   async run(ctx) {
-    const input = ctx.inputs[ctx.config.from];
-    if (!input) throw new Error(`data_health reads ${ctx.config.from}, which is not among this target's deps`);
     const report = await dataHealth({
-      storeDir: join(input.dir(), 'equity_bars'),
+      storeDir: join(inputDir(ctx.inputs, 'data_health', ctx.config.from), 'equity_bars'),
       exchange: ctx.config.exchange,
       calendar: ctx.config.calendar,
       fields: ctx.config.fields,

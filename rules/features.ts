@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { buildFeatures } from '../src/features/build-features.js';
 import { featureSetSchema } from '../src/features/feature-set.js';
 import { defineRule } from '../src/engine/rule-api.js';
+import { inputDir } from './_inputs.js';
 
 /**
  * A versioned feature set (its contract is this target's config, under configs/features/) over
@@ -21,9 +22,7 @@ export default defineRule({
   }).strict(),
   outputs: ['features'],
   async run(ctx) {
-    const input = ctx.inputs[ctx.config.from];
-    if (!input) throw new Error(`features reads ${ctx.config.from}, which is not among this target's deps`);
-    const r = await buildFeatures(join(input.dir(), 'equity_bars'), ctx.config.set, ctx.config.adjust, ctx.outDir, ctx.config.writers);
+    const r = await buildFeatures(join(inputDir(ctx.inputs, 'features', ctx.config.from), 'equity_bars'), ctx.config.set, ctx.config.adjust, ctx.outDir, ctx.config.writers);
     ctx.log.info(`${ctx.config.set.name} v${ctx.config.set.version}: ${r.columns.length} columns, ${r.rows} rows, ${r.symbols} symbols`);
     return { rows: { features: r.rows }, columns: { symbol: 'key', date: 'key', knowable_at: 'key', ...Object.fromEntries(r.columns.map((c) => [c, 'feature'])) } };
   },

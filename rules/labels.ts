@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { buildLabels, labelSetSchema } from '../src/features/build-labels.js';
 import { defineRule } from '../src/engine/rule-api.js';
+import { inputDir } from './_inputs.js';
 
 /**
  * Forward-looking labels (forward returns, triple-barrier labels with their touch dates) over
@@ -15,9 +16,7 @@ export default defineRule({
   config: z.object({ from: z.string().startsWith('//'), writers: z.number().int().positive().default(2), set: labelSetSchema }).strict(),
   outputs: ['labels'],
   async run(ctx) {
-    const input = ctx.inputs[ctx.config.from];
-    if (!input) throw new Error(`labels reads ${ctx.config.from}, which is not among this target's deps`);
-    const r = await buildLabels(join(input.dir(), 'equity_bars'), ctx.config.set, ctx.outDir, ctx.config.writers);
+    const r = await buildLabels(join(inputDir(ctx.inputs, 'labels', ctx.config.from), 'equity_bars'), ctx.config.set, ctx.outDir, ctx.config.writers);
     return { rows: { labels: r.rows }, columns: { symbol: 'key', date: 'key', ...Object.fromEntries(r.columns.map((c) => [c, 'label'])) } };
   },
 });

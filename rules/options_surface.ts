@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { buildOptionsSurface } from '../src/features/build-options-surface.js';
 import { SURFACE_FEATURES } from '../src/features/surface-selection.js';
 import { defineRule } from '../src/engine/rule-api.js';
+import { inputDir } from './_inputs.js';
 
 /**
  * Volatility-surface features (IVX, 25-delta skew, term slope, open interest and volume,
@@ -33,11 +34,7 @@ export default defineRule({
   outputs: ['features'],
   async run(ctx) {
     const c = ctx.config;
-    const input = (label: string) => {
-      const found = ctx.inputs[label];
-      if (!found) throw new Error(`options_surface reads ${label}, which is not among this target's deps`);
-      return found.dir();
-    };
+    const input = (label: string) => inputDir(ctx.inputs, 'options_surface', label);
     const r = await buildOptionsSurface(
       join(input(c.chains), 'option_chains.csv'),
       join(input(c.bars), 'equity_bars'),

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDuckDb, queryRows, sqlString } from '../data/store/duckdb.js';
+import { openDuckDb, sqlString } from '../data/store/duckdb.js';
 import { writePartitionedParquet } from '../data/store/partitioned-writer.js';
+import { readChainQuotes, readUnderlyingBars } from './chain-inputs.js';
 import { surfaceSeries, type ChainQuote, type SurfaceParams } from './options-surface.js';
 import { coverageShortfalls, selectedColumns, type SurfaceFeature } from './surface-selection.js';
 
@@ -27,20 +28,8 @@ export async function buildOptionsSurface(chainCsv: string, storeDir: string, sp
   const { connection: db, close } = await openDuckDb(2);
   const scratch = mkdtempSync(join(tmpdir(), 'quanto-surface-'));
   try {
-    const quotes = await queryRows<{ date: string; expiry: string; strike: number; right: 'C' | 'P'; bid: number; ask: number; volume: number; open_interest: number }>(
-      db,
-      `SELECT strftime(date, '%Y-%m-%d') AS date, strftime(expiry, '%Y-%m-%d') AS expiry, strike, "right", bid, ask, volume, open_interest
-       FROM read_csv(${sqlString(chainCsv)}, header = true, columns = {'date': 'DATE', 'underlying': 'VARCHAR', 'expiry': 'DATE', 'strike': 'DOUBLE', 'right': 'VARCHAR',
-         'bid': 'DOUBLE', 'ask': 'DOUBLE', 'last': 'DOUBLE', 'volume': 'DOUBLE', 'open_interest': 'DOUBLE', 'vendor_iv': 'DOUBLE', 'source': 'VARCHAR'})
-       WHERE underlying = ${sqlString(spec.underlying)}
-       ORDER BY date, expiry, strike, "right"`,
-    );
-    const bars = await queryRows<{ date: string; ts: string; close: number }>(
-      db,
-      `SELECT strftime(date, '%Y-%m-%d') AS date, strftime(ts, '%Y-%m-%d %H:%M:%S') AS ts, close
-       FROM read_parquet(${sqlString(join(storeDir, '**', '*.parquet'))}, hive_partitioning = true, hive_types = {'symbol': VARCHAR, 'year': INTEGER})
-       WHERE symbol = ${sqlString(spec.underlying)} ORDER BY date`,
-    );
+    const quotes = await readChainQuotes(db, chainCsv, spec.underlying);
+    const bars = await readUnderlyingBars(db, storeDir, spec.underlying);
     const barByDate = new Map(bars.map((b) => [b.date, b]));
     const days: { date: string; spot: number; ts: string; chain: ChainQuote[] }[] = [];
     for (const q of quotes) {
@@ -48,10 +37,10 @@ export async function buildOptionsSurface(chainCsv: string, storeDir: string, sp
       if (day?.date !== q.date) {
         const bar = barByDate.get(q.date);
         if (!bar) throw new Error(`options surface: the chain of ${spec.underlying} on ${q.date} has no canonical bar for that session (no spot); fix the bars or trim the chain's date range`);
-        day = { date: q.date, spot: Number(bar.close), ts: bar.ts, chain: [] };
+        day = { date: q.date, spot: bar.close, ts: bar.ts, chain: [] };
         days.push(day);
       }
-      day.chain.push({ expiry: q.expiry, strike: Number(q.strike), right: q.right, bid: Number(q.bid), ask: Number(q.ask), volume: Number(q.volume), openInterest: Number(q.open_interest) });
+      day.chain.push(q);
     }
     const rows = surfaceSeries(days, spec);
     const sparse = coverageShortfalls(rows, spec.features, spec.minCoverage, spec.rankWindow);

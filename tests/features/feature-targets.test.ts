@@ -15,12 +15,16 @@ describe('//features/core_v1, //features/core_v1_regime and //features/options_s
     const code = await main(['-C', REPO_ROOT, ...args], { out: (t) => (out += t.endsWith('\n') ? t : `${t}\n`), err: (t) => (err += t), cwd: REPO_ROOT, isTTY: false });
     return { code, out, err };
   };
-  const sql = async (q: string) => JSON.parse((await cli('sql', '--format', 'json', q)).out) as Record<string, string | number | null>[];
+  const sql = async (q: string) => {
+    const r = await cli('sql', '--format', 'json', q);
+    if (r.code !== 0) throw new Error(`quanto sql failed: ${r.err}`);
+    return JSON.parse(r.out) as Record<string, string | number | null>[];
+  };
 
   beforeAll(async () => {
     cache = mkdtempSync(join(tmpdir(), 'quanto-features-'));
     process.env.QUANTO_CACHE_DIR = cache;
-    const r = await cli('build', '--jobs', '0', '//features/...');
+    const r = await cli('build', '--jobs', '0', '//features/...', '//labels/hit_strike_v1');
     if (r.code !== 0) throw new Error(r.out + r.err);
   });
   afterAll(() => {
@@ -90,5 +94,20 @@ describe('//features/core_v1, //features/core_v1_regime and //features/options_s
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  });
+
+  it('hit-strike labels: one per contract, unresolved (empty) exactly where expiry is past the last bar, marked as labels', async () => {
+    const [counts] = await sql(`SELECT count(*) AS n, count(hit_strike) AS resolved, max(date) AS last_quote FROM labels_hit_strike_v1`);
+    const [chains] = await sql(`SELECT count(*) AS n FROM read_csv('${join(cache, 'out', 'raw', 'option_chains_synthetic', 'option_chains.csv')}') WHERE underlying = '^GSPC'`);
+    expect(Number(counts!.n)).toBe(Number(chains!.n));
+    const [lastBar] = await sql(`SELECT max(date) AS d FROM canonical_equity_ohlcv WHERE symbol = '^GSPC'`);
+    const [wrong] = await sql(`SELECT count(*) AS n FROM labels_hit_strike_v1 WHERE (hit_strike IS NULL) <> (expiry > DATE '${String(lastBar!.d)}')`);
+    expect(Number(wrong!.n)).toBe(0);
+    const [touches] = await sql(`SELECT count(*) AS n FROM labels_hit_strike_v1 WHERE hit_strike = 1 AND (hit_t1 <= date OR hit_t1 > expiry)`);
+    expect(Number(touches!.n)).toBe(0);
+    const shown = await cli('show', '--json', '//labels/hit_strike_v1');
+    if (shown.code !== 0) throw new Error(shown.err);
+    const { manifest } = JSON.parse(shown.out) as { manifest: { columns?: Record<string, string> } };
+    expect(manifest.columns).toMatchObject({ hit_strike: 'label', hit_t1: 'label', sessions_to_hit: 'label' });
   });
 });

@@ -12,7 +12,8 @@ import { openDuckDb, sqlString } from './duckdb.js';
  * partition's bytes depend only on its rows (in order) and the writer settings, never on
  * which group wrote it.
  */
-export async function writePartitionedParquet(db: DuckDBConnection, table: string, columns: string, target: string, writers: number): Promise<void> {
+/** orderBy must make the row order total (several rows per symbol and date need more keys). */
+export async function writePartitionedParquet(db: DuckDBConnection, table: string, columns: string, target: string, writers: number, orderBy = 'symbol, date'): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'quanto-partitioned-'));
   try {
     const staged = join(scratch, 'staged.parquet');
@@ -23,7 +24,7 @@ export async function writePartitionedParquet(db: DuckDBConnection, table: strin
         const { connection, close } = await openDuckDb(1);
         try {
           await connection.run(
-            `COPY (SELECT ${columns}, year(date) AS year FROM read_parquet(${sqlString(staged)}) WHERE hash(symbol) % ${groups} = ${group} ORDER BY symbol, date)
+            `COPY (SELECT ${columns}, year(date) AS year FROM read_parquet(${sqlString(staged)}) WHERE hash(symbol) % ${groups} = ${group} ORDER BY ${orderBy})
              TO ${sqlString(target)} (FORMAT PARQUET, PARTITION_BY (symbol, year), COMPRESSION ZSTD, OVERWRITE_OR_IGNORE)`,
           );
         } finally {
