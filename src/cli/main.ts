@@ -7,6 +7,7 @@ import { devVendorsCommand } from './commands/dev-vendors.js';
 import { doctorCommand } from './commands/doctor.js';
 import { explainCommand } from './commands/explain.js';
 import { featuresComputeCommand } from './commands/features-compute.js';
+import { metricsCommand } from './commands/metrics.js';
 import { optionsGreeksCommand } from './commands/options-greeks.js';
 import { graphCommand, lsCommand, queryCommand } from './commands/graph.js';
 import { showCommand } from './commands/show.js';
@@ -113,6 +114,15 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .requiredOption('--input <file>', 'CSV: type,spot,strike,t_years,rate,div_yield,vol[,price]')
     .requiredOption('--out <file>', 'output CSV')
     .action(run((opts: { input: string; out: string }) => optionsGreeksCommand(io, opts)));
+
+  program
+    .command('metrics')
+    .description('performance metrics (Sharpe, Sortino, drawdown, CAGR, PSR...) of price or equity series')
+    .requiredOption('--input <file>', 'CSV: symbol,date,close')
+    .requiredOption('--out <file>', 'output CSV')
+    .option('--by <period>', 'year (each year from its own closes) or all', 'year')
+    .option('--periods-per-year <n>', 'return periods a year', '252')
+    .action(run((opts: { input: string; out: string; by: string; periodsPerYear: string }) => metricsCommand(io, opts)));
 
   program.command('ls').description('list targets').argument('[patterns...]', 'patterns to list', ['//...']).action(run((p: string[]) => lsCommand(io, globals(), p)));
 

@@ -1,4 +1,4 @@
-import { normalCdf, normalPdf } from './normal.js';
+import { normalCdf, normalPdf } from '../math/normal.js';
 
 export type OptionType = 'call' | 'put';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { blackScholes } from '../../src/options/black-scholes.js';
-import { normalCdf } from '../../src/options/normal.js';
+import { normalCdf } from '../../src/math/normal.js';
 import { REPO_ROOT } from '../helpers/workspace.js';
 
 /** QuantLib 1.29 AnalyticEuropeanEngine values (tests/fixtures/reference/README.md). */
