@@ -74,11 +74,26 @@ export function maxDrawdown(values: readonly number[]): number {
   return worst;
 }
 
+/** What the probabilistic and deflated Sharpe ratios need of a return series (per period; kurtosis raw). */
+export interface SharpeMoments {
+  sharpe: number;
+  observations: number;
+  skew: number;
+  kurtosis: number;
+}
+
+export function sharpeMoments(returns: readonly number[]): SharpeMoments {
+  return { sharpe: mean(returns) / sampleStd(returns), observations: returns.length, ...moments(returns) };
+}
+
 /** The probabilistic Sharpe ratio: the probability that the true per-period Sharpe exceeds `benchmark`. */
+export function probabilisticSharpeOf(m: SharpeMoments, benchmark = 0): number {
+  const sr = m.sharpe;
+  return normalCdf(((sr - benchmark) * Math.sqrt(m.observations - 1)) / Math.sqrt(1 - m.skew * sr + ((m.kurtosis - 1) / 4) * sr * sr));
+}
+
 export function probabilisticSharpe(returns: readonly number[], benchmark = 0): number {
-  const sr = mean(returns) / sampleStd(returns);
-  const { skew, kurtosis } = moments(returns);
-  return normalCdf(((sr - benchmark) * Math.sqrt(returns.length - 1)) / Math.sqrt(1 - skew * sr + ((kurtosis - 1) / 4) * sr * sr));
+  return probabilisticSharpeOf(sharpeMoments(returns), benchmark);
 }
 
 /** Metrics of one value series; it needs at least three values (two returns) for a standard deviation. */
