@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './listen.js';
 import { FaultInjector, type FaultPlan } from './faults.js';
 import { seededDailyBars } from './seeded-market.js';
 
@@ -54,14 +54,5 @@ export async function startAlpacaServer(options: AlpacaServerOptions) {
     res.end(fault === 'truncate' ? text.slice(0, text.length >> 1) : text);
   };
   const server = createServer((req, res) => void handle(req, res).catch((e: unknown) => send(res, 500, { message: String(e) })));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    faults,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenOnLoopback(server)), faults };
 }

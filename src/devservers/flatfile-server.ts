@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { parseIsoDate } from '../data/calendar/civil-date.js';
 import { isNyseSession } from '../data/calendar/nyse.js';
 import { DAY_AGGS_HEADER, DAY_AGGS_PREFIX } from '../data/vendors/polygon-flatfiles.js';
+import { listenOnLoopback } from './listen.js';
 import { FaultInjector, type FaultPlan } from './faults.js';
 import { seededDailyBar } from './seeded-market.js';
 
@@ -55,15 +55,5 @@ export async function startFlatFileServer(options: FlatFileServerOptions): Promi
       res.end(body);
     })();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    server,
-    faults,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenOnLoopback(server)), server, faults };
 }

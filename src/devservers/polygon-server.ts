@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './listen.js';
 import { FaultInjector, type FaultPlan } from './faults.js';
 import { seededDailyBar, seededDailyBars, seededMinuteBar } from './seeded-market.js';
 import { SEEDED_SPLITS, SEEDED_TICKERS, seededDividends, seededOptionContracts } from './seeded-reference.js';
@@ -99,6 +99,8 @@ export interface RunningServer {
 export async function startPolygonServer(options: PolygonServerOptions): Promise<RunningServer> {
   const faults = new FaultInjector(options.faults);
   let requestId = 0;
+  // next_url links point back at this server, whose port is known once it listens.
+  let listening = { url: '', close: async () => {} };
   const server = createServer((req, res) => {
     void handle(req, res).catch((err: unknown) => send(res, 500, { status: 'ERROR', error: String(err) }));
   });
@@ -117,7 +119,7 @@ export async function startPolygonServer(options: PolygonServerOptions): Promise
     }
     if (fault === 'server-error') return send(res, 500, { status: 'ERROR', request_id: id, error: 'internal error' });
     if (url.pathname.startsWith('/v3/')) {
-      const reference = referenceResponse(url, options, serverUrl());
+      const reference = referenceResponse(url, options, listening.url);
       if (!reference) return send(res, 404, { status: 'NOT_FOUND', request_id: id, message: 'Not found' });
       const text = JSON.stringify({ ...reference, status: 'OK', request_id: id });
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -157,7 +159,7 @@ export async function startPolygonServer(options: PolygonServerOptions): Promise
     if (page.length === 0) delete body.results;
     if (offset + limit < all.length) {
       // Like Polygon, next_url carries a cursor and no key: the client adds its credentials again.
-      const next = new URL(`${serverUrl()}${url.pathname}`);
+      const next = new URL(`${listening.url}${url.pathname}`);
       next.searchParams.set('cursor', Buffer.from(String(offset + limit)).toString('base64url'));
       next.searchParams.set('adjusted', String(adjusted));
       next.searchParams.set('sort', 'asc');
@@ -168,18 +170,8 @@ export async function startPolygonServer(options: PolygonServerOptions): Promise
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(fault === 'truncate' ? text.slice(0, Math.floor(text.length / 2)) : text);
   };
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const serverUrl = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url: serverUrl(),
-    server,
-    faults,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  listening = await listenOnLoopback(server);
+  return { ...listening, server, faults };
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDuckDb, queryRows, sqlString } from '../data/store/duckdb.js';
-import { writePartitionedParquet } from '../data/store/partitioned-writer.js';
+import { writeRowsAsPartitionedParquet } from '../data/store/partitioned-writer.js';
 import { computeFeatureSet, crossSectional, crossSectionalColumns, type FeatureSet } from './feature-set.js';
 
 /**
@@ -14,7 +12,6 @@ import { computeFeatureSet, crossSectional, crossSectionalColumns, type FeatureS
 export async function buildFeatures(storeDir: string, set: FeatureSet, adjust: 'none' | 'splits' | 'total', outDir: string, writers: number): Promise<{ rows: number; symbols: number; columns: string[] }> {
   const factor = adjust === 'none' ? '1.0' : adjust === 'splits' ? 'split_factor' : 'adj_factor';
   const { connection: db, close } = await openDuckDb(2);
-  const scratch = mkdtempSync(join(tmpdir(), 'quanto-features-'));
   try {
     const bars = await queryRows<{ symbol: string; date: string; ts: string; open: number | null; high: number | null; low: number | null; close: number; volume: number | null }>(
       db,
@@ -39,14 +36,10 @@ export async function buildFeatures(storeDir: string, set: FeatureSet, adjust: '
     const cs = crossSectional(set, table.map((r) => r.date), (name) => table.map((r) => r.values[columns.indexOf(name)]!));
     columns = [...columns, ...crossSectionalColumns(set)];
     const lines = table.map((r, i) => [r.symbol, r.date, r.knowable, ...[...r.values, ...cs.map((c) => c[i]!)].map((x) => (Number.isNaN(x) ? '' : String(x)))].join(','));
-    const csv = join(scratch, 'features.csv');
-    writeFileSync(csv, `${['symbol', 'date', 'knowable_at', ...columns].join(',')}\n${lines.join('\n')}\n`);
-    const types = `{'symbol': 'VARCHAR', 'date': 'DATE', 'knowable_at': 'TIMESTAMP', ${columns.map((c) => `'${c}': 'DOUBLE'`).join(', ')}}`;
-    await db.run(`CREATE TABLE features AS SELECT * FROM read_csv(${sqlString(csv)}, header = true, columns = ${types})`);
-    await writePartitionedParquet(db, 'features', ['symbol', 'date', 'knowable_at', ...columns].map((c) => `"${c}"`).join(', '), join(outDir, 'features'), writers);
+    const types = columns.map((c) => [c, 'DOUBLE'] as const);
+    await writeRowsAsPartitionedParquet(db, { columns: [['symbol', 'VARCHAR'], ['date', 'DATE'], ['knowable_at', 'TIMESTAMP'], ...types], lines }, join(outDir, 'features'), writers);
     return { rows: lines.length, symbols: new Set(bars.map((b) => b.symbol)).size, columns };
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
     close();
   }
 }

@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDuckDb, sqlString } from '../data/store/duckdb.js';
-import { writePartitionedParquet } from '../data/store/partitioned-writer.js';
+import { openDuckDb } from '../data/store/duckdb.js';
+import { writeRowsAsPartitionedParquet } from '../data/store/partitioned-writer.js';
 import { readChainQuotes, readUnderlyingBars } from './chain-inputs.js';
 import { hitStrikeLabels } from './hit-strike.js';
 
@@ -14,7 +12,6 @@ export const HIT_STRIKE_COLUMNS = ['hit_strike', 'hit_t1', 'sessions_to_hit'] as
  */
 export async function buildHitStrikeLabels(chainCsv: string, storeDir: string, underlying: string, outDir: string): Promise<{ rows: number; resolved: number }> {
   const { connection: db, close } = await openDuckDb(2);
-  const scratch = mkdtempSync(join(tmpdir(), 'quanto-hit-strike-'));
   try {
     const quotes = await readChainQuotes(db, chainCsv, underlying);
     const bars = await readUnderlyingBars(db, storeDir, underlying);
@@ -23,15 +20,10 @@ export async function buildHitStrikeLabels(chainCsv: string, storeDir: string, u
       const l = labels[i]!;
       return [underlying, q.date, q.expiry, q.strike, q.right, Number.isNaN(l.hit) ? '' : l.hit, l.t1, Number.isNaN(l.sessionsToHit) ? '' : l.sessionsToHit].join(',');
     });
-    const csv = join(scratch, 'labels.csv');
-    writeFileSync(csv, `symbol,date,expiry,strike,right,${HIT_STRIKE_COLUMNS.join(',')}\n${lines.join('\n')}\n`);
-    await db.run(
-      `CREATE TABLE labels AS SELECT * FROM read_csv(${sqlString(csv)}, header = true, columns = {'symbol': 'VARCHAR', 'date': 'DATE', 'expiry': 'DATE', 'strike': 'DOUBLE', 'right': 'VARCHAR', 'hit_strike': 'INTEGER', 'hit_t1': 'DATE', 'sessions_to_hit': 'INTEGER'})`,
-    );
-    await writePartitionedParquet(db, 'labels', 'symbol, date, expiry, strike, "right", hit_strike, hit_t1, sessions_to_hit', join(outDir, 'labels'), 1, 'symbol, date, expiry, strike, "right"');
+    const columns = [['symbol', 'VARCHAR'], ['date', 'DATE'], ['expiry', 'DATE'], ['strike', 'DOUBLE'], ['right', 'VARCHAR'], ['hit_strike', 'INTEGER'], ['hit_t1', 'DATE'], ['sessions_to_hit', 'INTEGER']] as const;
+    await writeRowsAsPartitionedParquet(db, { columns, lines }, join(outDir, 'labels'), 1, 'symbol, date, expiry, strike, "right"');
     return { rows: lines.length, resolved: labels.filter((l) => !Number.isNaN(l.hit)).length };
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
     close();
   }
 }

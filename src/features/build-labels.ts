@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { openDuckDb, queryRows, sqlString } from '../data/store/duckdb.js';
-import { writePartitionedParquet } from '../data/store/partitioned-writer.js';
+import { writeRowsAsPartitionedParquet } from '../data/store/partitioned-writer.js';
 import { forwardReturn, labelSchema, tripleBarrier } from './labels.js';
 
 export const labelSetSchema = z
@@ -20,7 +18,6 @@ export function labelColumns(set: LabelSet): string[] {
 /** A label set over a canonical bar store (split-adjusted closes), as Parquet by symbol and year. */
 export async function buildLabels(storeDir: string, set: LabelSet, outDir: string, writers: number): Promise<{ rows: number; columns: string[] }> {
   const { connection: db, close } = await openDuckDb(2);
-  const scratch = mkdtempSync(join(tmpdir(), 'quanto-labels-'));
   try {
     const bars = await queryRows<{ symbol: string; date: string; close: number }>(
       db,
@@ -46,14 +43,10 @@ export async function buildLabels(storeDir: string, set: LabelSet, outDir: strin
       rows.forEach((r, i) => lines.push([r.symbol, r.date, ...values.map((v) => (typeof v[i] === 'number' && Number.isNaN(v[i]) ? '' : String(v[i])))].join(',')));
       start = end;
     }
-    const csv = join(scratch, 'labels.csv');
-    writeFileSync(csv, `${['symbol', 'date', ...columns].join(',')}\n${lines.join('\n')}\n`);
-    const types = `{'symbol': 'VARCHAR', 'date': 'DATE', ${columns.map((c) => `'${c}': '${c.endsWith('_t1') ? 'DATE' : 'DOUBLE'}'`).join(', ')}}`;
-    await db.run(`CREATE TABLE labels AS SELECT * FROM read_csv(${sqlString(csv)}, header = true, columns = ${types})`);
-    await writePartitionedParquet(db, 'labels', ['symbol', 'date', ...columns].map((c) => `"${c}"`).join(', '), join(outDir, 'labels'), writers);
+    const types = columns.map((c) => [c, c.endsWith('_t1') ? 'DATE' : 'DOUBLE'] as const);
+    await writeRowsAsPartitionedParquet(db, { columns: [['symbol', 'VARCHAR'], ['date', 'DATE'], ...types], lines }, join(outDir, 'labels'), writers);
     return { rows: lines.length, columns };
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
     close();
   }
 }

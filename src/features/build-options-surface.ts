@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDuckDb, sqlString } from '../data/store/duckdb.js';
-import { writePartitionedParquet } from '../data/store/partitioned-writer.js';
+import { openDuckDb } from '../data/store/duckdb.js';
+import { writeRowsAsPartitionedParquet } from '../data/store/partitioned-writer.js';
 import { readChainQuotes, readUnderlyingBars } from './chain-inputs.js';
 import { surfaceSeries, type ChainQuote, type SurfaceParams } from './options-surface.js';
 import { coverageShortfalls, selectedColumns, type SurfaceFeature } from './surface-selection.js';
@@ -26,7 +24,6 @@ export interface OptionsSurfaceSpec extends SurfaceParams {
  */
 export async function buildOptionsSurface(chainCsv: string, storeDir: string, spec: OptionsSurfaceSpec, outDir: string): Promise<{ rows: number; days: number; columns: string[] }> {
   const { connection: db, close } = await openDuckDb(2);
-  const scratch = mkdtempSync(join(tmpdir(), 'quanto-surface-'));
   try {
     const quotes = await readChainQuotes(db, chainCsv, spec.underlying);
     const bars = await readUnderlyingBars(db, storeDir, spec.underlying);
@@ -55,14 +52,10 @@ export async function buildOptionsSurface(chainCsv: string, storeDir: string, sp
       const values = columns.map((c) => (source ? source.values[c] : c.endsWith('_coverage') ? 0 : Number.NaN));
       return [spec.underlying, d.date, source?.ts ?? '', ...values.map((x) => (Number.isNaN(x) ? '' : String(x)))].join(',');
     });
-    const csv = join(scratch, 'surface.csv');
-    writeFileSync(csv, `${['symbol', 'date', 'knowable_at', ...columns].join(',')}\n${lines.join('\n')}\n`);
-    const types = `{'symbol': 'VARCHAR', 'date': 'DATE', 'knowable_at': 'TIMESTAMP', ${columns.map((c) => `'${c}': 'DOUBLE'`).join(', ')}}`;
-    await db.run(`CREATE TABLE surface AS SELECT * FROM read_csv(${sqlString(csv)}, header = true, columns = ${types})`);
-    await writePartitionedParquet(db, 'surface', ['symbol', 'date', 'knowable_at', ...columns].map((c) => `"${c}"`).join(', '), join(outDir, 'features'), 1);
+    const types = columns.map((c) => [c, 'DOUBLE'] as const);
+    await writeRowsAsPartitionedParquet(db, { columns: [['symbol', 'VARCHAR'], ['date', 'DATE'], ['knowable_at', 'TIMESTAMP'], ...types], lines }, join(outDir, 'features'), 1);
     return { rows: lines.length, days: days.length, columns };
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
     close();
   }
 }

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { easterSunday, isoOf, parseIsoDate } from '../../src/data/calendar/civil-date.js';
 import { exchangeCalendar } from '../../src/data/calendar/exchange-calendar.js';
-import { REPO_ROOT } from '../helpers/workspace.js';
+import { REPO_ROOT, runCli } from '../helpers/workspace.js';
 
 const xnys = exchangeCalendar('XNYS');
 
@@ -13,12 +12,7 @@ function sampleDates(file: string): string[] {
   return [...new Set(lines.map((l) => l.split(',')[1]!))].sort();
 }
 
-async function cli(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (t) => (out += t.endsWith('\n') ? t : `${t}\n`), err: (t) => (err += t), cwd: REPO_ROOT, isTTY: false });
-  return { code, out, err };
-}
+const cli = (...args: string[]) => runCli(args);
 
 describe('the NYSE calendar', () => {
   it.each([

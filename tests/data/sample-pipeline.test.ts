@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { dataHealth, HealthCheckFailed } from '../../src/data/health/data-health.js';
 import { getBars } from '../../src/data/query/get-bars.js';
-import { REPO_ROOT } from '../helpers/workspace.js';
+import { REPO_ROOT, runCli } from '../helpers/workspace.js';
 
 /**
  * The repository's own default workspace, built into a throwaway cache: the real sample data
@@ -13,12 +13,7 @@ import { REPO_ROOT } from '../helpers/workspace.js';
  */
 describe('the data layer on the embedded real sample data', () => {
   let cache: string;
-  const cli = async (...args: string[]) => {
-    let out = '';
-    let err = '';
-    const code = await main(['-C', REPO_ROOT, ...args], { out: (t) => (out += t.endsWith('\n') ? t : `${t}\n`), err: (t) => (err += t), cwd: REPO_ROOT, isTTY: false });
-    return { code, out, err };
-  };
+  const cli = (...args: string[]) => runCli(['-C', REPO_ROOT, ...args]);
   const store = () => join(cache, 'out', 'canonical', 'equity_ohlcv', 'equity_bars');
 
   beforeAll(async () => {

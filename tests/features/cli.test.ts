@@ -2,15 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
-import { REPO_ROOT } from '../helpers/workspace.js';
+import { REPO_ROOT, runCli } from '../helpers/workspace.js';
 
-async function cli(...args: string[]) {
-  let out = '';
-  let err = '';
-  const code = await main(args, { out: (t) => (out += t), err: (t) => (err += t), cwd: REPO_ROOT, isTTY: false });
-  return { code, out, err };
-}
+const cli = (...args: string[]) => runCli(args);
 
 const close = (a: number, e: number, rel: number) => Math.abs(a - e) <= Math.max(1e-12, rel * Math.abs(e));
 

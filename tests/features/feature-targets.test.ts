@@ -2,19 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { buildOptionsSurface } from '../../src/features/build-options-surface.js';
-import { REPO_ROOT } from '../helpers/workspace.js';
+import { REPO_ROOT, runCli } from '../helpers/workspace.js';
 
 /** The repository's feature targets, built from the sample data into a throwaway cache. */
 describe('//features/core_v1, //features/core_v1_regime and //features/options_surface_v1 from the sample data', () => {
   let cache: string;
-  const cli = async (...args: string[]) => {
-    let out = '';
-    let err = '';
-    const code = await main(['-C', REPO_ROOT, ...args], { out: (t) => (out += t.endsWith('\n') ? t : `${t}\n`), err: (t) => (err += t), cwd: REPO_ROOT, isTTY: false });
-    return { code, out, err };
-  };
+  const cli = (...args: string[]) => runCli(['-C', REPO_ROOT, ...args]);
   const sql = async (q: string) => {
     const r = await cli('sql', '--format', 'json', q);
     if (r.code !== 0) throw new Error(`quanto sql failed: ${r.err}`);

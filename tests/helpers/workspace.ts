@@ -8,6 +8,19 @@ import { main } from '../../src/cli/main.js';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const QUANTO_BIN = join(REPO_ROOT, 'bin', 'quanto.js');
 
+/** Runs the CLI in this process (so coverage sees it), each line of out and err newline-terminated. */
+export async function runCli(args: string[], cwd = REPO_ROOT): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, {
+    out: (t) => (out += t.endsWith('\n') ? t : `${t}\n`),
+    err: (t) => (err += t.endsWith('\n') ? t : `${t}\n`),
+    cwd,
+    isTTY: false,
+  });
+  return { code, out, err };
+}
+
 /** A throwaway workspace: files by relative path; node_modules linked so rules can import zod. */
 export class TestWorkspace {
   readonly root: string;
@@ -32,16 +45,8 @@ export class TestWorkspace {
   }
 
   /** Runs the CLI in this process (so coverage sees it). */
-  async cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '';
-    let err = '';
-    const code = await main(['-C', this.root, ...args], {
-      out: (t) => (out += t.endsWith('\n') ? t : `${t}\n`),
-      err: (t) => (err += t.endsWith('\n') ? t : `${t}\n`),
-      cwd: this.root,
-      isTTY: false,
-    });
-    return { code, out, err };
+  cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+    return runCli(['-C', this.root, ...args], this.root);
   }
 
   /** `quanto build --json` in this process; returns the parsed JSON and a status by label. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -32,6 +32,29 @@ export async function writePartitionedParquet(db: DuckDBConnection, table: strin
         }
       }),
     );
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Rows computed in JavaScript (CSV lines, NaN written as empty cells) written as Parquet by
+ * symbol and year: staged through a CSV read with explicit column types, so no type is guessed.
+ */
+export async function writeRowsAsPartitionedParquet(
+  db: DuckDBConnection,
+  rows: { columns: readonly (readonly [name: string, type: string])[]; lines: readonly string[] },
+  target: string,
+  writers: number,
+  orderBy = 'symbol, date',
+): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'quanto-rows-'));
+  try {
+    const csv = join(scratch, 'rows.csv');
+    writeFileSync(csv, `${rows.columns.map(([name]) => name).join(',')}\n${rows.lines.join('\n')}\n`);
+    const types = `{${rows.columns.map(([name, type]) => `'${name}': '${type}'`).join(', ')}}`;
+    await db.run(`CREATE OR REPLACE TEMP TABLE staged_rows AS SELECT * FROM read_csv(${sqlString(csv)}, header = true, columns = ${types})`);
+    await writePartitionedParquet(db, 'staged_rows', rows.columns.map(([name]) => `"${name}"`).join(', '), target, writers, orderBy);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
