@@ -20,8 +20,9 @@ export function equalWeight(data: MarketData, every: number): Weights {
   if (!Number.isInteger(every) || every < 1) throw new Error(`equal weight: rebalance every whole number >= 1 of bars, got ${every}`);
   const w = blank(data);
   for (let t = 0; t < data.dates.length; t += every) {
-    const live = data.symbols.map((_, s) => s).filter((s) => !Number.isNaN(data.close[s]![t]!));
-    for (let s = 0; s < data.symbols.length; s++) w[s]![t] = live.includes(s) ? 1 / live.length : 0;
+    const trading = (s: number) => !Number.isNaN(data.close[s]![t]!);
+    const live = data.symbols.filter((_, s) => trading(s)).length;
+    for (let s = 0; s < data.symbols.length; s++) w[s]![t] = trading(s) ? 1 / live : 0;
     if (every === Number.MAX_SAFE_INTEGER) break;
   }
   return w;
