@@ -1,4 +1,4 @@
-import type { BacktestResult, Trade } from './target-weights.js';
+import type { BacktestResult, Trade } from './backtest-result.js';
 
 /** One position from opening (flat to long or short) to closing (back to flat), fees included. */
 export interface RoundTrip {

@@ -79,17 +79,25 @@ export function executionBarIndex(model: CostModel, decisionBar: number): number
   return decisionBar + model.execution.delay_bars;
 }
 
-/** Fills an order of `shares` on its execution bar. */
+/** Fills an order of `shares` on its execution bar, at the bar's configured reference price (open or close). */
 export function simulateFill(model: CostModel, shares: number, bar: ExecutionBar): Fill {
-  const referencePrice = model.execution.price === 'open' ? bar.open : bar.close;
+  return simulateFillAt(model, shares, model.execution.price === 'open' ? bar.open : bar.close, bar.volume);
+}
+
+/**
+ * Fills an order of `shares` at `referencePrice` on a bar that traded `volume`: the
+ * participation cap bounds the fill, slippage moves the price against it, the fee schedule
+ * charges it. Stops and take-profits use this with their trigger price.
+ */
+export function simulateFillAt(model: CostModel, shares: number, referencePrice: number, volume: number): Fill {
   const vs = model.slippage.volume_share;
   let filled = shares;
   if (vs) {
-    const cap = vs.participation_cap * Math.max(0, bar.volume);
+    const cap = vs.participation_cap * Math.max(0, volume);
     if (Math.abs(shares) > cap) filled = Math.sign(shares) * cap;
   }
   if (filled === 0) return { shares: 0, referencePrice, price: referencePrice, fee: 0, slippageCost: 0 };
-  const share = vs && bar.volume > 0 ? Math.abs(filled) / bar.volume : 0;
+  const share = vs && volume > 0 ? Math.abs(filled) / volume : 0;
   const slip = model.slippage.fixed_bps / 1e4 + (vs ? vs.price_impact * share * share : 0);
   const price = referencePrice * (1 + Math.sign(filled) * slip);
   return { shares: filled, referencePrice, price, fee: orderFee(model, filled, price), slippageCost: Math.abs(filled) * Math.abs(price - referencePrice) };

@@ -1,0 +1,22 @@
+/**
+ * Bars of several symbols on one common session axis: `open[s][t]` is symbol s on dates[t].
+ * A missing bar is NaN: a symbol cannot trade or be valued that day (its last close is kept).
+ * High and low are optional: without them, stops and take-profits trigger on the open and
+ * close only.
+ */
+export interface MarketData {
+  dates: readonly string[];
+  symbols: readonly string[];
+  open: readonly Float64Array[];
+  close: readonly Float64Array[];
+  volume: readonly Float64Array[];
+  high?: readonly Float64Array[];
+  low?: readonly Float64Array[];
+}
+
+const DAY_MS = 86_400_000;
+
+/** Calendar days between two sessions (borrow accrues over weekends and holidays too). */
+export function calendarDaysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS);
+}
