@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buyAndHold, crossSectionalMomentum, equalWeight, smaCrossover } from '../../src/backtest/baselines.js';
+import { onChangesOnly } from '../../src/backtest/strategy-config.js';
 import type { MarketData } from '../../src/backtest/target-weights.js';
 
 function market(close: number[][]): MarketData {
@@ -55,5 +56,12 @@ describe('baseline strategies as target weights', () => {
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+describe('orders on changes only', () => {
+  it('keeps a weight only where the decision changed; NaN (hold) elsewhere', () => {
+    const [w] = onChangesOnly([Float64Array.from([0, 0, 0.5, 0.5, Number.NaN, 0.5, 0, 0])]);
+    expect([...w!]).toEqual([0, Number.NaN, 0.5, Number.NaN, Number.NaN, Number.NaN, 0, Number.NaN]);
   });
 });

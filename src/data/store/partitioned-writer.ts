@@ -37,24 +37,39 @@ export async function writePartitionedParquet(db: DuckDBConnection, table: strin
   }
 }
 
-/**
- * Rows computed in JavaScript (CSV lines, NaN written as empty cells) written as Parquet by
- * symbol and year: staged through a CSV read with explicit column types, so no type is guessed.
- */
-export async function writeRowsAsPartitionedParquet(
-  db: DuckDBConnection,
-  rows: { columns: readonly (readonly [name: string, type: string])[]; lines: readonly string[] },
-  target: string,
-  writers: number,
-  orderBy = 'symbol, date',
-): Promise<void> {
+/** Rows computed in JavaScript (CSV lines, NaN written as empty cells) as a table, read with explicit column types so no type is guessed. */
+async function stageRows(db: DuckDBConnection, rows: JsRows, scratch: string): Promise<void> {
+  const csv = join(scratch, 'rows.csv');
+  writeFileSync(csv, `${rows.columns.map(([name]) => name).join(',')}\n${rows.lines.join('\n')}\n`);
+  const types = `{${rows.columns.map(([name, type]) => `'${name}': '${type}'`).join(', ')}}`;
+  await db.run(`CREATE OR REPLACE TEMP TABLE staged_rows AS SELECT * FROM read_csv(${sqlString(csv)}, header = true, columns = ${types})`);
+}
+
+export interface JsRows {
+  columns: readonly (readonly [name: string, type: string])[];
+  lines: readonly string[];
+}
+
+/** Rows computed in JavaScript written as Parquet by symbol and year. */
+export async function writeRowsAsPartitionedParquet(db: DuckDBConnection, rows: JsRows, target: string, writers: number, orderBy = 'symbol, date'): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), 'quanto-rows-'));
   try {
-    const csv = join(scratch, 'rows.csv');
-    writeFileSync(csv, `${rows.columns.map(([name]) => name).join(',')}\n${rows.lines.join('\n')}\n`);
-    const types = `{${rows.columns.map(([name, type]) => `'${name}': '${type}'`).join(', ')}}`;
-    await db.run(`CREATE OR REPLACE TEMP TABLE staged_rows AS SELECT * FROM read_csv(${sqlString(csv)}, header = true, columns = ${types})`);
+    await stageRows(db, rows, scratch);
     await writePartitionedParquet(db, 'staged_rows', rows.columns.map(([name]) => `"${name}"`).join(', '), target, writers, orderBy);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Rows computed in JavaScript written as one Parquet file, in `orderBy` order (which must be
+ * total), on the caller's connection: open it with one thread for byte-identical output.
+ */
+export async function writeRowsAsParquet(db: DuckDBConnection, rows: JsRows, file: string, orderBy: string): Promise<void> {
+  const scratch = mkdtempSync(join(tmpdir(), 'quanto-rows-'));
+  try {
+    await stageRows(db, rows, scratch);
+    await db.run(`COPY (SELECT * FROM staged_rows ORDER BY ${orderBy}) TO ${sqlString(file)} (FORMAT PARQUET, COMPRESSION ZSTD)`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

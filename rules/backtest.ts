@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { backtestConfigSchema } from '../src/backtest/backtest-config.js';
+import { runBacktest } from '../src/backtest/run-backtest.js';
+import { BACKTEST_OUTPUTS, writeBacktestOutputs } from '../src/backtest/write-backtest-outputs.js';
+import { defineRule } from '../src/engine/rule-api.js';
+import { inputDir } from './_inputs.js';
+
+/**
+ * A backtest of a configured strategy on canonical bars, through the shared cost model, on the
+ * vectorized or the event-driven engine: equity, positions, orders, fills, round trips and
+ * exposure as Parquet, metrics.json, regime slices and a tearsheet. The out-of-sample reserve
+ * in the config is never read unless the config says this is the final evaluation.
+ */
+export default defineRule({
+  name: 'backtest',
+  version: 1,
+  description: 'a strategy backtest with costs, metrics, regime slices and a tearsheet',
+  config: backtestConfigSchema,
+  outputs: BACKTEST_OUTPUTS,
+  consumes: (c) => (c.regimes ? [{ from: c.regimes.from, columns: [...new Set(c.regimes.slices.flatMap((s) => s.when.map((w) => w.column)))].sort(), as: 'feature' }] : []),
+  async run(ctx) {
+    const c = ctx.config;
+    const run = await runBacktest(c, {
+      barsDir: join(inputDir(ctx.inputs, 'backtest', c.bars), 'equity_bars'),
+      regimeFeaturesDir: c.regimes ? join(inputDir(ctx.inputs, 'backtest', c.regimes.from), 'features') : null,
+    });
+    const rows = await writeBacktestOutputs(run, c, ctx.outDir, `${ctx.label}: ${c.strategy.kind.replaceAll('_', ' ')}`);
+    const m = run.metrics;
+    ctx.log.info(`${run.data.dates.length} sessions, ${run.data.symbols.length} symbols: Sharpe ${m.sharpe.toFixed(3)}, CAGR ${(m.cagr * 100).toFixed(2)}%, max drawdown ${(m.max_drawdown * 100).toFixed(2)}%, ${run.result.trades.length} fills`);
+    return { rows: Object.fromEntries(Object.entries(rows).map(([k, v]) => [`${k}.parquet`, v])) };
+  },
+});

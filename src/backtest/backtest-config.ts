@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { costModelSchema } from '../costs/cost-model.js';
+import { regimeSliceSchema } from '../evaluation/regime-slices.js';
+import { accountSchema, bracketSchema } from './account-config.js';
+import { strategySchema } from './strategy-config.js';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
+const label = z.string().startsWith('//');
+
+/** A backtest target's config (configs/backtests/*.yaml): what runs, on which bars, at what cost, judged how. */
+export const backtestConfigSchema = z
+  .object({
+    /** The canonical bar target the backtest trades. */
+    bars: label,
+    /** Symbols traded; empty for every symbol in the bars. */
+    symbols: z.array(z.string().min(1)).default([]),
+    adjust: z.enum(['none', 'splits', 'total']).default('total'),
+    /** First session traded (inclusive); the bars' first when absent. */
+    start: isoDate.optional(),
+    /**
+     * The out-of-sample reserve: sessions from `from` on are not read at all (the query stops
+     * before them) unless this is the final evaluation, which reads them and reports them apart.
+     */
+    reserve: z.object({ from: isoDate, final_evaluation: z.boolean().default(false) }).strict().optional(),
+    strategy: strategySchema,
+    /**
+     * every_bar: the target is asked for on every bar it is set (drift is traded back);
+     * change: only when the strategy's target changes (a stop-loss exit then stays flat until it does).
+     */
+    orders_on: z.enum(['every_bar', 'change']).default('every_bar'),
+    engine: z.enum(['vectorized', 'event_driven']).default('vectorized'),
+    /** Stop-loss and take-profit on every position the strategy opens (event-driven engine only). */
+    bracket: bracketSchema.optional(),
+    costs: costModelSchema.prefault({}),
+    account: accountSchema.prefault({}),
+    /** A symbol of the bars to compare against (plotted, and its metrics beside the strategy's). */
+    benchmark: z.string().min(1).optional(),
+    periods_per_year: z.number().positive().default(252),
+    rolling_window: z.number().int().min(2).default(63),
+    /**
+     * The experiment's trials, for the deflated Sharpe ratio: how many configurations were
+     * tried before this one was chosen, and the variance of their (per-period) Sharpe ratios.
+     */
+    trials: z.object({ count: z.number().int().min(1).default(1), sharpe_variance: z.number().min(0).default(0) }).strict().prefault({}),
+    /** Metrics per regime, by declared conditions on a regime feature set of one symbol. */
+    regimes: z.object({ from: label, symbol: z.string().min(1), slices: z.array(regimeSliceSchema).min(1) }).strict().optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.bracket && c.engine !== 'event_driven') ctx.addIssue({ code: 'custom', path: ['bracket'], message: 'stop-loss and take-profit need engine: event_driven (the vectorized engine has no intrabar exits)' });
+    if (c.trials.count > 1 && c.trials.sharpe_variance === 0) ctx.addIssue({ code: 'custom', path: ['trials', 'sharpe_variance'], message: 'with more than one trial, give the variance of their Sharpe ratios (the deflated Sharpe ratio needs it)' });
+    if (c.reserve && c.start && c.start >= c.reserve.from) ctx.addIssue({ code: 'custom', path: ['start'], message: `the backtest starts (${c.start}) inside the out-of-sample reserve (from ${c.reserve.from})` });
+  });
+
+export type BacktestConfig = z.infer<typeof backtestConfigSchema>;

@@ -1,0 +1,110 @@
+import { deflatedSharpe } from '../evaluation/deflated-sharpe.js';
+import { loadFeatureColumns } from '../evaluation/load-feature-columns.js';
+import { performanceMetrics, simpleReturns, type PerformanceMetrics } from '../evaluation/performance-metrics.js';
+import { regimeSlices, type RegimeSliceResult } from '../evaluation/regime-slices.js';
+import type { BacktestConfig } from './backtest-config.js';
+import type { BacktestResult } from './backtest-result.js';
+import { backtestEvents, targetWeightStrategy } from './event-driven.js';
+import { loadMarketData } from './load-market-data.js';
+import type { MarketData } from './market-data.js';
+import { onChangesOnly, strategyWeights } from './strategy-config.js';
+import { backtestTargetWeights } from './target-weights.js';
+import { tradeStats, type TradeStats } from './trade-stats.js';
+
+export interface BacktestMetrics extends PerformanceMetrics, TradeStats {
+  /** Deflated Sharpe ratio for the trials recorded in the config (PSR against 0 for one trial). */
+  dsr: number;
+  fees: number;
+  slippage: number;
+  borrow: number;
+}
+
+export interface BacktestRun {
+  data: MarketData;
+  result: BacktestResult;
+  metrics: BacktestMetrics;
+  /** The benchmark symbol's closes on the same sessions (last close carried over gaps). */
+  benchmark: { symbol: string; values: Float64Array; metrics: PerformanceMetrics } | null;
+  /** Set on a final evaluation: metrics before the reserve and inside it. */
+  split: { in_sample: PerformanceMetrics; out_of_sample: PerformanceMetrics } | null;
+  regimes: RegimeSliceResult[] | null;
+}
+
+export interface BacktestInputs {
+  barsDir: string;
+  regimeFeaturesDir: string | null;
+}
+
+/** Restricts a MarketData to some of its symbols (the arrays are shared, not copied). */
+function selectSymbols(data: MarketData, symbols: readonly string[]): MarketData {
+  const idx = symbols.map((s) => data.symbols.indexOf(s));
+  const pick = <T>(xs: readonly T[] | undefined) => (xs ? idx.map((i) => xs[i]!) : undefined);
+  return { dates: data.dates, symbols, open: pick(data.open)!, close: pick(data.close)!, volume: pick(data.volume)!, high: pick(data.high), low: pick(data.low) };
+}
+
+function carryForward(xs: Float64Array): Float64Array {
+  const out = Float64Array.from(xs);
+  for (let t = 1; t < out.length; t++) if (Number.isNaN(out[t]!)) out[t] = out[t - 1]!;
+  return out;
+}
+
+/** Checks the data can carry the cost model's assumptions, naming the symbol and what to change. */
+function checkTradable(data: MarketData, c: BacktestConfig): void {
+  for (let s = 0; s < data.symbols.length; s++) {
+    const hasAny = (xs: Float64Array) => xs.some((x) => !Number.isNaN(x));
+    if (c.costs.execution.price === 'open' && !hasAny(data.open[s]!)) throw new Error(`${data.symbols[s]} in ${c.bars} has no opening prices, so orders cannot fill at the open: set costs.execution.price to close`);
+    if (c.costs.slippage.volume_share && !hasAny(data.volume[s]!)) throw new Error(`${data.symbols[s]} in ${c.bars} has no volume, so the volume-share slippage model cannot apply: remove costs.slippage.volume_share`);
+  }
+}
+
+/** Runs a configured backtest on its bars: loading (never past the reserve unless final), simulating, scoring. */
+export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Promise<BacktestRun> {
+  const readsReserve = c.reserve?.final_evaluation === true;
+  const endExclusive = c.reserve && !readsReserve ? c.reserve.from : null;
+  const wanted = c.symbols.length > 0 ? [...new Set([...c.symbols, ...(c.benchmark ? [c.benchmark] : [])])].sort() : [];
+  const all = await loadMarketData({ storeDir: inputs.barsDir, symbols: wanted, adjust: c.adjust, start: c.start ?? null, endExclusive });
+  if (all.dates.length < 3) throw new Error(`${c.bars} has ${all.dates.length} sessions in the backtest's period: at least 3 are needed`);
+  if (c.benchmark && !all.symbols.includes(c.benchmark)) throw new Error(`the benchmark ${c.benchmark} is not among the symbols of ${c.bars}`);
+  const data = c.symbols.length > 0 ? selectSymbols(all, [...c.symbols].sort()) : all;
+  checkTradable(data, c);
+
+  const planned = strategyWeights(c.strategy, data);
+  const weights = c.orders_on === 'change' ? onChangesOnly(planned) : planned;
+  const result =
+    c.engine === 'vectorized'
+      ? backtestTargetWeights(data, weights, c.costs, c.account.initial_cash)
+      : backtestEvents(data, targetWeightStrategy(weights, c.bracket), c.costs, c.account);
+
+  const equity = [...result.equity];
+  const perf = performanceMetrics(equity, c.periods_per_year);
+  const metrics: BacktestMetrics = {
+    ...perf,
+    dsr: deflatedSharpe(simpleReturns(equity), c.trials.count, c.trials.sharpe_variance),
+    ...tradeStats(result, c.periods_per_year),
+    ...result.costs,
+  };
+
+  let benchmark: BacktestRun['benchmark'] = null;
+  if (c.benchmark) {
+    const values = carryForward(all.close[all.symbols.indexOf(c.benchmark)]!);
+    const first = values.findIndex((x) => !Number.isNaN(x));
+    benchmark = { symbol: c.benchmark, values, metrics: performanceMetrics([...values.subarray(first)], c.periods_per_year) };
+  }
+
+  let split: BacktestRun['split'] = null;
+  if (c.reserve && readsReserve) {
+    const cut = data.dates.findIndex((d) => d >= c.reserve!.from);
+    if (cut < 3 || data.dates.length - cut < 2) throw new Error(`the reserve from ${c.reserve.from} leaves too few sessions on one side (in-sample ${cut < 0 ? data.dates.length : cut}, reserve ${cut < 0 ? 0 : data.dates.length - cut}) for metrics`);
+    // The reserve's returns start from the last in-sample close: the first reserved return is the one into the reserve.
+    split = { in_sample: performanceMetrics(equity.slice(0, cut), c.periods_per_year), out_of_sample: performanceMetrics(equity.slice(cut - 1), c.periods_per_year) };
+  }
+
+  let regimes: RegimeSliceResult[] | null = null;
+  if (c.regimes) {
+    if (!inputs.regimeFeaturesDir) throw new Error(`regimes read ${c.regimes.from}, which is not among this target's deps`);
+    const columns = [...new Set(c.regimes.slices.flatMap((s) => s.when.map((w) => w.column)))].sort();
+    const features = await loadFeatureColumns(inputs.regimeFeaturesDir, c.regimes.symbol, columns, data.dates, endExclusive);
+    regimes = regimeSlices(result.equity, (column) => features.get(column)!, c.regimes.slices, c.periods_per_year);
+  }
+  return { data, result, metrics, benchmark, split, regimes };
+}
