@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import { orderFee, simulateFillAt, type CostModel } from '../costs/cost-model.js';
+
+/** The environment's own settings (the cost model is the shared one, configured beside it). */
+export const tradingEnvSchema = z
+  .object({
+    initial_cash: z.number().positive().default(1_000_000),
+    /** Shares an action of 1 (or -1) trades in one asset on one step. */
+    hmax: z.number().int().positive().default(100),
+    /** The reward is the change in portfolio value times this. */
+    reward_scaling: z.number().positive().default(1e-4),
+    /** Turbulence at or above this blocks buying and liquidates every holding (FinRL's turbulence_threshold). */
+    turbulence_threshold: z.number().positive().optional(),
+  })
+  .strict();
+
+export type TradingEnvConfig = z.infer<typeof tradingEnvSchema>;
+
+/**
+ * What the environment trades over: D assets on T sessions, every array [asset][t] with no
+ * NaN prices (a market builder carries the last close over gaps), K features per asset
+ * ([k][asset][t], 0 where unknown), and optionally the turbulence index per session.
+ */
+export interface EnvMarket {
+  dates: readonly string[];
+  symbols: readonly string[];
+  open: readonly Float64Array[];
+  close: readonly Float64Array[];
+  volume: readonly Float64Array[];
+  features: readonly (readonly Float64Array[])[];
+  featureNames: readonly string[];
+  turbulence?: Float64Array;
+}
+
+export interface StepLog {
+  date: string;
+  executed: string;
+  /** Signed shares filled per asset (sells negative). */
+  traded: number[];
+  holdings: number[];
+  cash: number;
+  value: number;
+  reward: number;
+  costs: number;
+  turbulent: boolean;
+}
+
+export interface StepResult {
+  observation: Float64Array;
+  reward: number;
+  done: boolean;
+}
+
+/**
+ * FinRL's StockTradingEnv on the shared cost model. The state on bar t's close is
+ * [cash, closes of the D assets, holdings of the D assets, feature 1 of the D assets, ...,
+ * feature K of the D assets]. An action in [-1, 1]^D times hmax, truncated to whole shares,
+ * is what to sell (negative) or buy (positive) of each asset. Unlike FinRL, which fills at
+ * the close it just observed, orders fill on the next bar at the cost model's price (the open
+ * by default), as in the backtests: the policy never trades at a price it has already seen
+ * move. Sells go first (largest first), then buys (largest first), each buy capped by the
+ * cash left after its costs; the participation cap may fill less. The reward is the change in
+ * portfolio value from close to close, times reward_scaling. When the turbulence known at the
+ * decision is at or above the threshold, nothing is bought and every holding is sold.
+ */
+export class TradingEnv {
+  readonly assets: number;
+  readonly observationSize: number;
+  private t = 0;
+  private cash = 0;
+  private readonly holdings: Float64Array;
+  private readonly log: StepLog[] | null;
+
+  constructor(
+    private readonly market: EnvMarket,
+    private readonly config: TradingEnvConfig,
+    private readonly costs: CostModel,
+    options: { log?: boolean } = {},
+  ) {
+    if (costs.execution.delay_bars !== 1) throw new Error(`the trading environment fills on the next bar: costs.execution.delay_bars must be 1, got ${costs.execution.delay_bars}`);
+    if (market.dates.length < 2) throw new Error(`the trading environment needs at least 2 sessions, got ${market.dates.length}`);
+    if (config.turbulence_threshold !== undefined && !market.turbulence) throw new Error('a turbulence threshold is set but the market has no turbulence series');
+    this.assets = market.symbols.length;
+    this.observationSize = 1 + 2 * this.assets + market.features.length * this.assets;
+    this.holdings = new Float64Array(this.assets);
+    this.log = options.log ? [] : null;
+  }
+
+  get stepLog(): readonly StepLog[] {
+    return this.log ?? [];
+  }
+
+  /** The session whose close the current state is at. */
+  get bar(): number {
+    return this.t;
+  }
+
+  get portfolioValue(): number {
+    return this.valueAt(this.t);
+  }
+
+  reset(start = 0): Float64Array {
+    this.t = start;
+    this.cash = this.config.initial_cash;
+    this.holdings.fill(0);
+    if (this.log) this.log.length = 0;
+    return this.observation();
+  }
+
+  observation(out = new Float64Array(this.observationSize)): Float64Array {
+    const D = this.assets;
+    const t = this.t;
+    out[0] = this.cash;
+    for (let i = 0; i < D; i++) {
+      out[1 + i] = this.market.close[i]![t]!;
+      out[1 + D + i] = this.holdings[i]!;
+    }
+    const f = this.market.features;
+    for (let k = 0; k < f.length; k++) for (let i = 0; i < D; i++) out[1 + 2 * D + k * D + i] = f[k]![i]![t]!;
+    return out;
+  }
+
+  step(action: ArrayLike<number>): StepResult {
+    if (this.t + 1 >= this.market.dates.length) throw new Error('step called after the episode ended: call reset()');
+    const D = this.assets;
+    const t = this.t;
+    const e = t + 1; // the execution bar
+    const begin = this.valueAt(t);
+    const shares = new Float64Array(D);
+    for (let i = 0; i < D; i++) shares[i] = Math.trunc(Math.max(-1, Math.min(1, action[i]!)) * this.config.hmax);
+    const turbulent = this.config.turbulence_threshold !== undefined && this.market.turbulence![t]! >= this.config.turbulence_threshold;
+    const traded = new Array<number>(D).fill(0);
+    let costs = 0;
+    const exec = (i: number) => (this.costs.execution.price === 'open' ? this.market.open[i]![e]! : this.market.close[i]![e]!);
+
+    // Sells, the largest first (ties by asset order, so the result never depends on sort stability).
+    const order = Array.from({ length: D }, (_, i) => i);
+    const sells = turbulent ? order.filter((i) => this.holdings[i]! > 0) : order.filter((i) => shares[i]! < 0).sort((a, b) => shares[a]! - shares[b]! || a - b);
+    for (const i of sells) {
+      const n = turbulent ? this.holdings[i]! : Math.min(-shares[i]!, this.holdings[i]!);
+      const price = exec(i);
+      if (!(n > 0 && price > 0)) continue;
+      const fill = simulateFillAt(this.costs, -n, price, this.market.volume[i]![e]!);
+      if (fill.shares === 0) continue;
+      this.holdings[i]! += fill.shares;
+      this.cash += -fill.shares * fill.price - fill.fee;
+      costs += fill.fee + fill.slippageCost;
+      traded[i] = fill.shares;
+    }
+    // Buys, the largest first, each capped by the cash left after its costs.
+    const buys = turbulent ? [] : order.filter((i) => shares[i]! > 0).sort((a, b) => shares[b]! - shares[a]! || a - b);
+    for (const i of buys) {
+      const price = exec(i);
+      if (!(price > 0)) continue;
+      const n = this.affordable(shares[i]!, price, this.market.volume[i]![e]!);
+      if (n <= 0) continue;
+      const fill = simulateFillAt(this.costs, n, price, this.market.volume[i]![e]!);
+      if (fill.shares === 0) continue;
+      this.holdings[i]! += fill.shares;
+      this.cash -= fill.shares * fill.price + fill.fee;
+      costs += fill.fee + fill.slippageCost;
+      traded[i] = fill.shares;
+    }
+
+    this.t = e;
+    const end = this.valueAt(e);
+    const reward = (end - begin) * this.config.reward_scaling;
+    if (this.log) {
+      this.log.push({ date: this.market.dates[t]!, executed: this.market.dates[e]!, traded, holdings: [...this.holdings], cash: this.cash, value: end, reward, costs, turbulent });
+    }
+    return { observation: this.observation(), reward, done: e + 1 >= this.market.dates.length };
+  }
+
+  /** The most whole shares, up to `wanted`, whose fill price and fee the cash covers. */
+  private affordable(wanted: number, price: number, volume: number): number {
+    const cost = (n: number) => {
+      const fill = simulateFillAt(this.costs, n, price, volume);
+      return fill.shares * fill.price + orderFee(this.costs, fill.shares, fill.price);
+    };
+    const perShare = price * (1 + this.costs.slippage.fixed_bps / 1e4) * (1 + this.costs.fees.bps / 1e4) + this.costs.fees.per_share;
+    let n = Math.min(wanted, Math.floor(this.cash / perShare));
+    // Volume-share slippage and the minimum fee make the cost superlinear: step down until it fits.
+    while (n > 0 && cost(n) > this.cash) n = Math.min(n - 1, Math.floor((n * this.cash) / cost(n)));
+    return Math.max(0, n);
+  }
+
+  private valueAt(t: number): number {
+    let v = this.cash;
+    for (let i = 0; i < this.assets; i++) v += this.holdings[i]! * this.market.close[i]![t]!;
+    return v;
+  }
+}
