@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { openDuckDb, queryRows, sqlString } from '../data/store/duckdb.js';
+import type { CostModel } from '../costs/cost-model.js';
 import type { MarketData } from './market-data.js';
 
 export interface MarketDataQuery {
@@ -61,4 +62,13 @@ export async function loadMarketData(q: MarketDataQuery): Promise<MarketData> {
     data.volume[s]![t] = num(r.volume);
   }
   return { dates, symbols, ...data };
+}
+
+/** Checks the bars can carry the cost model's assumptions, naming the symbol and what to change. */
+export function checkTradable(data: MarketData, costs: CostModel, source: string): void {
+  const hasAny = (xs: Float64Array) => xs.some((x) => !Number.isNaN(x));
+  for (let s = 0; s < data.symbols.length; s++) {
+    if (costs.execution.price === 'open' && !hasAny(data.open[s]!)) throw new Error(`${data.symbols[s]} in ${source} has no opening prices, so orders cannot fill at the open: set costs.execution.price to close`);
+    if (costs.slippage.volume_share && !hasAny(data.volume[s]!)) throw new Error(`${data.symbols[s]} in ${source} has no volume, so the volume-share slippage model cannot apply: remove costs.slippage.volume_share`);
+  }
 }

@@ -5,7 +5,7 @@ import { regimeSlices, type RegimeSliceResult } from '../evaluation/regime-slice
 import type { BacktestConfig } from './backtest-config.js';
 import type { BacktestResult } from './backtest-result.js';
 import { backtestEvents, targetWeightStrategy } from './event-driven.js';
-import { loadMarketData } from './load-market-data.js';
+import { checkTradable, loadMarketData } from './load-market-data.js';
 import type { MarketData } from './market-data.js';
 import { onChangesOnly, strategyWeights } from './strategy-config.js';
 import { backtestTargetWeights } from './target-weights.js';
@@ -48,15 +48,6 @@ function carryForward(xs: Float64Array): Float64Array {
   return out;
 }
 
-/** Checks the data can carry the cost model's assumptions, naming the symbol and what to change. */
-function checkTradable(data: MarketData, c: BacktestConfig): void {
-  for (let s = 0; s < data.symbols.length; s++) {
-    const hasAny = (xs: Float64Array) => xs.some((x) => !Number.isNaN(x));
-    if (c.costs.execution.price === 'open' && !hasAny(data.open[s]!)) throw new Error(`${data.symbols[s]} in ${c.bars} has no opening prices, so orders cannot fill at the open: set costs.execution.price to close`);
-    if (c.costs.slippage.volume_share && !hasAny(data.volume[s]!)) throw new Error(`${data.symbols[s]} in ${c.bars} has no volume, so the volume-share slippage model cannot apply: remove costs.slippage.volume_share`);
-  }
-}
-
 /** Runs a configured backtest on its bars: loading (never past the reserve unless final), simulating, scoring. */
 export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Promise<BacktestRun> {
   const readsReserve = c.reserve?.final_evaluation === true;
@@ -66,7 +57,7 @@ export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Pr
   if (all.dates.length < 3) throw new Error(`${c.bars} has ${all.dates.length} sessions in the backtest's period: at least 3 are needed`);
   if (c.benchmark && !all.symbols.includes(c.benchmark)) throw new Error(`the benchmark ${c.benchmark} is not among the symbols of ${c.bars}`);
   const data = c.symbols.length > 0 ? selectSymbols(all, [...c.symbols].sort()) : all;
-  checkTradable(data, c);
+  checkTradable(data, c.costs, c.bars);
 
   const planned = strategyWeights(c.strategy, data);
   const weights = c.orders_on === 'change' ? onChangesOnly(planned) : planned;

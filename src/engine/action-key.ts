@@ -18,6 +18,8 @@ interface StaticParts {
   platformJson: string;
   srcs: Record<string, Digest>;
   srcsJson: string;
+  /** The rule's key facts (undefined when it declares none). */
+  facts: Record<string, string> | undefined;
 }
 
 const staticParts = new WeakMap<TargetPlan, StaticParts>();
@@ -45,6 +47,7 @@ function partsOf(session: Session, target: TargetPlan): StaticParts {
       platformJson: sharedJson(session.platform, () => session.platform),
       srcs,
       srcsJson: canonicalJson(srcs),
+      facts: target.rule.rule.keyFacts?.(target.config),
     };
     staticParts.set(target, parts);
   }
@@ -80,7 +83,7 @@ export function keyOf(
   // Clock-derived, so only for rules that ask for it; evaluated here, in the engine, never in the rule's run.
   const freshness = target.rule.rule.freshness?.(target.config, partition, Date.now());
   const json =
-    `{"config":${parts.configJson},"deps":${depsJson},${freshness === undefined ? '' : `"freshness":${JSON.stringify(freshness)},`}"keyFormat":1,"label":${JSON.stringify(action.label)},` +
+    `{"config":${parts.configJson},"deps":${depsJson},${parts.facts === undefined ? '' : `"facts":${canonicalJson(parts.facts)},`}${freshness === undefined ? '' : `"freshness":${JSON.stringify(freshness)},`}"keyFormat":1,"label":${JSON.stringify(action.label)},` +
     `"partition":${canonicalJson(partition)},"platform":${parts.platformJson},"rule":${parts.ruleJson},"srcs":${parts.srcsJson}}`;
   const record: KeyRecord = {
     keyFormat: 1,
@@ -91,6 +94,7 @@ export function keyOf(
     deps,
     srcs: parts.srcs,
     platform: session.platform,
+    ...(parts.facts === undefined ? {} : { facts: parts.facts }),
     ...(freshness === undefined ? {} : { freshness }),
   };
   return { record, recordJson: json, key: digestBytes(json) as string as ActionKey };

@@ -25,6 +25,8 @@ export interface KeyRecord {
   srcs: Record<string, Digest>;
   /** The few platform facts that change bits. */
   platform: { nodeMajor: number; lockfile: Digest | null };
+  /** Facts about this machine the rule's output bits depend on (a numeric backend), as the rule reports them. */
+  facts?: Record<string, string>;
   /** For external rules with a freshness policy: the clock-derived token (absent when final). */
   freshness?: string;
 }

@@ -82,6 +82,12 @@ export interface Rule<C = unknown> {
    */
   freshness?(config: C, partition: Partition | null, nowMs: number): string | undefined;
   /**
+   * Facts about the machine that change this rule's output bits (which numeric backend it
+   * will run on), evaluated by the engine when it computes the key: two machines that would
+   * compute different bits get different keys, so a shared cache never mixes their outputs.
+   */
+  keyFacts?(config: C): Record<string, string>;
+  /**
    * Which dependency columns the action uses, and as what. The engine refuses to run an action
    * that uses a column whose producer marked it 'label' as anything but a label: a forward-looking
    * value used as a feature is leakage, and it is stopped before any training or backtest runs.

@@ -2,10 +2,11 @@ import { join } from 'node:path';
 import { openDuckDb, queryRows, sqlString } from '../data/store/duckdb.js';
 
 /**
- * Some columns of one symbol's rows of a feature set (Parquet by symbol and year), aligned to
- * `dates` (NaN where the set has no value). Rows on or after `endExclusive` are not read.
+ * Some columns of a feature set (Parquet by symbol and year) for several symbols, aligned to
+ * `dates`: column -> [symbol][t] (NaN where the set has no value). Rows on or after
+ * `endExclusive` are not read.
  */
-export async function loadFeatureColumns(featuresDir: string, symbol: string, columns: readonly string[], dates: readonly string[], endExclusive: string | null): Promise<Map<string, Float64Array>> {
+export async function loadFeaturePanel(featuresDir: string, symbols: readonly string[], columns: readonly string[], dates: readonly string[], endExclusive: string | null): Promise<Map<string, Float64Array[]>> {
   const { connection, close } = await openDuckDb(1);
   try {
     const source = `read_parquet(${sqlString(join(featuresDir, '**', '*.parquet'))}, hive_partitioning = true, hive_types = {'symbol': VARCHAR, 'year': INTEGER})`;
@@ -14,18 +15,26 @@ export async function loadFeatureColumns(featuresDir: string, symbol: string, co
     if (unknown.length > 0) throw new Error(`the feature set in ${featuresDir} has no column ${unknown.join(', ')} (it has ${available.filter((c) => !['symbol', 'date', 'year', 'knowable_at'].includes(c)).join(', ')})`);
     const rows = await queryRows<Record<string, number | string | null>>(
       connection,
-      `SELECT strftime(date, '%Y-%m-%d') AS date, ${columns.map((c) => `"${c}"`).join(', ')} FROM ${source}
-       WHERE symbol = ${sqlString(symbol)}${endExclusive ? ` AND date < DATE ${sqlString(endExclusive)}` : ''} ORDER BY date`,
+      `SELECT symbol, strftime(date, '%Y-%m-%d') AS date, ${columns.map((c) => `"${c}"`).join(', ')} FROM ${source}
+       WHERE symbol IN (${symbols.map(sqlString).join(', ')})${endExclusive ? ` AND date < DATE ${sqlString(endExclusive)}` : ''} ORDER BY symbol, date`,
     );
     const at = new Map(dates.map((d, t) => [d, t]));
-    const out = new Map(columns.map((c) => [c, new Float64Array(dates.length).fill(Number.NaN)]));
+    const index = new Map(symbols.map((s, i) => [s, i]));
+    const out = new Map(columns.map((c) => [c, symbols.map(() => new Float64Array(dates.length).fill(Number.NaN))]));
     for (const r of rows) {
       const t = at.get(r.date as string);
       if (t === undefined) continue;
-      for (const c of columns) out.get(c)![t] = r[c] === null ? Number.NaN : Number(r[c]);
+      const s = index.get(r.symbol as string)!;
+      for (const c of columns) out.get(c)![s]![t] = r[c] === null ? Number.NaN : Number(r[c]);
     }
     return out;
   } finally {
     close();
   }
+}
+
+/** Some columns of one symbol's rows of a feature set, aligned to `dates` (NaN where the set has no value). */
+export async function loadFeatureColumns(featuresDir: string, symbol: string, columns: readonly string[], dates: readonly string[], endExclusive: string | null): Promise<Map<string, Float64Array>> {
+  const panel = await loadFeaturePanel(featuresDir, [symbol], columns, dates, endExclusive);
+  return new Map([...panel].map(([c, bySymbol]) => [c, bySymbol[0]!]));
 }

@@ -1,11 +1,23 @@
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-
-const require = createRequire(import.meta.url);
+// Registers the WebAssembly backend; in Node it finds its .wasm files beside its own code.
+import '@tensorflow/tfjs-backend-wasm';
 
 export type TfBackendName = 'tensorflow' | 'wasm';
+
+/** Where the native package is installed, looked up from this module and from the working directory. */
+function nativePackagePath(): string | null {
+  for (const base of [import.meta.url, pathToFileURL(join(process.cwd(), 'package.json')).href]) {
+    try {
+      return createRequire(base).resolve('@tensorflow/tfjs-node');
+    } catch {
+      // not installed where this base looks
+    }
+  }
+  return null;
+}
 
 /**
  * The backend training runs on: the native one (@tensorflow/tfjs-node) only where it is
@@ -13,12 +25,7 @@ export type TfBackendName = 'tensorflow' | 'wasm';
  * into the action key (the rule reports it as a key fact), and a cache never mixes them.
  */
 export function detectTfBackend(): TfBackendName {
-  try {
-    require.resolve('@tensorflow/tfjs-node');
-    return 'tensorflow';
-  } catch {
-    return 'wasm';
-  }
+  return nativePackagePath() === null ? 'wasm' : 'tensorflow';
 }
 
 let ready: Promise<TfBackendName> | null = null;
@@ -26,12 +33,9 @@ let ready: Promise<TfBackendName> | null = null;
 /** Loads and selects the backend once per process (or worker thread). */
 export function initTfBackend(): Promise<TfBackendName> {
   ready ??= (async () => {
-    const name = detectTfBackend();
-    if (name === 'tensorflow') {
-      await import('@tensorflow/tfjs-node' as string);
-    } else {
-      setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
-    }
+    const native = nativePackagePath();
+    const name: TfBackendName = native === null ? 'wasm' : 'tensorflow';
+    if (native !== null) await import(pathToFileURL(native).href);
     if (!(await tf.setBackend(name))) throw new Error(`could not start the TensorFlow.js ${name} backend`);
     await tf.ready();
     return name;

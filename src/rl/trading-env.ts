@@ -29,6 +29,8 @@ export interface EnvMarket {
   volume: readonly Float64Array[];
   features: readonly (readonly Float64Array[])[];
   featureNames: readonly string[];
+  /** 0 where an asset has no bar (or no execution price) that session: it cannot trade then. All tradable when absent. */
+  tradable?: readonly Uint8Array[];
   turbulence?: Float64Array;
 }
 
@@ -37,6 +39,8 @@ export interface StepLog {
   executed: string;
   /** Signed shares filled per asset (sells negative). */
   traded: number[];
+  /** Each fill: the asset, signed shares, the price paid or received (slippage included) and the fee. */
+  fills: { asset: number; shares: number; price: number; fee: number }[];
   holdings: number[];
   cash: number;
   value: number;
@@ -130,8 +134,9 @@ export class TradingEnv {
     for (let i = 0; i < D; i++) shares[i] = Math.trunc(Math.max(-1, Math.min(1, action[i]!)) * this.config.hmax);
     const turbulent = this.config.turbulence_threshold !== undefined && this.market.turbulence![t]! >= this.config.turbulence_threshold;
     const traded = new Array<number>(D).fill(0);
+    const fills: StepLog['fills'] = [];
     let costs = 0;
-    const exec = (i: number) => (this.costs.execution.price === 'open' ? this.market.open[i]![e]! : this.market.close[i]![e]!);
+    const exec = (i: number) => (this.market.tradable && this.market.tradable[i]![e] === 0 ? Number.NaN : this.costs.execution.price === 'open' ? this.market.open[i]![e]! : this.market.close[i]![e]!);
 
     // Sells, the largest first (ties by asset order, so the result never depends on sort stability).
     const order = Array.from({ length: D }, (_, i) => i);
@@ -146,6 +151,7 @@ export class TradingEnv {
       this.cash += -fill.shares * fill.price - fill.fee;
       costs += fill.fee + fill.slippageCost;
       traded[i] = fill.shares;
+      fills.push({ asset: i, shares: fill.shares, price: fill.price, fee: fill.fee });
     }
     // Buys, the largest first, each capped by the cash left after its costs.
     const buys = turbulent ? [] : order.filter((i) => shares[i]! > 0).sort((a, b) => shares[b]! - shares[a]! || a - b);
@@ -160,13 +166,14 @@ export class TradingEnv {
       this.cash -= fill.shares * fill.price + fill.fee;
       costs += fill.fee + fill.slippageCost;
       traded[i] = fill.shares;
+      fills.push({ asset: i, shares: fill.shares, price: fill.price, fee: fill.fee });
     }
 
     this.t = e;
     const end = this.valueAt(e);
     const reward = (end - begin) * this.config.reward_scaling;
     if (this.log) {
-      this.log.push({ date: this.market.dates[t]!, executed: this.market.dates[e]!, traded, holdings: [...this.holdings], cash: this.cash, value: end, reward, costs, turbulent });
+      this.log.push({ date: this.market.dates[t]!, executed: this.market.dates[e]!, traded, fills, holdings: [...this.holdings], cash: this.cash, value: end, reward, costs, turbulent });
     }
     return { observation: this.observation(), reward, done: e + 1 >= this.market.dates.length };
   }

@@ -85,3 +85,14 @@ describe('trading environment (FinRL StockTradingEnv semantics on the shared cos
     expect(() => env(market([[1, 1]], [[1, 1]]), {}, { execution: { delay_bars: 2 } })).toThrow(/delay_bars must be 1/);
   });
 });
+
+describe('trading environment: sessions without a bar', () => {
+  it('an asset cannot trade on a session it has no bar; it keeps its last close for valuation', () => {
+    const m = market([[10, 11, 12]], [[10, 11, 12]]);
+    m.tradable = [Uint8Array.from([1, 0, 1])];
+    const e = new TradingEnv(m, tradingEnvSchema.parse({ initial_cash: 1000, hmax: 10 }), costModelSchema.parse({}));
+    e.reset();
+    expect(e.step([1]).observation[2]).toBe(0); // bar 1 has no bar for A0: nothing bought
+    expect(e.step([1]).observation[2]).toBe(10);
+  });
+});

@@ -3,7 +3,7 @@ import { actionKeyOf, keyOf } from '../../src/engine/action-key.js';
 import { planBuild } from '../../src/engine/plan.js';
 import { Session } from '../../src/engine/session.js';
 import { smallWorkspace } from '../helpers/fixtures.js';
-import type { TestWorkspace } from '../helpers/workspace.js';
+import { TestWorkspace } from '../helpers/workspace.js';
 
 describe('action keys', () => {
   let ws: TestWorkspace;
@@ -32,6 +32,43 @@ describe('action keys', () => {
       expect(b.targets.map((t) => t.key)).toEqual(a.targets.map((t) => t.key));
     } finally {
       other.dispose();
+    }
+  });
+});
+
+describe('key facts', () => {
+  it('a rule\'s key facts (a numeric backend) are in the record and the key: other facts, other key', async () => {
+    const ws = new TestWorkspace({
+      'quanto.pipeline.yaml': 'version: 1\ntargets:\n  model:\n    rule: fitted\n',
+      'rules/fitted.ts': `import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+export default {
+  name: 'fitted',
+  version: 1,
+  config: z.object({}).strict(),
+  outputs: ['model.txt'],
+  keyFacts: () => ({ backend: process.env.QUANTO_TEST_BACKEND ?? 'wasm' }),
+  run(ctx) { writeFileSync(join(ctx.outDir, 'model.txt'), 'weights'); },
+};
+`,
+    });
+    try {
+      const keys = async () => {
+        const session = await Session.open(ws.root);
+        const plan = await planBuild(session, ['//model']);
+        const { record, key } = keyOf(session, plan.targets[0]!.actions[0]!, () => ({ files: {}, outputsDigest: 'a'.repeat(64) as never }));
+        expect(key).toBe(actionKeyOf(record));
+        return { record, key };
+      };
+      const wasm = await keys();
+      expect(wasm.record.facts).toEqual({ backend: 'wasm' });
+      process.env.QUANTO_TEST_BACKEND = 'tensorflow';
+      const native = await keys();
+      expect(native.key).not.toBe(wasm.key);
+    } finally {
+      delete process.env.QUANTO_TEST_BACKEND;
+      ws.dispose();
     }
   });
 });

@@ -1,0 +1,40 @@
+import { join } from 'node:path';
+import { defineRule } from '../src/engine/rule-api.js';
+import { experimentConfigSchema } from '../src/rl/experiment-config.js';
+import { runExperiment } from '../src/rl/run-experiment.js';
+import { detectTfBackend } from '../src/rl/tf-backend.js';
+import { EXPERIMENT_OUTPUTS, writeExperimentOutputs } from '../src/rl/write-experiment-outputs.js';
+import { inputDir } from './_inputs.js';
+
+/**
+ * An RL experiment: PPO trained on the FinRL-style trading environment over the training
+ * window, evaluated on the test window beside baseline strategies. All randomness comes from
+ * the seed the engine derives from the key; the TensorFlow.js backend is a key fact, since
+ * backends differ in the last bits.
+ */
+export default defineRule({
+  name: 'ppo_experiment',
+  version: 1,
+  description: 'a PPO policy trained and evaluated on the trading environment',
+  config: experimentConfigSchema,
+  outputs: EXPERIMENT_OUTPUTS,
+  keyFacts: () => ({ tfjs_backend: detectTfBackend() }),
+  consumes: (c) => [{ from: c.features.from, columns: c.features.columns, as: 'feature' }],
+  async run(ctx) {
+    const c = ctx.config;
+    const run = await runExperiment(
+      c,
+      { barsDir: join(inputDir(ctx.inputs, 'ppo_experiment', c.bars), 'equity_bars'), featuresDir: join(inputDir(ctx.inputs, 'ppo_experiment', c.features.from), 'features') },
+      ctx.seed,
+      (s) => {
+        ctx.progress(s.timesteps, c.ppo.total_timesteps, 'steps');
+        ctx.log.info(`iteration ${s.iteration}: ${s.timesteps} steps, reward/step ${s.reward_per_step.toFixed(4)}, value loss ${s.value_loss.toFixed(4)}, KL ${s.approx_kl.toFixed(4)}`);
+      },
+    );
+    const inputs = Object.fromEntries(Object.keys(ctx.inputs).sort().map((label) => [label, ctx.inputs[label]!.outputsDigest]));
+    await writeExperimentOutputs(run, c, ctx.outDir, { label: ctx.label, seed: ctx.seed, inputs });
+    const m = run.test.metrics;
+    ctx.log.info(`test ${run.test.market.dates[0]} to ${run.test.market.dates.at(-1)}: Sharpe ${m.sharpe.toFixed(3)}, total return ${(m.total_return * 100).toFixed(2)}% (${run.backend} backend)`);
+    return { rows: { 'evaluation/equity.parquet': run.test.values.length } };
+  },
+});

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { strategySchema } from '../backtest/strategy-config.js';
+import { costModelSchema } from '../costs/cost-model.js';
+import { ppoSchema } from './ppo-config.js';
+import { tradingEnvSchema } from './trading-env.js';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
+const label = z.string().startsWith('//');
+const window = z.object({ start: isoDate, end: isoDate }).strict().refine((w) => w.start <= w.end, { message: 'start must not be after end' });
+
+/** An RL experiment (configs/experiments/*.yaml): the market, the environment, PPO, and how the result is judged. */
+export const experimentConfigSchema = z
+  .object({
+    /** Canonical bars to trade. */
+    bars: label,
+    /** The universe; empty for every symbol in the bars. */
+    symbols: z.array(z.string().min(1)).default([]),
+    adjust: z.enum(['none', 'splits', 'total']).default('total'),
+    /** The features of each asset in the state, in this order, from a feature set target. */
+    features: z.object({ from: label, columns: z.array(z.string().min(1)).min(1) }).strict(),
+    /** Sessions the policy trains on, and the later, disjoint sessions it is evaluated on. */
+    train: window,
+    test: window,
+    /** Part of the key: another seed is another experiment (the engine derives the random seed from the key). */
+    seed: z.number().int().min(0).default(0),
+    env: tradingEnvSchema.prefault({}),
+    costs: costModelSchema.prefault({}),
+    ppo: ppoSchema.prefault({}),
+    /** Write every step of the final training episode and of the test episode as JSONL. */
+    log_episodes: z.boolean().default(true),
+    /** Baseline strategies backtested on the test window with the same cost model, for comparison. */
+    baselines: z.array(strategySchema).default([{ kind: 'buy_and_hold' }, { kind: 'equal_weight', every: 21 }]),
+    /** Trials of this experiment family so far, for the deflated Sharpe ratio. */
+    trials: z.object({ count: z.number().int().min(1).default(1), sharpe_variance: z.number().min(0).default(0) }).strict().prefault({}),
+    periods_per_year: z.number().positive().default(252),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.train.end >= c.test.start) ctx.addIssue({ code: 'custom', path: ['test', 'start'], message: `the test window (from ${c.test.start}) must start after the training window ends (${c.train.end})` });
+    if (c.env.turbulence_threshold !== undefined) ctx.addIssue({ code: 'custom', path: ['env', 'turbulence_threshold'], message: 'experiments do not compute a turbulence index yet: remove env.turbulence_threshold' });
+    if (c.trials.count > 1 && c.trials.sharpe_variance === 0) ctx.addIssue({ code: 'custom', path: ['trials', 'sharpe_variance'], message: 'with more than one trial, give the variance of their Sharpe ratios' });
+  });
+
+export type ExperimentConfig = z.infer<typeof experimentConfigSchema>;

@@ -1,0 +1,121 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli, TestWorkspace } from '../helpers/workspace.js';
+
+/** The repository's RL experiments, built end to end from the sample data into a throwaway cache. */
+describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the sample data', () => {
+  let cache: string;
+  let build: { targets: { label: string; status: string; outputs: Record<string, string> }[] };
+  const out = (target: string, file: string) => join(cache, 'out', 'experiments', target, file);
+  const json = (target: string, file: string) => JSON.parse(readFileSync(out(target, file), 'utf8'));
+
+  beforeAll(async () => {
+    cache = mkdtempSync(join(tmpdir(), 'quanto-experiments-'));
+    process.env.QUANTO_CACHE_DIR = cache;
+    const r = await runCli(['-C', REPO_ROOT, 'build', '--json', '--jobs', '0', '//experiments/core_v1_ppo', '//experiments/core_v1_ppo_seed2']);
+    if (r.code !== 0) throw new Error(r.out + r.err);
+    build = JSON.parse(r.out);
+  }, 300_000);
+  afterAll(() => {
+    delete process.env.QUANTO_CACHE_DIR;
+    rmSync(cache, { recursive: true, force: true });
+  });
+
+  it('writes the model: weights and their manifest, the observation layout and its normalisation statistics', () => {
+    const model = json('core_v1_ppo', 'model/model.json');
+    expect(model.format).toBe('quanto-ppo-gaussian-mlp/1');
+    expect(model.backend).toBe('wasm');
+    expect(model.action.size).toBe(30);
+    expect(model.observation.size).toBe(1 + 30 + 30 + 6 * 30); // cash, closes, holdings, 6 features per asset
+    expect(model.observation.layout.slice(0, 2)).toEqual(['cash', 'close:AA']);
+    expect(model.observation.normalization.mean).toHaveLength(model.observation.size);
+    const floats = model.weights.variables.reduce((n: number, v: { shape: number[] }) => n + v.shape.reduce((a, b) => a * b, 1), 0);
+    expect(statSync(out('core_v1_ppo', 'model/weights.bin')).size).toBe(4 * floats);
+  });
+
+  it('evaluates on the test window only, beside the baselines, with curves, episode logs and the run manifest', () => {
+    const metrics = json('core_v1_ppo', 'evaluation/metrics.json');
+    expect(metrics.window).toEqual({ start: '1998-01-02', end: '2000-12-29', sessions: 756 });
+    expect(metrics.in_sample.window.end < '1998-01-01').toBe(true);
+    for (const k of ['sharpe', 'sortino', 'max_drawdown', 'cagr', 'calmar', 'psr0', 'dsr', 'turnover_annual', 'hit_rate']) expect(metrics.metrics).toHaveProperty(k);
+    const comparison = json('core_v1_ppo', 'evaluation/comparison.json');
+    expect(comparison.rows.map((r: { name: string }) => r.name)).toEqual(['ppo policy', 'buy_and_hold', 'equal_weight every=21', 'sma_crossover fast=50 slow=200', 'momentum lookback=252 skip=21 top=0.3 every=21']);
+    expect(comparison.rows[0].sharpe).toBeCloseTo(metrics.metrics.sharpe, 12);
+    const curves = json('core_v1_ppo', 'training/curves.json');
+    expect(curves).toHaveLength(10); // 20,480 steps in iterations of 2,048
+    expect(curves.at(-1).timesteps).toBe(20_480);
+    const svg = readFileSync(out('core_v1_ppo', 'training/curves.svg'), 'utf8');
+    for (const id of ['episode_reward', 'policy_loss', 'value_loss', 'entropy', 'approx_kl', 'clip_fraction']) expect(svg).toContain(`id="${id}"`);
+    const steps = readFileSync(out('core_v1_ppo', 'episodes/test.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(steps).toHaveLength(755);
+    expect(steps[0].date).toBe('1998-01-02');
+    expect(steps[0].executed).toBe('1998-01-05'); // decided on a close, filled on the next session
+    const manifest = json('core_v1_ppo', 'manifest.json');
+    const outputsOf = (label: string) => build.targets.find((t) => t.label === label)!;
+    expect(Object.keys(manifest.inputs)).toEqual(['//canonical/dow30_close', '//features/dow30_core']);
+    expect(manifest.inputs['//features/dow30_core']).toMatch(/^[0-9a-f]{64}$/);
+    expect(outputsOf('//experiments/core_v1_ppo').status).toBe('built');
+  });
+
+  it('another seed is another experiment: other weights, other key', () => {
+    const a = readFileSync(out('core_v1_ppo', 'model/weights.bin'));
+    const b = readFileSync(out('core_v1_ppo_seed2', 'model/weights.bin'));
+    expect(a.equals(b)).toBe(false);
+    expect(json('core_v1_ppo', 'manifest.json').seed).not.toBe(json('core_v1_ppo_seed2', 'manifest.json').seed);
+  });
+});
+
+describe('an experiment rebuilt from scratch', () => {
+  it('gives the same bytes (quanto verify), weights and metrics included', async () => {
+    const rule = (name: string) => `export { default } from ${JSON.stringify(join(REPO_ROOT, 'rules', `${name}.ts`))};\n`;
+    const ws = new TestWorkspace({
+      'quanto.pipeline.yaml': `version: 1
+targets:
+  raw/dow30:
+    rule: ingest_embedded
+    config: ingest.yaml
+    srcs: [data/sample/dow30_daily_close_1991_2000.csv]
+  canonical/dow30:
+    rule: canonicalize
+    deps: [//raw/dow30]
+    config: canonical.yaml
+  features/dow30:
+    rule: features
+    deps: [//canonical/dow30]
+    config: features.yaml
+  experiments/tiny:
+    rule: ppo_experiment
+    deps: [//canonical/dow30, //features/dow30]
+    config: experiment.yaml
+`,
+      'ingest.yaml': readFileSync(join(REPO_ROOT, 'configs', 'ingest', 'embedded_dow30.yaml'), 'utf8'),
+      'canonical.yaml': readFileSync(join(REPO_ROOT, 'configs', 'data', 'canonical_dow30_close.yaml'), 'utf8').replace('//raw/dow30_close', '//raw/dow30'),
+      'features.yaml': 'from: //canonical/dow30\nadjust: splits\nset: {name: tiny, version: 1, lag: 0, features: [{name: rsi_14, fn: rsi, window: 14}]}\n',
+      'experiment.yaml': `bars: //canonical/dow30
+symbols: [AA, GE, IBM]
+features: {from: //features/dow30, columns: [rsi_14]}
+train: {start: '1995-01-01', end: '1995-12-31'}
+test: {start: '1996-01-01', end: '1996-06-30'}
+costs: {fees: {bps: 10}, execution: {price: close}}
+ppo: {total_timesteps: 512, n_steps: 256, batch_size: 64, n_epochs: 2}
+baselines: [{kind: buy_and_hold}]
+`,
+      'data/sample/dow30_daily_close_1991_2000.csv': readFileSync(join(REPO_ROOT, 'data', 'sample', 'dow30_daily_close_1991_2000.csv'), 'utf8'),
+      'rules/ingest_embedded.ts': rule('ingest_embedded'),
+      'rules/canonicalize.ts': rule('canonicalize'),
+      'rules/features.ts': rule('features'),
+      'rules/ppo_experiment.ts': rule('ppo_experiment'),
+    });
+    try {
+      const built = await ws.build('--jobs', '0', '//experiments/tiny');
+      expect(built.code, JSON.stringify(built.targets)).toBe(0);
+      const verified = await ws.cli('verify', '--jobs', '0', '//experiments/tiny');
+      expect(verified.code, verified.out + verified.err).toBe(0);
+      expect(verified.out + verified.err).toMatch(/bit-identical/);
+    } finally {
+      ws.dispose();
+    }
+  }, 120_000);
+});
