@@ -53,7 +53,9 @@ function sweepBench(): void {
   const ours = median(times) / 1000;
   console.log(`sweep: ${pairs.length} SMA pairs x ${bars.close.length} S&P 500 bars, costs included`);
   console.log(`  quanto  ${ours.toFixed(3)} s  (${((pairs.length * bars.close.length) / ours / 1e6).toFixed(1)} M bar-steps/s)`);
-  if (!available('python3') || spawnSync('python3', ['-c', 'import numpy']).status !== 0) {
+  // Debian's python3-numpy, as the issue asks; another python3 with numpy only where it is absent.
+  const python = ['/usr/bin/python3', 'python3'].find((p) => (p.startsWith('/') || available(p)) && spawnSync(p, ['-c', 'import numpy']).status === 0);
+  if (!python) {
     console.log('  numpy   not measured: python3 with numpy is not installed (Debian: apt-get install python3-numpy)');
     return;
   }
@@ -61,7 +63,7 @@ function sweepBench(): void {
   try {
     const spec = join(dir, 'spec.json');
     writeFileSync(spec, JSON.stringify({ open: [...bars.open], close: [...bars.close], volume: [...bars.volume], pairs, cost, cash: 1e6, delay: 1, runs: RUNS }));
-    const r = spawnSync('python3', [join(quantoPackageRoot(), 'bench', 'backtest_numpy.py'), spec], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync(python, [join(quantoPackageRoot(), 'bench', 'backtest_numpy.py'), spec], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     if (r.status !== 0) throw new Error(`numpy sweep failed: ${r.stderr}`);
     const np = JSON.parse(r.stdout) as { median_s: number; final: number[]; fills: number[]; numpy: string };
     let worst = 0;

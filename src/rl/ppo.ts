@@ -172,13 +172,13 @@ export function trainPpo(env: ContinuousEnv, c: PpoConfig, seed: number, onItera
             parts = [policyLoss, valueLoss, entropy, kl, clipFraction].map((p) => tf.keep(p));
             return tf.add(tf.add(policyLoss, tf.mul(-c.ent_coef, entropy)), tf.mul(c.vf_coef, valueLoss)) as tf.Scalar;
           }, policy.variables);
-          // Clip by global norm, as torch.nn.utils.clip_grad_norm_ does.
+          // Clip by global norm, as torch.nn.utils.clip_grad_norm_ does; computed in the graph,
+          // so a minibatch costs one read back from the backend, not one per variable.
           const names = Object.keys(grads);
-          const norm = Math.sqrt(names.reduce((s, k) => s + (tf.sum(tf.square(grads[k]!)).dataSync()[0] as number), 0));
-          const scale = Math.min(1, c.max_grad_norm / (norm + 1e-6));
-          const scaled = Object.fromEntries(names.map((k) => [k, scale < 1 ? tf.mul(grads[k]!, scale) : grads[k]!]));
-          optimizer.applyGradients(scaled);
-          const values = parts.map((p) => p.dataSync()[0]!);
+          const norm = tf.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k]!)))));
+          const scale = tf.minimum(1, tf.div(c.max_grad_norm, tf.add(norm, 1e-6)));
+          optimizer.applyGradients(Object.fromEntries(names.map((k) => [k, tf.mul(grads[k]!, scale)])));
+          const values = [...(tf.stack(parts).dataSync() as Float32Array)];
           for (const p of parts) p.dispose();
           return values;
         });
