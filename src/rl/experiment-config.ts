@@ -24,6 +24,11 @@ export const experimentConfigSchema = z
     /** Part of the key: another seed is another experiment (the engine derives the random seed from the key). */
     seed: z.number().int().min(0).default(0),
     env: tradingEnvSchema.prefault({}),
+    /**
+     * The turbulence index over the universe (needed by env.turbulence_threshold): computed from
+     * the loaded closes with this lookback, so the first `lookback` sessions of training have none.
+     */
+    turbulence: z.object({ lookback: z.number().int().min(2).default(252) }).strict().optional(),
     costs: costModelSchema.prefault({}),
     ppo: ppoSchema.prefault({}),
     /** Write every step of the final training episode and of the test episode as JSONL. */
@@ -37,7 +42,7 @@ export const experimentConfigSchema = z
   .strict()
   .superRefine((c, ctx) => {
     if (c.train.end >= c.test.start) ctx.addIssue({ code: 'custom', path: ['test', 'start'], message: `the test window (from ${c.test.start}) must start after the training window ends (${c.train.end})` });
-    if (c.env.turbulence_threshold !== undefined) ctx.addIssue({ code: 'custom', path: ['env', 'turbulence_threshold'], message: 'experiments do not compute a turbulence index yet: remove env.turbulence_threshold' });
+    if (c.env.turbulence_threshold !== undefined && !c.turbulence) ctx.addIssue({ code: 'custom', path: ['turbulence'], message: 'env.turbulence_threshold needs the turbulence index: add turbulence: {lookback: 252}' });
     if (c.trials.count > 1 && c.trials.sharpe_variance === 0) ctx.addIssue({ code: 'custom', path: ['trials', 'sharpe_variance'], message: 'with more than one trial, give the variance of their Sharpe ratios' });
   });
 

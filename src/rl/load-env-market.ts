@@ -1,6 +1,7 @@
 import { checkTradable, loadMarketData } from '../backtest/load-market-data.js';
 import type { MarketData } from '../backtest/market-data.js';
 import { loadFeaturePanel } from '../evaluation/load-feature-columns.js';
+import { turbulenceIndex } from '../features/turbulence.js';
 import type { ExperimentConfig } from './experiment-config.js';
 import type { EnvMarket } from './trading-env.js';
 
@@ -43,6 +44,7 @@ export async function loadEnvMarket(c: ExperimentConfig, barsDir: string, featur
     tradable,
     features: c.features.columns.map((column) => panel.get(column)!.map((xs) => Float64Array.from(xs, (x) => (Number.isFinite(x) ? x : 0)))),
     featureNames: c.features.columns,
+    ...(c.turbulence ? { turbulence: turbulenceIndex(close, c.turbulence.lookback) } : {}),
   };
   return { market, bars };
 }

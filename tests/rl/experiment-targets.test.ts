@@ -68,7 +68,7 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
 });
 
 describe('an experiment rebuilt from scratch', () => {
-  it('gives the same bytes (quanto verify), weights and metrics included', async () => {
+  it('gives the same bytes (quanto verify), weights and metrics included; turbulence blocks buying', async () => {
     const rule = (name: string) => `export { default } from ${JSON.stringify(join(REPO_ROOT, 'rules', `${name}.ts`))};\n`;
     const ws = new TestWorkspace({
       'quanto.pipeline.yaml': `version: 1
@@ -99,6 +99,8 @@ features: {from: //features/dow30, columns: [rsi_14]}
 train: {start: '1995-01-01', end: '1995-12-31'}
 test: {start: '1996-01-01', end: '1996-06-30'}
 costs: {fees: {bps: 10}, execution: {price: close}}
+env: {turbulence_threshold: 6}
+turbulence: {lookback: 60}
 ppo: {total_timesteps: 512, n_steps: 256, batch_size: 64, n_epochs: 2}
 baselines: [{kind: buy_and_hold}]
 `,
@@ -111,6 +113,11 @@ baselines: [{kind: buy_and_hold}]
     try {
       const built = await ws.build('--jobs', '0', '//experiments/tiny');
       expect(built.code, JSON.stringify(built.targets)).toBe(0);
+      const steps = readFileSync(ws.path('cache', 'out', 'experiments', 'tiny', 'episodes', 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const turbulent = steps.filter((x) => x.turbulent);
+      expect(turbulent.length).toBeGreaterThan(0);
+      expect(steps.slice(0, 60).some((x) => x.turbulent)).toBe(false); // no index before the lookback fills
+      for (const x of turbulent) expect(x.traded.every((n: number) => n <= 0)).toBe(true); // nothing bought
       const verified = await ws.cli('verify', '--jobs', '0', '//experiments/tiny');
       expect(verified.code, verified.out + verified.err).toBe(0);
       expect(verified.out + verified.err).toMatch(/bit-identical/);
