@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { backtestConfigSchema } from '../src/backtest/backtest-config.js';
 import { runBacktest } from '../src/backtest/run-backtest.js';
 import { BACKTEST_OUTPUTS, writeBacktestOutputs } from '../src/backtest/write-backtest-outputs.js';
+import { trialRecord } from '../src/evaluation/trial-record.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { inputDir } from './_inputs.js';
 
@@ -27,6 +28,8 @@ export default defineRule({
     const rows = await writeBacktestOutputs(run, c, ctx.outDir, `${ctx.label}: ${c.strategy.kind.replaceAll('_', ' ')}`);
     const m = run.metrics;
     ctx.log.info(`${run.data.dates.length} sessions, ${run.data.symbols.length} symbols: Sharpe ${m.sharpe.toFixed(3)}, CAGR ${(m.cagr * 100).toFixed(2)}%, max drawdown ${(m.max_drawdown * 100).toFixed(2)}%, ${run.result.trades.length} fills`);
-    return { rows: Object.fromEntries(Object.entries(rows).map(([k, v]) => [`${k}.parquet`, v])) };
+    // A final evaluation looked at the reserve: the engine records it in the holdout ledger.
+    const holdout = c.reserve?.final_evaluation ? { holdout: { family: c.reserve.family ?? ctx.label, record: trialRecord(run.result.equity) } } : {};
+    return { rows: Object.fromEntries(Object.entries(rows).map(([k, v]) => [`${k}.parquet`, v])), ...holdout };
   },
 });

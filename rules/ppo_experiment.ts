@@ -4,6 +4,7 @@ import { experimentConfigSchema } from '../src/rl/experiment-config.js';
 import { runExperiment } from '../src/rl/run-experiment.js';
 import { detectTfBackend } from '../src/rl/tf-backend.js';
 import { EXPERIMENT_OUTPUTS, writeExperimentOutputs } from '../src/rl/write-experiment-outputs.js';
+import { trialRecord } from '../src/evaluation/trial-record.js';
 import { inputDir } from './_inputs.js';
 
 /**
@@ -35,6 +36,7 @@ export default defineRule({
     await writeExperimentOutputs(run, c, ctx.outDir, { label: ctx.label, seed: ctx.seed, inputs });
     const m = run.test.metrics;
     ctx.log.info(`test ${run.test.market.dates[0]} to ${run.test.market.dates.at(-1)}: Sharpe ${m.sharpe.toFixed(3)}, total return ${(m.total_return * 100).toFixed(2)}% (${run.backend} backend)`);
-    return { rows: { 'evaluation/equity.parquet': run.test.values.length } };
+    // The test window is this experiment's out-of-sample reserve: every evaluation on it is a trial.
+    return { rows: { 'evaluation/equity.parquet': run.test.values.length }, holdout: { family: c.family ?? ctx.label, record: trialRecord(run.test.values) } };
   },
 });

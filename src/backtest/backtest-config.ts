@@ -21,7 +21,15 @@ export const backtestConfigSchema = z
      * The out-of-sample reserve: sessions from `from` on are not read at all (the query stops
      * before them) unless this is the final evaluation, which reads them and reports them apart.
      */
-    reserve: z.object({ from: isoDate, final_evaluation: z.boolean().default(false) }).strict().optional(),
+    reserve: z
+      .object({
+        from: isoDate,
+        final_evaluation: z.boolean().default(false),
+        /** The family of ideas this evaluation is a trial of, in the holdout ledger (default: the target's label). */
+        family: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     strategy: strategySchema,
     /**
      * every_bar: the target is asked for on every bar it is set (drift is traded back);

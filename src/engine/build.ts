@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { BroadcastChannel } from 'node:worker_threads';
 import { combineTargetOutputs, keyOf, seedOf, type TargetOutputs } from './action-key.js';
+import { appendHoldoutEntry } from './holdout-ledger.js';
 import type { ActionEvent, ActionTask, ProgressReport } from './action-task.js';
 import type { ActionKey, Digest } from './digest.js';
 import { InlineExecutor, WorkerPoolExecutor, type Executor } from './executor.js';
@@ -335,6 +336,10 @@ class Scheduler {
             this.record(action, { status: 'skipped', key: task.key, error: 'cancelled' });
           } else if (outcome.ok) {
             const m = outcome.manifest;
+            // Before dependents are released, so a judge built in this same build counts this trial.
+            if (m.holdout && this.session.holdoutLedger) {
+              appendHoldoutEntry(this.session.holdoutLedger, { family: m.holdout.family, target: m.label, key: m.key, outputs_digest: m.outputsDigest, recorded_at: m.timings.startedAt, ...m.holdout.record });
+            }
             this.session.state.set(task.label, { key: m.key, outputs: m.outputs, outputsDigest: m.outputsDigest });
             this.complete(action, { status: 'built', key: m.key, outputs: m.outputs, outputsDigest: m.outputsDigest, durationMs: m.timings.durationMs, logPath: m.log ? task.logPath : undefined });
           } else {

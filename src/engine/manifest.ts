@@ -53,4 +53,6 @@ export interface Manifest {
   validation?: unknown;
   /** Column roles of the tabular outputs, as the rule declared them. */
   columns?: Record<string, string>;
+  /** The reserve this action read, as the rule reported it (see holdout-ledger.ts). */
+  holdout?: { family: string; record?: Record<string, string | number | null> };
 }

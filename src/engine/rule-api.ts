@@ -54,6 +54,11 @@ export interface RuleResult {
    * keeps them in the manifest and checks what consumers declare against them.
    */
   columns?: Record<string, string>;
+  /**
+   * Set when this action read an out-of-sample reserve (a final evaluation): the engine appends
+   * it to the holdout ledger when the action is built, so every look at the reserve is counted.
+   */
+  holdout?: { family: string; record?: Record<string, string | number | null> };
 }
 
 /** A column use a rule declares: these columns of this dependency, used in this role. */

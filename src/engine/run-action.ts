@@ -66,6 +66,7 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
       ...(result.fetched !== undefined ? { fetched: result.fetched } : {}),
       ...(result.validation !== undefined ? { validation: result.validation } : {}),
       ...(result.columns !== undefined ? { columns: result.columns } : {}),
+      ...(result.holdout !== undefined ? { holdout: result.holdout } : {}),
     };
     new ActionCache(workspace.acDir).putWithRecordJson(manifest, task.recordJson);
     materializeOutputs(cas, task.outPath, outputs);

@@ -19,6 +19,8 @@ export class Session {
   readonly state: BuildState;
   readonly graph: TargetGraph;
   readonly platform: KeyRecord['platform'];
+  /** Where built actions that read a reserve are recorded; null for builds that are not evaluations (verify's clean rebuild). */
+  holdoutLedger: string | null;
 
   constructor(
     readonly workspace: Workspace,
@@ -31,6 +33,7 @@ export class Session {
     this.state = new BuildState(workspace.stateDir);
     this.graph = new TargetGraph(pipeline);
     this.platform = platformFacts(workspace.root, this.stats);
+    this.holdoutLedger = workspace.holdoutLedgerFile;
   }
 
   static async open(root: string, options: { cacheDir?: string } = {}): Promise<Session> {

@@ -28,6 +28,7 @@ export async function verify(session: Session, patterns: readonly string[], opti
   const cleanDir = mkdtempSync(join(tmpdir(), 'quanto-verify-'));
   try {
     const clean = new Session(new Workspace(session.workspace.root, cleanDir), session.pipeline);
+    clean.holdoutLedger = null; // a reproducibility rebuild is not another look at the reserve
     const theirs = await build(clean, patterns, options);
     const byLabel = new Map(theirs.actions.map((a) => [a.label, a]));
     const mismatches: VerifyMismatch[] = [];

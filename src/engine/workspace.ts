@@ -13,6 +13,15 @@ export class Workspace {
     this.cacheDir = resolve(cacheDir ?? process.env.QUANTO_CACHE_DIR ?? join(this.root, 'cache'));
   }
 
+  /**
+   * The holdout ledger (see holdout-ledger.ts): in the workspace, not the cache, because it must
+   * outlive cache wipes. QUANTO_HOLDOUT_LEDGER points it elsewhere (tests building the repository's
+   * own workspace into a throwaway cache use it).
+   */
+  get holdoutLedgerFile(): string {
+    return resolve(process.env.QUANTO_HOLDOUT_LEDGER ?? join(this.root, 'ledger', 'holdout.jsonl'));
+  }
+
   /** Content-addressed blobs, by SHA-256. */
   get casDir(): string {
     return join(this.cacheDir, 'cas');

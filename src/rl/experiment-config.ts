@@ -21,6 +21,8 @@ export const experimentConfigSchema = z
     /** Sessions the policy trains on, and the later, disjoint sessions it is evaluated on. */
     train: window,
     test: window,
+    /** The family of ideas this experiment is a trial of, in the holdout ledger (default: the target's label). */
+    family: z.string().min(1).optional(),
     /** Part of the key: another seed is another experiment (the engine derives the random seed from the key). */
     seed: z.number().int().min(0).default(0),
     env: tradingEnvSchema.prefault({}),

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backtestConfigSchema } from '../../src/backtest/backtest-config.js';
 import { runBacktest } from '../../src/backtest/run-backtest.js';
 import { openDuckDb, queryRows, sqlString } from '../../src/data/store/duckdb.js';
+import { readHoldoutLedger } from '../../src/engine/holdout-ledger.js';
 import { performanceMetrics } from '../../src/evaluation/performance-metrics.js';
 import { REPO_ROOT, runCli, TestWorkspace } from '../helpers/workspace.js';
 
@@ -26,11 +27,13 @@ describe('backtest targets from the sample data', () => {
   beforeAll(async () => {
     cache = mkdtempSync(join(tmpdir(), 'quanto-backtests-'));
     process.env.QUANTO_CACHE_DIR = cache;
+    process.env.QUANTO_HOLDOUT_LEDGER = join(cache, 'holdout.jsonl'); // not the repository's ledger
     const r = await cli('build', '--jobs', '0', '//backtests/...', '//evaluation/spx_sma_crossover_final');
     if (r.code !== 0) throw new Error(r.out + r.err);
   }, 120_000);
   afterAll(() => {
     delete process.env.QUANTO_CACHE_DIR;
+    delete process.env.QUANTO_HOLDOUT_LEDGER;
     rmSync(cache, { recursive: true, force: true });
   });
 
@@ -70,6 +73,10 @@ describe('backtest targets from the sample data', () => {
     // The strategy's decisions before the reserve cannot depend on the reserve's bars.
     for (const k of ['sharpe', 'max_drawdown', 'cagr', 'total_return'] as const) expect(final.in_sample[k]).toBeCloseTo(research.metrics[k], 10);
     expect(final.out_of_sample.n_returns).toBe(final.period.sessions - research.period.sessions);
+    // Only the final evaluation looked at the reserve, and the ledger says so.
+    const ledger = readHoldoutLedger(join(cache, 'holdout.jsonl'));
+    expect(ledger.map((e) => [e.family, e.target])).toEqual([['spx_sma_crossover', '//evaluation/spx_sma_crossover_final']]);
+    expect(ledger[0]!.observations).toBe(final.metrics.n_returns);
   });
 
   it('changing the reserved bars changes nothing a research backtest writes', async () => {

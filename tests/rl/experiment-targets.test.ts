@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readHoldoutLedger, trialsOf } from '../../src/engine/holdout-ledger.js';
 import { REPO_ROOT, runCli, TestWorkspace } from '../helpers/workspace.js';
 
 /** The repository's RL experiments, built end to end from the sample data into a throwaway cache. */
@@ -14,12 +15,14 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
   beforeAll(async () => {
     cache = mkdtempSync(join(tmpdir(), 'quanto-experiments-'));
     process.env.QUANTO_CACHE_DIR = cache;
+    process.env.QUANTO_HOLDOUT_LEDGER = join(cache, 'holdout.jsonl'); // not the repository's ledger
     const r = await runCli(['-C', REPO_ROOT, 'build', '--json', '--jobs', '0', '//experiments/core_v1_ppo', '//experiments/core_v1_ppo_seed2']);
     if (r.code !== 0) throw new Error(r.out + r.err);
     build = JSON.parse(r.out);
   }, 300_000);
   afterAll(() => {
     delete process.env.QUANTO_CACHE_DIR;
+    delete process.env.QUANTO_HOLDOUT_LEDGER;
     rmSync(cache, { recursive: true, force: true });
   });
 
@@ -57,6 +60,16 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
     expect(Object.keys(manifest.inputs)).toEqual(['//canonical/dow30_close', '//features/dow30_core']);
     expect(manifest.inputs['//features/dow30_core']).toMatch(/^[0-9a-f]{64}$/);
     expect(outputsOf('//experiments/core_v1_ppo').status).toBe('built');
+  });
+
+  it('each experiment\'s look at its test window is a trial in the holdout ledger of its family', () => {
+    const ledger = readHoldoutLedger(join(cache, 'holdout.jsonl'));
+    const trials = trialsOf(ledger, 'core_v1_ppo');
+    expect(trials.map((t) => t.target).sort()).toEqual(['//experiments/core_v1_ppo', '//experiments/core_v1_ppo_seed2']);
+    for (const t of trials) {
+      expect(t.observations).toBe(755);
+      expect(typeof t.sharpe_per_period).toBe('number');
+    }
   });
 
   it('another seed is another experiment: other weights, other key', () => {
@@ -118,8 +131,13 @@ baselines: [{kind: buy_and_hold}]
       expect(turbulent.length).toBeGreaterThan(0);
       expect(steps.slice(0, 60).some((x) => x.turbulent)).toBe(false); // no index before the lookback fills
       for (const x of turbulent) expect(x.traded.every((n: number) => n <= 0)).toBe(true); // nothing bought
+      const ledgerFile = ws.path('ledger', 'holdout.jsonl');
+      expect(readHoldoutLedger(ledgerFile).map((e) => e.family)).toEqual(['//experiments/tiny']);
       const verified = await ws.cli('verify', '--jobs', '0', '//experiments/tiny');
       expect(verified.code, verified.out + verified.err).toBe(0);
+      expect(readHoldoutLedger(ledgerFile)).toHaveLength(1); // a reproducibility rebuild is not another trial
+      expect((await ws.build('//experiments/tiny')).status['//experiments/tiny']).toBe('cached');
+      expect(readHoldoutLedger(ledgerFile)).toHaveLength(1); // nor is a cache hit
       expect(verified.out + verified.err).toMatch(/bit-identical/);
     } finally {
       ws.dispose();
