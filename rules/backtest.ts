@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { backtestConfigSchema } from '../src/backtest/backtest-config.js';
 import { runBacktest } from '../src/backtest/run-backtest.js';
 import { BACKTEST_OUTPUTS, writeBacktestOutputs } from '../src/backtest/write-backtest-outputs.js';
+import { regimeColumns } from '../src/evaluation/regime-slices.js';
 import { trialRecord } from '../src/evaluation/trial-record.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { inputDir } from './_inputs.js';
@@ -18,7 +19,7 @@ export default defineRule({
   description: 'a strategy backtest with costs, metrics, regime slices and a tearsheet',
   config: backtestConfigSchema,
   outputs: BACKTEST_OUTPUTS,
-  consumes: (c) => (c.regimes ? [{ from: c.regimes.from, columns: [...new Set(c.regimes.slices.flatMap((s) => s.when.map((w) => w.column)))].sort(), as: 'feature' }] : []),
+  consumes: (c) => (c.regimes ? [{ from: c.regimes.from, columns: regimeColumns(c.regimes), as: 'feature' }] : []),
   async run(ctx) {
     const c = ctx.config;
     const run = await runBacktest(c, {

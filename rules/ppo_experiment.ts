@@ -4,6 +4,7 @@ import { experimentConfigSchema } from '../src/rl/experiment-config.js';
 import { runExperiment } from '../src/rl/run-experiment.js';
 import { detectTfBackend } from '../src/rl/tf-backend.js';
 import { EXPERIMENT_OUTPUTS, writeExperimentOutputs } from '../src/rl/write-experiment-outputs.js';
+import { regimeColumns } from '../src/evaluation/regime-slices.js';
 import { trialRecord } from '../src/evaluation/trial-record.js';
 import { inputDir } from './_inputs.js';
 
@@ -20,12 +21,16 @@ export default defineRule({
   config: experimentConfigSchema,
   outputs: EXPERIMENT_OUTPUTS,
   keyFacts: () => ({ tfjs_backend: detectTfBackend() }),
-  consumes: (c) => [{ from: c.features.from, columns: c.features.columns, as: 'feature' }],
+  consumes: (c) => [{ from: c.features.from, columns: c.features.columns, as: 'feature' }, ...(c.regimes ? [{ from: c.regimes.from, columns: regimeColumns(c.regimes), as: 'feature' }] : [])],
   async run(ctx) {
     const c = ctx.config;
     const run = await runExperiment(
       c,
-      { barsDir: join(inputDir(ctx.inputs, 'ppo_experiment', c.bars), 'equity_bars'), featuresDir: join(inputDir(ctx.inputs, 'ppo_experiment', c.features.from), 'features') },
+      {
+        barsDir: join(inputDir(ctx.inputs, 'ppo_experiment', c.bars), 'equity_bars'),
+        featuresDir: join(inputDir(ctx.inputs, 'ppo_experiment', c.features.from), 'features'),
+        regimeFeaturesDir: c.regimes ? join(inputDir(ctx.inputs, 'ppo_experiment', c.regimes.from), 'features') : null,
+      },
       ctx.seed,
       (s) => {
         ctx.progress(s.timesteps, c.ppo.total_timesteps, 'steps');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { costModelSchema } from '../costs/cost-model.js';
-import { regimeSliceSchema } from '../evaluation/regime-slices.js';
+import { regimesSchema } from '../evaluation/regime-slices.js';
 import { accountSchema, bracketSchema } from './account-config.js';
 import { strategySchema } from './strategy-config.js';
 
@@ -51,7 +51,7 @@ export const backtestConfigSchema = z
      */
     trials: z.object({ count: z.number().int().min(1).default(1), sharpe_variance: z.number().min(0).default(0) }).strict().prefault({}),
     /** Metrics per regime, by declared conditions on a regime feature set of one symbol. */
-    regimes: z.object({ from: label, symbol: z.string().min(1), slices: z.array(regimeSliceSchema).min(1) }).strict().optional(),
+    regimes: regimesSchema.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -1,7 +1,7 @@
 import { deflatedSharpe } from '../evaluation/deflated-sharpe.js';
 import { loadFeatureColumns } from '../evaluation/load-feature-columns.js';
 import { performanceMetrics, simpleReturns, type PerformanceMetrics } from '../evaluation/performance-metrics.js';
-import { regimeSlices, type RegimeSliceResult } from '../evaluation/regime-slices.js';
+import { regimeColumns, regimeSlices, type RegimeSliceResult } from '../evaluation/regime-slices.js';
 import type { BacktestConfig } from './backtest-config.js';
 import type { BacktestResult } from './backtest-result.js';
 import { backtestEvents, targetWeightStrategy } from './event-driven.js';
@@ -93,7 +93,7 @@ export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Pr
   let regimes: RegimeSliceResult[] | null = null;
   if (c.regimes) {
     if (!inputs.regimeFeaturesDir) throw new Error(`regimes read ${c.regimes.from}, which is not among this target's deps`);
-    const columns = [...new Set(c.regimes.slices.flatMap((s) => s.when.map((w) => w.column)))].sort();
+    const columns = regimeColumns(c.regimes);
     const features = await loadFeatureColumns(inputs.regimeFeaturesDir, c.regimes.symbol, columns, data.dates, endExclusive);
     regimes = regimeSlices(result.equity, (column) => features.get(column)!, c.regimes.slices, c.periods_per_year);
   }

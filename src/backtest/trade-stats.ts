@@ -48,6 +48,8 @@ export interface TradeStats {
   /** Mean traded value over equity per period, times periods a year. */
   turnover_annual: number;
   gross_exposure: number;
+  /** The largest gross exposure at any close. */
+  gross_exposure_max: number;
   net_exposure: number;
 }
 
@@ -64,6 +66,7 @@ export function tradeStats(result: BacktestResult, periodsPerYear: number): Trad
     avg_loss: avg(losses.map((t) => t.pnl)),
     turnover_annual: avg([...result.turnover]) * periodsPerYear,
     gross_exposure: avg([...result.grossExposure]),
+    gross_exposure_max: result.grossExposure.reduce((m, x) => Math.max(m, x), 0),
     net_exposure: avg([...result.netExposure]),
   };
 }

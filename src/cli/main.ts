@@ -13,6 +13,7 @@ import { graphCommand, lsCommand, queryCommand } from './commands/graph.js';
 import { showCommand } from './commands/show.js';
 import { sqlCommand } from './commands/sql.js';
 import { verifyCommand } from './commands/verify.js';
+import { promoteCommand } from './commands/promote.js';
 import { watchCommand, type WatchFlags } from './commands/watch.js';
 import { processIO, type CliIO } from './io.js';
 
@@ -160,6 +161,14 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .addOption(jobsOption())
     .option('--json', 'machine-readable')
     .action(run((labels: string[], opts: { jobs?: number; json?: boolean }) => verifyCommand(io, globals(), labels, opts)));
+
+  program
+    .command('promote')
+    .description('record that an experiment passed its qualification and is promoted to a tier (promotions/<tier>/)')
+    .argument('<experiment>', 'the experiment target, //experiments/<id>; its gates are //qualification/<id>')
+    .requiredOption('--tier <tier>', 'candidate, or production (which needs a candidate record and //shadow/<id>)')
+    .requiredOption('--reason <text>', 'why: kept in the record')
+    .action(run((label: string, opts: { tier: string; reason: string }) => promoteCommand(io, globals(), label, opts)));
 
   program.command('clean').description('delete the whole cache (cache/)').action(run(() => cleanCommand(io, globals())));
   program.command('gc').description('delete cache entries the pipeline and promotion records no longer reach').action(run(() => gcCommand(io, globals())));

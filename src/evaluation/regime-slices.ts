@@ -18,6 +18,16 @@ export const regimeSliceSchema = z
   .strict();
 
 export type RegimeSlice = z.infer<typeof regimeSliceSchema>;
+
+/** Where the regimes come from and which slices to report (a backtest's or an experiment's `regimes:`). */
+export const regimesSchema = z.object({ from: z.string().startsWith('//'), symbol: z.string().min(1), slices: z.array(regimeSliceSchema).min(1) }).strict();
+
+export type RegimesConfig = z.infer<typeof regimesSchema>;
+
+/** The feature columns a regimes config reads, sorted. */
+export function regimeColumns(r: RegimesConfig): string[] {
+  return [...new Set(r.slices.flatMap((s) => s.when.map((w) => w.column)))].sort();
+}
 type Condition = z.infer<typeof conditionSchema>;
 
 export interface RegimeSliceResult {

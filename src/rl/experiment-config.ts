@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { strategySchema } from '../backtest/strategy-config.js';
 import { costModelSchema } from '../costs/cost-model.js';
+import { regimesSchema } from '../evaluation/regime-slices.js';
 import { ppoSchema } from './ppo-config.js';
 import { tradingEnvSchema } from './trading-env.js';
 
@@ -33,6 +34,8 @@ export const experimentConfigSchema = z
     turbulence: z.object({ lookback: z.number().int().min(2).default(252) }).strict().optional(),
     costs: costModelSchema.prefault({}),
     ppo: ppoSchema.prefault({}),
+    /** Metrics of the test window per regime, by declared conditions on a regime feature set of one symbol. */
+    regimes: regimesSchema.optional(),
     /** Write every step of the final training episode and of the test episode as JSONL. */
     log_episodes: z.boolean().default(true),
     /** Baseline strategies backtested on the test window with the same cost model, for comparison. */

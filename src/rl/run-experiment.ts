@@ -4,11 +4,13 @@ import { strategyWeights, type StrategyConfig } from '../backtest/strategy-confi
 import { backtestTargetWeights } from '../backtest/target-weights.js';
 import { tradeStats, type TradeStats } from '../backtest/trade-stats.js';
 import { deflatedSharpe } from '../evaluation/deflated-sharpe.js';
+import { loadFeatureColumns } from '../evaluation/load-feature-columns.js';
+import { regimeColumns, regimeSlices, type RegimeSliceResult } from '../evaluation/regime-slices.js';
 import { performanceMetrics, simpleReturns, type PerformanceMetrics } from '../evaluation/performance-metrics.js';
 import { asContinuousEnv, runPolicy } from './episode.js';
 import { episodeAsBacktest } from './episode-backtest.js';
 import type { ExperimentConfig } from './experiment-config.js';
-import { loadEnvMarket } from './load-env-market.js';
+import { dayAfter, loadEnvMarket } from './load-env-market.js';
 import { trainPpo, type IterationStats, type TrainedPolicy } from './ppo.js';
 import { sliceMarket } from './slice-market.js';
 import { initTfBackend, type TfBackendName } from './tf-backend.js';
@@ -23,6 +25,8 @@ export interface ExperimentRun {
   train: { market: EnvMarket; values: Float64Array; log: readonly StepLog[]; metrics: ScoredMetrics };
   test: { market: EnvMarket; values: Float64Array; log: readonly StepLog[]; result: BacktestResult; metrics: ScoredMetrics };
   baselines: { strategy: StrategyConfig; metrics: ScoredMetrics }[];
+  /** Test-window metrics per declared regime (null when the config declares none). */
+  regimes: RegimeSliceResult[] | null;
 }
 
 function sessionRange(dates: readonly string[], start: string, end: string): [number, number] {
@@ -53,7 +57,7 @@ function sliceBars(bars: MarketData, from: number, to: number): MarketData {
  * Trains a PPO policy on the training window and judges it on the test window, beside the
  * configured baselines backtested on the same test sessions with the same cost model.
  */
-export async function runExperiment(c: ExperimentConfig, inputs: { barsDir: string; featuresDir: string }, seed: number, onIteration?: (s: IterationStats) => void): Promise<ExperimentRun> {
+export async function runExperiment(c: ExperimentConfig, inputs: { barsDir: string; featuresDir: string; regimeFeaturesDir: string | null }, seed: number, onIteration?: (s: IterationStats) => void): Promise<ExperimentRun> {
   const backend = await initTfBackend();
   const { market, bars } = await loadEnvMarket(c, inputs.barsDir, inputs.featuresDir);
   const [trainFrom, trainTo] = sessionRange(market.dates, c.train.start, c.train.end);
@@ -80,5 +84,11 @@ export async function runExperiment(c: ExperimentConfig, inputs: { barsDir: stri
     const weights = needsHistory ? strategyWeights(strategy, bars).map((w) => w.slice(testFrom, testTo)) : strategyWeights(strategy, testBars);
     return { strategy, metrics: score(backtestTargetWeights(testBars, weights, c.costs, c.env.initial_cash), c) };
   });
-  return { backend, policy, curves: policy.curves, train, test, baselines };
+  let regimes: RegimeSliceResult[] | null = null;
+  if (c.regimes) {
+    if (!inputs.regimeFeaturesDir) throw new Error(`regimes read ${c.regimes.from}, which is not among this target's deps`);
+    const features = await loadFeatureColumns(inputs.regimeFeaturesDir, c.regimes.symbol, regimeColumns(c.regimes), testMarket.dates, dayAfter(c.test.end));
+    regimes = regimeSlices(test.values, (column) => features.get(column)!, c.regimes.slices, c.periods_per_year);
+  }
+  return { backend, policy, curves: policy.curves, train, test, baselines, regimes };
 }

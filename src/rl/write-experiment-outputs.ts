@@ -18,6 +18,7 @@ export const EXPERIMENT_OUTPUTS = [
   'evaluation/metrics.json',
   'evaluation/comparison.json',
   'evaluation/equity.parquet',
+  'evaluation/regime_slices.json',
   'manifest.json',
 ] as const;
 
@@ -100,6 +101,11 @@ export async function writeExperimentOutputs(
       rows: [row('ppo policy', run.test.metrics), ...run.baselines.map((b) => row(baselineName(b.strategy), b.metrics))],
       policy_beats: Object.fromEntries(run.baselines.map((b) => [baselineName(b.strategy), { sharpe: run.test.metrics.sharpe > b.metrics.sharpe, total_return: run.test.metrics.total_return > b.metrics.total_return }])),
     }),
+  );
+  write(
+    outDir,
+    'evaluation/regime_slices.json',
+    metricsJson(c.regimes ? { from: c.regimes.from, symbol: c.regimes.symbol, rule: 'the return from bar t-1 to t belongs to the regime known at bar t-1', slices: run.regimes } : { from: null, symbol: null, rule: 'no regimes declared in the config', slices: [] }),
   );
   const { connection, close } = await openDuckDb(1);
   try {

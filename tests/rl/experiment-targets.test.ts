@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHoldoutLedger, trialsOf } from '../../src/engine/holdout-ledger.js';
-import { REPO_ROOT, runCli, TestWorkspace } from '../helpers/workspace.js';
+import { dow30Workspace } from '../helpers/dow30-workspace.js';
+import { REPO_ROOT, runCli } from '../helpers/workspace.js';
 
 /** The repository's RL experiments, built end to end from the sample data into a throwaway cache. */
 describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the sample data', () => {
@@ -57,7 +58,7 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
     expect(steps[0].executed).toBe('1998-01-05'); // decided on a close, filled on the next session
     const manifest = json('core_v1_ppo', 'manifest.json');
     const outputsOf = (label: string) => build.targets.find((t) => t.label === label)!;
-    expect(Object.keys(manifest.inputs)).toEqual(['//canonical/dow30_close', '//features/dow30_core']);
+    expect(Object.keys(manifest.inputs)).toEqual(['//canonical/dow30_close', '//features/dow30_core', '//features/dow30_regime']);
     expect(manifest.inputs['//features/dow30_core']).toMatch(/^[0-9a-f]{64}$/);
     expect(outputsOf('//experiments/core_v1_ppo').status).toBe('built');
   });
@@ -82,31 +83,14 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
 
 describe('an experiment rebuilt from scratch', () => {
   it('gives the same bytes (quanto verify), weights and metrics included; turbulence blocks buying', async () => {
-    const rule = (name: string) => `export { default } from ${JSON.stringify(join(REPO_ROOT, 'rules', `${name}.ts`))};\n`;
-    const ws = new TestWorkspace({
-      'quanto.pipeline.yaml': `version: 1
-targets:
-  raw/dow30:
-    rule: ingest_embedded
-    config: ingest.yaml
-    srcs: [data/sample/dow30_daily_close_1991_2000.csv]
-  canonical/dow30:
-    rule: canonicalize
-    deps: [//raw/dow30]
-    config: canonical.yaml
-  features/dow30:
-    rule: features
-    deps: [//canonical/dow30]
-    config: features.yaml
-  experiments/tiny:
+    const ws = dow30Workspace({
+      targets: `  experiments/tiny:
     rule: ppo_experiment
     deps: [//canonical/dow30, //features/dow30]
     config: experiment.yaml
 `,
-      'ingest.yaml': readFileSync(join(REPO_ROOT, 'configs', 'ingest', 'embedded_dow30.yaml'), 'utf8'),
-      'canonical.yaml': readFileSync(join(REPO_ROOT, 'configs', 'data', 'canonical_dow30_close.yaml'), 'utf8').replace('//raw/dow30_close', '//raw/dow30'),
-      'features.yaml': 'from: //canonical/dow30\nadjust: splits\nset: {name: tiny, version: 1, lag: 0, features: [{name: rsi_14, fn: rsi, window: 14}]}\n',
-      'experiment.yaml': `bars: //canonical/dow30
+      files: {
+        'experiment.yaml': `bars: //canonical/dow30
 symbols: [AA, GE, IBM]
 features: {from: //features/dow30, columns: [rsi_14]}
 train: {start: '1995-01-01', end: '1995-12-31'}
@@ -117,11 +101,8 @@ turbulence: {lookback: 60}
 ppo: {total_timesteps: 512, n_steps: 256, batch_size: 64, n_epochs: 2}
 baselines: [{kind: buy_and_hold}]
 `,
-      'data/sample/dow30_daily_close_1991_2000.csv': readFileSync(join(REPO_ROOT, 'data', 'sample', 'dow30_daily_close_1991_2000.csv'), 'utf8'),
-      'rules/ingest_embedded.ts': rule('ingest_embedded'),
-      'rules/canonicalize.ts': rule('canonicalize'),
-      'rules/features.ts': rule('features'),
-      'rules/ppo_experiment.ts': rule('ppo_experiment'),
+      },
+      rules: ['ppo_experiment'],
     });
     try {
       const built = await ws.build('--jobs', '0', '//experiments/tiny');

@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readHoldoutLedger } from '../../src/engine/holdout-ledger.js';
+import { dow30Workspace } from '../helpers/dow30-workspace.js';
+import type { TestWorkspace } from '../helpers/workspace.js';
+
+const experiment = (seed: number) => `bars: //canonical/dow30
+symbols: [AA, GE, IBM]
+features: {from: //features/dow30, columns: [rsi_14]}
+train: {start: '1995-01-01', end: '1995-12-31'}
+test: {start: '1996-01-01', end: '1996-12-31'}
+family: tiny
+seed: ${seed}
+costs: {fees: {bps: 10}, execution: {price: close}}
+ppo: {total_timesteps: 512, n_steps: 256, batch_size: 64, n_epochs: 2}
+baselines: [{kind: buy_and_hold}]
+regimes:
+  from: //features/regime
+  symbol: GE
+  slices:
+    - {name: high_vol, when: [{column: vol_regime, op: '==', value: 2}]}
+    - {name: low_vol, when: [{column: vol_regime, op: '==', value: 0}]}
+`;
+
+const gates = (drawdownFloor: number) => `candidate: //experiments/tiny
+baseline: //backtests/base
+family: tiny
+hard:
+  - {name: max_drawdown, metric: max_drawdown, op: '>=', threshold: ${drawdownFloor}}
+  - {name: high_vol_max_drawdown, metric: max_drawdown, regime: low_vol, op: '>=', threshold: -0.9}
+  - {name: max_gross_exposure, metric: gross_exposure_max, op: '<=', threshold: 1.0}
+  - {name: deflated_sharpe, metric: deflated_sharpe, op: '>=', threshold: 0}
+soft:
+  - {name: sharpe_vs_baseline, metric: sharpe, vs_baseline: true, weight: 0.5}
+`;
+
+/** A small research program with its governance: an experiment, its baseline, its gates, a shadow stand-in. */
+function governanceWorkspace(): TestWorkspace {
+  return dow30Workspace({
+    targets: `  features/regime:
+    rule: features
+    deps: [//canonical/dow30]
+    config: regime.yaml
+  experiments/tiny:
+    rule: ppo_experiment
+    deps: [//canonical/dow30, //features/dow30, //features/regime]
+    config: experiment.yaml
+  experiments/tiny_b:
+    rule: ppo_experiment
+    deps: [//canonical/dow30, //features/dow30, //features/regime]
+    config: experiment_b.yaml
+    tags: [manual]
+  backtests/base:
+    rule: backtest
+    deps: [//canonical/dow30]
+    config: base.yaml
+  qualification/tiny:
+    rule: qualification
+    deps: [//experiments/tiny, //backtests/base]
+    srcs: [ledger/holdout.jsonl]
+    config: gates.yaml
+  # A stand-in for the shadow replay, so the production prerequisites can be exercised.
+  shadow/tiny:
+    rule: hash_inputs
+    srcs: [experiment.yaml]
+`,
+    files: {
+      'regime.yaml': 'from: //canonical/dow30\nadjust: splits\nset: {name: regime, version: 1, lag: 0, features: [{name: vol_regime, fn: volatility_regime, window: 20, lookback: 252, periods_per_year: 252}]}\n',
+      'experiment.yaml': experiment(1),
+      'experiment_b.yaml': experiment(2),
+      'base.yaml': "bars: //canonical/dow30\nsymbols: [AA, GE, IBM]\nstart: '1996-01-01'\nstrategy: {kind: equal_weight, every: 21}\ncosts: {fees: {bps: 10}, execution: {price: close}}\n",
+      'gates.yaml': gates(-0.9),
+      'ledger/holdout.jsonl': '',
+    },
+    rules: ['ppo_experiment', 'backtest', 'qualification'],
+  });
+}
+
+describe('qualification and promotion', () => {
+  let ws: TestWorkspace;
+  const report = () => JSON.parse(ws.read('cache/out/qualification/tiny/promotion/qualification_report.json'));
+  const records = (tier: string) => (existsSync(ws.path('promotions', tier, 'tiny')) ? readdirSync(ws.path('promotions', tier, 'tiny')).sort() : []);
+  beforeAll(async () => {
+    process.env.QUANTO_USER = 'test-researcher';
+    ws = governanceWorkspace();
+    const r = await ws.build('--jobs', '0', '//qualification/tiny');
+    if (r.code !== 0) throw new Error(JSON.stringify(r.targets.filter((t) => t.status === 'failed')));
+  }, 120_000);
+  afterAll(() => {
+    delete process.env.QUANTO_USER;
+    ws?.dispose();
+  });
+
+  it('writes a report: every gate with threshold, measurement and verdict, the trials, the digest of every artifact read', () => {
+    const r = report();
+    expect(r.passed).toBe(true);
+    expect(r.hard.map((g: { name: string; pass: boolean }) => [g.name, g.pass])).toEqual([['max_drawdown', true], ['high_vol_max_drawdown', true], ['max_gross_exposure', true], ['deflated_sharpe', true]]);
+    expect(r.soft[0]).toMatchObject({ name: 'sharpe_vs_baseline', weight: 0.5 });
+    expect(typeof r.soft[0].measured).toBe('number');
+    expect(r.trials).toMatchObject({ family: 'tiny', count: 1, targets: ['//experiments/tiny'] });
+    for (const a of r.artifacts) {
+      const dir = a.target === '//experiments/tiny' ? 'experiments/tiny' : 'backtests/base';
+      expect(createHash('sha256').update(readFileSync(ws.path('cache', 'out', dir, a.file))).digest('hex')).toBe(a.sha256);
+    }
+    expect(r.artifacts.map((a: { file: string }) => a.file)).toEqual(['evaluation/metrics.json', 'evaluation/regime_slices.json', 'evaluation/equity.parquet', 'metrics.json', 'evaluation/regime_slices.json', 'equity.parquet']);
+  });
+
+  it('production is refused without a shadow replay target, and without a prior candidate record', async () => {
+    const pipeline = ws.read('quanto.pipeline.yaml');
+    ws.write('quanto.pipeline.yaml', pipeline.slice(0, pipeline.indexOf('  # A stand-in for the shadow replay')));
+    const none = await ws.cli('promote', '//experiments/tiny', '--tier', 'production', '--reason', 'ship it');
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/production requires a shadow replay, and there is no \/\/shadow\/tiny/);
+    ws.write('quanto.pipeline.yaml', pipeline);
+    const r = await ws.cli('promote', '//experiments/tiny', '--tier', 'production', '--reason', 'ship it');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/production requires a prior candidate record/);
+    expect(records('production')).toEqual([]);
+  }, 120_000);
+
+  it('promotes to candidate with the qualification digest and the provenance chain down to the raw sources; then production', async () => {
+    const r = await ws.cli('promote', '//experiments/tiny', '--tier', 'candidate', '--reason', 'passes its gates on 1996');
+    expect(r.code, r.err).toBe(0);
+    const [file] = records('candidate');
+    const record = JSON.parse(ws.read(`promotions/candidate/tiny/${file}`));
+    expect(record).toMatchObject({ tier: 'candidate', experiment: '//experiments/tiny', reason: 'passes its gates on 1996', promoted_by: 'test-researcher', qualification: { label: '//qualification/tiny', passed: true } });
+    expect(record.qualification.report_digest).toBe(createHash('sha256').update(readFileSync(ws.path('cache/out/qualification/tiny/promotion/qualification_report.json'))).digest('hex'));
+    expect(record.provenance.map((l: { label: string }) => l.label)).toEqual(['//canonical/dow30', '//experiments/tiny', '//features/dow30', '//features/regime', '//raw/dow30']);
+    const raw = record.provenance.find((l: { label: string }) => l.label === '//raw/dow30');
+    expect(Object.keys(raw.srcs)).toEqual(['data/sample/dow30_daily_close_1991_2000.csv']);
+    const prod = await ws.cli('promote', '//experiments/tiny', '--tier', 'production', '--reason', 'shadow replay clean');
+    expect(prod.code, prod.err).toBe(0);
+    const production = JSON.parse(ws.read(`promotions/production/tiny/${records('production')[0]}`));
+    expect(production.shadow.label).toBe('//shadow/tiny');
+  }, 120_000);
+
+  it('garbage collection keeps a promoted experiment after its config moves on', async () => {
+    const promoted = JSON.parse(ws.read(`promotions/candidate/tiny/${records('candidate')[0]}`));
+    ws.write('experiment.yaml', experiment(3));
+    expect((await ws.build('--jobs', '0', '//experiments/tiny')).code).toBe(0);
+    const gc = await ws.cli('gc');
+    expect(gc.code, gc.err).toBe(0);
+    const manifest = join(ws.path('cache', 'ac'), promoted.experiment_key.slice(0, 2), `${promoted.experiment_key}.json`);
+    expect(existsSync(manifest)).toBe(true);
+    const outputs = JSON.parse(readFileSync(manifest, 'utf8')).outputs as Record<string, { digest: string }>;
+    const weights = outputs['model/weights.bin']!.digest;
+    expect(existsSync(join(ws.path('cache', 'cas'), weights.slice(0, 2), weights))).toBe(true);
+    ws.write('experiment.yaml', experiment(1));
+  }, 120_000);
+
+  it('another trial of the family raises the bar: the ledger counts it and the deflated Sharpe ratio falls', async () => {
+    const before = report();
+    expect((await ws.build('--jobs', '0', '//experiments/tiny_b')).code).toBe(0);
+    expect((await ws.build('--jobs', '0', '//qualification/tiny')).status['//qualification/tiny']).toBe('built'); // the ledger is a source
+    const after = report();
+    expect(readHoldoutLedger(ws.path('ledger', 'holdout.jsonl')).map((e) => e.target)).toEqual(expect.arrayContaining(['//experiments/tiny', '//experiments/tiny_b']));
+    expect(after.trials.count).toBeGreaterThan(before.trials.count);
+    const dsr = (r: { hard: { name: string; measured: number }[] }) => r.hard.find((g) => g.name === 'deflated_sharpe')!.measured;
+    expect(dsr(after)).toBeLessThan(dsr(before));
+  }, 120_000);
+
+  it('a failed hard gate refuses promotion and lists the failures', async () => {
+    ws.write('gates.yaml', gates(0.5)); // a drawdown floor above zero: nothing passes it
+    const r = await ws.cli('promote', '//experiments/tiny', '--tier', 'candidate', '--reason', 'try anyway');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/did not pass qualification; failed hard gates:\n {2}max_drawdown: -?[0-9.e-]+ not >= 0.5/);
+    expect(records('candidate')).toHaveLength(1);
+    ws.write('gates.yaml', gates(-0.9));
+  }, 120_000);
+
+  it('usage errors exit 2', async () => {
+    expect((await ws.cli('promote', '//experiments/tiny', '--tier', 'gold', '--reason', 'x')).code).toBe(2);
+    expect((await ws.cli('promote', '//experiments/nope', '--tier', 'candidate', '--reason', 'x')).code).toBe(2);
+  });
+});

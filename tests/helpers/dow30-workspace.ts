@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, TestWorkspace } from './workspace.js';
+
+/** A workspace rule file that is the repository's rule of that name. */
+export const repoRule = (name: string): string => `export { default } from ${JSON.stringify(join(REPO_ROOT, 'rules', `${name}.ts`))};\n`;
+
+/**
+ * A throwaway workspace over the real Dow 30 sample: //raw/dow30, //canonical/dow30 and
+ * //features/dow30 (RSI 14), plus the caller's targets (pipeline YAML under `targets:`),
+ * files, and the repository rules it names.
+ */
+export function dow30Workspace(o: { targets: string; files: Record<string, string>; rules: string[] }): TestWorkspace {
+  return new TestWorkspace({
+    'quanto.pipeline.yaml': `version: 1
+targets:
+  raw/dow30:
+    rule: ingest_embedded
+    config: ingest.yaml
+    srcs: [data/sample/dow30_daily_close_1991_2000.csv]
+  canonical/dow30:
+    rule: canonicalize
+    deps: [//raw/dow30]
+    config: canonical.yaml
+  features/dow30:
+    rule: features
+    deps: [//canonical/dow30]
+    config: features.yaml
+${o.targets}`,
+    'ingest.yaml': readFileSync(join(REPO_ROOT, 'configs', 'ingest', 'embedded_dow30.yaml'), 'utf8'),
+    'canonical.yaml': readFileSync(join(REPO_ROOT, 'configs', 'data', 'canonical_dow30_close.yaml'), 'utf8').replace('//raw/dow30_close', '//raw/dow30'),
+    'features.yaml': 'from: //canonical/dow30\nadjust: splits\nset: {name: tiny, version: 1, lag: 0, features: [{name: rsi_14, fn: rsi, window: 14}]}\n',
+    'data/sample/dow30_daily_close_1991_2000.csv': readFileSync(join(REPO_ROOT, 'data', 'sample', 'dow30_daily_close_1991_2000.csv'), 'utf8'),
+    ...Object.fromEntries(['ingest_embedded', 'canonicalize', 'features', ...o.rules].map((r) => [`rules/${r}.ts`, repoRule(r)])),
+    ...o.files,
+  });
+}
