@@ -1,4 +1,5 @@
 import { canonicalJson } from './canonical-json.js';
+import { expandSrcs } from './src-globs.js';
 import { digestBytes, type ActionKey, type Digest } from './digest.js';
 import type { KeyRecord } from './manifest.js';
 import type { ActionPlan, TargetPlan } from './plan.js';
@@ -39,7 +40,7 @@ function partsOf(session: Session, target: TargetPlan): StaticParts {
   let parts = staticParts.get(target);
   if (!parts) {
     const srcs: Record<string, Digest> = {};
-    for (const src of target.spec.srcs) srcs[src] = session.stats.digest(`${session.workspace.root}/${src}`);
+    for (const src of expandSrcs(session.workspace.root, target.spec.srcs)) srcs[src] = session.stats.digest(`${session.workspace.root}/${src}`);
     parts = {
       sortedDeps: [...target.spec.deps].sort(),
       configJson: canonicalJson(target.config),

@@ -6,6 +6,7 @@ import { ConfigError } from './errors.js';
 import { isTargetName, parseDepLabel, type TargetName } from './label.js';
 import type { Pipeline, TargetSpec } from './pipeline.js';
 import { formatKeyPath, type YamlSource } from './yaml-source.js';
+import { isSrcGlob, srcGlobProblem } from './src-globs.js';
 
 const partitionValue = z.union([z.string(), z.number()]).transform(String);
 
@@ -63,7 +64,9 @@ export function parsePipeline(root: string, source: YamlSource, digest: Digest):
     raw.srcs.forEach((src, i) => {
       if (src.startsWith('/') || src.split('/').includes('..')) {
         problems.push(`${at(['srcs', i])}: target '${name}': key 'srcs[${i}]': '${src}' must be a path inside the workspace`);
-      } else if (!existsSync(join(root, src))) problems.push(`${at(['srcs', i])}: target '${name}': key 'srcs[${i}]': file '${src}' does not exist`);
+      } else if (srcGlobProblem(src)) {
+        problems.push(`${at(['srcs', i])}: target '${name}': key 'srcs[${i}]': ${srcGlobProblem(src)}`);
+      } else if (!isSrcGlob(src) && !existsSync(join(root, src))) problems.push(`${at(['srcs', i])}: target '${name}': key 'srcs[${i}]': file '${src}' does not exist`);
     });
     if (raw.config !== undefined && !existsSync(join(root, raw.config))) {
       problems.push(`${at(['config'])}: target '${name}': key 'config': file '${raw.config}' does not exist`);

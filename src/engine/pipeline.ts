@@ -5,6 +5,7 @@ import { digestBytes, type Digest } from './digest.js';
 import { ConfigError } from './errors.js';
 import type { TargetName } from './label.js';
 import type { YamlSource } from './yaml-source.js';
+import { isSrcGlob } from './src-globs.js';
 
 export const PIPELINE_FILE = 'quanto.pipeline.yaml';
 
@@ -32,7 +33,7 @@ export interface Pipeline {
 }
 
 // Bump when TargetSpec or validation changes, so an older cached parse is never used.
-const PIPELINE_CACHE_FORMAT = 2;
+const PIPELINE_CACHE_FORMAT = 3;
 
 /**
  * Reads and validates quanto.pipeline.yaml. Every problem found is reported at once, each
@@ -51,7 +52,7 @@ export async function loadPipeline(root: string, stateDir?: string): Promise<Pip
   const digest = digestBytes(text);
   if (cacheFile) {
     const cached = readCachedPipeline(cacheFile, digest);
-    if (cached && cached.targets.every((t) => (!t.config || existsSync(join(root, t.config))) && t.srcs.every((s) => existsSync(join(root, s))))) {
+    if (cached && cached.targets.every((t) => (!t.config || existsSync(join(root, t.config))) && t.srcs.every((s) => isSrcGlob(s) || existsSync(join(root, s))))) {
       return cachedPipeline(root, digest, new Map(cached.targets.map((t) => [t.name, t])), cached.order);
     }
   }

@@ -5,6 +5,7 @@ import { expandPartitions, type PartitionInstance } from './partitions.js';
 import type { TargetSpec } from './pipeline.js';
 import type { ResolvedRule } from './rule-registry.js';
 import type { Session } from './session.js';
+import { expandSrcs } from './src-globs.js';
 
 export interface TargetPlan {
   readonly name: TargetName;
@@ -92,6 +93,6 @@ export async function planBuild(session: Session, patterns: readonly string[], t
 /** Absolute paths of a target's declared source files. */
 export function srcPaths(root: string, spec: TargetSpec): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const src of spec.srcs) out[src] = join(root, src);
+  for (const src of expandSrcs(root, spec.srcs)) out[src] = join(root, src);
   return out;
 }

@@ -9,6 +9,7 @@ import { digestBytes, type Digest } from './digest.js';
 import type { TargetName } from './label.js';
 import { outputsMaterialized } from './out-tree.js';
 import type { Session } from './session.js';
+import { expandSrc, isSrcGlob } from './src-globs.js';
 
 /**
  * Reusing the last build, in the spirit of ninja's log and Skyframe's dirty propagation.
@@ -44,7 +45,11 @@ export function leafDigests(session: Session, patterns: readonly string[]): Leaf
       rules[spec.rule] = digestBytes(canonicalJson(current));
     }
     if (spec.config && !(spec.config in configs)) configs[spec.config] = session.stats.digest(join(root, spec.config));
-    for (const src of spec.srcs) if (!(src in srcs)) srcs[src] = session.stats.digest(join(root, src));
+    for (const src of spec.srcs) {
+      if (src in srcs) continue;
+      // A glob's leaf is its whole match set: a file appearing or going away changes it.
+      srcs[src] = isSrcGlob(src) ? digestBytes(canonicalJson(Object.fromEntries(expandSrc(root, src).map((f) => [f, session.stats.digest(join(root, f))])))) : session.stats.digest(join(root, src));
+    }
   }
   const global = digestBytes(canonicalJson({ keyFormat: 1, engine: engineDigest(session), pipeline: session.pipeline.digest, platform: session.platform }));
   const leaves = { global, rules, configs, srcs };

@@ -1,7 +1,8 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { quantoPackageRoot } from './package-root.js';
 import { PIPELINE_FILE } from './pipeline.js';
 import type { Session } from './session.js';
+import { isSrcGlob } from './src-globs.js';
 
 /**
  * Every file the keys of these targets read, as absolute paths: the pipeline, each config,
@@ -15,7 +16,11 @@ export function keyInputFiles(session: Session, patterns: readonly string[]): st
   for (const name of session.graph.closure(session.graph.select(patterns))) {
     const spec = session.graph.spec(name);
     if (spec.config) files.add(join(root, spec.config));
-    for (const src of spec.srcs) files.add(join(root, src));
+    for (const src of spec.srcs) {
+      // A glob is watched by its directory, so a new matching file is seen.
+      if (isSrcGlob(src)) files.add(join(root, dirname(src)));
+      else files.add(join(root, src));
+    }
     rules.add(spec.rule);
   }
   for (const rule of rules) {
