@@ -107,3 +107,19 @@ export function simulateFillAt(model: CostModel, shares: number, referencePrice:
 export function borrowCost(model: CostModel, shortValue: number, days: number): number {
   return (Math.abs(shortValue) * model.borrow.annual_rate * days) / model.borrow.days_per_year;
 }
+
+/**
+ * The most whole shares, up to `wanted`, whose fill price and fee `cash` covers at
+ * `referencePrice` (a buy with no margin). Volume-share slippage and the minimum fee make the
+ * cost superlinear, so it steps down from the linear estimate until the order fits.
+ */
+export function affordableShares(model: CostModel, wanted: number, referencePrice: number, volume: number, cash: number): number {
+  const cost = (n: number) => {
+    const fill = simulateFillAt(model, n, referencePrice, volume);
+    return fill.shares * fill.price + orderFee(model, fill.shares, fill.price);
+  };
+  const perShare = referencePrice * (1 + model.slippage.fixed_bps / 1e4) * (1 + model.fees.bps / 1e4) + model.fees.per_share;
+  let n = Math.min(Math.floor(wanted), Math.floor(cash / perShare));
+  while (n > 0 && cost(n) > cash) n = Math.min(n - 1, Math.floor((n * cash) / cost(n)));
+  return Math.max(0, n);
+}

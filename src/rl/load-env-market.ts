@@ -20,17 +20,17 @@ function carryForward(xs: Float64Array): Float64Array {
 
 /**
  * The experiment's bars and features from the training window's start to the test window's
- * end (nothing later is read), as the environment wants them: a price on every session (the
+ * end, or over another range (a shadow replay's window); nothing later is read, as the environment wants them: a price on every session (the
  * last close carried over a symbol's missing day, on which it cannot be bought) and features
  * with 0 where unknown (FinRL's convention). A symbol with no price on the first session is
  * an error naming it. Also returns the bars as loaded, for the baselines.
  */
-export async function loadEnvMarket(c: ExperimentConfig, barsDir: string, featuresDir: string): Promise<{ market: EnvMarket; bars: MarketData }> {
-  const bars = await loadMarketData({ storeDir: barsDir, symbols: c.symbols, adjust: c.adjust, start: c.train.start, endExclusive: dayAfter(c.test.end) });
+export async function loadEnvMarket(c: ExperimentConfig, barsDir: string, featuresDir: string, range = { start: c.train.start, end: c.test.end }): Promise<{ market: EnvMarket; bars: MarketData }> {
+  const bars = await loadMarketData({ storeDir: barsDir, symbols: c.symbols, adjust: c.adjust, start: range.start, endExclusive: dayAfter(range.end) });
   checkTradable(bars, c.costs, c.bars);
   const late = bars.symbols.filter((_, s) => Number.isNaN(bars.close[s]![0]!));
   if (late.length > 0) throw new Error(`${late.join(', ')} in ${c.bars} ${late.length === 1 ? 'has' : 'have'} no price on ${bars.dates[0]}, the first training session: leave ${late.length === 1 ? 'it' : 'them'} out of symbols or start training later`);
-  const panel = await loadFeaturePanel(featuresDir, bars.symbols, c.features.columns, bars.dates, dayAfter(c.test.end));
+  const panel = await loadFeaturePanel(featuresDir, bars.symbols, c.features.columns, bars.dates, dayAfter(range.end));
   const close = bars.close.map(carryForward);
   const useOpen = c.costs.execution.price === 'open';
   // A session without a bar (or without the execution price) is one the asset cannot trade in.

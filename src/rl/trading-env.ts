@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { orderFee, simulateFillAt, type CostModel } from '../costs/cost-model.js';
+import { affordableShares, simulateFillAt, type CostModel } from '../costs/cost-model.js';
 
 /** The environment's own settings (the cost model is the shared one, configured beside it). */
 export const tradingEnvSchema = z
@@ -53,6 +53,23 @@ export interface StepResult {
   observation: Float64Array;
   reward: number;
   done: boolean;
+}
+
+/**
+ * The state on bar t's close: [cash, closes of the D assets, holdings of the D assets, feature 1
+ * of the D assets, ..., feature K of the D assets] (FinRL's layout). Shared by the environment
+ * and by anything that replays a policy outside it (shadow replay), so both feed it the same.
+ */
+export function observationOf(market: EnvMarket, t: number, cash: number, holdings: ArrayLike<number>, out = new Float64Array(1 + 2 * market.symbols.length + market.features.length * market.symbols.length)): Float64Array {
+  const D = market.symbols.length;
+  out[0] = cash;
+  for (let i = 0; i < D; i++) {
+    out[1 + i] = market.close[i]![t]!;
+    out[1 + D + i] = holdings[i]!;
+  }
+  const f = market.features;
+  for (let k = 0; k < f.length; k++) for (let i = 0; i < D; i++) out[1 + 2 * D + k * D + i] = f[k]![i]![t]!;
+  return out;
 }
 
 /**
@@ -112,16 +129,7 @@ export class TradingEnv {
   }
 
   observation(out = new Float64Array(this.observationSize)): Float64Array {
-    const D = this.assets;
-    const t = this.t;
-    out[0] = this.cash;
-    for (let i = 0; i < D; i++) {
-      out[1 + i] = this.market.close[i]![t]!;
-      out[1 + D + i] = this.holdings[i]!;
-    }
-    const f = this.market.features;
-    for (let k = 0; k < f.length; k++) for (let i = 0; i < D; i++) out[1 + 2 * D + k * D + i] = f[k]![i]![t]!;
-    return out;
+    return observationOf(this.market, this.t, this.cash, this.holdings, out);
   }
 
   step(action: ArrayLike<number>): StepResult {
@@ -158,7 +166,7 @@ export class TradingEnv {
     for (const i of buys) {
       const price = exec(i);
       if (!(price > 0)) continue;
-      const n = this.affordable(shares[i]!, price, this.market.volume[i]![e]!);
+      const n = affordableShares(this.costs, shares[i]!, price, this.market.volume[i]![e]!, this.cash);
       if (n <= 0) continue;
       const fill = simulateFillAt(this.costs, n, price, this.market.volume[i]![e]!);
       if (fill.shares === 0) continue;
@@ -176,19 +184,6 @@ export class TradingEnv {
       this.log.push({ date: this.market.dates[t]!, executed: this.market.dates[e]!, traded, fills, holdings: [...this.holdings], cash: this.cash, value: end, reward, costs, turbulent });
     }
     return { observation: this.observation(), reward, done: e + 1 >= this.market.dates.length };
-  }
-
-  /** The most whole shares, up to `wanted`, whose fill price and fee the cash covers. */
-  private affordable(wanted: number, price: number, volume: number): number {
-    const cost = (n: number) => {
-      const fill = simulateFillAt(this.costs, n, price, volume);
-      return fill.shares * fill.price + orderFee(this.costs, fill.shares, fill.price);
-    };
-    const perShare = price * (1 + this.costs.slippage.fixed_bps / 1e4) * (1 + this.costs.fees.bps / 1e4) + this.costs.fees.per_share;
-    let n = Math.min(wanted, Math.floor(this.cash / perShare));
-    // Volume-share slippage and the minimum fee make the cost superlinear: step down until it fits.
-    while (n > 0 && cost(n) > this.cash) n = Math.min(n - 1, Math.floor((n * this.cash) / cost(n)));
-    return Math.max(0, n);
   }
 
   private valueAt(t: number): number {

@@ -61,10 +61,12 @@ function governanceWorkspace(): TestWorkspace {
     deps: [//experiments/tiny, //backtests/base]
     srcs: [ledger/holdout.jsonl]
     config: gates.yaml
-  # A stand-in for the shadow replay, so the production prerequisites can be exercised.
   shadow/tiny:
-    rule: hash_inputs
-    srcs: [experiment.yaml]
+    rule: shadow_replay
+    deps: [//experiments/tiny, //canonical/dow30, //features/dow30]
+    srcs: [promotions/candidate/tiny/*.json]
+    config: shadow.yaml
+    tags: [manual]
 `,
     files: {
       'regime.yaml': 'from: //canonical/dow30\nadjust: splits\nset: {name: regime, version: 1, lag: 0, features: [{name: vol_regime, fn: volatility_regime, window: 20, lookback: 252, periods_per_year: 252}]}\n',
@@ -73,8 +75,9 @@ function governanceWorkspace(): TestWorkspace {
       'base.yaml': "bars: //canonical/dow30\nsymbols: [AA, GE, IBM]\nstart: '1996-01-01'\nstrategy: {kind: equal_weight, every: 21}\ncosts: {fees: {bps: 10}, execution: {price: close}}\n",
       'gates.yaml': gates(-0.9),
       'ledger/holdout.jsonl': '',
+      'shadow.yaml': "experiment: //experiments/tiny\npromotions: promotions/candidate/tiny/*.json\nwindow: {start: '1996-01-01', end: '1996-12-31'}\nrisk: {max_position_fraction: 0.5, max_daily_loss: 0.5}\n",
     },
-    rules: ['ppo_experiment', 'backtest', 'qualification'],
+    rules: ['ppo_experiment', 'backtest', 'qualification', 'shadow_replay'],
   });
 }
 
@@ -109,7 +112,7 @@ describe('qualification and promotion', () => {
 
   it('production is refused without a shadow replay target, and without a prior candidate record', async () => {
     const pipeline = ws.read('quanto.pipeline.yaml');
-    ws.write('quanto.pipeline.yaml', pipeline.slice(0, pipeline.indexOf('  # A stand-in for the shadow replay')));
+    ws.write('quanto.pipeline.yaml', pipeline.slice(0, pipeline.indexOf('  shadow/tiny:')));
     const none = await ws.cli('promote', '//experiments/tiny', '--tier', 'production', '--reason', 'ship it');
     expect(none.code).toBe(1);
     expect(none.err).toMatch(/production requires a shadow replay, and there is no \/\/shadow\/tiny/);
@@ -118,6 +121,10 @@ describe('qualification and promotion', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/production requires a prior candidate record/);
     expect(records('production')).toEqual([]);
+    // Nor does a shadow replay run before there is a promotion to replay.
+    const shadow = await ws.build('--jobs', '0', '//shadow/tiny');
+    expect(shadow.status['//shadow/tiny']).toBe('failed');
+    expect(shadow.targets.find((t) => t.label === '//shadow/tiny')!.error).toMatch(/refused: \/\/experiments\/tiny has no promotion record of its current outputs/);
   }, 120_000);
 
   it('promotes to candidate with the qualification digest and the provenance chain down to the raw sources; then production', async () => {
@@ -134,6 +141,28 @@ describe('qualification and promotion', () => {
     expect(prod.code, prod.err).toBe(0);
     const production = JSON.parse(ws.read(`promotions/production/tiny/${records('production')[0]}`));
     expect(production.shadow.label).toBe('//shadow/tiny');
+  }, 120_000);
+
+  it('the shadow replay goes through intents, risk decisions, orders and simulated fills into a ledger, and replays to the same bytes', async () => {
+    const dir = 'cache/out/shadow/tiny';
+    const lines = (f: string) => ws.read(`${dir}/shadow/${f}`).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const intents = lines('intents.jsonl');
+    const decisions = lines('risk_decisions.jsonl');
+    const orders = lines('orders.jsonl');
+    const executions = lines('executions.jsonl');
+    const ledger = lines('ledger.jsonl');
+    expect(intents.length).toBeGreaterThan(0);
+    expect(decisions.map((d: { intent_id: string }) => d.intent_id)).toEqual(intents.map((i: { id: string }) => i.id));
+    expect(orders).toHaveLength(decisions.filter((d: { action: string }) => d.action !== 'reject').length);
+    expect(new Set(orders.map((o: { client_order_id: string }) => o.client_order_id)).size).toBe(orders.length);
+    expect(executions).toHaveLength(orders.length);
+    expect(ledger).toHaveLength(executions.filter((x: { shares: number }) => x.shares !== 0).length);
+    for (const o of orders) expect(o.due > o.decided_at).toBe(true); // fills on the bar after the decision
+    const metrics = JSON.parse(ws.read(`${dir}/metrics_sim.json`));
+    expect(metrics.window.start).toBe('1996-01-02');
+    expect(metrics.metrics.fills).toBe(ledger.length);
+    const verified = await ws.cli('verify', '--jobs', '0', '//shadow/tiny');
+    expect(verified.code, verified.out + verified.err).toBe(0);
   }, 120_000);
 
   it('garbage collection keeps a promoted experiment after its config moves on', async () => {

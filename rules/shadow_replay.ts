@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { metricsJson } from '../src/backtest/write-backtest-outputs.js';
+import { defineRule } from '../src/engine/rule-api.js';
+import { riskConfigSchema } from '../src/execution/risk-config.js';
+import { replayPolicy } from '../src/governance/shadow-replay.js';
+import { experimentConfigSchema } from '../src/rl/experiment-config.js';
+import { loadEnvMarket } from '../src/rl/load-env-market.js';
+import { loadTrainedPolicy } from '../src/rl/load-policy.js';
+import { detectTfBackend, initTfBackend } from '../src/rl/tf-backend.js';
+import { inputDir } from './_inputs.js';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
+
+/**
+ * A shadow replay of a promoted experiment's policy over a window, through the intent, risk,
+ * order and simulated-fill path paper trading uses, without a broker. It refuses an experiment
+ * with no promotion record of its current outputs: the records are this target's srcs (a glob),
+ * so promoting it changes this key.
+ */
+export default defineRule({
+  name: 'shadow_replay',
+  version: 1,
+  description: 'a promoted policy replayed through intents, risk and simulated fills',
+  config: z
+    .object({
+      experiment: z.string().startsWith('//'),
+      /** The promotion records to look in: the glob this target lists in its srcs. */
+      promotions: z.string().min(1),
+      window: z.object({ start: isoDate, end: isoDate }).strict(),
+      risk: riskConfigSchema.prefault({}),
+    })
+    .strict(),
+  outputs: ['metrics_sim.json', 'shadow/replay.json', 'shadow/intents.jsonl', 'shadow/risk_decisions.jsonl', 'shadow/orders.jsonl', 'shadow/executions.jsonl', 'shadow/ledger.jsonl', 'shadow/equity.jsonl'],
+  keyFacts: () => ({ tfjs_backend: detectTfBackend() }),
+  async run(ctx) {
+    const c = ctx.config;
+    const experiment = ctx.inputs[c.experiment];
+    if (!experiment) throw new Error(`${c.experiment} is not among this target's deps`);
+    const recordDir = dirname(c.promotions);
+    const records = Object.entries(ctx.srcs)
+      .filter(([path]) => dirname(path) === recordDir)
+      .map(([path, abs]) => ({ path, bytes: readFileSync(abs) }))
+      .map((r) => ({ ...r, record: JSON.parse(r.bytes.toString('utf8')) as { experiment?: string; experiment_outputs_digest?: string } }));
+    const promotion = records.find((r) => r.record.experiment === c.experiment && r.record.experiment_outputs_digest === experiment.outputsDigest);
+    if (!promotion) {
+      throw new Error(
+        `refused: ${c.experiment} has no promotion record of its current outputs (${experiment.outputsDigest.slice(0, 12)}) in ${c.promotions} (${records.length} record(s) there): promote it first, quanto promote ${c.experiment} --tier candidate --reason "..."`,
+      );
+    }
+    const expDir = experiment.dir();
+    const expConfig = experimentConfigSchema.parse((JSON.parse(readFileSync(join(expDir, 'manifest.json'), 'utf8')) as { config: unknown }).config);
+    const backend = await initTfBackend();
+    const { policy } = loadTrainedPolicy(join(expDir, 'model'));
+    const { market } = await loadEnvMarket(expConfig, join(inputDir(ctx.inputs, 'shadow_replay', expConfig.bars), 'equity_bars'), join(inputDir(ctx.inputs, 'shadow_replay', expConfig.features.from), 'features'), c.window);
+    const replay = replayPolicy({ market, policy, hmax: expConfig.env.hmax, initialCash: expConfig.env.initial_cash, costs: expConfig.costs, risk: c.risk, runId: ctx.label, policyName: c.experiment });
+    policy.policy.dispose();
+
+    const write = (name: string, text: string) => {
+      mkdirSync(dirname(join(ctx.outDir, name)), { recursive: true });
+      writeFileSync(join(ctx.outDir, name), text);
+    };
+    const jsonl = (rows: readonly unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+    write('metrics_sim.json', metricsJson({ window: { start: market.dates[0], end: market.dates.at(-1), sessions: market.dates.length }, metrics: replay.metrics }));
+    write(
+      'shadow/replay.json',
+      metricsJson({
+        experiment: c.experiment,
+        experiment_outputs_digest: experiment.outputsDigest,
+        promotion: { file: promotion.path, sha256: createHash('sha256').update(promotion.bytes).digest('hex') },
+        backend,
+        risk: c.risk,
+        costs: expConfig.costs,
+        run_id: ctx.label,
+      }),
+    );
+    write('shadow/intents.jsonl', jsonl(replay.intents));
+    write('shadow/risk_decisions.jsonl', jsonl(replay.decisions));
+    write('shadow/orders.jsonl', jsonl(replay.orders));
+    write('shadow/executions.jsonl', jsonl(replay.executions));
+    write('shadow/ledger.jsonl', jsonl(replay.ledger));
+    write('shadow/equity.jsonl', jsonl(replay.equity));
+    const m = replay.metrics;
+    ctx.log.info(`${m.intents} intents (${m.approved} approved, ${m.resized} resized, ${m.rejected} rejected), ${m.fills} fills; Sharpe ${m.sharpe.toFixed(3)}; final state ${m.final_state}`);
+  },
+});

@@ -1,0 +1,52 @@
+import { affordableShares, simulateFillAt, type CostModel } from '../costs/cost-model.js';
+
+export interface BrokerOrder {
+  client_order_id: string;
+  symbol: string;
+  side: 'buy' | 'sell';
+  quantity: number;
+}
+
+export interface BrokerBar {
+  date: string;
+  open: number;
+  close: number;
+  volume: number;
+}
+
+export interface BrokerExecution {
+  client_order_id: string;
+  status: 'filled' | 'partially_filled' | 'rejected';
+  /** Signed shares filled (sells negative). */
+  shares: number;
+  price: number;
+  fee: number;
+  reason?: string;
+}
+
+/**
+ * A broker without a broker: fills orders on their execution bar through the shared cost model
+ * (price, slippage, participation cap, fees) and refuses buys the cash cannot pay for, as a
+ * cash account would. The default broker for paper runs and the only one of shadow replays.
+ */
+export class SimulatedBroker {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly costs: CostModel) {}
+
+  execute(order: BrokerOrder, bar: BrokerBar, cash: number): BrokerExecution {
+    const base = { client_order_id: order.client_order_id, shares: 0, price: 0, fee: 0 };
+    if (this.seen.has(order.client_order_id)) return { ...base, status: 'rejected', reason: `duplicate client_order_id ${order.client_order_id}` };
+    this.seen.add(order.client_order_id);
+    const reference = this.costs.execution.price === 'open' ? bar.open : bar.close;
+    if (!(reference > 0)) return { ...base, status: 'rejected', reason: `${order.symbol} has no ${this.costs.execution.price} price on ${bar.date}` };
+    let wanted = order.quantity;
+    if (order.side === 'buy') {
+      wanted = affordableShares(this.costs, order.quantity, reference, bar.volume, cash);
+      if (wanted === 0) return { ...base, status: 'rejected', reason: 'insufficient buying power' };
+    }
+    const fill = simulateFillAt(this.costs, order.side === 'buy' ? wanted : -wanted, reference, bar.volume);
+    if (fill.shares === 0) return { ...base, status: 'rejected', reason: 'no volume to fill against' };
+    return { ...base, status: Math.abs(fill.shares) === order.quantity ? 'filled' : 'partially_filled', shares: fill.shares, price: fill.price, fee: fill.fee, ...(Math.abs(fill.shares) < order.quantity ? { reason: wanted < order.quantity ? 'reduced to the buying power' : 'participation cap' } : {}) };
+  }
+}

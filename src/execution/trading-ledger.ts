@@ -1,0 +1,72 @@
+import type { BookView } from './risk-engine.js';
+
+/** One fill as the ledger keeps it, with the cash and position right after it. */
+export interface LedgerEntry {
+  seq: number;
+  date: string;
+  client_order_id: string;
+  symbol: string;
+  /** Signed shares (sells negative). */
+  shares: number;
+  price: number;
+  fee: number;
+  cash_after: number;
+  position_after: number;
+}
+
+/**
+ * The account as fills make it: append-only entries, from which cash and positions follow.
+ * Nothing is ever edited; a correction would be another entry.
+ */
+export class TradingLedger {
+  private cashBalance: number;
+  private readonly held = new Map<string, number>();
+  private readonly log: LedgerEntry[] = [];
+
+  constructor(initialCash: number) {
+    this.cashBalance = initialCash;
+  }
+
+  get cash(): number {
+    return this.cashBalance;
+  }
+
+  get entries(): readonly LedgerEntry[] {
+    return this.log;
+  }
+
+  position(symbol: string): number {
+    return this.held.get(symbol) ?? 0;
+  }
+
+  /** Symbols with a non-zero position, sorted. */
+  symbols(): string[] {
+    return [...this.held.entries()].filter(([, q]) => q !== 0).map(([s]) => s).sort();
+  }
+
+  record(fill: { date: string; client_order_id: string; symbol: string; shares: number; price: number; fee: number }): LedgerEntry {
+    this.cashBalance -= fill.shares * fill.price + fill.fee;
+    const position = this.position(fill.symbol) + fill.shares;
+    this.held.set(fill.symbol, position);
+    const entry: LedgerEntry = { seq: this.log.length, ...fill, cash_after: this.cashBalance, position_after: position };
+    this.log.push(entry);
+    return entry;
+  }
+
+  /** Cash plus positions at `price(symbol)`. */
+  value(price: (symbol: string) => number): number {
+    let v = this.cashBalance;
+    for (const [s, q] of this.held) if (q !== 0) v += q * price(s);
+    return v;
+  }
+
+  /** The ledger as the risk engine sees it, at the given last prices. */
+  view(lastPrice: (symbol: string) => number): BookView {
+    return {
+      equity: this.value(lastPrice),
+      position: (s) => this.position(s),
+      lastPrice,
+      grossValue: () => [...this.held].reduce((g, [s, q]) => g + Math.abs(q * lastPrice(s)), 0),
+    };
+  }
+}
