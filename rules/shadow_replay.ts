@@ -33,7 +33,7 @@ export default defineRule({
       risk: riskConfigSchema.prefault({}),
     })
     .strict(),
-  outputs: ['metrics_sim.json', 'shadow/replay.json', 'shadow/intents.jsonl', 'shadow/risk_decisions.jsonl', 'shadow/orders.jsonl', 'shadow/executions.jsonl', 'shadow/ledger.jsonl', 'shadow/equity.jsonl'],
+  outputs: ['metrics_sim.json', 'shadow/replay.json', 'shadow/intents.jsonl', 'shadow/risk_decisions.jsonl', 'shadow/orders.jsonl', 'shadow/fills.jsonl', 'shadow/ledger.jsonl', 'shadow/equity.jsonl', 'shadow/session.json'],
   keyFacts: () => ({ tfjs_backend: detectTfBackend() }),
   async run(ctx) {
     const c = ctx.config;
@@ -55,7 +55,7 @@ export default defineRule({
     const backend = await initTfBackend();
     const { policy } = loadTrainedPolicy(join(expDir, 'model'));
     const { market } = await loadEnvMarket(expConfig, join(inputDir(ctx.inputs, 'shadow_replay', expConfig.bars), 'equity_bars'), join(inputDir(ctx.inputs, 'shadow_replay', expConfig.features.from), 'features'), c.window);
-    const replay = replayPolicy({ market, policy, hmax: expConfig.env.hmax, initialCash: expConfig.env.initial_cash, costs: expConfig.costs, risk: c.risk, runId: ctx.label, policyName: c.experiment });
+    const replay = await replayPolicy({ market, policy, hmax: expConfig.env.hmax, initialCash: expConfig.env.initial_cash, costs: expConfig.costs, risk: c.risk, runId: ctx.label, policyName: c.experiment });
     policy.policy.dispose();
 
     const write = (name: string, text: string) => {
@@ -79,7 +79,8 @@ export default defineRule({
     write('shadow/intents.jsonl', jsonl(replay.intents));
     write('shadow/risk_decisions.jsonl', jsonl(replay.decisions));
     write('shadow/orders.jsonl', jsonl(replay.orders));
-    write('shadow/executions.jsonl', jsonl(replay.executions));
+    write('shadow/fills.jsonl', jsonl(replay.fills));
+    write('shadow/session.json', metricsJson({ broker: replay.broker, reconciliation: replay.reconciliation, final_state: replay.final_state, halt_reason: replay.halt_reason }));
     write('shadow/ledger.jsonl', jsonl(replay.ledger));
     write('shadow/equity.jsonl', jsonl(replay.equity));
     const m = replay.metrics;

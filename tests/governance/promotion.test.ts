@@ -149,15 +149,19 @@ describe('qualification and promotion', () => {
     const intents = lines('intents.jsonl');
     const decisions = lines('risk_decisions.jsonl');
     const orders = lines('orders.jsonl');
-    const executions = lines('executions.jsonl');
+    const fills = lines('fills.jsonl');
     const ledger = lines('ledger.jsonl');
     expect(intents.length).toBeGreaterThan(0);
     expect(decisions.map((d: { intent_id: string }) => d.intent_id)).toEqual(intents.map((i: { id: string }) => i.id));
     expect(orders).toHaveLength(decisions.filter((d: { action: string }) => d.action !== 'reject').length);
     expect(new Set(orders.map((o: { client_order_id: string }) => o.client_order_id)).size).toBe(orders.length);
-    expect(executions).toHaveLength(orders.length);
-    expect(ledger).toHaveLength(executions.filter((x: { shares: number }) => x.shares !== 0).length);
-    for (const o of orders) expect(o.due > o.decided_at).toBe(true); // fills on the bar after the decision
+    const decidedAt = new Map(orders.map((o: { client_order_id: string; decided_at: string }) => [o.client_order_id, o.decided_at]));
+    expect(fills.length).toBeGreaterThan(0);
+    for (const f of fills) expect(f.date > decidedAt.get(f.client_order_id)!).toBe(true); // fills on the bar after the decision
+    expect(ledger).toHaveLength(fills.length);
+    const session = JSON.parse(ws.read(`${dir}/shadow/session.json`));
+    expect(session.reconciliation).toEqual({ start: [], end: [] }); // the ledger agrees with the exchange
+    expect(session.broker.end.cash).toBeCloseTo(ledger.at(-1).cash_after, 6);
     const metrics = JSON.parse(ws.read(`${dir}/metrics_sim.json`));
     expect(metrics.window.start).toBe('1996-01-02');
     expect(metrics.metrics.fills).toBe(ledger.length);
