@@ -1,16 +1,12 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 import { metricsJson } from '../src/backtest/write-backtest-outputs.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { riskConfigSchema } from '../src/execution/risk-config.js';
-import { replayPolicy } from '../src/governance/shadow-replay.js';
-import { experimentConfigSchema } from '../src/rl/experiment-config.js';
-import { loadEnvMarket } from '../src/rl/load-env-market.js';
-import { loadTrainedPolicy } from '../src/rl/load-policy.js';
-import { detectTfBackend, initTfBackend } from '../src/rl/tf-backend.js';
-import { inputDir } from './_inputs.js';
+import { detectTfBackend } from '../src/rl/tf-backend.js';
+import { jsonLines, replayExperimentOf, writeOutput } from './_outputs.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
 
@@ -37,8 +33,7 @@ export default defineRule({
   keyFacts: () => ({ tfjs_backend: detectTfBackend() }),
   async run(ctx) {
     const c = ctx.config;
-    const experiment = ctx.inputs[c.experiment];
-    if (!experiment) throw new Error(`${c.experiment} is not among this target's deps`);
+    const { experiment, run } = replayExperimentOf(ctx, 'shadow_replay');
     const recordDir = dirname(c.promotions);
     const records = Object.entries(ctx.srcs)
       .filter(([path]) => dirname(path) === recordDir)
@@ -50,19 +45,9 @@ export default defineRule({
         `refused: ${c.experiment} has no promotion record of its current outputs (${experiment.outputsDigest.slice(0, 12)}) in ${c.promotions} (${records.length} record(s) there): promote it first, quanto promote ${c.experiment} --tier candidate --reason "..."`,
       );
     }
-    const expDir = experiment.dir();
-    const expConfig = experimentConfigSchema.parse((JSON.parse(readFileSync(join(expDir, 'manifest.json'), 'utf8')) as { config: unknown }).config);
-    const backend = await initTfBackend();
-    const { policy } = loadTrainedPolicy(join(expDir, 'model'));
-    const { market } = await loadEnvMarket(expConfig, join(inputDir(ctx.inputs, 'shadow_replay', expConfig.bars), 'equity_bars'), join(inputDir(ctx.inputs, 'shadow_replay', expConfig.features.from), 'features'), c.window);
-    const replay = await replayPolicy({ market, policy, hmax: expConfig.env.hmax, initialCash: expConfig.env.initial_cash, costs: expConfig.costs, risk: c.risk, runId: ctx.label, policyName: c.experiment });
-    policy.policy.dispose();
+    const { replay, market, backend, config: expConfig } = await run();
 
-    const write = (name: string, text: string) => {
-      mkdirSync(dirname(join(ctx.outDir, name)), { recursive: true });
-      writeFileSync(join(ctx.outDir, name), text);
-    };
-    const jsonl = (rows: readonly unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+    const write = (name: string, text: string) => writeOutput(ctx.outDir, name, text);
     write('metrics_sim.json', metricsJson({ window: { start: market.dates[0], end: market.dates.at(-1), sessions: market.dates.length }, metrics: replay.metrics }));
     write(
       'shadow/replay.json',
@@ -76,13 +61,13 @@ export default defineRule({
         run_id: ctx.label,
       }),
     );
-    write('shadow/intents.jsonl', jsonl(replay.intents));
-    write('shadow/risk_decisions.jsonl', jsonl(replay.decisions));
-    write('shadow/orders.jsonl', jsonl(replay.orders));
-    write('shadow/fills.jsonl', jsonl(replay.fills));
+    write('shadow/intents.jsonl', jsonLines(replay.intents));
+    write('shadow/risk_decisions.jsonl', jsonLines(replay.decisions));
+    write('shadow/orders.jsonl', jsonLines(replay.orders));
+    write('shadow/fills.jsonl', jsonLines(replay.fills));
     write('shadow/session.json', metricsJson({ broker: replay.broker, reconciliation: replay.reconciliation, final_state: replay.final_state, halt_reason: replay.halt_reason }));
-    write('shadow/ledger.jsonl', jsonl(replay.ledger));
-    write('shadow/equity.jsonl', jsonl(replay.equity));
+    write('shadow/ledger.jsonl', jsonLines(replay.ledger));
+    write('shadow/equity.jsonl', jsonLines(replay.equity));
     const m = replay.metrics;
     ctx.log.info(`${m.intents} intents (${m.approved} approved, ${m.resized} resized, ${m.rejected} rejected), ${m.fills} fills; Sharpe ${m.sharpe.toFixed(3)}; final state ${m.final_state}`);
   },

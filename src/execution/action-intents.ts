@@ -6,7 +6,7 @@ import type { OrderIntent } from './order-intent.js';
  * largest first, then buys, largest first; ties by symbol order. The intent ids are
  * `<date>:<symbol>`, unique within a run.
  */
-export function intentsFromAction(o: { action: ArrayLike<number>; symbols: readonly string[]; holdings: ArrayLike<number>; hmax: number; prices: ArrayLike<number>; date: string; policy: string }): OrderIntent[] {
+export function intentsFromAction(o: { action: ArrayLike<number>; symbols: readonly string[]; holdings: ArrayLike<number>; hmax: number; prices: ArrayLike<number>; date: string; policy: string; inputs?: Record<string, string | number> }): OrderIntent[] {
   const D = o.symbols.length;
   const shares = Array.from({ length: D }, (_, i) => Math.trunc(Math.max(-1, Math.min(1, o.action[i]!)) * o.hmax));
   const order = Array.from({ length: D }, (_, i) => i);
@@ -18,6 +18,7 @@ export function intentsFromAction(o: { action: ArrayLike<number>; symbols: reado
     reason: `${o.policy}: action ${Number(o.action[i]).toFixed(4)} x hmax ${o.hmax}`,
     estimated_price: o.prices[i]!,
     decided_at: o.date,
+    ...(o.inputs ? { inputs: { ...o.inputs, action: Number(o.action[i]) } } : {}),
   });
   const sells = order
     .filter((i) => shares[i]! < 0 && o.holdings[i]! > 0)

@@ -16,6 +16,8 @@ export interface OrderIntent {
   decided_at: string;
   /** True for orders that only take risk off (exits, kill-switch flattening). */
   reduce_only?: boolean;
+  /** What the decision read (a digest of the policy's observation, the action), so it can be explained and replayed. */
+  inputs?: Record<string, string | number>;
 }
 
 /** Signed shares of an intent (sells negative). */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CostModel } from '../costs/cost-model.js';
 import { performanceMetrics, type PerformanceMetrics } from '../evaluation/performance-metrics.js';
 import { intentsFromAction } from '../execution/action-intents.js';
@@ -34,16 +35,20 @@ export async function replayPolicy(o: { market: EnvMarket; policy: TrainedPolicy
     initialCash: o.initialCash,
     risk: o.risk,
     runId: o.runId,
-    decide: (t, book) =>
-      intentsFromAction({
-        action: actDeterministic(o.policy, observationOf(market, t, book.cash, book.holdings)),
+    decide: (t, book) => {
+      const observation = observationOf(market, t, book.cash, book.holdings);
+      return intentsFromAction({
+        action: actDeterministic(o.policy, observation),
         symbols: market.symbols,
         holdings: book.holdings,
         hmax: o.hmax,
         prices: market.close.map((c) => c[t]!),
         date: market.dates[t]!,
         policy: o.policyName,
-      }),
+        // Enough to replay the decision: the policy's exact observation, by digest.
+        inputs: { observation_sha256: createHash('sha256').update(new Uint8Array(observation.buffer)).digest('hex') },
+      });
+    },
   });
   const count = (a: string) => session.decisions.filter((d) => d.action === a).length;
   return {

@@ -35,3 +35,16 @@ ${o.targets}`,
     ...o.files,
   });
 }
+
+/** A small experiment over three Dow stocks (a year of training, a few hundred steps of PPO), plus extra YAML lines. */
+export function tinyExperimentYaml(extra = '', test = { start: '1996-01-01', end: '1996-06-30' }): string {
+  return `bars: //canonical/dow30
+symbols: [AA, GE, IBM]
+features: {from: //features/dow30, columns: [rsi_14]}
+train: {start: '1995-01-01', end: '1995-12-31'}
+test: {start: '${test.start}', end: '${test.end}'}
+costs: {fees: {bps: 10}, execution: {price: close}}
+ppo: {total_timesteps: 512, n_steps: 256, batch_size: 64, n_epochs: 2}
+baselines: [{kind: buy_and_hold}]
+${extra}`;
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHoldoutLedger, trialsOf } from '../../src/engine/holdout-ledger.js';
-import { dow30Workspace } from '../helpers/dow30-workspace.js';
+import { dow30Workspace, tinyExperimentYaml } from '../helpers/dow30-workspace.js';
 import { REPO_ROOT, runCli } from '../helpers/workspace.js';
 
 /** The repository's RL experiments, built end to end from the sample data into a throwaway cache. */
@@ -90,17 +90,7 @@ describe('an experiment rebuilt from scratch', () => {
     config: experiment.yaml
 `,
       files: {
-        'experiment.yaml': `bars: //canonical/dow30
-symbols: [AA, GE, IBM]
-features: {from: //features/dow30, columns: [rsi_14]}
-train: {start: '1995-01-01', end: '1995-12-31'}
-test: {start: '1996-01-01', end: '1996-06-30'}
-costs: {fees: {bps: 10}, execution: {price: close}}
-env: {turbulence_threshold: 6}
-turbulence: {lookback: 60}
-ppo: {total_timesteps: 512, n_steps: 256, batch_size: 64, n_epochs: 2}
-baselines: [{kind: buy_and_hold}]
-`,
+        'experiment.yaml': tinyExperimentYaml('env: {turbulence_threshold: 6}\nturbulence: {lookback: 60}\n'),
       },
       rules: ['ppo_experiment'],
     });
