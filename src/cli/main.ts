@@ -14,6 +14,7 @@ import { showCommand } from './commands/show.js';
 import { sqlCommand } from './commands/sql.js';
 import { verifyCommand } from './commands/verify.js';
 import { promoteCommand } from './commands/promote.js';
+import { killCommand } from './commands/kill.js';
 import { watchCommand, type WatchFlags } from './commands/watch.js';
 import { processIO, type CliIO } from './io.js';
 
@@ -169,6 +170,14 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .requiredOption('--tier <tier>', 'candidate, or production (which needs a candidate record and //shadow/<id>)')
     .requiredOption('--reason <text>', 'why: kept in the record')
     .action(run((label: string, opts: { tier: string; reason: string }) => promoteCommand(io, globals(), label, opts)));
+
+  program
+    .command('kill')
+    .description('the manual kill switch: running trading sessions halt, cancel open orders and flatten')
+    .option('--reason <text>', 'why trading must stop (required to set it)')
+    .option('--clear', 'remove the kill switch')
+    .option('--status', 'say whether it is set')
+    .action(run((opts: { reason?: string; clear?: boolean; status?: boolean }) => killCommand(io, globals(), opts)));
 
   program.command('clean').description('delete the whole cache (cache/)').action(run(() => cleanCommand(io, globals())));
   program.command('gc').description('delete cache entries the pipeline and promotion records no longer reach').action(run(() => gcCommand(io, globals())));

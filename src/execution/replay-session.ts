@@ -60,10 +60,14 @@ export async function runReplaySession(o: {
   risk: RiskConfig;
   runId: string;
   decide: (t: number, book: { cash: number; holdings: number[] }) => OrderIntent[];
+  /** The manual kill switch: asked before each decision; a reason halts the session (see `quanto kill`). */
+  killSwitch?: () => string | null;
+  /** The exchange to trade on (tests hand one in to make it disagree with the ledger or fail). */
+  exchange?: SimulatedExchange;
 }): Promise<SessionRecord> {
   const { bars } = o;
   const T = bars.dates.length;
-  const exchange = new SimulatedExchange(bars, o.costs, o.initialCash);
+  const exchange = o.exchange ?? new SimulatedExchange(bars, o.costs, o.initialCash);
   const ledger = new TradingLedger(o.initialCash);
   const risk = new RiskEngine(o.risk);
   let clock = 0;
@@ -95,6 +99,13 @@ export async function runReplaySession(o: {
       const i = index.get(symbol);
       return i === undefined ? Number.NaN : bars.close[i]![t]!;
     };
+    const manual = risk.state === 'HALTED' ? null : (o.killSwitch?.() ?? null);
+    if (manual !== null) {
+      // By hand: halt, cancel what is open at the broker, and flatten if so configured.
+      risk.halt(`manual kill switch: ${manual}`);
+      await exchange.cancelAllOrders();
+      if (o.risk.flatten_on_kill) flattenPending = true;
+    }
     const holdings = bars.symbols.map((s) => ledger.position(s));
     const intents: OrderIntent[] = [];
     if (flattenPending) {

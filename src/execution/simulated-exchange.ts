@@ -77,6 +77,11 @@ export class SimulatedExchange implements Broker {
     return [...this.held].filter(([, q]) => q !== 0).map(([symbol, qty]) => ({ symbol, qty })).sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
   }
 
+  /** A position that appeared at the broker outside this session (a manual trade): what reconciliation must catch. */
+  adoptPosition(symbol: string, qty: number): void {
+    this.held.set(symbol, (this.held.get(symbol) ?? 0) + qty);
+  }
+
   /** Moves to the next bar and fills the orders waiting for it, in the order they came. Returns the fills. */
   advance(): SimulatedFill[] {
     this.t += 1;
