@@ -99,6 +99,8 @@ export async function runReplaySession(o: {
       const i = index.get(symbol);
       return i === undefined ? Number.NaN : bars.close[i]![t]!;
     };
+    // The decision uses bar t's close, taken at the clock: fresh by construction in a replay, checked all the same.
+    risk.checkMarketData(Date.parse(`${date}T00:00:00Z`) + CLOSE_UTC_MS, clock);
     const manual = risk.state === 'HALTED' ? null : (o.killSwitch?.() ?? null);
     if (manual !== null) {
       // By hand: halt, cancel what is open at the broker, and flatten if so configured.

@@ -60,6 +60,20 @@ export class RiskEngine {
     this.why = reason;
   }
 
+  /**
+   * Checks the market data a decision is about to use: data older than stale_after_seconds
+   * aborts the run (halts; nothing should trade on a price the market has moved away from).
+   * Returns whether it was fresh.
+   */
+  checkMarketData(barTimeMs: number, nowMs: number): boolean {
+    const age = (nowMs - barTimeMs) / 1000;
+    if (!(age <= this.config.stale_after_seconds)) {
+      this.halt(`stale market data: the last bar is ${Number.isFinite(age) ? `${Math.round(age)} s` : 'of unknown age'} old, over the ${this.config.stale_after_seconds} s limit`);
+      return false;
+    }
+    return true;
+  }
+
   /** Marks the book: a loss past the daily limit fires the kill switch. Returns whether it fired now. */
   mark(equity: number, dayStartEquity: number): boolean {
     if (this.tradingState === 'HALTED') return false;

@@ -52,6 +52,15 @@ describe('risk engine', () => {
     expect(r.check(intent('AAA', 'sell', 150, { reduce_only: true }), held, 0).action).toBe('reject'); // would go short
   });
 
+  it('stale market data halts trading', () => {
+    const r = new RiskEngine(limits);
+    expect(r.checkMarketData(0, 1000 * limits.stale_after_seconds)).toBe(true);
+    expect(r.state).toBe('ACTIVE');
+    expect(r.checkMarketData(0, 1000 * (limits.stale_after_seconds + 1))).toBe(false);
+    expect(r.haltReason).toMatch(/stale market data: the last bar is \d+ s old/);
+    expect(r.check(intent('AAA', 'buy', 10), book().view, 0).action).toBe('reject');
+  });
+
   it('the daily loss limit fires the kill switch; REDUCING lets only risk-reducing orders through', () => {
     const r = new RiskEngine(limits);
     expect(r.mark(96_000, 100_000)).toBe(false);
