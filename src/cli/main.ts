@@ -172,6 +172,19 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .action(run((label: string, opts: { tier: string; reason: string }) => promoteCommand(io, globals(), label, opts)));
 
   program
+    .command('trade')
+    .description('one trading decision of a promoted policy against Alpaca (paper by default) on the latest built bar')
+    .argument('<experiment>', 'the experiment target, //experiments/<id>')
+    .requiredOption('--broker <broker>', 'alpaca-paper or alpaca-live')
+    .option('--live', 'the explicit flag live trading needs')
+    .option('--confirm <text>', 'type "LIVE //experiments/<id>" to confirm live trading')
+    .option('--risk <file>', 'a YAML file whose risk: block sets the limits (configs/execution/)')
+    .action(
+      // Loaded on use: it pulls in TensorFlow.js, which no other command should pay for at start-up.
+      run(async (label: string, opts: { broker: string; live?: boolean; confirm?: string; risk?: string }) => (await import('./commands/trade.js')).tradeCommand(io, globals(), label, opts)),
+    );
+
+  program
     .command('kill')
     .description('the manual kill switch: running trading sessions halt, cancel open orders and flatten')
     .option('--reason <text>', 'why trading must stop (required to set it)')

@@ -1,0 +1,135 @@
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Broker, BrokerOrderState, BrokerPosition } from './broker.js';
+import { clientOrderId } from './client-order-id.js';
+import type { OrderIntent } from './order-intent.js';
+import { OrderRouter, type ReconciliationDifference } from './order-router.js';
+import type { RiskConfig } from './risk-config.js';
+import { RiskEngine, type RiskDecision, type TradingState } from './risk-engine.js';
+import { TradingLedger, type LedgerEntry } from './trading-ledger.js';
+
+/** The ledger of a broker account across sessions: one JSON line per fill, appended, never edited. */
+export function loadLedger(file: string, initialCash: number): TradingLedger {
+  const ledger = new TradingLedger(initialCash);
+  if (!existsSync(file)) return ledger;
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .forEach((line, i) => {
+      let e: LedgerEntry;
+      try {
+        e = JSON.parse(line) as LedgerEntry;
+      } catch {
+        throw new Error(`${file}:${i + 1}: not a ledger line; the ledger is append-only JSONL (restore it from its backup)`);
+      }
+      ledger.record({ date: e.date, client_order_id: e.client_order_id, symbol: e.symbol, shares: e.shares, price: e.price, fee: e.fee });
+    });
+  return ledger;
+}
+
+export interface BrokerSessionRecord {
+  run_id: string;
+  decided_at: string;
+  broker: { start: { positions: BrokerPosition[] }; end: { positions: BrokerPosition[] } };
+  reconciliation: { start: ReconciliationDifference[]; end: ReconciliationDifference[] };
+  intents: OrderIntent[];
+  risk_decisions: RiskDecision[];
+  orders: { intent_id: string; client_order_id: string; symbol: string; side: string; qty: number; submissions?: number; status: string; error?: string }[];
+  fills: LedgerEntry[];
+  final_state: TradingState;
+  halt_reason: string | null;
+  /** Why no intents were made, when none were (a session for this date already ran). */
+  note?: string;
+}
+
+/**
+ * One decision against a real broker (Alpaca, paper or live): reconcile the account's ledger
+ * with the broker's positions (a difference halts before any order), check the market data's
+ * age, ask the kill switch, turn the decision into intents, check each with the risk engine,
+ * route the approved ones (never doubled), wait for them to reach a final state, append their
+ * fills to the ledger file, and reconcile again. Returns everything for decisions.json.
+ */
+export async function runBrokerSession(o: {
+  broker: Broker;
+  ledgerFile: string;
+  initialCash: number;
+  risk: RiskConfig;
+  runId: string;
+  decidedAt: string;
+  /** The close of the bar the decision reads, and now, both in ms: the stale-data check. */
+  barTimeMs: number;
+  nowMs: number;
+  lastPrice: (symbol: string) => number;
+  decide: (book: { cash: number; position: (symbol: string) => number }) => OrderIntent[];
+  killSwitch?: () => string | null;
+  /** How long to wait for submitted orders to reach a final state. */
+  settleTimeoutMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}): Promise<BrokerSessionRecord> {
+  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const ledger = loadLedger(o.ledgerFile, o.initialCash);
+  const risk = new RiskEngine(o.risk);
+  const router = new OrderRouter(o.broker, { maxRetries: 4, baseDelayMs: 500, maxRequestsPerMinute: 150, maxConsecutiveFailures: 3, onBrokerFailures: (n, err) => risk.halt(`${n} consecutive broker failures: ${err.message}`) });
+  const held = () => new Map(ledger.symbols().map((s) => [s, ledger.position(s)] as const));
+  const start = await o.broker.getPositions();
+  const startDiffs = await router.reconcile(held());
+  if (startDiffs.length > 0) risk.halt(`reconciliation at the start: the ledger and the broker differ in ${startDiffs.map((d) => d.symbol).join(', ')}`);
+  risk.checkMarketData(o.barTimeMs, o.nowMs);
+  const manual = risk.state === 'HALTED' ? null : (o.killSwitch?.() ?? null);
+  if (manual !== null) {
+    risk.halt(`manual kill switch: ${manual}`);
+    await o.broker.cancelAllOrders();
+  }
+  const record: BrokerSessionRecord = {
+    run_id: o.runId,
+    decided_at: o.decidedAt,
+    broker: { start: { positions: start }, end: { positions: [] } },
+    reconciliation: { start: startDiffs, end: [] },
+    intents: [],
+    risk_decisions: [],
+    orders: [],
+    fills: [],
+    final_state: 'ACTIVE',
+    halt_reason: null,
+  };
+  // One decision per bar: a second run for the same date would trade on a book it already changed.
+  const alreadyRan = ledger.entries.some((e) => e.date === o.decidedAt);
+  if (alreadyRan) record.note = `a session for ${o.decidedAt} already ran: its fills are in ${o.ledgerFile}; nothing more is traded for it`;
+  const intents = risk.state === 'HALTED' || alreadyRan ? [] : o.decide({ cash: ledger.cash, position: (s) => ledger.position(s) });
+  const placed: BrokerOrderState[] = [];
+  for (const intent of intents) {
+    const decision = risk.check(intent, ledger.view(o.lastPrice), o.nowMs);
+    record.intents.push(intent);
+    record.risk_decisions.push(decision);
+    if (decision.action === 'reject') continue;
+    const request = { client_order_id: clientOrderId(o.runId, intent.id), symbol: intent.symbol, side: intent.side, qty: decision.quantity };
+    try {
+      const routed = await router.submit(request);
+      placed.push(routed.order);
+      record.orders.push({ intent_id: intent.id, ...request, submissions: routed.submissions, status: routed.order.status });
+    } catch (err) {
+      record.orders.push({ intent_id: intent.id, ...request, status: 'failed', error: (err as Error).message });
+    }
+  }
+  // Wait for every order to be final, then book what filled.
+  const deadline = Date.now() + (o.settleTimeoutMs ?? 30_000);
+  mkdirSync(dirname(o.ledgerFile), { recursive: true });
+  for (const order of placed) {
+    let state: BrokerOrderState | null = order;
+    while (state && (state.status === 'new' || state.status === 'partially_filled') && Date.now() < deadline) {
+      await sleep(200);
+      state = await o.broker.getOrderByClientId(order.client_order_id);
+    }
+    if (!state || state.filled_qty === 0 || state.filled_avg_price === null) continue;
+    const entry = ledger.record({ date: o.decidedAt, client_order_id: state.client_order_id, symbol: state.symbol, shares: state.side === 'buy' ? state.filled_qty : -state.filled_qty, price: state.filled_avg_price, fee: 0 });
+    appendFileSync(o.ledgerFile, `${JSON.stringify(entry)}\n`);
+    record.fills.push(entry);
+  }
+  const endDiffs = await router.reconcile(held());
+  if (endDiffs.length > 0) risk.halt(`reconciliation at the end: the ledger and the broker differ in ${endDiffs.map((d) => d.symbol).join(', ')}`);
+  record.broker.end.positions = await o.broker.getPositions();
+  record.reconciliation.end = endDiffs;
+  record.final_state = risk.state;
+  record.halt_reason = risk.state === 'ACTIVE' ? null : risk.haltReason;
+  return record;
+}
