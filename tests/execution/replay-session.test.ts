@@ -64,6 +64,19 @@ describe('replay session safety', () => {
     expect(record.orders).toEqual([]);
   });
 
+  it('consecutive broker failures fire the kill switch', async () => {
+    class DownExchange extends SimulatedExchange {
+      override async submitOrder(): Promise<never> {
+        throw new BrokerError('503 service unavailable', 'server');
+      }
+    }
+    const record = await runReplaySession({ ...base, exchange: new DownExchange(bars, base.costs, base.initialCash) });
+    expect(record.final_state).toBe('HALTED');
+    expect(record.halt_reason).toMatch(/^3 consecutive broker failures: .*503 service unavailable/);
+    expect(record.orders.filter((o) => o.status === 'failed')).toHaveLength(3); // the fourth decision never came
+    expect(record.fills).toEqual([]);
+  });
+
   it('property: with broker errors, price moves and random intents, nothing but reduce-only orders reach the broker while halted, and risk-adding orders stay within the limits', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 1e6 }), fc.array(fc.double({ min: -0.15, max: 0.15, noNaN: true }), { minLength: 12, maxLength: 12 }), async (seed, moves) => {
