@@ -181,6 +181,7 @@ export async function startAlpacaTradingServer(o: AlpacaTradingServerOptions) {
     script: (...steps: OrderScriptStep[]) => void script.push(...steps),
     /** Orders as the server holds them. */
     orders: () => [...orders.values()],
-    setPosition: (symbol: string, qty: number) => void positions.set(symbol, qty),
+    /** A trade made at the broker behind the session's back (what reconciliation must catch). */
+    adjustPosition: (symbol: string, delta: number) => void positions.set(symbol, (positions.get(symbol) ?? 0) + delta),
   };
 }

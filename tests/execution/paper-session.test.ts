@@ -32,6 +32,7 @@ describe('paper session on the simulated broker', () => {
     expect(d.config).toMatchObject({ experiment: '//experiments/tiny', broker: 'simulated', window: { start: '1996-07-01', end: '1996-12-31' } });
     expect(d.broker.start).toEqual({ cash: 1_000_000, positions: [] });
     expect(d.intents.length).toBeGreaterThan(0);
+    expect(d.fills.length).toBeGreaterThan(0);
     for (const i of d.intents) expect(i.inputs.observation_sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(d.risk_decisions.map((x: { intent_id: string }) => x.intent_id)).toEqual(d.intents.map((i: { id: string }) => i.id));
     const ids = d.orders.map((o: { client_order_id: string }) => o.client_order_id);

@@ -51,6 +51,11 @@ describe('quanto trade against a local Alpaca-compatible server', () => {
 
   it('trades the promoted policy: orders at the broker, fills in the ledger, decisions.json, reconciled', async () => {
     expect((await ws.cli('promote', '//experiments/tiny', '--tier', 'candidate', '--reason', 'paper trial')).code).toBe(0);
+    // The account already holds 500 of each, in the ledger and at the broker: whichever way the
+    // policy leans, it has something to trade.
+    const seeded = ['AA', 'GE', 'IBM'].map((symbol, seq) => ({ seq, date: '1996-12-30', client_order_id: `seed-${symbol}`, symbol, shares: 500, price: 50, fee: 0, cash_after: 1_000_000 - 25_000 * (seq + 1), position_after: 500 }));
+    ws.write('ledger/paper/tiny.jsonl', seeded.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    for (const e of seeded) server.adjustPosition(e.symbol, 500);
     const r = await trade('--broker', 'alpaca-paper');
     expect(r.code, r.out + r.err).toBe(0);
     const run = JSON.parse(ws.read('runs/tiny/1996-12-31-paper/decisions.json'));
@@ -58,7 +63,8 @@ describe('quanto trade against a local Alpaca-compatible server', () => {
     expect(run.orders.length).toBeGreaterThan(0);
     expect(server.orders().map((o) => o.client_order_id).sort()).toEqual(run.orders.map((o: { client_order_id: string }) => o.client_order_id).sort());
     const ledger = ws.read('ledger/paper/tiny.jsonl').trim().split('\n').map((l) => JSON.parse(l));
-    expect(ledger).toHaveLength(run.fills.length);
+    expect(ledger).toHaveLength(3 + run.fills.length);
+    expect(run.fills.length).toBeGreaterThan(0);
     expect(run.reconciliation).toEqual({ start: [], end: [] });
     expect(run.final_state).toBe('ACTIVE');
   }, 120_000);
@@ -72,7 +78,7 @@ describe('quanto trade against a local Alpaca-compatible server', () => {
   }, 120_000);
 
   it('a position at the broker the ledger does not know halts the next session before any order', async () => {
-    server.setPosition('GE', 7);
+    server.adjustPosition('GE', 7);
     process.env.QUANTO_NOW = '1997-01-02T22:00:00Z';
     const before = server.stats.orderSubmissions;
     const r = await trade('--broker', 'alpaca-paper');

@@ -1,9 +1,17 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, TestWorkspace } from './workspace.js';
 
-/** A workspace rule file that is the repository's rule of that name. */
-export const repoRule = (name: string): string => `export { default } from ${JSON.stringify(join(REPO_ROOT, 'rules', `${name}.ts`))};\n`;
+/**
+ * Links the repository's rules into a workspace. A link (not a re-exporting file, which would
+ * hold this checkout's absolute path) keeps the rule's sources, and so every key and seed, the
+ * same in every checkout: the bundler follows it to the repository file, named quanto:rules/....
+ */
+export function linkRepoRules(ws: TestWorkspace, rules: readonly string[]): TestWorkspace {
+  mkdirSync(ws.path('rules'), { recursive: true });
+  for (const r of rules) symlinkSync(join(REPO_ROOT, 'rules', `${r}.ts`), ws.path('rules', `${r}.ts`));
+  return ws;
+}
 
 /**
  * A throwaway workspace over the real Dow 30 sample: //raw/dow30, //canonical/dow30 and
@@ -11,6 +19,10 @@ export const repoRule = (name: string): string => `export { default } from ${JSO
  * files, and the repository rules it names.
  */
 export function dow30Workspace(o: { targets: string; files: Record<string, string>; rules: string[] }): TestWorkspace {
+  return linkRepoRules(dow30Files(o), ['ingest_embedded', 'canonicalize', 'features', ...o.rules]);
+}
+
+function dow30Files(o: { targets: string; files: Record<string, string> }): TestWorkspace {
   return new TestWorkspace({
     'quanto.pipeline.yaml': `version: 1
 targets:
@@ -31,20 +43,25 @@ ${o.targets}`,
     'canonical.yaml': readFileSync(join(REPO_ROOT, 'configs', 'data', 'canonical_dow30_close.yaml'), 'utf8').replace('//raw/dow30_close', '//raw/dow30'),
     'features.yaml': 'from: //canonical/dow30\nadjust: splits\nset: {name: tiny, version: 1, lag: 0, features: [{name: rsi_14, fn: rsi, window: 14}]}\n',
     'data/sample/dow30_daily_close_1991_2000.csv': readFileSync(join(REPO_ROOT, 'data', 'sample', 'dow30_daily_close_1991_2000.csv'), 'utf8'),
-    ...Object.fromEntries(['ingest_embedded', 'canonicalize', 'features', ...o.rules].map((r) => [`rules/${r}.ts`, repoRule(r)])),
     ...o.files,
   });
 }
 
-/** A small experiment over three Dow stocks (a year of training, a few hundred steps of PPO), plus extra YAML lines. */
-export function tinyExperimentYaml(extra = '', test = { start: '1996-01-01', end: '1996-06-30' }): string {
+/**
+ * A small experiment over three Dow stocks (a year of training, a few hundred steps of PPO), with
+ * extra environment settings and YAML lines. hmax is large so that even the near-zero actions of a barely trained policy
+ * trade: the seed comes from the key, which differs between checkouts (the workspace's rules
+ * re-export the repository's by absolute path), and a test must not depend on what it learned.
+ */
+export function tinyExperimentYaml(o: { env?: string; extra?: string } = {}): string {
   return `bars: //canonical/dow30
 symbols: [AA, GE, IBM]
 features: {from: //features/dow30, columns: [rsi_14]}
 train: {start: '1995-01-01', end: '1995-12-31'}
-test: {start: '${test.start}', end: '${test.end}'}
+test: {start: '1996-01-01', end: '1996-06-30'}
 costs: {fees: {bps: 10}, execution: {price: close}}
+env: {hmax: 10000${o.env ? `, ${o.env}` : ''}}
 ppo: {total_timesteps: 512, n_steps: 256, batch_size: 64, n_epochs: 2}
 baselines: [{kind: buy_and_hold}]
-${extra}`;
+${o.extra ?? ''}`;
 }

@@ -10,6 +10,7 @@ test: {start: '1996-01-01', end: '1996-12-31'}
 family: tiny
 seed: ${seed}
 costs: {fees: {bps: 10}, execution: {price: close}}
+env: {hmax: 10000}
 ppo: {total_timesteps: 512, n_steps: 256, batch_size: 64, n_epochs: 2}
 baselines: [{kind: buy_and_hold}]
 regimes:

@@ -90,7 +90,7 @@ describe('an experiment rebuilt from scratch', () => {
     config: experiment.yaml
 `,
       files: {
-        'experiment.yaml': tinyExperimentYaml('env: {turbulence_threshold: 6}\nturbulence: {lookback: 60}\n'),
+        'experiment.yaml': tinyExperimentYaml({ env: 'turbulence_threshold: 6', extra: 'turbulence: {lookback: 60}\n' }),
       },
       rules: ['ppo_experiment'],
     });
