@@ -17,6 +17,8 @@ export const backtestConfigSchema = z
     adjust: z.enum(['none', 'splits', 'total']).default('total'),
     /** First session traded (inclusive); the bars' first when absent. */
     start: isoDate.optional(),
+    /** Last session traded (inclusive); the bars' last (or the day before the reserve) when absent. */
+    end: isoDate.optional(),
     /**
      * The out-of-sample reserve: sessions from `from` on are not read at all (the query stops
      * before them) unless this is the final evaluation, which reads them and reports them apart.
@@ -57,6 +59,7 @@ export const backtestConfigSchema = z
   .superRefine((c, ctx) => {
     if (c.bracket && c.engine !== 'event_driven') ctx.addIssue({ code: 'custom', path: ['bracket'], message: 'stop-loss and take-profit need engine: event_driven (the vectorized engine has no intrabar exits)' });
     if (c.trials.count > 1 && c.trials.sharpe_variance === 0) ctx.addIssue({ code: 'custom', path: ['trials', 'sharpe_variance'], message: 'with more than one trial, give the variance of their Sharpe ratios (the deflated Sharpe ratio needs it)' });
+    if (c.start && c.end && c.end < c.start) ctx.addIssue({ code: 'custom', path: ['end'], message: `the backtest ends (${c.end}) before it starts (${c.start})` });
     if (c.reserve && c.start && c.start >= c.reserve.from) ctx.addIssue({ code: 'custom', path: ['start'], message: `the backtest starts (${c.start}) inside the out-of-sample reserve (from ${c.reserve.from})` });
   });
 

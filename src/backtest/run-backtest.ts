@@ -1,3 +1,4 @@
+import { dayAfter } from '../data/calendar/civil-date.js';
 import { deflatedSharpe } from '../evaluation/deflated-sharpe.js';
 import { loadFeatureColumns } from '../evaluation/load-feature-columns.js';
 import { performanceMetrics, simpleReturns, type PerformanceMetrics } from '../evaluation/performance-metrics.js';
@@ -51,7 +52,10 @@ function carryForward(xs: Float64Array): Float64Array {
 /** Runs a configured backtest on its bars: loading (never past the reserve unless final), simulating, scoring. */
 export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Promise<BacktestRun> {
   const readsReserve = c.reserve?.final_evaluation === true;
-  const endExclusive = c.reserve && !readsReserve ? c.reserve.from : null;
+  const reserveEnd = c.reserve && !readsReserve ? c.reserve.from : null;
+  const configEnd = c.end ? dayAfter(c.end) : null;
+  // The earlier of the two: a declared end never reaches into an unread reserve.
+  const endExclusive = reserveEnd && configEnd ? (reserveEnd < configEnd ? reserveEnd : configEnd) : (reserveEnd ?? configEnd);
   const wanted = c.symbols.length > 0 ? [...new Set([...c.symbols, ...(c.benchmark ? [c.benchmark] : [])])].sort() : [];
   const all = await loadMarketData({ storeDir: inputs.barsDir, symbols: wanted, adjust: c.adjust, start: c.start ?? null, endExclusive });
   if (all.dates.length < 3) throw new Error(`${c.bars} has ${all.dates.length} sessions in the backtest's period: at least 3 are needed`);

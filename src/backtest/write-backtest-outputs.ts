@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { openDuckDb } from '../data/store/duckdb.js';
 import { writeRowsAsParquet } from '../data/store/partitioned-writer.js';
 import { drawdownSeries } from '../evaluation/return-series.js';
-import { renderTearsheet, type TearsheetMetricRow } from '../reports/tearsheet.js';
+import { standardMetricRows } from '../reports/metric-rows.js';
+import { renderTearsheet } from '../reports/tearsheet.js';
 import type { BacktestConfig } from './backtest-config.js';
 import type { BacktestRun } from './run-backtest.js';
 import { roundTrips } from './trade-stats.js';
@@ -88,31 +89,7 @@ export async function writeBacktestOutputs(run: BacktestRun, c: BacktestConfig, 
     metricsJson(c.regimes ? { from: c.regimes.from, symbol: c.regimes.symbol, rule: 'the return from bar t-1 to t belongs to the regime known at bar t-1', slices: run.regimes } : { from: null, symbol: null, rule: 'no regimes declared in the config', slices: [] }),
   );
 
-  const m = run.metrics;
-  const b = run.benchmark?.metrics;
-  const row = (label: string, key: keyof typeof m, as: TearsheetMetricRow['as']): TearsheetMetricRow => ({ label, value: m[key], as, ...(b ? { benchmark: key in b ? (b as unknown as Record<string, number>)[key]! : null } : {}) });
-  const table: [string, keyof typeof m, TearsheetMetricRow['as']][] = [
-    ['Total return', 'total_return', 'percent'],
-    ['CAGR', 'cagr', 'percent'],
-    ['Annualised volatility', 'volatility', 'percent'],
-    ['Sharpe', 'sharpe', 'ratio'],
-    ['Sortino', 'sortino', 'ratio'],
-    ['Max drawdown', 'max_drawdown', 'percent'],
-    ['Calmar', 'calmar', 'ratio'],
-    ['Probabilistic Sharpe (vs 0)', 'psr0', 'ratio'],
-    [`Deflated Sharpe (${c.trials.count} trial${c.trials.count === 1 ? '' : 's'})`, 'dsr', 'ratio'],
-    ['Turnover (annual)', 'turnover_annual', 'ratio'],
-    ['Gross exposure (mean)', 'gross_exposure', 'percent'],
-    ['Net exposure (mean)', 'net_exposure', 'percent'],
-    ['Round trips', 'round_trips', 'count'],
-    ['Hit rate', 'hit_rate', 'percent'],
-    ['Average win', 'avg_win', 'money'],
-    ['Average loss', 'avg_loss', 'money'],
-    ['Fees', 'fees', 'money'],
-    ['Slippage', 'slippage', 'money'],
-    ['Borrow', 'borrow', 'money'],
-  ];
-  const rows = table.map(([label, key, as]) => row(label, key, as));
+  const rows = standardMetricRows(run.metrics, run.benchmark?.metrics, c.trials.count);
   const notes = [
     `${period.start} to ${period.end}, ${T} sessions; ${data.symbols.length} symbol${data.symbols.length === 1 ? '' : 's'}; ${c.engine.replace('_', '-')} engine.`,
     `Orders decided on a close fill ${c.costs.execution.delay_bars} bar${c.costs.execution.delay_bars === 1 ? '' : 's'} later at the ${c.costs.execution.price}; fees ${c.costs.fees.bps} bps + ${c.costs.fees.per_share}/share (min ${c.costs.fees.min_per_order}); slippage ${c.costs.slippage.fixed_bps} bps${c.costs.slippage.volume_share ? ' + volume share' : ''}.`,

@@ -15,6 +15,7 @@ import { sqlCommand } from './commands/sql.js';
 import { verifyCommand } from './commands/verify.js';
 import { promoteCommand } from './commands/promote.js';
 import { killCommand } from './commands/kill.js';
+import { reportCommand } from './commands/report.js';
 import { watchCommand, type WatchFlags } from './commands/watch.js';
 import { processIO, type CliIO } from './io.js';
 
@@ -170,6 +171,13 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .requiredOption('--tier <tier>', 'candidate, or production (which needs a candidate record and //shadow/<id>)')
     .requiredOption('--reason <text>', 'why: kept in the record')
     .action(run((label: string, opts: { tier: string; reason: string }) => promoteCommand(io, globals(), label, opts)));
+
+  program
+    .command('report')
+    .description("print where a backtest's or report target's HTML tearsheet is (--open opens it)")
+    .argument('<label>')
+    .option('--open', "open it in the desktop's browser")
+    .action(run((label: string, opts: { open?: boolean }) => reportCommand(io, globals(), label, opts)));
 
   program
     .command('trade')

@@ -1,16 +1,10 @@
 import { checkTradable, loadMarketData } from '../backtest/load-market-data.js';
+import { dayAfter } from '../data/calendar/civil-date.js';
 import type { MarketData } from '../backtest/market-data.js';
 import { loadFeaturePanel } from '../evaluation/load-feature-columns.js';
 import { turbulenceIndex } from '../features/turbulence.js';
 import type { ExperimentConfig } from './experiment-config.js';
 import type { EnvMarket } from './trading-env.js';
-
-/** The day after an ISO date (the exclusive end of a window that includes it). */
-export function dayAfter(date: string): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
 
 function carryForward(xs: Float64Array): Float64Array {
   const out = Float64Array.from(xs);

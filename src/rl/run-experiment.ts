@@ -10,7 +10,8 @@ import { performanceMetrics, simpleReturns, type PerformanceMetrics } from '../e
 import { asContinuousEnv, runPolicy } from './episode.js';
 import { episodeAsBacktest } from './episode-backtest.js';
 import type { ExperimentConfig } from './experiment-config.js';
-import { dayAfter, loadEnvMarket } from './load-env-market.js';
+import { dayAfter } from '../data/calendar/civil-date.js';
+import { loadEnvMarket } from './load-env-market.js';
 import { trainPpo, type IterationStats, type TrainedPolicy } from './ppo.js';
 import { sliceMarket } from './slice-market.js';
 import { initTfBackend, type TfBackendName } from './tf-backend.js';

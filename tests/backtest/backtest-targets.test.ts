@@ -56,6 +56,10 @@ describe('backtest targets from the sample data', () => {
     expect(Number(orders[0]!.n)).toBeGreaterThan(0);
   });
 
+  it('a declared end bounds the sessions traded', () => {
+    expect(metrics('backtests/dow30_equal_weight_1998_2000').period).toMatchObject({ start: '1998-01-02', end: '2000-12-29' });
+  });
+
   it('buy-and-hold tracks its benchmark less its costs; the stops variant exits on stop-losses', async () => {
     const m = metrics('backtests/spx_buy_and_hold');
     expect(m.metrics.volatility).toBeCloseTo(m.benchmark.metrics.volatility, 3);

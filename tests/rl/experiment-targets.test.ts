@@ -17,7 +17,7 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
     cache = mkdtempSync(join(tmpdir(), 'quanto-experiments-'));
     process.env.QUANTO_CACHE_DIR = cache;
     process.env.QUANTO_HOLDOUT_LEDGER = join(cache, 'holdout.jsonl'); // not the repository's ledger
-    const r = await runCli(['-C', REPO_ROOT, 'build', '--json', '--jobs', '0', '//experiments/core_v1_ppo', '//experiments/core_v1_ppo_seed2']);
+    const r = await runCli(['-C', REPO_ROOT, 'build', '--json', '--jobs', '0', '//experiments/core_v1_ppo', '//experiments/core_v1_ppo_seed2', '//reports/core_v1_ppo']);
     if (r.code !== 0) throw new Error(r.out + r.err);
     build = JSON.parse(r.out);
   }, 300_000);
@@ -71,6 +71,19 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
       expect(t.observations).toBe(755);
       expect(typeof t.sharpe_per_period).toBe('number');
     }
+  });
+
+  it('the report target renders the test window against the declared baseline; quanto report says where', async () => {
+    const html = readFileSync(join(cache, 'out', 'reports', 'core_v1_ppo', 'tearsheet.html'), 'utf8');
+    for (const id of ['equity', 'drawdown', 'rolling_sharpe', 'monthly_returns', 'exposure']) expect(html).toContain(`<svg id="${id}"`);
+    expect(html).toContain('data-series="//backtests/dow30_equal_weight_1998_2000"');
+    expect(html).toContain('Test window 1998-01-02 to 2000-12-29');
+    const r = await runCli(['-C', REPO_ROOT, 'report', '//reports/core_v1_ppo']);
+    expect(r.code).toBe(0);
+    expect(r.out.trim()).toBe(join(cache, 'out', 'reports', 'core_v1_ppo', 'tearsheet.html'));
+    const none = await runCli(['-C', REPO_ROOT, 'report', '//canonical/dow30_close']);
+    expect(none.code).toBe(1);
+    expect(none.err).toMatch(/has no tearsheet.html/);
   });
 
   it('another seed is another experiment: other weights, other key', () => {

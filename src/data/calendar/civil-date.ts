@@ -66,3 +66,8 @@ export function easterSunday(year: number): number {
   const day = ((h + l - 7 * m + 114) % 31) + 1;
   return dayNumber(year, month, day);
 }
+
+/** The calendar day after an ISO date: the exclusive end of a window that includes the date. */
+export function dayAfter(date: string): IsoDate {
+  return isoOf(dayOfIso(date) + 1);
+}
