@@ -30,9 +30,9 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
   const workspace = new Workspace('.', task.cacheDir);
   const cas = new ContentStore(workspace.casDir);
   const { root: scratch, out: outDir } = threadScratch(workspace.tmpDir);
-  const logLines: string[] = [];
-  const log = (level: string) => (message: string) => {
-    logLines.push(`${level} ${message}`);
+  const logLines: LogEntry[] = [];
+  const log = (level: LogEntry['level']) => (message: string) => {
+    logLines.push({ level, message });
   };
   try {
     const rule = await loadRule(task.bundlePath);
@@ -50,7 +50,7 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
     };
     const result: RuleResult = (await rule.run(ctx)) ?? {};
     const outputs = adoptOutputs(cas, outDir, task.label, rule.outputs);
-    const logDigest = writeLog(cas, task.logPath, logLines);
+    const logDigest = writeLog(cas, task.logPath, logLines, task.label);
     const manifest: Omit<Manifest, 'record'> = {
       manifestFormat: 1,
       label: task.label,
@@ -73,8 +73,8 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
     return { ok: true, manifest };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    logLines.push(`ERROR ${err instanceof Error && err.stack ? err.stack : message}`);
-    writeLog(cas, task.logPath, logLines);
+    logLines.push({ level: 'ERROR', message: err instanceof Error && err.stack ? err.stack : message });
+    writeLog(cas, task.logPath, logLines, task.label);
     return { ok: false, error: message, logPath: task.logPath, durationMs: Date.now() - started };
   } finally {
     // Adopted files have moved out; what is left (subdirectories, a failed run's files, staged inputs) goes.
@@ -142,12 +142,26 @@ function listFiles(dir: string, prefix: string, label: string): string[] {
   return out;
 }
 
-function writeLog(cas: ContentStore, logPath: string, lines: string[]): Digest | null {
+interface LogEntry {
+  level: 'INFO' | 'WARN' | 'ERROR';
+  message: string;
+}
+
+/**
+ * An action's log, twice: `LEVEL message` lines for people (the .log the terminal UI tails,
+ * kept in the content store with the manifest) and one JSON object per line for machines
+ * (.jsonl beside it: target, sequence number, level, message). No timestamps: the log of a
+ * rebuild is the same bytes.
+ */
+function writeLog(cas: ContentStore, logPath: string, lines: readonly LogEntry[], label: string): Digest | null {
+  const jsonPath = logPath.replace(/\.log$/, '.jsonl');
   if (lines.length === 0) {
     rmSync(logPath, { force: true });
+    rmSync(jsonPath, { force: true });
     return null;
   }
-  const text = lines.join('\n') + '\n';
+  const text = lines.map((l) => `${l.level} ${l.message}`).join('\n') + '\n';
   writeFileAtomic(logPath, text);
+  writeFileAtomic(jsonPath, lines.map((l, seq) => JSON.stringify({ target: label, seq, level: l.level.toLowerCase(), message: l.message })).join('\n') + '\n');
   return cas.putBytes(text);
 }
