@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { metricsJson } from '../src/backtest/write-backtest-outputs.js';
+import { metricsJson } from '../src/reports/metrics-json.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { riskConfigSchema } from '../src/execution/risk-config.js';
 import { detectTfBackend } from '../src/rl/tf-backend.js';

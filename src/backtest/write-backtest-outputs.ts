@@ -4,6 +4,7 @@ import { openDuckDb } from '../data/store/duckdb.js';
 import { writeRowsAsParquet } from '../data/store/partitioned-writer.js';
 import { drawdownSeries } from '../evaluation/return-series.js';
 import { standardMetricRows } from '../reports/metric-rows.js';
+import { metricsJson } from '../reports/metrics-json.js';
 import { renderTearsheet } from '../reports/tearsheet.js';
 import type { BacktestConfig } from './backtest-config.js';
 import type { BacktestRun } from './run-backtest.js';
@@ -15,11 +16,6 @@ export const BACKTEST_OUTPUTS = ['equity.parquet', 'positions.parquet', 'orders.
 
 const cell = (x: number) => (Number.isFinite(x) ? String(x) : '');
 const text = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
-
-/** JSON with NaN and infinities as null, two-space indented, keys in the order built (fixed here). */
-export function metricsJson(value: unknown): string {
-  return `${JSON.stringify(value, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
-}
 
 /** Writes every output of a backtest run: Parquet tables in explicit order, metrics.json, the regime slices, the tearsheet. */
 export async function writeBacktestOutputs(run: BacktestRun, c: BacktestConfig, outDir: string, title: string): Promise<Record<string, number>> {

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { metricsJson } from '../backtest/write-backtest-outputs.js';
+import { metricsJson } from '../reports/metrics-json.js';
 import { openDuckDb } from '../data/store/duckdb.js';
 import { writeRowsAsParquet } from '../data/store/partitioned-writer.js';
 import { lineChart } from '../reports/svg-charts.js';
