@@ -52,6 +52,11 @@ function explainAction(session: Session, all: Map<string, CurrentAction>, action
 
 export function diffValues(before: unknown, after: unknown, path: string): RecordChange[] {
   if (canonicalJson(before) === canonicalJson(after)) return [];
+  // Arrays of the same length are compared element by element, so an edit inside a list (one
+  // feature of a feature set) is named by its index rather than as the whole list.
+  if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
+    return before.flatMap((b, i) => diffValues(b, after[i], `${path || '(record)'}[${i}]`));
+  }
   const bothObjects = isPlainObject(before) && isPlainObject(after);
   if (!bothObjects) return [{ path: path || '(record)', before, after }];
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { diffValues } from '../../src/engine/explain.js';
 import { smallWorkspace } from '../helpers/fixtures.js';
 import type { TestWorkspace } from '../helpers/workspace.js';
 
@@ -74,5 +75,12 @@ describe('explain, show, ls, graph, query', () => {
     const bad = await ws.cli('query', 'everything(//x)');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("use deps(//x), rdeps(//x) or somepath(//a,//b)");
+  });
+});
+
+describe('explain inside lists', () => {
+  it('an edit to one element of a list is named by its index', () => {
+    expect(diffValues({ set: { features: [{ name: 'a', window: 30 }, { name: 'b' }] } }, { set: { features: [{ name: 'a', window: 21 }, { name: 'b' }] } }, 'config')).toEqual([{ path: 'config.set.features[0].window', before: 30, after: 21 }]);
+    expect(diffValues({ xs: [1, 2] }, { xs: [1, 2, 3] }, '')).toEqual([{ path: 'xs', before: [1, 2], after: [1, 2, 3] }]);
   });
 });

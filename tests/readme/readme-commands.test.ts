@@ -1,0 +1,82 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../helpers/workspace.js';
+
+const README = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+const hasGit = spawnSync('git', ['--version']).status === 0 && existsSync(join(REPO_ROOT, '.git'));
+if (!hasGit) console.warn('README walkthrough test skipped: it clones the repository, and git or .git is missing');
+
+/**
+ * The README's set-up command and "A first session", run as written (npx quanto ... as the
+ * bin) in a fresh clone of the committed tree, with the installed node_modules and compiled
+ * dist linked in place of `npm install`. Each command must be in the README verbatim, so the
+ * README cannot drift from what this test runs.
+ */
+describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () => {
+  let dir: string;
+  let clone: string;
+  const quanto = (command: string, env: Record<string, string | undefined> = {}) => {
+    expect(README, `the README no longer says: ${command}`).toContain(command);
+    const args = command.replace(/^npx quanto /, '').match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, ''));
+    const clean = Object.fromEntries(Object.entries({ ...process.env, CI: 'true', ...env }).filter(([k, v]) => v !== undefined && k !== 'QUANTO_CACHE_DIR' && k !== 'QUANTO_HOLDOUT_LEDGER')) as Record<string, string>;
+    const r = spawnSync(process.execPath, [join(clone, 'bin', 'quanto.js'), ...args], { cwd: clone, env: clean, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'quanto-readme-'));
+    clone = join(dir, 'clone');
+    const c = spawnSync('git', ['clone', '-q', REPO_ROOT, clone], { encoding: 'utf8' });
+    if (c.status !== 0) throw new Error(`git clone failed: ${c.stderr}`);
+    symlinkSync(join(REPO_ROOT, 'node_modules'), join(clone, 'node_modules'));
+    symlinkSync(join(REPO_ROOT, 'dist'), join(clone, 'dist'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('set-up and a first session: build, rebuild from the cache, show, the report', () => {
+    expect(README).toContain('npm install && npx quanto build //experiments/core_v1_ppo');
+    const first = quanto('npx quanto build //experiments/core_v1_ppo');
+    expect(first.code, first.out + first.err).toBe(0);
+    const again = quanto('npx quanto build //experiments/core_v1_ppo');
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/quanto: 0 built, \d+ cached/);
+    expect(quanto('npx quanto show //experiments/core_v1_ppo').out).toMatch(/status: +up to date/);
+    expect(quanto('npx quanto build //reports/core_v1_ppo').code).toBe(0);
+    const report = quanto('npx quanto report //reports/core_v1_ppo');
+    expect(report.code).toBe(0);
+    expect(existsSync(report.out.trim())).toBe(true);
+  }, 300_000);
+
+  it('verify: a clean rebuild of the whole default workspace gives the same bytes', () => {
+    const r = quanto('npx quanto verify //...');
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(r.out).toMatch(/every output bit-identical/);
+  }, 300_000);
+
+  it('from research to paper: qualification, a refused promotion, the paper session; a vendor without its key', () => {
+    expect(quanto('npx quanto build //qualification/core_v1_ppo').code).toBe(0);
+    expect(existsSync(join(clone, 'cache/out/qualification/core_v1_ppo/promotion/qualification_report.json'))).toBe(true);
+    const promote = quanto('npx quanto promote //experiments/core_v1_ppo --tier candidate --reason "..."');
+    expect(promote.code).toBe(1);
+    expect(promote.err).toMatch(/failed hard gates/);
+    expect(quanto('npx quanto build //paper/core_v1_ppo').code).toBe(0);
+    expect(existsSync(join(clone, 'cache/out/paper/core_v1_ppo/decisions.json'))).toBe(true);
+    expect(README).toContain('POLYGON_API_KEY=... npx quanto build //raw/polygon/equity_ohlcv');
+    const vendor = quanto('npx quanto build //raw/polygon/equity_ohlcv', { POLYGON_API_KEY: undefined });
+    expect(vendor.code).toBe(1);
+    expect(vendor.out).toMatch(/POLYGON_API_KEY is not set/);
+  }, 300_000);
+
+  it('an edited feature parameter: explain names the edit', () => {
+    const config = join(clone, 'configs/features/dow30_core.yaml');
+    writeFileSync(config, readFileSync(config, 'utf8').replace('{name: rsi_30, fn: rsi, window: 30}', '{name: rsi_30, fn: rsi, window: 21}'));
+    const r = quanto('npx quanto explain //experiments/core_v1_ppo');
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(r.out).toMatch(/^\/\/experiments\/core_v1_ppo: would rebuild/m);
+    expect(r.out).toMatch(/\/\/features\/dow30_core: would rebuild/);
+    expect(r.out).toMatch(/config\.set\.features\[\d+\]\.window: 30 -> 21/);
+  }, 300_000);
+});
