@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as ind from '../../src/features/indicators.js';
+import { barsFromRows } from '../helpers/random-bars.js';
 
 type Bars = { open: number[]; high: number[]; low: number[]; close: number[] };
 
@@ -22,13 +23,8 @@ const FUNCTIONS: Record<string, (b: Bars) => number[][]> = {
 const bar = fc.record({ o: fc.double({ min: 1, max: 1000, noNaN: true }), spread: fc.double({ min: 0, max: 0.1, noNaN: true }), move: fc.double({ min: -0.1, max: 0.1, noNaN: true }) });
 
 function toBars(rows: { o: number; spread: number; move: number }[]): Bars {
-  const close = rows.map((r) => r.o * (1 + r.move));
-  return {
-    open: rows.map((r) => r.o),
-    close,
-    high: rows.map((r, i) => Math.max(r.o, close[i]!) * (1 + r.spread)),
-    low: rows.map((r, i) => Math.min(r.o, close[i]!) / (1 + r.spread)),
-  };
+  const { open, close, high, low } = barsFromRows(rows);
+  return { open, close, high, low };
 }
 
 describe('point in time: changing data after day t changes no value at or before t', () => {

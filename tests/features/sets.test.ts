@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { computeFeatureSet, crossSectional, featureSetSchema } from '../../src/features/feature-set.js';
 import { amihud, highLowRange, volumeZscore } from '../../src/features/microstructure.js';
+import { barsFromRows } from '../helpers/random-bars.js';
 
 const SET = featureSetSchema.parse({
   name: 'pit',
@@ -22,16 +23,7 @@ const SET = featureSetSchema.parse({
 
 const bar = fc.record({ o: fc.double({ min: 1, max: 500, noNaN: true }), spread: fc.double({ min: 0, max: 0.05, noNaN: true }), move: fc.double({ min: -0.08, max: 0.08, noNaN: true }), v: fc.integer({ min: 1, max: 1e6 }) });
 type Bar = { o: number; spread: number; move: number; v: number };
-const series = (rows: Bar[]) => {
-  const close = rows.map((r) => r.o * (1 + r.move));
-  return {
-    open: rows.map((r) => r.o),
-    close,
-    high: rows.map((r, i) => Math.max(r.o, close[i]!) * (1 + r.spread)),
-    low: rows.map((r, i) => Math.min(r.o, close[i]!) / (1 + r.spread)),
-    volume: rows.map((r) => r.v),
-  };
-};
+const series = (rows: Bar[]) => barsFromRows(rows);
 
 describe('feature sets', () => {
   it.each([0, 1])('point in time for a whole set (lag %i): data after t changes nothing at or before t + lag', (lag) => {
