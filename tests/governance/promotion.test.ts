@@ -9,11 +9,16 @@ import type { TestWorkspace } from '../helpers/workspace.js';
 describe('qualification and promotion', () => {
   let ws: TestWorkspace;
   const report = () => JSON.parse(ws.read('cache/out/qualification/tiny/promotion/qualification_report.json'));
+  const status = async () => {
+    const r = await ws.build('--jobs', '0', '//promotions/candidate/tiny');
+    expect(r.status['//promotions/candidate/tiny']).not.toBe('failed');
+    return JSON.parse(ws.read('cache/out/promotions/candidate/tiny/promotion/status.json'));
+  };
   const records = (tier: string) => (existsSync(ws.path('promotions', tier, 'tiny')) ? readdirSync(ws.path('promotions', tier, 'tiny')).sort() : []);
   beforeAll(async () => {
     process.env.QUANTO_USER = 'test-researcher';
     ws = governanceWorkspace();
-    const r = await ws.build('--jobs', '0', '//qualification/tiny');
+    const r = await ws.build('--jobs', '0', '//promotions/candidate/tiny');
     if (r.code !== 0) throw new Error(JSON.stringify(r.targets.filter((t) => t.status === 'failed')));
   }, 120_000);
   afterAll(() => {
@@ -33,6 +38,12 @@ describe('qualification and promotion', () => {
       expect(createHash('sha256').update(readFileSync(ws.path('cache', 'out', dir, a.file))).digest('hex')).toBe(a.sha256);
     }
     expect(r.artifacts.map((a: { file: string }) => a.file)).toEqual(['evaluation/metrics.json', 'evaluation/regime_slices.json', 'evaluation/equity.parquet', 'metrics.json', 'evaluation/regime_slices.json', 'equity.parquet']);
+  });
+
+  it('the promotion target says where the experiment stands: qualified and awaiting a person', async () => {
+    const s = await status();
+    expect(s).toMatchObject({ experiment: '//experiments/tiny', tier: 'candidate', state: 'qualified_not_promoted', qualified: true, failed_hard_gates: [], record: null, stale_records: [] });
+    expect(s.next_step).toMatch(/quanto promote \/\/experiments\/tiny --tier candidate/);
   });
 
   it('production is refused without a shadow replay target, and without a prior candidate record', async () => {
@@ -62,6 +73,9 @@ describe('qualification and promotion', () => {
     expect(record.provenance.map((l: { label: string }) => l.label)).toEqual(['//canonical/dow30', '//experiments/tiny', '//features/dow30', '//features/regime', '//raw/dow30']);
     const raw = record.provenance.find((l: { label: string }) => l.label === '//raw/dow30');
     expect(Object.keys(raw.srcs)).toEqual(['data/sample/dow30_daily_close_1991_2000.csv']);
+    const promoted = await status(); // the record is a src of the promotion target: promoting rebuilds it
+    expect(promoted).toMatchObject({ state: 'promoted', record: { file: `promotions/candidate/tiny/${file}`, reason: 'passes its gates on 1996', promoted_by: 'test-researcher' } });
+    expect(promoted.record.sha256).toBe(createHash('sha256').update(readFileSync(ws.path('promotions/candidate/tiny', file!))).digest('hex'));
     const prod = await ws.cli('promote', '//experiments/tiny', '--tier', 'production', '--reason', 'shadow replay clean');
     expect(prod.code, prod.err).toBe(0);
     const production = JSON.parse(ws.read(`promotions/production/tiny/${records('production')[0]}`));
@@ -105,6 +119,8 @@ describe('qualification and promotion', () => {
     const outputs = JSON.parse(readFileSync(manifest, 'utf8')).outputs as Record<string, { digest: string }>;
     const weights = outputs['model/weights.bin']!.digest;
     expect(existsSync(join(ws.path('cache', 'cas'), weights.slice(0, 2), weights))).toBe(true);
+    const moved = await status(); // the record covers the old outputs only
+    expect(moved).toMatchObject({ state: 'qualified_not_promoted', record: null, stale_records: [{ file: `promotions/candidate/tiny/${records('candidate')[0]}`, experiment_outputs_digest: promoted.experiment_outputs_digest }] });
     ws.write('experiment.yaml', experiment(1));
   }, 120_000);
 
@@ -125,6 +141,9 @@ describe('qualification and promotion', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/did not pass qualification; failed hard gates:\n {2}max_drawdown: -?[0-9.e-]+ not >= 0.5/);
     expect(records('candidate')).toHaveLength(1);
+    const refused = await status();
+    expect(refused.state).toBe('promoted'); // the earlier record still covers these outputs
+    expect(refused).toMatchObject({ qualified: false, failed_hard_gates: [{ name: 'max_drawdown' }] });
     ws.write('gates.yaml', gates(-0.9));
   }, 120_000);
 

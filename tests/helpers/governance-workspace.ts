@@ -58,9 +58,14 @@ export function governanceWorkspace(): TestWorkspace {
     deps: [//experiments/tiny, //backtests/base]
     srcs: [ledger/holdout.jsonl]
     config: gates.yaml
+  promotions/candidate/tiny:
+    rule: promotion_status
+    deps: [//experiments/tiny, //qualification/tiny]
+    srcs: [promotions/candidate/tiny/*.json]
+    config: promotion_status.yaml
   shadow/tiny:
     rule: shadow_replay
-    deps: [//experiments/tiny, //canonical/dow30, //features/dow30]
+    deps: [//experiments/tiny, //promotions/candidate/tiny, //canonical/dow30, //features/dow30]
     srcs: [promotions/candidate/tiny/*.json]
     config: shadow.yaml
     tags: [manual]
@@ -72,9 +77,10 @@ export function governanceWorkspace(): TestWorkspace {
       'base.yaml': "bars: //canonical/dow30\nsymbols: [AA, GE, IBM]\nstart: '1996-01-01'\nstrategy: {kind: equal_weight, every: 21}\ncosts: {fees: {bps: 10}, execution: {price: close}}\n",
       'gates.yaml': gates(-0.9),
       'ledger/holdout.jsonl': '',
+      'promotion_status.yaml': 'experiment: //experiments/tiny\nqualification: //qualification/tiny\ntier: candidate\npromotions: promotions/candidate/tiny/*.json\n',
       'shadow.yaml': "experiment: //experiments/tiny\npromotions: promotions/candidate/tiny/*.json\nwindow: {start: '1996-01-01', end: '1996-12-31'}\nrisk: {max_position_fraction: 0.5, max_daily_loss: 0.5}\n",
     },
-    rules: ['ppo_experiment', 'backtest', 'qualification', 'shadow_replay'],
+    rules: ['ppo_experiment', 'backtest', 'qualification', 'promotion_status', 'shadow_replay'],
   });
 }
 

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,11 +18,13 @@ if (!hasGit) console.warn('README walkthrough test skipped: it clones the reposi
 describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () => {
   let dir: string;
   let clone: string;
+  /** The test runner's environment without its cache and ledger redirections, as a user's shell would have it. */
+  const cleanEnv = (env: Record<string, string | undefined> = {}) =>
+    Object.fromEntries(Object.entries({ ...process.env, CI: 'true', ...env }).filter(([k, v]) => v !== undefined && k !== 'QUANTO_CACHE_DIR' && k !== 'QUANTO_HOLDOUT_LEDGER')) as Record<string, string>;
   const quanto = (command: string, env: Record<string, string | undefined> = {}) => {
     expect(README, `the README no longer says: ${command}`).toContain(command);
     const args = command.replace(/^npx quanto /, '').match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, ''));
-    const clean = Object.fromEntries(Object.entries({ ...process.env, CI: 'true', ...env }).filter(([k, v]) => v !== undefined && k !== 'QUANTO_CACHE_DIR' && k !== 'QUANTO_HOLDOUT_LEDGER')) as Record<string, string>;
-    const r = spawnSync(process.execPath, [join(clone, 'bin', 'quanto.js'), ...args], { cwd: clone, env: clean, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync(process.execPath, [join(clone, 'bin', 'quanto.js'), ...args], { cwd: clone, env: cleanEnv(env), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
 
@@ -54,6 +56,14 @@ describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () 
     const r = quanto('npx quanto verify //...');
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toMatch(/every output bit-identical/);
+    // The default workspace's monitoring plots and the promotion state, where the README says they are.
+    for (const plot of ['data_coverage', 'training_episode_reward', 'equity']) {
+      expect(README).toContain(`cache/out/monitoring/plots/`);
+      expect(readFileSync(join(clone, `cache/out/monitoring/plots/${plot}.svg`), 'utf8')).toMatch(/^<svg /);
+    }
+    expect(README).toContain('cache/out/promotions/candidate/core_v1_ppo/promotion/status.json');
+    const status = JSON.parse(readFileSync(join(clone, 'cache/out/promotions/candidate/core_v1_ppo/promotion/status.json'), 'utf8'));
+    expect(status).toMatchObject({ experiment: '//experiments/core_v1_ppo', state: 'not_qualified', record: null });
   }, 300_000);
 
   it('from research to paper: qualification, a refused promotion, the paper session; a vendor without its key', () => {
@@ -78,5 +88,31 @@ describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () 
     expect(r.out).toMatch(/^\/\/experiments\/core_v1_ppo: would rebuild/m);
     expect(r.out).toMatch(/\/\/features\/dow30_core: would rebuild/);
     expect(r.out).toMatch(/config\.set\.features\[\d+\]\.window: 30 -> 21/);
+  }, 300_000);
+
+  it('watch: builds, then rebuilds the feature set on the next save', async () => {
+    const command = 'npx quanto watch //features/dow30_core';
+    expect(README).toContain(command);
+    const child = spawn(process.execPath, [join(clone, 'bin', 'quanto.js'), ...command.split(' ').slice(2)], { cwd: clone, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const waitFor = async (pattern: RegExp, from: number) => {
+      for (let i = 0; i < 1200 && !pattern.test(out.slice(from)); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(out.slice(from), `watch never printed ${pattern}`).toMatch(pattern);
+    };
+    try {
+      await waitFor(/^WATCHING \d+ files/m, 0);
+      const mark = out.length;
+      const config = join(clone, 'configs/features/dow30_core.yaml');
+      writeFileSync(config, readFileSync(config, 'utf8').replace('{name: rsi_30, fn: rsi, window: 21}', '{name: rsi_30, fn: rsi, window: 14}'));
+      await waitFor(/^quanto: /m, mark);
+      expect(out.slice(mark)).toMatch(/^CHANGE +configs\/features\/dow30_core\.yaml/m);
+      expect(out.slice(mark)).toMatch(/^BUILT +\/\/features\/dow30_core/m);
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
   }, 300_000);
 });

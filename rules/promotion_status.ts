@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { defineRule } from '../src/engine/rule-api.js';
+import { promotionStatus } from '../src/governance/promotion-status.js';
+import type { QualificationReport } from '../src/governance/qualify.js';
+import { metricsJson } from '../src/reports/metrics-json.js';
+import { writeOutput } from './_outputs.js';
+
+/**
+ * Where an experiment stands at a promotion tier (//promotions/<tier>/<id>): its qualification
+ * verdict, the record of `quanto promote` that covers its current outputs if any, the stale
+ * records of earlier outputs, and the next step. The records are this target's srcs (a glob), so
+ * promoting changes its key; the target builds whatever the verdict, because it is the evidence.
+ */
+export default defineRule({
+  name: 'promotion_status',
+  version: 1,
+  description: "an experiment's promotion state at a tier: verdict, covering record, next step",
+  config: z
+    .object({
+      experiment: z.string().startsWith('//'),
+      qualification: z.string().startsWith('//'),
+      tier: z.enum(['candidate', 'production']),
+      /** The promotion records to look in: the glob this target lists in its srcs. */
+      promotions: z.string().min(1),
+    })
+    .strict(),
+  outputs: ['promotion/status.json'],
+  async run(ctx) {
+    const c = ctx.config;
+    for (const label of [c.experiment, c.qualification]) {
+      if (!ctx.inputs[label]) throw new Error(`${label} is named in the config but is not among this target's deps: add it to deps`);
+    }
+    const report = JSON.parse(readFileSync(join(ctx.inputs[c.qualification]!.dir(), 'promotion', 'qualification_report.json'), 'utf8')) as QualificationReport;
+    const recordDir = dirname(c.promotions);
+    const records = Object.entries(ctx.srcs)
+      .filter(([path]) => dirname(path) === recordDir)
+      .map(([file, abs]) => ({ file, bytes: readFileSync(abs) }));
+    const status = promotionStatus({ experiment: c.experiment, outputsDigest: ctx.inputs[c.experiment]!.outputsDigest, tier: c.tier, report, records });
+    writeOutput(ctx.outDir, 'promotion/status.json', metricsJson(status));
+    ctx.log.info(`${c.experiment} at ${c.tier}: ${status.state.replaceAll('_', ' ')}; ${status.next_step}`);
+  },
+});
