@@ -78,6 +78,14 @@ describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () 
     const vendor = quanto('npx quanto build //raw/polygon/equity_ohlcv', { POLYGON_API_KEY: undefined });
     expect(vendor.code).toBe(1);
     expect(vendor.out).toMatch(/POLYGON_API_KEY is not set/);
+    expect(README).toContain('APCA_API_KEY_ID=... APCA_API_SECRET_KEY=... npx quanto build //paper/alpaca/core_v1_ppo');
+    const alpaca = quanto('npx quanto build //paper/alpaca/core_v1_ppo', { APCA_API_KEY_ID: undefined, APCA_API_SECRET_KEY: undefined });
+    expect(alpaca.code).toBe(1);
+    expect(alpaca.out).toMatch(/APCA_API_KEY_ID and APCA_API_SECRET_KEY are not set/);
+    // With keys (a server that cannot be reached: nothing may be sent), the sample policy is refused before any order.
+    const refused = quanto('npx quanto build //paper/alpaca/core_v1_ppo', { APCA_API_KEY_ID: 'PKNOTAKEY', APCA_API_SECRET_KEY: 'not-a-secret', APCA_API_BASE_URL: 'http://127.0.0.1:9' });
+    expect(refused.code).toBe(1);
+    expect(refused.out).toMatch(/refused: \/\/experiments\/core_v1_ppo is not promoted/);
   }, 300_000);
 
   it('an edited feature parameter: explain names the edit', () => {

@@ -6,25 +6,15 @@ import { build } from '../../engine/build.js';
 import { ConfigError, EXIT_FAILURE } from '../../engine/errors.js';
 import { parseDepLabel } from '../../engine/label.js';
 import { holdBuildLock } from '../../engine/locks.js';
-import { intentsFromAction } from '../../execution/action-intents.js';
 import { AlpacaBroker } from '../../execution/alpaca-broker.js';
-import { runBrokerSession } from '../../execution/broker-session.js';
 import { killSwitchFromFile, KILL_FILE } from '../../execution/kill-file.js';
 import { LIVE_TRADING_ENV, liveTradingRefusals } from '../../execution/live-guard.js';
 import { riskConfigSchema } from '../../execution/risk-config.js';
-import { experimentConfigSchema } from '../../rl/experiment-config.js';
-import { loadEnvMarket } from '../../rl/load-env-market.js';
-import { loadTrainedPolicy } from '../../rl/load-policy.js';
-import { actDeterministic } from '../../rl/ppo.js';
-import { initTfBackend } from '../../rl/tf-backend.js';
-import { observationOf } from '../../rl/trading-env.js';
+import { tradePolicyOnce } from '../../execution/policy-broker-session.js';
 import type { CliIO } from '../io.js';
 import type { GlobalOptions } from '../main.js';
 import { openSession } from './open.js';
 import { promotionRecords } from './promote.js';
-
-const DAY_MS = 86_400_000;
-const CLOSE_UTC_MS = 21 * 3_600_000;
 
 /**
  * quanto trade //experiments/ID --broker alpaca-paper|alpaca-live: one trading decision of a
@@ -72,39 +62,19 @@ export async function tradeCommand(io: CliIO, globals: GlobalOptions, label: str
   const nowMs = process.env.QUANTO_NOW ? Date.parse(process.env.QUANTO_NOW) : Date.now();
   if (Number.isNaN(nowMs)) throw new ConfigError(`QUANTO_NOW must be an ISO time, got '${process.env.QUANTO_NOW}'`);
   const expDir = join(session.workspace.outDir, name);
-  const config = experimentConfigSchema.parse((JSON.parse(readFileSync(join(expDir, 'manifest.json'), 'utf8')) as { config: unknown }).config);
-  const dirOf = (l: string) => join(session.workspace.outDir, l.slice(2));
-  const today = new Date(nowMs).toISOString().slice(0, 10);
-  const { market } = await loadEnvMarket(config, join(dirOf(config.bars), 'equity_bars'), join(dirOf(config.features.from), 'features'), { start: new Date(nowMs - 30 * DAY_MS).toISOString().slice(0, 10), end: today });
-  const t = market.dates.length - 1;
-  const date = market.dates[t]!;
-  await initTfBackend();
-  const { policy } = loadTrainedPolicy(join(expDir, 'model'));
-  const index = new Map(market.symbols.map((s, i) => [s, i]));
-  const runId = `//${name}@${date}`;
-  try {
-    const record = await runBrokerSession({
-      broker: new AlpacaBroker({ keyId, secretKey, paper: !live, ...(process.env.APCA_API_BASE_URL ? { baseUrl: process.env.APCA_API_BASE_URL } : {}) }),
-      ledgerFile: join(session.workspace.root, 'ledger', live ? 'live' : 'paper', `${id.replaceAll('/', '_')}.jsonl`),
-      initialCash: config.env.initial_cash,
-      risk,
-      runId,
-      decidedAt: date,
-      barTimeMs: Date.parse(`${date}T00:00:00Z`) + CLOSE_UTC_MS,
-      nowMs,
-      lastPrice: (s) => (index.has(s) ? market.close[index.get(s)!]![t]! : Number.NaN),
-      killSwitch: killSwitchFromFile(join(session.workspace.root, KILL_FILE)),
-      decide: (book) => {
-        const holdings = market.symbols.map((s) => book.position(s));
-        const observation = observationOf(market, t, book.cash, holdings);
-        return intentsFromAction({ action: actDeterministic(policy, observation), symbols: market.symbols, holdings, hmax: config.env.hmax, prices: market.close.map((c) => c[t]!), date, policy: `//${name}` });
-      },
-    });
-    const file = join(session.workspace.root, 'runs', id, `${date}-${live ? 'live' : 'paper'}`, 'decisions.json');
-    writeFileAtomic(file, `${JSON.stringify({ config: { experiment: `//${name}`, experiment_outputs_digest: exp.outputsDigest, broker: opts.broker, base_url: process.env.APCA_API_BASE_URL ?? null, risk, as_of: date }, ...record }, null, 2)}\n`);
-    io.out(`quanto trade: ${record.intents.length} intents, ${record.orders.length} orders, ${record.fills.length} fills for ${date}; ${record.final_state}${record.halt_reason ? ` (${record.halt_reason})` : ''}${record.note ? ` (${record.note})` : ''}; ${file.slice(session.workspace.root.length + 1)}`);
-    return record.final_state === 'HALTED' ? EXIT_FAILURE : 0;
-  } finally {
-    policy.policy.dispose();
-  }
+  const { date, record } = await tradePolicyOnce({
+    broker: new AlpacaBroker({ keyId, secretKey, paper: !live, ...(process.env.APCA_API_BASE_URL ? { baseUrl: process.env.APCA_API_BASE_URL } : {}) }),
+    policyLabel: `//${name}`,
+    experimentDir: expDir,
+    experimentConfig: (JSON.parse(readFileSync(join(expDir, 'manifest.json'), 'utf8')) as { config: unknown }).config,
+    dirOf: (l) => join(session.workspace.outDir, l.slice(2)),
+    ledgerFile: join(session.workspace.root, 'ledger', live ? 'live' : 'paper', `${id.replaceAll('/', '_')}.jsonl`),
+    risk,
+    nowMs,
+    killSwitch: killSwitchFromFile(join(session.workspace.root, KILL_FILE)),
+  });
+  const file = join(session.workspace.root, 'runs', id, `${date}-${live ? 'live' : 'paper'}`, 'decisions.json');
+  writeFileAtomic(file, `${JSON.stringify({ config: { experiment: `//${name}`, experiment_outputs_digest: exp.outputsDigest, broker: opts.broker, base_url: process.env.APCA_API_BASE_URL ?? null, risk, as_of: date }, ...record }, null, 2)}\n`);
+  io.out(`quanto trade: ${record.intents.length} intents, ${record.orders.length} orders, ${record.fills.length} fills for ${date}; ${record.final_state}${record.halt_reason ? ` (${record.halt_reason})` : ''}${record.note ? ` (${record.note})` : ''}; ${file.slice(session.workspace.root.length + 1)}`);
+  return record.final_state === 'HALTED' ? EXIT_FAILURE : 0;
 }
