@@ -52,10 +52,19 @@ describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () 
     expect(existsSync(report.out.trim())).toBe(true);
   }, 300_000);
 
-  it('verify: a clean rebuild of the whole default workspace gives the same bytes', () => {
-    const r = quanto('npx quanto verify //...');
+  it('verify: a clean rebuild of the whole default workspace gives the same bytes, with no network even with every key set', () => {
+    // Keys in the environment must not pull any default target onto the network: every outgoing
+    // connection, in the main thread or a worker, is logged and refused.
+    const networkLog = join(dir, 'network.log');
+    const keys = { POLYGON_API_KEY: 'pk-test', APCA_API_KEY_ID: 'PKTEST', APCA_API_SECRET_KEY: 'sk-test', ALPACA_API_KEY_ID: 'PKTEST', ALPACA_API_SECRET_KEY: 'sk-test' };
+    const r = quanto('npx quanto verify //...', { ...keys, NODE_OPTIONS: `--require ${join(REPO_ROOT, 'tests/readme/block-network.cjs')}`, QUANTO_TEST_NETWORK_LOG: networkLog });
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toMatch(/every output bit-identical/);
+    expect(existsSync(networkLog) ? readFileSync(networkLog, 'utf8') : '').toBe('');
+    // The control: a vendor target, named, with its key, does try to connect, and the blocker sees it.
+    const vendor = quanto('npx quanto build //raw/polygon/equity_ohlcv', { ...keys, NODE_OPTIONS: `--require ${join(REPO_ROOT, 'tests/readme/block-network.cjs')}`, QUANTO_TEST_NETWORK_LOG: networkLog });
+    expect(vendor.code).toBe(1);
+    expect(readFileSync(networkLog, 'utf8')).toMatch(/^connect /);
     // The default workspace's monitoring plots and the promotion state, where the README says they are.
     for (const plot of ['data_coverage', 'training_episode_reward', 'equity']) {
       expect(README).toContain(`cache/out/monitoring/plots/`);
