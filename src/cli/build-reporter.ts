@@ -14,6 +14,7 @@ export function plainReporter(write: (line: string) => void): (event: BuildEvent
       if (r.status === 'built') write(`BUILT   ${r.label}${took}`);
       else if (r.status === 'failed') write(`FAILED  ${r.label}${took}: ${r.error ?? 'unknown error'}${r.logPath ? `\n        log: ${r.logPath}` : ''}`);
       else if (r.status === 'skipped') write(`SKIPPED ${r.label}`);
+      else if (r.remote) write(`REMOTE  ${r.label}`);
     }
   };
 }
@@ -21,7 +22,9 @@ export function plainReporter(write: (line: string) => void): (event: BuildEvent
 export function summaryLine(result: BuildResult): string {
   const total = result.built + result.cached;
   const hit = total > 0 ? ` (cache hit ${Math.round((100 * result.cached) / total)}%)` : '';
-  return `quanto: ${result.built} built, ${result.cached} cached, ${result.failed} failed, ${result.skipped} skipped${hit} in ${formatMs(result.wallMs)}`;
+  const r = result.remote;
+  const remote = r ? `; remote cache: ${r.downloaded} downloaded, ${r.uploaded} uploaded${r.corrupt ? `, ${r.corrupt} corrupt object(s) refused` : ''}${r.errors.length ? `, ${r.errors.length} transfer error(s)` : ''}` : '';
+  return `quanto: ${result.built} built, ${result.cached} cached, ${result.failed} failed, ${result.skipped} skipped${hit} in ${formatMs(result.wallMs)}${remote}`;
 }
 
 export function formatMs(ms: number): string {

@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_FAILURE, EXIT_USAGE, QuantoError } from '../engine/errors.js';
-import { buildCommand } from './commands/build.js';
+import { buildCommand, type BuildFlags } from './commands/build.js';
 import { calendarSessionsCommand } from './commands/calendar.js';
 import { cleanCommand, gcCommand } from './commands/clean.js';
 import { devVendorsCommand } from './commands/dev-vendors.js';
@@ -56,7 +56,9 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .option('-k, --keep-going', 'build every branch that does not depend on a failure')
     .option('--json', 'print one JSON object on stdout')
     .option('--no-tui', 'plain line-per-event output even on a terminal')
-    .action(run((labels: string[], opts: { jobs?: number; keepGoing?: boolean; json?: boolean; tui?: boolean }) => buildCommand(io, globals(), labels, opts)));
+    .option('--remote-cache <url>', 'a shared cache on S3-compatible storage, s3://bucket/prefix (endpoint: remote_cache in the pipeline or QUANTO_REMOTE_CACHE_ENDPOINT)')
+    .option('--no-remote-upload', 'read from the remote cache, never write to it')
+    .action(run((labels: string[], opts: BuildFlags) => buildCommand(io, globals(), labels, opts)));
 
   program
     .command('watch')
@@ -162,7 +164,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .argument('[labels...]', 'labels or patterns', ['//...'])
     .addOption(jobsOption())
     .option('--json', 'machine-readable')
-    .action(run((labels: string[], opts: { jobs?: number; json?: boolean }) => verifyCommand(io, globals(), labels, opts)));
+    .option('--remote-cache <url>', 'also compare the clean rebuild with this remote cache (s3://bucket/prefix)')
+    .action(run((labels: string[], opts: { jobs?: number; json?: boolean; remoteCache?: string }) => verifyCommand(io, globals(), labels, opts)));
 
   program
     .command('promote')

@@ -31,7 +31,7 @@ export interface ActionTask {
 
 /** What a worker reports back: the manifest it committed, less the record the scheduler already has. */
 export type ActionOutcome =
-  | { ok: true; manifest: Omit<Manifest, 'record'> }
+  | { ok: true; manifest: Omit<Manifest, 'record'>; /** Set when the outputs came from the remote cache instead of a run. */ origin?: 'remote' }
   | { ok: false; error: string; logPath: string; durationMs: number };
 
 export interface ProgressReport {

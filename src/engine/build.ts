@@ -9,6 +9,8 @@ import type { TargetName } from './label.js';
 import type { OutputEntry } from './manifest.js';
 import { materializeOutputs, outputsMaterialized } from './out-tree.js';
 import { planBuild, srcPaths, type ActionPlan, type BuildPlan, type TargetPlan } from './plan.js';
+import type { RemoteCache, RemoteCacheStats } from './remote/remote-cache.js';
+import { RemoteCachingExecutor } from './remote/remote-caching-executor.js';
 import { removeTempEntries } from './scratch.js';
 import type { Session } from './session.js';
 import { tracePhase } from './trace.js';
@@ -27,6 +29,8 @@ export interface ActionResult {
   error?: string;
   logPath?: string;
   durationMs?: number;
+  /** A cached result that came from the remote cache (downloaded, not run). */
+  remote?: true;
 }
 
 export interface BuildResult {
@@ -38,6 +42,8 @@ export interface BuildResult {
   failed: number;
   skipped: number;
   wallMs: number;
+  /** What the remote cache did in this build, when one is in use. */
+  remote?: RemoteCacheStats;
 }
 
 export type BuildEvent =
@@ -60,6 +66,8 @@ export interface BuildOptions {
   /** Reuse a pool across builds (watch mode); the caller closes it. */
   executor?: Executor;
   onEvent?: (event: BuildEvent) => void;
+  /** A shared remote cache: read through on a local miss, written behind after a local run. */
+  remote?: RemoteCache;
 }
 
 export function defaultJobs(): number {
@@ -95,12 +103,15 @@ export async function build(session: Session, patterns: readonly string[], optio
     channel = new BroadcastChannel(channelName);
     channel.onmessage = (msg) => onActionEvent((msg as MessageEvent).data as ActionEvent);
   }
-  const executor: Executor = options.executor ?? (jobs === 0 ? new InlineExecutor(options.onEvent ? onActionEvent : undefined) : new WorkerPoolExecutor(jobs));
+  const local: Executor = options.executor ?? (jobs === 0 ? new InlineExecutor(options.onEvent ? onActionEvent : undefined) : new WorkerPoolExecutor(jobs));
+  const remote = options.remote ? new RemoteCachingExecutor(local, options.remote) : undefined;
+  const executor: Executor = remote ?? local;
+  const statsBefore = options.remote ? { ...options.remote.stats, errors: [...options.remote.stats.errors] } : undefined;
   try {
     // Something changed since the last build (or there is none), so some action will likely
     // run: the threads boot on the other cores while this one plans and checks the cache.
     // A failure to start surfaces when the first action awaits the pool.
-    if (executor instanceof WorkerPoolExecutor) executor.warm().catch(() => {});
+    if (local instanceof WorkerPoolExecutor) local.warm().catch(() => {});
     const plan = await planBuild(session, patterns, new Set(trusted.keys()));
     tracePhase(`plan ${plan.targets.length} targets`);
     // A first build has no rule bundles to fingerprint until planning made them.
@@ -113,6 +124,8 @@ export async function build(session: Session, patterns: readonly string[], optio
     const scheduler = new Scheduler(session, plan, trusted, executor, inFlight, threads, options.keepGoing ?? false, emit, channelName, options.signal);
     const results = await scheduler.run();
     tracePhase('schedule and run');
+    // Write-behind uploads finish before the build reports: a CI build that returns has published.
+    await remote?.flush();
     const count = (s: ActionStatus) => results.filter((r) => r.status === s).length;
     const result: BuildResult = {
       actions: results,
@@ -122,6 +135,7 @@ export async function build(session: Session, patterns: readonly string[], optio
       skipped: count('skipped'),
       wallMs: Date.now() - started,
       ...(options.signal?.aborted ? { cancelled: true } : {}),
+      ...(options.remote && statsBefore ? { remote: statsSince(options.remote.stats, statsBefore) } : {}),
     };
     // A target whose key follows the clock can never be answered from a stamp.
     if (!plan.targets.some((t) => t.rule.rule.freshness)) stampBuild(session, patterns, leaves, result);
@@ -132,8 +146,9 @@ export async function build(session: Session, patterns: readonly string[], optio
   } finally {
     channel?.close();
     // A shared executor's threads keep their scratch directories for the next build.
+    await remote?.close();
     if (!options.executor) {
-      await executor.close();
+      await local.close();
       removeTempEntries(session.workspace.tmpDir, 'mine');
     }
     tracePhase('close workers');
@@ -334,6 +349,11 @@ class Scheduler {
         (outcome) => {
           if (this.signal?.aborted && !outcome.ok) {
             this.record(action, { status: 'skipped', key: task.key, error: 'cancelled' });
+          } else if (outcome.ok && outcome.origin === 'remote') {
+            // Downloaded, not run: a cache hit, so no trial for the holdout ledger.
+            const m = outcome.manifest;
+            this.session.state.set(task.label, { key: m.key, outputs: m.outputs, outputsDigest: m.outputsDigest });
+            this.complete(action, { status: 'cached', remote: true, key: m.key, outputs: m.outputs, outputsDigest: m.outputsDigest });
           } else if (outcome.ok) {
             const m = outcome.manifest;
             // Before dependents are released, so a judge built in this same build counts this trial.
@@ -394,6 +414,10 @@ class Scheduler {
     this.results.set(action.label, full);
     this.emit({ type: 'finish', result: full });
   }
+}
+
+function statsSince(now: RemoteCacheStats, before: RemoteCacheStats): RemoteCacheStats {
+  return { downloaded: now.downloaded - before.downloaded, uploaded: now.uploaded - before.uploaded, corrupt: now.corrupt - before.corrupt, errors: now.errors.slice(before.errors.length) };
 }
 
 function namesToDigests(outputs: Record<string, OutputEntry>): Record<string, Digest> {

@@ -7,6 +7,7 @@ import { isTargetName, parseDepLabel, type TargetName } from './label.js';
 import type { Pipeline, TargetSpec } from './pipeline.js';
 import { formatKeyPath, type YamlSource } from './yaml-source.js';
 import { isSrcGlob, srcGlobProblem } from './src-globs.js';
+import { remoteCacheSpecSchema } from './remote/remote-cache-config.js';
 
 const partitionValue = z.union([z.string(), z.number()]).transform(String);
 
@@ -25,6 +26,8 @@ const targetSchema = z
 const pipelineSchema = z
   .object({
     version: z.literal(1).default(1),
+    /** A shared cache on S3-compatible storage (see src/engine/remote/). */
+    remote_cache: remoteCacheSpecSchema.optional(),
     targets: z.record(z.string(), targetSchema),
   })
   .strict();
@@ -96,7 +99,7 @@ export function parsePipeline(root: string, source: YamlSource, digest: Digest):
     }
   }
   if (problems.length > 0) throw new ConfigError(`invalid pipeline:\n  ${problems.join('\n  ')}`);
-  return { root, digest, source, targets };
+  return { root, digest, source, targets, ...(parsed.data.remote_cache ? { remoteCache: parsed.data.remote_cache } : {}) };
 }
 
 function suggest(name: string, candidates: string[]): string {

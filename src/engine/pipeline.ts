@@ -4,6 +4,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { digestBytes, type Digest } from './digest.js';
 import { ConfigError } from './errors.js';
 import type { TargetName } from './label.js';
+import type { RemoteCacheSpec } from './remote/remote-cache-config.js';
 import type { YamlSource } from './yaml-source.js';
 import { isSrcGlob } from './src-globs.js';
 
@@ -30,10 +31,12 @@ export interface Pipeline {
   readonly targets: ReadonlyMap<TargetName, TargetSpec>;
   /** The topological order, when the pipeline came from the cache (where it was stored once computed). */
   readonly order?: readonly TargetName[];
+  /** The `remote_cache:` block, if any. */
+  readonly remoteCache?: RemoteCacheSpec;
 }
 
 // Bump when TargetSpec or validation changes, so an older cached parse is never used.
-const PIPELINE_CACHE_FORMAT = 3;
+const PIPELINE_CACHE_FORMAT = 4;
 
 /**
  * Reads and validates quanto.pipeline.yaml. Every problem found is reported at once, each
@@ -53,7 +56,7 @@ export async function loadPipeline(root: string, stateDir?: string): Promise<Pip
   if (cacheFile) {
     const cached = readCachedPipeline(cacheFile, digest);
     if (cached && cached.targets.every((t) => (!t.config || existsSync(join(root, t.config))) && t.srcs.every((s) => isSrcGlob(s) || existsSync(join(root, s))))) {
-      return cachedPipeline(root, digest, new Map(cached.targets.map((t) => [t.name, t])), cached.order);
+      return cachedPipeline(root, digest, new Map(cached.targets.map((t) => [t.name, t])), cached.order, cached.remoteCache);
     }
   }
   // YAML, zod and the cycle check load only here: a cached pipeline needs none of them.
@@ -62,7 +65,7 @@ export async function loadPipeline(root: string, stateDir?: string): Promise<Pip
   const graph = new TargetGraph(pipeline); // throws on a cycle, so only acyclic pipelines are cached
   if (cacheFile) {
     try {
-      const cache: CachedPipeline = { format: PIPELINE_CACHE_FORMAT, digest, targets: [...pipeline.targets.values()], order: [...graph.order] };
+      const cache: CachedPipeline = { format: PIPELINE_CACHE_FORMAT, digest, targets: [...pipeline.targets.values()], order: [...graph.order], ...(pipeline.remoteCache ? { remoteCache: pipeline.remoteCache } : {}) };
       writeFileAtomic(cacheFile, JSON.stringify(cache));
     } catch {
       // A read-only cache only costs speed.
@@ -76,6 +79,7 @@ interface CachedPipeline {
   digest: string;
   targets: TargetSpec[];
   order: TargetName[];
+  remoteCache?: RemoteCacheSpec;
 }
 
 function readCachedPipeline(file: string, digest: string): CachedPipeline | undefined {
@@ -87,12 +91,13 @@ function readCachedPipeline(file: string, digest: string): CachedPipeline | unde
   }
 }
 
-function cachedPipeline(root: string, digest: Digest, targets: Map<TargetName, TargetSpec>, order: TargetName[]): Pipeline {
+function cachedPipeline(root: string, digest: Digest, targets: Map<TargetName, TargetSpec>, order: TargetName[], remoteCache: RemoteCacheSpec | undefined): Pipeline {
   return {
     root,
     digest,
     targets,
     order,
+    ...(remoteCache ? { remoteCache } : {}),
     get source(): YamlSource {
       // A cached pipeline passed every check when it was cached, so no error needs its positions.
       throw new Error(`internal: source positions of the cached ${PIPELINE_FILE} (digest ${digest.slice(0, 12)}) were requested`);

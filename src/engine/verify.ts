@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type ActionResult, type BuildOptions } from './build.js';
+import type { RemoteCache } from './remote/remote-cache.js';
 import { Session } from './session.js';
 import { Workspace } from './workspace.js';
 
@@ -12,8 +13,17 @@ export interface VerifyMismatch {
   clean: string | null;
 }
 
+export interface RemoteMismatch {
+  label: string;
+  output: string;
+  remote: string | null;
+  clean: string | null;
+}
+
 export interface VerifyResult {
   checked: number;
+  /** With a remote cache to compare against: its manifests of the same keys, output by output. */
+  remote?: { description: string; checked: number; absent: number; mismatches: RemoteMismatch[] };
   mismatches: VerifyMismatch[];
   /** Actions that failed in either build (a verify with failures is not a pass). */
   failures: ActionResult[];
@@ -23,7 +33,9 @@ export interface VerifyResult {
  * Reproducibility check: builds the targets in the workspace cache (reusing what is there),
  * then again from nothing in an empty temporary cache, and compares every output digest.
  */
-export async function verify(session: Session, patterns: readonly string[], options: BuildOptions = {}): Promise<VerifyResult> {
+export async function verify(session: Session, patterns: readonly string[], buildOptions: BuildOptions = {}, compareWith?: RemoteCache): Promise<VerifyResult> {
+  // Neither build reads the remote: the point is to run every action here and compare.
+  const { remote: _unused, ...options } = buildOptions;
   // A build that records holdout reads changes the ledger, which later targets read as a
   // source: build again until it stops changing, so the clean build sees the same ledger.
   const ledgerState = () => (session.holdoutLedger && existsSync(session.holdoutLedger) ? readFileSync(session.holdoutLedger) : Buffer.alloc(0));
@@ -52,8 +64,31 @@ export async function verify(session: Session, patterns: readonly string[], opti
       }
     }
     const failures = [...ours.actions, ...theirs.actions].filter((r) => r.status === 'failed');
-    return { checked, mismatches, failures };
+    return { checked, mismatches, failures, ...(compareWith ? { remote: await compareWithRemote(compareWith, theirs.actions) } : {}) };
   } finally {
     rmSync(cleanDir, { recursive: true, force: true });
   }
+}
+
+/** The clean build's outputs against the remote's manifests of the same keys (a key the remote lacks is counted, not failed). */
+async function compareWithRemote(remote: RemoteCache, clean: readonly ActionResult[]): Promise<NonNullable<VerifyResult['remote']>> {
+  const result: NonNullable<VerifyResult['remote']> = { description: remote.store.description, checked: 0, absent: 0, mismatches: [] };
+  await Promise.all(
+    clean.map(async (a) => {
+      if (!a.key || !a.outputs) return;
+      const manifest = await remote.manifestOf(a.key);
+      if (!manifest) {
+        result.absent += 1;
+        return;
+      }
+      result.checked += 1;
+      for (const name of [...new Set([...Object.keys(a.outputs), ...Object.keys(manifest.outputs)])].sort()) {
+        const x = manifest.outputs[name]?.digest ?? null;
+        const y = a.outputs[name] ?? null;
+        if (x !== y) result.mismatches.push({ label: a.label, output: name, remote: x, clean: y });
+      }
+    }),
+  );
+  result.mismatches.sort((x, y) => (x.label < y.label ? -1 : x.label > y.label ? 1 : x.output < y.output ? -1 : 1));
+  return result;
 }

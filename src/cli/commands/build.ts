@@ -5,9 +5,12 @@ import type { Session } from '../../engine/session.js';
 import { plainReporter, summaryLine } from '../build-reporter.js';
 import type { CliIO } from '../io.js';
 import type { GlobalOptions } from '../main.js';
+import type { RemoteCache } from '../../engine/remote/remote-cache.js';
+import type { RemoteCacheFlags } from '../../engine/remote/remote-cache-config.js';
+import { openRemoteCache } from '../remote-cache.js';
 import { openSession } from './open.js';
 
-export interface BuildFlags {
+export interface BuildFlags extends RemoteCacheFlags {
   jobs?: number;
   keepGoing?: boolean;
   json?: boolean;
@@ -21,18 +24,21 @@ export function wantsTui(io: CliIO, flags: { json?: boolean; tui?: boolean }): b
 
 export async function buildCommand(io: CliIO, globals: GlobalOptions, labels: string[], opts: BuildFlags): Promise<number> {
   const session = await openSession(io, globals);
+  const remote = await openRemoteCache(session, opts);
   const release = holdBuildLock(session.workspace);
   try {
-    const result = wantsTui(io, opts) ? await buildWithTui(session, labels, opts) : await buildPlain(io, session, labels, opts);
+    const result = wantsTui(io, opts) ? await buildWithTui(session, labels, opts, remote) : await buildPlain(io, session, labels, opts, remote);
+    for (const e of result.remote?.errors ?? []) io.err(`quanto: remote cache: ${e}`);
     if (opts.json) io.out(JSON.stringify(buildJson(result)));
     else io.out(summaryLine(result));
     return result.failed > 0 || result.cancelled ? EXIT_FAILURE : 0;
   } finally {
     release();
+    remote?.store.close();
   }
 }
 
-async function buildPlain(io: CliIO, session: Session, labels: string[], opts: BuildFlags): Promise<BuildResult> {
+async function buildPlain(io: CliIO, session: Session, labels: string[], opts: BuildFlags, remote: RemoteCache | undefined): Promise<BuildResult> {
   // Ctrl-C cancels cleanly (running actions stop, nothing half-written is committed); a second one exits at once.
   const abort = new AbortController();
   const onInterrupt = (): void => {
@@ -47,13 +53,14 @@ async function buildPlain(io: CliIO, session: Session, labels: string[], opts: B
       keepGoing: opts.keepGoing,
       signal: abort.signal,
       onEvent: opts.json ? undefined : plainReporter((line) => io.out(line)),
+      ...(remote ? { remote } : {}),
     });
   } finally {
     process.off('SIGINT', onInterrupt);
   }
 }
 
-async function buildWithTui(session: Session, labels: string[], opts: BuildFlags): Promise<BuildResult> {
+async function buildWithTui(session: Session, labels: string[], opts: BuildFlags, remote: RemoteCache | undefined): Promise<BuildResult> {
   const { BuildModel } = await import('../tui/build-model.js');
   const { TuiStore, startTui } = await import('../tui/TuiApp.js');
   const { describeTarget } = await import('../tui/describe-target.js');
@@ -67,6 +74,7 @@ async function buildWithTui(session: Session, labels: string[], opts: BuildFlags
       keepGoing: opts.keepGoing,
       signal: abort.signal,
       onEvent: (e: BuildEvent) => model.apply(e),
+      ...(remote ? { remote } : {}),
     });
     model.done();
     return result;
@@ -81,7 +89,8 @@ export function buildJson(result: BuildResult) {
     status: a.status,
     key: a.key ?? null,
     outputs: a.outputs ?? {},
+    ...(a.remote ? { remote: true } : {}),
     ...(a.error ? { error: a.error, log: a.logPath ?? null } : {}),
   }));
-  return { targets, built: result.built, cached: result.cached, failed: result.failed, skipped: result.skipped };
+  return { targets, built: result.built, cached: result.cached, failed: result.failed, skipped: result.skipped, ...(result.remote ? { remote: result.remote } : {}) };
 }

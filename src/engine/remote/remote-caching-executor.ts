@@ -1,0 +1,55 @@
+import type { ActionOutcome, ActionTask } from '../action-task.js';
+import type { Executor } from '../executor.js';
+import { materializeOutputs } from '../out-tree.js';
+import { ContentStore } from '../cas.js';
+import { Workspace } from '../workspace.js';
+import type { RemoteCache } from './remote-cache.js';
+
+/**
+ * An executor in front of another: an action the local cache missed is first looked up on the
+ * remote (read-through); only a remote miss runs, and what ran is uploaded behind the build
+ * (write-behind), so the next action does not wait for the network. `flush` waits for the
+ * uploads; the build calls it before it returns. A remote that fails never fails the build: the
+ * action runs, and the error is counted in the stats.
+ */
+export class RemoteCachingExecutor implements Executor {
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly inner: Executor,
+    readonly remote: RemoteCache,
+  ) {}
+
+  async run(task: ActionTask, signal?: AbortSignal): Promise<ActionOutcome> {
+    const workspace = new Workspace('.', task.cacheDir);
+    try {
+      const manifest = await this.remote.download(workspace, task.key, task.recordJson);
+      if (manifest && !signal?.aborted) {
+        materializeOutputs(new ContentStore(workspace.casDir), task.outPath, manifest.outputs);
+        const { record: _record, ...rest } = manifest;
+        return { ok: true, manifest: rest, origin: 'remote' };
+      }
+    } catch (err) {
+      this.remote.stats.errors.push(`${task.label}: download: ${(err as Error).message}`);
+    }
+    const outcome = await this.inner.run(task, signal);
+    if (outcome.ok && this.remote.uploads) {
+      const upload = this.remote.upload(workspace, task.key).catch((err: unknown) => {
+        this.remote.stats.errors.push(`${task.label}: upload: ${(err as Error).message}`);
+      });
+      this.pending.add(upload);
+      void upload.finally(() => this.pending.delete(upload));
+    }
+    return outcome;
+  }
+
+  /** Waits until every upload started so far has finished (or failed). */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Flushes; the inner executor belongs to whoever made it. */
+  async close(): Promise<void> {
+    await this.flush();
+  }
+}
