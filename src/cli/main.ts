@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_FAILURE, EXIT_USAGE, QuantoError } from '../engine/errors.js';
 import { buildCommand, type BuildFlags } from './commands/build.js';
+import { workerCommand, type WorkerFlags } from './commands/worker.js';
 import { calendarSessionsCommand } from './commands/calendar.js';
 import { cleanCommand, gcCommand } from './commands/clean.js';
 import { devVendorsCommand } from './commands/dev-vendors.js';
@@ -58,7 +59,24 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .option('--no-tui', 'plain line-per-event output even on a terminal')
     .option('--remote-cache <url>', 'a shared cache on S3-compatible storage, s3://bucket/prefix (endpoint: remote_cache in the pipeline or QUANTO_REMOTE_CACHE_ENDPOINT)')
     .option('--no-remote-upload', 'read from the remote cache, never write to it')
+    .option('--executor <url>', 'run actions on `quanto worker` processes through BullMQ on this Redis (redis://HOST:PORT); needs a remote cache')
     .action(run((labels: string[], opts: BuildFlags) => buildCommand(io, globals(), labels, opts)));
+
+  program
+    .command('worker')
+    .description('take actions of distributed builds from Redis and run them with this checkout (until SIGINT or SIGTERM)')
+    .requiredOption('--executor <url>', 'the Redis the builds queue on (redis://HOST:PORT)')
+    .addOption(jobsOption())
+    .option('--resources <classes>', 'the resource classes this machine serves (cpu, memory)', 'cpu')
+    .addOption(
+      new Option('--lock-ms <ms>', 'how long an action stays locked to this worker without a renewal (a killed worker loses its jobs after this)').default(30_000).argParser((v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 100) throw new InvalidArgumentError('expected a whole number of milliseconds >= 100');
+        return n;
+      }),
+    )
+    .option('--remote-cache <url>', 'the shared cache (s3://bucket/prefix) it fetches inputs from and uploads outputs to')
+    .action(run((opts: WorkerFlags) => workerCommand(io, globals(), opts)));
 
   program
     .command('watch')

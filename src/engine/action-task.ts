@@ -1,5 +1,6 @@
 import type { ActionKey, Digest } from './digest.js';
 import type { Manifest } from './manifest.js';
+import type { ResourceClass } from './pipeline.js';
 import type { Partition } from './rule-api.js';
 
 /** Everything a worker needs to run one action; plain data, so it crosses thread boundaries. */
@@ -27,11 +28,18 @@ export interface ActionTask {
   readonly logPath: string;
   /** BroadcastChannel for progress events, when someone listens. */
   readonly eventChannel: string | null;
+  /** Which distributed workers may take it (the target's resource_class). */
+  readonly resourceClass: ResourceClass;
 }
 
 /** What a worker reports back: the manifest it committed, less the record the scheduler already has. */
 export type ActionOutcome =
-  | { ok: true; manifest: Omit<Manifest, 'record'>; /** Set when the outputs came from the remote cache instead of a run. */ origin?: 'remote' }
+  | {
+      ok: true;
+      manifest: Omit<Manifest, 'record'>;
+      /** 'remote': downloaded from the remote cache instead of run; 'distributed': run by a worker elsewhere (which uploaded it). */
+      origin?: 'remote' | 'distributed';
+    }
   | { ok: false; error: string; logPath: string; durationMs: number };
 
 export interface ProgressReport {

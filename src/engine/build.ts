@@ -300,6 +300,7 @@ class Scheduler {
       parallelism: this.threads,
       logPath: this.session.workspace.logPathOf(target.name, partitionPath),
       eventChannel: this.eventChannel,
+      resourceClass: target.spec.resourceClass,
     });
   }
 

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Digest } from './digest.js';
 import { ConfigError } from './errors.js';
 import { isTargetName, parseDepLabel, type TargetName } from './label.js';
-import type { Pipeline, TargetSpec } from './pipeline.js';
+import { RESOURCE_CLASSES, type Pipeline, type TargetSpec } from './pipeline.js';
 import { formatKeyPath, type YamlSource } from './yaml-source.js';
 import { isSrcGlob, srcGlobProblem } from './src-globs.js';
 import { remoteCacheSpecSchema } from './remote/remote-cache-config.js';
@@ -19,6 +19,8 @@ const targetSchema = z
     srcs: z.array(z.string()).default([]).describe('workspace files the rule reads'),
     partitions: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.array(partitionValue).min(1)).optional(),
     tags: z.array(z.string()).default([]),
+    /** Which distributed workers may take its actions (quanto worker --resources); not in any key. */
+    resource_class: z.enum(RESOURCE_CLASSES).default('cpu'),
     description: z.string().optional(),
   })
   .strict();
@@ -82,6 +84,7 @@ export function parsePipeline(root: string, source: YamlSource, digest: Digest):
       srcs: [...raw.srcs].sort(),
       partitions: raw.partitions,
       tags: raw.tags,
+      resourceClass: raw.resource_class,
       description: raw.description,
     });
   }

@@ -10,6 +10,13 @@ import { isSrcGlob } from './src-globs.js';
 
 export const PIPELINE_FILE = 'quanto.pipeline.yaml';
 
+/**
+ * What an action needs of the machine that runs it, for distributed execution: `memory` for
+ * actions that need a large heap (a worker offers the classes it can serve).
+ */
+export const RESOURCE_CLASSES = ['cpu', 'memory'] as const;
+export type ResourceClass = (typeof RESOURCE_CLASSES)[number];
+
 export interface TargetSpec {
   readonly name: TargetName;
   readonly rule: string;
@@ -19,6 +26,7 @@ export interface TargetSpec {
   readonly partitions: Readonly<Record<string, readonly string[]>> | undefined;
   /** `manual` keeps a target out of wildcard patterns, as in Bazel. */
   readonly tags: readonly string[];
+  readonly resourceClass: ResourceClass;
   readonly description: string | undefined;
 }
 
@@ -36,7 +44,7 @@ export interface Pipeline {
 }
 
 // Bump when TargetSpec or validation changes, so an older cached parse is never used.
-const PIPELINE_CACHE_FORMAT = 4;
+const PIPELINE_CACHE_FORMAT = 5;
 
 /**
  * Reads and validates quanto.pipeline.yaml. Every problem found is reported at once, each

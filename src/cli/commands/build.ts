@@ -1,5 +1,7 @@
 import { build, type BuildEvent, type BuildResult } from '../../engine/build.js';
-import { EXIT_FAILURE } from '../../engine/errors.js';
+import { parseRedisUrl } from '../../engine/distributed/redis-url.js';
+import { ConfigError, EXIT_FAILURE } from '../../engine/errors.js';
+import type { Executor } from '../../engine/executor.js';
 import { holdBuildLock } from '../../engine/locks.js';
 import type { Session } from '../../engine/session.js';
 import { plainReporter, summaryLine } from '../build-reporter.js';
@@ -11,6 +13,8 @@ import { openRemoteCache } from '../remote-cache.js';
 import { openSession } from './open.js';
 
 export interface BuildFlags extends RemoteCacheFlags {
+  /** redis://HOST:PORT: run actions on `quanto worker` processes. */
+  executor?: string;
   jobs?: number;
   keepGoing?: boolean;
   json?: boolean;
@@ -25,20 +29,34 @@ export function wantsTui(io: CliIO, flags: { json?: boolean; tui?: boolean }): b
 export async function buildCommand(io: CliIO, globals: GlobalOptions, labels: string[], opts: BuildFlags): Promise<number> {
   const session = await openSession(io, globals);
   const remote = await openRemoteCache(session, opts);
+  const distributed = opts.executor ? await openDistributed(session, opts.executor, remote) : undefined;
+  // With workers elsewhere, --jobs is how many actions are in flight at once (default 16).
+  const flags = distributed ? { ...opts, jobs: opts.jobs ?? 16 } : opts;
   const release = holdBuildLock(session.workspace);
   try {
-    const result = wantsTui(io, opts) ? await buildWithTui(session, labels, opts, remote) : await buildPlain(io, session, labels, opts, remote);
+    const result = wantsTui(io, flags) ? await buildWithTui(session, labels, flags, remote, distributed) : await buildPlain(io, session, labels, flags, remote, distributed);
     for (const e of result.remote?.errors ?? []) io.err(`quanto: remote cache: ${e}`);
     if (opts.json) io.out(JSON.stringify(buildJson(result)));
     else io.out(summaryLine(result));
     return result.failed > 0 || result.cancelled ? EXIT_FAILURE : 0;
   } finally {
     release();
+    await distributed?.close();
     remote?.store.close();
   }
 }
 
-async function buildPlain(io: CliIO, session: Session, labels: string[], opts: BuildFlags, remote: RemoteCache | undefined): Promise<BuildResult> {
+/** The executor of a distributed build; the remote cache is where workers meet the coordinator, so it is required. */
+async function openDistributed(session: Session, url: string, remote: RemoteCache | undefined): Promise<Executor> {
+  const redis = parseRedisUrl(url);
+  if (!remote) throw new ConfigError('--executor needs a remote cache (remote_cache: in quanto.pipeline.yaml, QUANTO_REMOTE_CACHE or --remote-cache): workers fetch inputs from it and upload outputs to it');
+  if (!remote.uploads) throw new ConfigError('--executor needs a remote cache this build may write to (inputs are published for the workers); drop --no-remote-upload');
+  const { RedisExecutor } = await import('../../engine/distributed/redis-executor.js');
+  const wait = process.env.QUANTO_EXECUTOR_NO_WORKER_TIMEOUT_MS;
+  return RedisExecutor.open({ redis, remote, platform: session.platform, ...(wait ? { noWorkerTimeoutMs: Number(wait) } : {}) });
+}
+
+async function buildPlain(io: CliIO, session: Session, labels: string[], opts: BuildFlags, remote: RemoteCache | undefined, executor: Executor | undefined): Promise<BuildResult> {
   // Ctrl-C cancels cleanly (running actions stop, nothing half-written is committed); a second one exits at once.
   const abort = new AbortController();
   const onInterrupt = (): void => {
@@ -54,13 +72,14 @@ async function buildPlain(io: CliIO, session: Session, labels: string[], opts: B
       signal: abort.signal,
       onEvent: opts.json ? undefined : plainReporter((line) => io.out(line)),
       ...(remote ? { remote } : {}),
+      ...(executor ? { executor } : {}),
     });
   } finally {
     process.off('SIGINT', onInterrupt);
   }
 }
 
-async function buildWithTui(session: Session, labels: string[], opts: BuildFlags, remote: RemoteCache | undefined): Promise<BuildResult> {
+async function buildWithTui(session: Session, labels: string[], opts: BuildFlags, remote: RemoteCache | undefined, executor: Executor | undefined): Promise<BuildResult> {
   const { BuildModel } = await import('../tui/build-model.js');
   const { TuiStore, startTui } = await import('../tui/TuiApp.js');
   const { describeTarget } = await import('../tui/describe-target.js');
@@ -75,6 +94,7 @@ async function buildWithTui(session: Session, labels: string[], opts: BuildFlags
       signal: abort.signal,
       onEvent: (e: BuildEvent) => model.apply(e),
       ...(remote ? { remote } : {}),
+      ...(executor ? { executor } : {}),
     });
     model.done();
     return result;

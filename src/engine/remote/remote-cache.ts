@@ -34,6 +34,8 @@ export class RemoteCache {
   private readonly limiter: Limiter;
   /** Digests seen corrupt on the remote: an upload overwrites them even though an object exists. */
   private readonly corruptDigests = new Set<string>();
+  /** Digests known to be on the remote intact (published by this process). */
+  private readonly published = new Set<string>();
 
   constructor(
     readonly store: RemoteStore,
@@ -86,6 +88,41 @@ export class RemoteCache {
     return manifest;
   }
 
+  /**
+   * Makes sure the remote has these blobs (a distributed worker fetches its inputs from it):
+   * each one it lacks is uploaded from `read`. Digests confirmed once are not asked again.
+   */
+  async publish(blobs: readonly { digest: string; size: number; read: () => Buffer }[]): Promise<void> {
+    await Promise.all(
+      blobs
+        .filter((b) => !this.published.has(b.digest))
+        .map((b) =>
+          this.limiter.run(async () => {
+            if (this.corruptDigests.has(b.digest) || (await this.store.size(casKey(b.digest))) !== b.size) await this.store.put(casKey(b.digest), b.read());
+            this.corruptDigests.delete(b.digest);
+            this.published.add(b.digest);
+          }),
+        ),
+    );
+  }
+
+  /** Fetches blobs into a local content store, each checked against its digest; returns the digests it could not get intact. */
+  async fetchInto(cas: ContentStore, digests: readonly string[]): Promise<string[]> {
+    const missing: string[] = [];
+    await Promise.all(
+      [...new Set(digests)]
+        .filter((d) => !cas.has(d as Digest))
+        .map((d) =>
+          this.limiter.run(async () => {
+            const bytes = await this.fetchBlob(d, undefined);
+            if (bytes) cas.putBytes(bytes);
+            else missing.push(d);
+          }),
+        ),
+    );
+    return missing.sort();
+  }
+
   private async fetchBlob(digest: string, size: number | undefined): Promise<Buffer | null> {
     const bytes = await this.store.get(casKey(digest));
     if (!bytes) return null;
@@ -108,15 +145,7 @@ export class RemoteCache {
     const cas = new ContentStore(cacheDir.casDir);
     const blobs = new Map<string, number>(Object.values(manifest.outputs).map((o) => [o.digest, o.size]));
     if (manifest.log) blobs.set(manifest.log, cas.sizeOf(manifest.log) ?? 0);
-    await Promise.all(
-      [...blobs].map(([digest, size]) =>
-        this.limiter.run(async () => {
-          if (!this.corruptDigests.has(digest) && (await this.store.size(casKey(digest))) === size) return;
-          await this.store.put(casKey(digest), readFileSync(cas.pathOf(digest as Digest)));
-          this.corruptDigests.delete(digest);
-        }),
-      ),
-    );
+    await this.publish([...blobs].map(([digest, size]) => ({ digest, size, read: () => readFileSync(cas.pathOf(digest as Digest)) })));
     await this.limiter.run(() => this.store.put(acKey(key), manifestBytes));
     this.stats.uploaded += 1;
   }

@@ -33,7 +33,8 @@ export class RemoteCachingExecutor implements Executor {
       this.remote.stats.errors.push(`${task.label}: download: ${(err as Error).message}`);
     }
     const outcome = await this.inner.run(task, signal);
-    if (outcome.ok && this.remote.uploads) {
+    // A distributed worker has uploaded what it ran before it reported.
+    if (outcome.ok && outcome.origin !== 'distributed' && this.remote.uploads) {
       const upload = this.remote.upload(workspace, task.key).catch((err: unknown) => {
         this.remote.stats.errors.push(`${task.label}: upload: ${(err as Error).message}`);
       });

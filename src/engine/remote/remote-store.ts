@@ -11,5 +11,7 @@ export interface RemoteStore {
   put(key: string, bytes: Buffer): Promise<void>;
   /** Where it points, for messages (no credentials). */
   readonly description: string;
+  /** Which store this is, the same from every machine that shares it (s3://bucket/prefix): distributed queues are per store. */
+  readonly id: string;
   close(): void;
 }

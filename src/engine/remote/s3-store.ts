@@ -42,6 +42,10 @@ export class S3Store implements RemoteStore {
     return new S3Store(client, sdk, settings);
   }
 
+  get id(): string {
+    return `s3://${this.settings.bucket}/${this.settings.prefix}`;
+  }
+
   get description(): string {
     return `${this.settings.url}${this.settings.endpoint ? ` at ${this.settings.endpoint}` : ''}`;
   }

@@ -1,0 +1,181 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SLOW_RULE } from '../helpers/fixtures.js';
+import { hasRedisServer, startRedisServer } from '../helpers/redis-server.js';
+import { S3_TEST_KEYS, startS3Server } from '../helpers/s3-server.js';
+import { QUANTO_BIN, TestWorkspace } from '../helpers/workspace.js';
+
+const SLOW_TARGETS = ['a', 'b', 'c', 'd', 'e', 'f'];
+const PIPELINE = `version: 1
+targets:
+${SLOW_TARGETS.map((t) => `  slow/${t}:\n    rule: slow\n    config: configs/slow.yaml\n    srcs: [data/${t}.txt]\n`).join('')}  slow/big:
+    rule: slow
+    config: configs/slow.yaml
+    resource_class: memory
+  join/all:
+    rule: slow
+    deps: [${[...SLOW_TARGETS.map((t) => `//slow/${t}`), '//slow/big'].join(', ')}]
+`;
+
+/** A checkout of the research program: the coordinator's and each worker's are separate directories with separate caches. */
+function checkout(ms = 600, rule = SLOW_RULE): TestWorkspace {
+  return new TestWorkspace({
+    'quanto.pipeline.yaml': PIPELINE,
+    'configs/slow.yaml': `ms: ${ms}\n`,
+    'rules/slow.ts': rule,
+    ...Object.fromEntries(SLOW_TARGETS.map((t) => [`data/${t}.txt`, `input ${t}\n`])),
+  });
+}
+
+describe.skipIf(!hasRedisServer)('distributed execution on BullMQ/Redis with a remote cache (redis-server and s3rver on loopback)', () => {
+  let redis: Awaited<ReturnType<typeof startRedisServer>>;
+  let s3: Awaited<ReturnType<typeof startS3Server>>;
+  let prefix = 0;
+  let cacheUrl: string;
+  const workspaces: TestWorkspace[] = [];
+  const workers: { child: ChildProcess; out: string[] }[] = [];
+  const fresh = (ms?: number, rule?: string) => {
+    const ws = checkout(ms, rule);
+    workspaces.push(ws);
+    return ws;
+  };
+  const startWorker = async (args: string[] = [], rule?: string) => {
+    const ws = fresh(undefined, rule);
+    const child = spawn(process.execPath, [QUANTO_BIN, '-C', ws.root, 'worker', '--executor', redis.url, '--remote-cache', cacheUrl, '--lock-ms', '1000', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CI: 'true' },
+    });
+    const w = { child, out: [] as string[] };
+    let buffer = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buffer += d.toString('utf8');
+      const lines = buffer.split('\n');
+      buffer = lines.pop()!;
+      w.out.push(...lines);
+    });
+    child.stderr!.on('data', (d: Buffer) => w.out.push(`ERR ${d.toString('utf8')}`));
+    workers.push(w);
+    for (let i = 0; i < 400 && !w.out.some((l) => l.startsWith('WORKER ')); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(w.out.join('\n')).toMatch(/^WORKER /m);
+    return w;
+  };
+  const stopWorkers = async () => {
+    await Promise.all(
+      workers.splice(0).map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (w.child.exitCode !== null || w.child.signalCode !== null) return resolve();
+            w.child.once('exit', () => resolve());
+            w.child.kill('SIGTERM');
+          }),
+      ),
+    );
+  };
+  const started = (label: string) => workers.flatMap((w) => w.out).filter((l) => l === `START   ${label}`).length;
+
+  beforeAll(async () => {
+    [redis, s3] = await Promise.all([startRedisServer(), startS3Server()]);
+    Object.assign(process.env, S3_TEST_KEYS, { QUANTO_REMOTE_CACHE_ENDPOINT: s3.endpoint });
+  });
+  afterEach(async () => {
+    await stopWorkers();
+  });
+  afterAll(async () => {
+    for (const k of [...Object.keys(S3_TEST_KEYS), 'QUANTO_REMOTE_CACHE_ENDPOINT']) delete process.env[k];
+    for (const ws of workspaces) ws.dispose();
+    await Promise.all([redis?.close(), s3?.close()]);
+  });
+  const nextCache = () => (cacheUrl = `s3://${s3.bucket}/run-${++prefix}`);
+
+  it('workers on other checkouts build the DAG in order; the outputs are the bytes of a local build; each key runs once', async () => {
+    nextCache();
+    await Promise.all([startWorker(['--resources', 'cpu,memory']), startWorker()]);
+    const local = await fresh().build('--jobs', '2', '//...');
+    expect(local.code).toBe(0);
+    const ws = fresh();
+    const r = await ws.build('--executor', redis.url, '--remote-cache', cacheUrl, '--jobs', '8', '//...');
+    expect(r.code, JSON.stringify(r.targets.filter((t) => t.error))).toBe(0);
+    expect(r.built).toBe(8);
+    expect(r.targets.map((t) => [t.label, t.outputs])).toEqual(local.targets.map((t) => [t.label, t.outputs]));
+    for (const t of r.targets) expect(started(t.label), t.label).toBe(1);
+    // Both workers took work; only the one offering 'memory' took the memory-class action.
+    expect(workers.every((w) => w.out.some((l) => l.startsWith('START')))).toBe(true);
+    expect(workers[1]!.out).not.toContain('START   //slow/big');
+    // A second coordinator on an empty checkout downloads everything: nothing is queued again.
+    const again = await fresh().build('--executor', redis.url, '--remote-cache', cacheUrl, '//...');
+    expect(again.built).toBe(0);
+    expect(again.cached).toBe(8);
+  }, 120_000);
+
+  it('two coordinators building the same keys at once share the jobs: no key runs twice', async () => {
+    nextCache();
+    await Promise.all([startWorker(['--resources', 'cpu,memory', '--jobs', '2']), startWorker(['--jobs', '2'])]);
+    const [x, y] = await Promise.all([fresh().build('--executor', redis.url, '--remote-cache', cacheUrl, '//...'), fresh().build('--executor', redis.url, '--remote-cache', cacheUrl, '//...')]);
+    expect(x.code, JSON.stringify(x.targets.filter((t) => t.error)) + workers.map((w) => w.out.join("\n")).join("\n---\n")).toBe(0);
+    expect(y.code).toBe(0);
+    expect(x.targets.map((t) => t.outputs)).toEqual(y.targets.map((t) => t.outputs));
+    for (const t of x.targets) expect(started(t.label), t.label).toBe(1);
+  }, 120_000);
+
+  it('a worker killed mid-action: its job goes to another worker after the lock expires, with the same bytes', async () => {
+    nextCache();
+    const victim = await startWorker(['--resources', 'cpu,memory']);
+    const local = await fresh(1500).build('--jobs', '2', '//...');
+    const ws = fresh(1500);
+    const building = ws.build('--executor', redis.url, '--remote-cache', cacheUrl, '//...');
+    for (let i = 0; i < 400 && !victim.out.some((l) => l.startsWith('START')); i++) await new Promise((r) => setTimeout(r, 25));
+    const killedLabel = victim.out.find((l) => l.startsWith('START'))!.slice('START   '.length);
+    victim.child.kill('SIGKILL');
+    const rescuer = await startWorker(['--resources', 'cpu,memory']);
+    const r = await building;
+    expect(r.code, JSON.stringify(r.targets.filter((t) => t.error)) + workers.map((w) => w.out.join('\n')).join('\n---\n')).toBe(0);
+    expect(rescuer.out, workers.map((w) => w.out.join("\n")).join("\n---\n")).toContain(`START   ${killedLabel}`);
+    expect(r.targets.map((t) => [t.label, t.outputs])).toEqual(local.targets.map((t) => [t.label, t.outputs]));
+  }, 120_000);
+
+  it('Redis restarting empty mid-build: lost jobs are queued again and the build completes with the right bytes', async () => {
+    nextCache();
+    await startWorker(['--resources', 'cpu,memory', '--jobs', '2']);
+    const local = await fresh(800).build('--jobs', '2', '//...');
+    const ws = fresh(800);
+    const building = ws.build('--executor', redis.url, '--remote-cache', cacheUrl, '//...');
+    for (let i = 0; i < 400 && started('//slow/a') + started('//slow/b') + started('//slow/c') === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    await redis.stop();
+    await new Promise((r) => setTimeout(r, 500));
+    await redis.start();
+    const r = await building;
+    expect(r.code, JSON.stringify(r.targets.filter((t) => t.error))).toBe(0);
+    expect(r.targets.map((t) => [t.label, t.outputs])).toEqual(local.targets.map((t) => [t.label, t.outputs]));
+  }, 120_000);
+
+  it('a worker whose checkout has another version of the rule refuses the job, naming the file', async () => {
+    nextCache();
+    await startWorker(['--resources', 'cpu,memory'], SLOW_RULE.replace("name: 'slow'", "name: 'slow' /* edited */"));
+    const r = await fresh().build('--executor', redis.url, '--remote-cache', cacheUrl, '//slow/a');
+    expect(r.code).toBe(1);
+    expect(r.targets.find((t) => t.label === '//slow/a')!.error).toMatch(/refused by worker .*: rule 'slow' differs in this worker's checkout \(rules\/slow\.ts\)/);
+  }, 60_000);
+
+  it('an action of a resource class no worker serves fails, saying which worker to start', async () => {
+    nextCache();
+    await startWorker(); // cpu only
+    process.env.QUANTO_EXECUTOR_NO_WORKER_TIMEOUT_MS = '1500';
+    try {
+      const r = await fresh().build('--executor', redis.url, '--remote-cache', cacheUrl, '//slow/big', '//slow/a');
+      expect(r.status['//slow/a']).toBe('built');
+      expect(r.targets.find((t) => t.label === '//slow/big')!.error).toMatch(/no worker serves quanto-[0-9a-f]+-memory .*resource class 'memory'.*quanto worker --executor redis:\/\/127\.0\.0\.1:\d+ --resources memory/);
+    } finally {
+      delete process.env.QUANTO_EXECUTOR_NO_WORKER_TIMEOUT_MS;
+    }
+  }, 60_000);
+
+  it('usage errors: --executor without a remote cache, or not redis://', async () => {
+    const ws = fresh();
+    const none = await ws.cli('build', '--executor', redis.url, '//slow/a');
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/--executor needs a remote cache/);
+    const bad = await ws.cli('build', '--executor', 'amqp://x', '--remote-cache', `s3://${s3.bucket}/x`, '//slow/a');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/only redis:\/\/HOST:PORT is supported/);
+  });
+});
