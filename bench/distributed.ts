@@ -76,6 +76,7 @@ async function stopWorkers(children: ChildProcess[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'; // this benchmark runs on Node 20 on purpose
   if (!hasRedisServer()) throw new Error('bench:distributed needs redis-server (apt-get install redis-server)');
   const base = mkdtempSync(join(tmpdir(), 'quanto-bench-dist-'));
   symlinkSync(join(ROOT, 'node_modules'), join(base, 'node_modules'));

@@ -39,8 +39,9 @@ describe.skipIf(!hasRedisServer)('distributed execution on BullMQ/Redis with a r
     workspaces.push(ws);
     return ws;
   };
-  const startWorker = async (args: string[] = [], rule?: string) => {
-    const ws = fresh(undefined, rule);
+  const startWorker = async (args: string[] = [], rule?: string) => startWorkerIn(fresh(undefined, rule), args);
+  const startWorkerIn = async (ws: TestWorkspace, args: string[], files: Record<string, string> = {}) => {
+    for (const [path, text] of Object.entries(files)) ws.write(path, text);
     const child = spawn(process.execPath, [QUANTO_BIN, '-C', ws.root, 'worker', '--executor', redis.url, '--remote-cache', cacheUrl, '--lock-ms', '1000', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, CI: 'true' },
@@ -101,6 +102,14 @@ describe.skipIf(!hasRedisServer)('distributed execution on BullMQ/Redis with a r
     // Both workers took work; only the one offering 'memory' took the memory-class action.
     expect(workers.every((w) => w.out.some((l) => l.startsWith('START')))).toBe(true);
     expect(workers[1]!.out).not.toContain('START   //slow/big');
+    // Early cutoff as in a local build: an edited source rebuilds its target on a worker, whose
+    // output comes out identical (the rule does not copy the file), so the join is not queued again.
+    ws.write('data/a.txt', 'input a, edited\n');
+    const edited = await ws.build('--executor', redis.url, '--remote-cache', cacheUrl, '//...');
+    expect(edited.status['//slow/a']).toBe('built');
+    expect(edited.status['//join/all']).toBe('cached');
+    expect(started('//slow/a')).toBe(2);
+    expect(started('//join/all')).toBe(1);
     // A second coordinator on an empty checkout downloads everything: nothing is queued again.
     const again = await fresh().build('--executor', redis.url, '--remote-cache', cacheUrl, '//...');
     expect(again.built).toBe(0);
@@ -154,6 +163,20 @@ describe.skipIf(!hasRedisServer)('distributed execution on BullMQ/Redis with a r
     const r = await fresh().build('--executor', redis.url, '--remote-cache', cacheUrl, '//slow/a');
     expect(r.code).toBe(1);
     expect(r.targets.find((t) => t.label === '//slow/a')!.error).toMatch(/refused by worker .*: rule 'slow' differs in this worker's checkout \(rules\/slow\.ts\)/);
+  }, 60_000);
+
+  it('a worker installed from another lockfile serves other queues: it never takes work it cannot reproduce', async () => {
+    nextCache();
+    const other = await startWorkerIn(fresh(), ['--resources', 'cpu,memory'], { 'package-lock.json': '{"lockfileVersion": 3, "packages": {"": {"name": "elsewhere"}}}\n' });
+    process.env.QUANTO_EXECUTOR_NO_WORKER_TIMEOUT_MS = '1500';
+    try {
+      const r = await fresh().build('--executor', redis.url, '--remote-cache', cacheUrl, '//slow/a');
+      expect(r.code).toBe(1);
+      expect(r.targets.find((t) => t.label === '//slow/a')!.error).toMatch(/no worker serves quanto-[0-9a-f]+-cpu/);
+      expect(other.out.filter((l) => l.startsWith('START'))).toEqual([]);
+    } finally {
+      delete process.env.QUANTO_EXECUTOR_NO_WORKER_TIMEOUT_MS;
+    }
   }, 60_000);
 
   it('an action of a resource class no worker serves fails, saying which worker to start', async () => {
