@@ -124,6 +124,19 @@ describe('the remote cache on S3-compatible storage (s3rver on loopback)', () =>
     expect(bad.out).toMatch(/^MISMATCH \/\/report\/final out\.txt: remote f{64} clean [0-9a-f]{64}$/m);
   }, 60_000);
 
+  it('a remote cache that is down never fails the build: the actions run and the summary counts the transfer errors', async () => {
+    const ws = fresh();
+    process.env.QUANTO_REMOTE_CACHE_ENDPOINT = 'http://127.0.0.1:9';
+    try {
+      const r = await ws.cli('build', '--jobs', '0', '--no-tui', '--remote-cache', url, '//...');
+      expect(r.code, r.out + r.err).toBe(0);
+      expect(r.out).toMatch(/quanto: 4 built, 0 cached, 0 failed.*remote cache: 0 downloaded, 0 uploaded, \d+ transfer error\(s\)/);
+      expect(r.err).toMatch(/quanto: remote cache: \/\/raw\/prices: (download|upload): remote cache s3:\/\/quanto-cache\/team-a at http:\/\/127\.0\.0\.1:9: /);
+    } finally {
+      process.env.QUANTO_REMOTE_CACHE_ENDPOINT = s3.endpoint;
+    }
+  }, 60_000);
+
   it('credentials only from the environment: without them, and with a URL that is not s3://, a clear usage error', async () => {
     const ws = fresh();
     delete process.env.AWS_SECRET_ACCESS_KEY;
