@@ -15,6 +15,8 @@ import { median } from './stats.js';
 
 const EDITS = Number(process.env.BENCH_EDITS ?? 9);
 const FEATURES = Number(process.env.BENCH_FEATURES ?? 200);
+// The benchmark edits feature 7: fewer features would leave it waiting for a rebuild that never comes.
+if (!(FEATURES >= 8)) throw new Error(`BENCH_FEATURES must be at least 8 (it edits configs/features/f007.yaml), got ${process.env.BENCH_FEATURES}`);
 
 function workspace(dir: string): void {
   mkdirSync(join(dir, 'configs', 'features'), { recursive: true });
