@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { defineRule } from '../src/engine/rule-api.js';
 import { promotionStatus } from '../src/governance/promotion-status.js';
 import type { QualificationReport } from '../src/governance/qualify.js';
 import { metricsJson } from '../src/reports/metrics-json.js';
 import { writeOutput } from './_outputs.js';
+import { promotionRecordFiles } from './_promotion-records.js';
 
 /**
  * Where an experiment stands at a promotion tier (//promotions/<tier>/<id>): its qualification
@@ -33,10 +34,7 @@ export default defineRule({
       if (!ctx.inputs[label]) throw new Error(`${label} is named in the config but is not among this target's deps: add it to deps`);
     }
     const report = JSON.parse(readFileSync(join(ctx.inputs[c.qualification]!.dir(), 'promotion', 'qualification_report.json'), 'utf8')) as QualificationReport;
-    const recordDir = dirname(c.promotions);
-    const records = Object.entries(ctx.srcs)
-      .filter(([path]) => dirname(path) === recordDir)
-      .map(([file, abs]) => ({ file, bytes: readFileSync(abs) }));
+    const records = promotionRecordFiles(ctx.srcs, c.promotions);
     const status = promotionStatus({ experiment: c.experiment, outputsDigest: ctx.inputs[c.experiment]!.outputsDigest, tier: c.tier, report, records });
     writeOutput(ctx.outDir, 'promotion/status.json', metricsJson(status));
     ctx.log.info(`${c.experiment} at ${c.tier}: ${status.state.replaceAll('_', ' ')}; ${status.next_step}`);

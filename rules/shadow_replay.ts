@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { z } from 'zod';
 import { metricsJson } from '../src/reports/metrics-json.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { riskConfigSchema } from '../src/execution/risk-config.js';
 import { detectTfBackend } from '../src/rl/tf-backend.js';
 import { jsonLines, replayExperimentOf, writeOutput } from './_outputs.js';
+import { promotionRecordFiles } from './_promotion-records.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
 
@@ -34,11 +33,7 @@ export default defineRule({
   async run(ctx) {
     const c = ctx.config;
     const { experiment, run } = replayExperimentOf(ctx, 'shadow_replay');
-    const recordDir = dirname(c.promotions);
-    const records = Object.entries(ctx.srcs)
-      .filter(([path]) => dirname(path) === recordDir)
-      .map(([path, abs]) => ({ path, bytes: readFileSync(abs) }))
-      .map((r) => ({ ...r, record: JSON.parse(r.bytes.toString('utf8')) as { experiment?: string; experiment_outputs_digest?: string } }));
+    const records = promotionRecordFiles(ctx.srcs, c.promotions).map(({ file, bytes }) => ({ path: file, bytes, record: JSON.parse(bytes.toString('utf8')) as { experiment?: string; experiment_outputs_digest?: string } }));
     const promotion = records.find((r) => r.record.experiment === c.experiment && r.record.experiment_outputs_digest === experiment.outputsDigest);
     if (!promotion) {
       throw new Error(

@@ -33,9 +33,8 @@ export interface VerifyResult {
  * Reproducibility check: builds the targets in the workspace cache (reusing what is there),
  * then again from nothing in an empty temporary cache, and compares every output digest.
  */
-export async function verify(session: Session, patterns: readonly string[], buildOptions: BuildOptions = {}, compareWith?: RemoteCache): Promise<VerifyResult> {
-  // Neither build reads the remote: the point is to run every action here and compare.
-  const { remote: _unused, ...options } = buildOptions;
+// Neither build reads the remote (no `remote` option): the point is to run every action here and compare.
+export async function verify(session: Session, patterns: readonly string[], options: Omit<BuildOptions, 'remote'> = {}, compareWith?: RemoteCache): Promise<VerifyResult> {
   // A build that records holdout reads changes the ledger, which later targets read as a
   // source: build again until it stops changing, so the clean build sees the same ledger.
   const ledgerState = () => (session.holdoutLedger && existsSync(session.holdoutLedger) ? readFileSync(session.holdoutLedger) : Buffer.alloc(0));

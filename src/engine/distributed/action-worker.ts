@@ -14,7 +14,7 @@ import { RuleRegistry } from '../rule-registry.js';
 import { StatCache } from '../stat-cache.js';
 import type { Workspace } from '../workspace.js';
 import { queueNameOf, type ActionJob, type ActionJobResult } from './action-job.js';
-import type { RedisTarget } from './redis-url.js';
+import { connectionOf, type RedisTarget } from './redis-url.js';
 
 export interface ActionWorkerOptions {
   workspace: Workspace;
@@ -75,7 +75,7 @@ export class ActionWorker {
   async start(): Promise<void> {
     const { Worker } = await import('bullmq');
     const r = this.o.redis;
-    const connection = { host: r.host, port: r.port, db: r.db, ...(r.password ? { password: r.password } : {}), ...(r.username ? { username: r.username } : {}), maxRetriesPerRequest: null };
+    const connection = { ...connectionOf(r), maxRetriesPerRequest: null };
     this.workers = this.queueNames.map(
       (name) => new Worker(name, (job: Job) => this.process(job), { connection, concurrency: this.o.jobs, lockDuration: this.o.lockMs, stalledInterval: this.o.lockMs, maxStalledCount: 3, autorun: true }),
     );

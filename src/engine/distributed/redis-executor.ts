@@ -5,11 +5,10 @@ import { ContentStore } from '../cas.js';
 import type { Digest } from '../digest.js';
 import type { Executor } from '../executor.js';
 import type { KeyRecord } from '../manifest.js';
-import { materializeOutputs } from '../out-tree.js';
 import type { RemoteCache } from '../remote/remote-cache.js';
 import { Workspace } from '../workspace.js';
 import { queueNameOf, type ActionJob, type ActionJobResult } from './action-job.js';
-import type { RedisTarget } from './redis-url.js';
+import { connectionOf, type RedisTarget } from './redis-url.js';
 
 export interface RedisExecutorOptions {
   redis: RedisTarget;
@@ -45,8 +44,7 @@ export class RedisExecutor implements Executor {
   }
 
   private connection() {
-    const r = this.options.redis;
-    return { host: r.host, port: r.port, db: r.db, ...(r.password ? { password: r.password } : {}), ...(r.username ? { username: r.username } : {}), maxRetriesPerRequest: 20, enableOfflineQueue: true };
+    return { ...connectionOf(this.options.redis), maxRetriesPerRequest: 20, enableOfflineQueue: true };
   }
 
   private async queueFor(name: string): Promise<{ queue: Queue; events: QueueEvents }> {
@@ -97,18 +95,16 @@ export class RedisExecutor implements Executor {
       const { queue, events } = await this.queueFor(queueNameOf(this.options.platform, this.options.remote.store.id, task.resourceClass));
       let result = await this.runJob(queue, events, job, signal);
       if ('error' in result) return fail(result.error);
-      let manifest = await this.options.remote.download(workspace, task.key, task.recordJson);
+      let manifest = await this.options.remote.fetchAction(task);
       if (!manifest) {
         // A job of this key that finished before the remote entry was lost (or damaged): run it again, once.
         await queue.remove(task.key);
         result = await this.runJob(queue, events, job, signal);
         if ('error' in result) return fail(result.error);
-        manifest = await this.options.remote.download(workspace, task.key, task.recordJson);
+        manifest = await this.options.remote.fetchAction(task);
       }
       if (!manifest) return fail(`a worker ran ${task.label} (${result.worker}) but the remote cache has no intact entry for it: check the remote cache, then build again`);
-      materializeOutputs(cas, task.outPath, manifest.outputs);
-      const { record: _record, ...rest } = manifest;
-      return { ok: true, manifest: rest, origin: 'distributed' };
+      return { ok: true, manifest, origin: 'distributed' };
     } catch (err) {
       return fail(`distributed execution on ${this.options.redis.display}: ${(err as Error).message}`);
     }

@@ -31,3 +31,8 @@ export function parseRedisUrl(url: string, env: NodeJS.ProcessEnv = process.env)
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
   };
 }
+
+/** ioredis connection options of a target (callers add their retry policy). */
+export function connectionOf(r: RedisTarget) {
+  return { host: r.host, port: r.port, db: r.db, ...(r.password ? { password: r.password } : {}), ...(r.username ? { username: r.username } : {}) };
+}

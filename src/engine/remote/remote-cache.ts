@@ -4,6 +4,9 @@ import { canonicalJson } from '../canonical-json.js';
 import { ContentStore } from '../cas.js';
 import { digestBytes, type ActionKey, type Digest } from '../digest.js';
 import type { Manifest } from '../manifest.js';
+import type { ActionTask } from '../action-task.js';
+import { materializeOutputs } from '../out-tree.js';
+import { Workspace } from '../workspace.js';
 import { Limiter } from './limiter.js';
 import type { RemoteStore } from './remote-store.js';
 
@@ -121,6 +124,19 @@ export class RemoteCache {
         ),
     );
     return missing.sort();
+  }
+
+  /**
+   * An action's outputs from the remote, as a run would leave them: in the local cache and at
+   * the action's stable output path. Returns the manifest less its record, or null on a miss.
+   */
+  async fetchAction(task: Pick<ActionTask, 'cacheDir' | 'key' | 'recordJson' | 'outPath'>): Promise<Omit<Manifest, 'record'> | null> {
+    const workspace = new Workspace('.', task.cacheDir);
+    const manifest = await this.download(workspace, task.key, task.recordJson);
+    if (!manifest) return null;
+    materializeOutputs(new ContentStore(workspace.casDir), task.outPath, manifest.outputs);
+    const { record: _record, ...rest } = manifest;
+    return rest;
   }
 
   private async fetchBlob(digest: string, size: number | undefined): Promise<Buffer | null> {

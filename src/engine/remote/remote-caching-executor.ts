@@ -1,7 +1,5 @@
 import type { ActionOutcome, ActionTask } from '../action-task.js';
 import type { Executor } from '../executor.js';
-import { materializeOutputs } from '../out-tree.js';
-import { ContentStore } from '../cas.js';
 import { Workspace } from '../workspace.js';
 import type { RemoteCache } from './remote-cache.js';
 
@@ -21,21 +19,16 @@ export class RemoteCachingExecutor implements Executor {
   ) {}
 
   async run(task: ActionTask, signal?: AbortSignal): Promise<ActionOutcome> {
-    const workspace = new Workspace('.', task.cacheDir);
     try {
-      const manifest = await this.remote.download(workspace, task.key, task.recordJson);
-      if (manifest && !signal?.aborted) {
-        materializeOutputs(new ContentStore(workspace.casDir), task.outPath, manifest.outputs);
-        const { record: _record, ...rest } = manifest;
-        return { ok: true, manifest: rest, origin: 'remote' };
-      }
+      const manifest = await this.remote.fetchAction(task);
+      if (manifest && !signal?.aborted) return { ok: true, manifest, origin: 'remote' };
     } catch (err) {
       this.remote.stats.errors.push(`${task.label}: download: ${(err as Error).message}`);
     }
     const outcome = await this.inner.run(task, signal);
     // A distributed worker has uploaded what it ran before it reported.
     if (outcome.ok && outcome.origin !== 'distributed' && this.remote.uploads) {
-      const upload = this.remote.upload(workspace, task.key).catch((err: unknown) => {
+      const upload = this.remote.upload(new Workspace('.', task.cacheDir), task.key).catch((err: unknown) => {
         this.remote.stats.errors.push(`${task.label}: upload: ${(err as Error).message}`);
       });
       this.pending.add(upload);
