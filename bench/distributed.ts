@@ -4,8 +4,10 @@
  * checkout with its own cache) against a local redis-server and s3rver, on two workloads: the
  * synthetic 10,000-target DAG of bench:engine, and a 200-partition ingestion from the local
  * Polygon server. Beside them, in the same run, the same cold build with local worker threads
- * (--jobs 1 and --jobs 2). Prints medians, the speed-up over one worker and the per-action
- * overhead of the queue (one worker's wall time over a one-thread local build, per action).
+ * (--jobs 1 and --jobs 2), and a one-thread local build that uploads to the remote cache (to
+ * show how much of the overhead is S3 traffic). Prints medians, the speed-up over one worker
+ * and the per-action overhead of distribution (one worker's wall time over a one-thread local
+ * build, per action: queue, publishing inputs, the worker's upload, the coordinator's download).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -86,16 +88,19 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   try {
     for (const w of [ingestWorkload(base, polygon.url), dagWorkload(base)]) {
-      const cold = async (args: string[]) => {
+      const cold = async (argsOf: () => string[]) => {
         const times: number[] = [];
         for (let r = 0; r < RUNS; r++) {
           rmSync(join(w.dir, 'cache'), { recursive: true, force: true });
-          times.push(await timeCommandAsync(process.execPath, [QUANTO, 'build', '--no-tui', ...args, ...w.labels], w.dir, env));
+          times.push(await timeCommandAsync(process.execPath, [QUANTO, 'build', '--no-tui', ...argsOf(), ...w.labels], w.dir, env));
         }
         return median(times);
       };
-      const local1 = await cold(['--jobs', '1']);
-      const local2 = await cold(['--jobs', '2']);
+      const local1 = await cold(() => ['--jobs', '1']);
+      const local2 = await cold(() => ['--jobs', '2']);
+      // What the remote cache alone costs (the upload a worker does, without the queue): the part
+      // of the distributed overhead that is S3 traffic to s3rver rather than BullMQ.
+      const local1Upload = await cold(() => ['--jobs', '1', '--remote-cache', `s3://${s3.bucket}/bench-${++prefix}`]); // a new, empty prefix each run
       const distributed = new Map<number, number>();
       for (const n of WORKER_COUNTS) {
         const times: number[] = [];
@@ -115,6 +120,7 @@ async function main(): Promise<void> {
       const one = distributed.get(WORKER_COUNTS[0]!)!;
       rows.push(`| ${w.name} | local, 1 thread | ${fmt(local1)} | | |`);
       rows.push(`| | local, 2 threads | ${fmt(local2)} | | |`);
+      rows.push(`| | local, 1 thread, uploading to the remote cache | ${fmt(local1Upload)} | | ${((local1Upload - local1) / w.actions).toFixed(1)} ms/action (upload alone) |`);
       for (const [n, ms] of distributed) {
         rows.push(`| | ${n} worker process${n > 1 ? 'es' : ''} | ${fmt(ms)} | ${(one / ms).toFixed(2)}x | ${n === WORKER_COUNTS[0] ? `${((ms - local1) / w.actions).toFixed(1)} ms/action` : ''} |`);
       }
@@ -125,7 +131,7 @@ async function main(): Promise<void> {
   }
   console.log(`distributed benchmark: ${cpus().length} cores, one machine (coordinator, workers, redis-server ${spawnSync('redis-server', ['--version']).stdout.toString().match(/v=(\S+)/)?.[1] ?? '?'} and s3rver share them), cold builds, ${IN_FLIGHT} actions in flight, median of ${RUNS}`);
   console.log('');
-  console.log('| workload | executor | wall | speed-up vs 1 worker | queue overhead (1 worker vs 1 local thread) |');
+  console.log('| workload | executor | wall | speed-up vs 1 worker | overhead per action vs 1 local thread |');
   console.log('|---|---|---|---|---|');
   for (const r of rows) console.log(r);
 }

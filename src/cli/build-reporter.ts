@@ -23,7 +23,7 @@ export function summaryLine(result: BuildResult): string {
   const total = result.built + result.cached;
   const hit = total > 0 ? ` (cache hit ${Math.round((100 * result.cached) / total)}%)` : '';
   const r = result.remote;
-  const remote = r ? `; remote cache: ${r.downloaded} downloaded, ${r.uploaded} uploaded${r.corrupt ? `, ${r.corrupt} corrupt object(s) refused` : ''}${r.errors.length ? `, ${r.errors.length} transfer error(s)` : ''}` : '';
+  const remote = r ? `; remote cache: ${r.downloaded} downloaded, ${r.uploaded} uploaded${r.fromWorkers ? `, ${r.fromWorkers} result(s) from workers` : ''}${r.corrupt ? `, ${r.corrupt} corrupt object(s) refused` : ''}${r.errors.length ? `, ${r.errors.length} transfer error(s)` : ''}` : '';
   return `quanto: ${result.built} built, ${result.cached} cached, ${result.failed} failed, ${result.skipped} skipped${hit} in ${formatMs(result.wallMs)}${remote}`;
 }
 

@@ -67,6 +67,13 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .description('take actions of distributed builds from Redis and run them with this checkout (until SIGINT or SIGTERM)')
     .requiredOption('--executor <url>', 'the Redis the builds queue on (redis://HOST:PORT)')
     .addOption(jobsOption())
+    .addOption(
+      new Option('--prefetch <n>', 'actions held beyond those running, per resource class, fetching inputs or uploading outputs meanwhile; default: as many as --jobs').argParser((v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
+        return n;
+      }),
+    )
     .option('--resources <classes>', 'the resource classes this machine serves (cpu, memory)', 'cpu')
     .addOption(
       new Option('--lock-ms <ms>', 'how long an action stays locked to this worker without a renewal (a killed worker loses its jobs after this)').default(30_000).argParser((v) => {

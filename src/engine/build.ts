@@ -418,7 +418,7 @@ class Scheduler {
 }
 
 function statsSince(now: RemoteCacheStats, before: RemoteCacheStats): RemoteCacheStats {
-  return { downloaded: now.downloaded - before.downloaded, uploaded: now.uploaded - before.uploaded, corrupt: now.corrupt - before.corrupt, errors: now.errors.slice(before.errors.length) };
+  return { downloaded: now.downloaded - before.downloaded, fromWorkers: now.fromWorkers - before.fromWorkers, uploaded: now.uploaded - before.uploaded, corrupt: now.corrupt - before.corrupt, errors: now.errors.slice(before.errors.length) };
 }
 
 function namesToDigests(outputs: Record<string, OutputEntry>): Record<string, Digest> {

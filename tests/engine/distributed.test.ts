@@ -42,7 +42,7 @@ describe.skipIf(!hasRedisServer)('distributed execution on BullMQ/Redis with a r
   const startWorker = async (args: string[] = [], rule?: string) => startWorkerIn(fresh(undefined, rule), args);
   const startWorkerIn = async (ws: TestWorkspace, args: string[], files: Record<string, string> = {}) => {
     for (const [path, text] of Object.entries(files)) ws.write(path, text);
-    const child = spawn(process.execPath, [QUANTO_BIN, '-C', ws.root, 'worker', '--executor', redis.url, '--remote-cache', cacheUrl, '--lock-ms', '1000', ...args], {
+    const child = spawn(process.execPath, [QUANTO_BIN, '-C', ws.root, 'worker', '--executor', redis.url, '--remote-cache', cacheUrl, '--lock-ms', '1000', ...(args.includes('--jobs') ? [] : ['--jobs', '1']), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, CI: 'true' },
     });
@@ -97,6 +97,8 @@ describe.skipIf(!hasRedisServer)('distributed execution on BullMQ/Redis with a r
     const r = await ws.build('--executor', redis.url, '--remote-cache', cacheUrl, '--jobs', '8', '//...');
     expect(r.code, JSON.stringify(r.targets.filter((t) => t.error))).toBe(0);
     expect(r.built).toBe(8);
+    // Outputs fetched from workers are results of runs, not cache hits.
+    expect(r.remote).toMatchObject({ downloaded: 0, fromWorkers: 8 });
     expect(r.targets.map((t) => [t.label, t.outputs])).toEqual(local.targets.map((t) => [t.label, t.outputs]));
     for (const t of r.targets) expect(started(t.label), t.label).toBe(1);
     // Both workers took work; only the one offering 'memory' took the memory-class action.
@@ -114,6 +116,7 @@ describe.skipIf(!hasRedisServer)('distributed execution on BullMQ/Redis with a r
     const again = await fresh().build('--executor', redis.url, '--remote-cache', cacheUrl, '//...');
     expect(again.built).toBe(0);
     expect(again.cached).toBe(8);
+    expect(again.remote).toMatchObject({ downloaded: 8, fromWorkers: 0 });
   }, 120_000);
 
   it('two coordinators building the same keys at once share the jobs: no key runs twice', async () => {
@@ -124,6 +127,23 @@ describe.skipIf(!hasRedisServer)('distributed execution on BullMQ/Redis with a r
     expect(y.code).toBe(0);
     expect(x.targets.map((t) => t.outputs)).toEqual(y.targets.map((t) => t.outputs));
     for (const t of x.targets) expect(started(t.label), t.label).toBe(1);
+  }, 120_000);
+
+  it('a worker holds --prefetch actions beyond those it runs (fetching and uploading meanwhile); with --prefetch 0, one at a time', async () => {
+    // The six cpu-class targets: --jobs and --prefetch count per resource class's queue.
+    const cpuTargets = SLOW_TARGETS.map((t) => `//slow/${t}`);
+    const takenBeforeFirstBuilt = (out: string[]) => out.slice(0, out.findIndex((l) => l.startsWith('BUILT'))).filter((l) => l.startsWith('START')).length;
+    nextCache();
+    const eager = await startWorker(['--prefetch', '2']);
+    expect(eager.out.find((l) => l.startsWith('WORKER'))).toMatch(/\(1 at once, 2 more held\)/);
+    expect((await fresh().build('--executor', redis.url, '--remote-cache', cacheUrl, ...cpuTargets)).code).toBe(0);
+    expect(takenBeforeFirstBuilt(eager.out)).toBe(3);
+    await stopWorkers();
+    nextCache();
+    const strict = await startWorker(['--prefetch', '0']);
+    expect((await fresh().build('--executor', redis.url, '--remote-cache', cacheUrl, ...cpuTargets)).code).toBe(0);
+    const lines = strict.out.filter((l) => /^(START|BUILT)/.test(l)).map((l) => l.slice(0, 5));
+    expect(lines).toEqual(Array.from({ length: cpuTargets.length }, () => ['START', 'BUILT']).flat());
   }, 120_000);
 
   it('a worker killed mid-action: its job goes to another worker after the lock expires, with the same bytes', async () => {

@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { smallWorkspace } from '../helpers/fixtures.js';
 import { S3_TEST_KEYS, startS3Server } from '../helpers/s3-server.js';
-import type { TestWorkspace } from '../helpers/workspace.js';
+import { QUANTO_BIN, type TestWorkspace } from '../helpers/workspace.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -135,6 +136,19 @@ describe('the remote cache on S3-compatible storage (s3rver on loopback)', () =>
     } finally {
       process.env.QUANTO_REMOTE_CACHE_ENDPOINT = s3.endpoint;
     }
+  }, 60_000);
+
+  it('the CLI does not repeat the SDK warning about Node versions it will drop on every command', async () => {
+    const ws = fresh();
+    const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
+    delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
+    const child = spawn(process.execPath, [QUANTO_BIN, '-C', ws.root, 'build', '--no-tui', '--remote-cache', url, '//...'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    child.stdout!.resume();
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code, err).toBe(0);
+    expect(err).not.toMatch(/NodeVersionSupportWarning/);
   }, 60_000);
 
   it('credentials only from the environment: without them, and with a URL that is not s3://, a clear usage error', async () => {

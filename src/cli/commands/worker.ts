@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ActionWorker } from '../../engine/distributed/action-worker.js';
 import { parseRedisUrl } from '../../engine/distributed/redis-url.js';
 import { ConfigError } from '../../engine/errors.js';
@@ -10,6 +11,7 @@ import { openSession } from './open.js';
 export interface WorkerFlags {
   executor: string;
   jobs?: number;
+  prefetch?: number;
   resources: string;
   lockMs: number;
   remoteCache?: string;
@@ -34,7 +36,8 @@ export async function workerCommand(io: CliIO, globals: GlobalOptions, opts: Wor
   const remote = await openRemoteCache(session, { ...(opts.remoteCache ? { remoteCache: opts.remoteCache } : {}), remoteUpload: true });
   if (!remote) throw new ConfigError('quanto worker needs a remote cache (remote_cache: in quanto.pipeline.yaml, QUANTO_REMOTE_CACHE or --remote-cache): it fetches inputs from it and uploads outputs to it');
   if (!remote.uploads) throw new ConfigError('quanto worker uploads what it builds: the remote cache must not be read-only here');
-  const worker = new ActionWorker({ workspace: session.workspace, redis, remote, jobs: Math.max(1, opts.jobs ?? 1), resources, lockMs: opts.lockMs, log: (line) => io.out(line) });
+  const jobs = Math.max(1, opts.jobs ?? availableParallelism());
+  const worker = new ActionWorker({ workspace: session.workspace, redis, remote, jobs, prefetch: opts.prefetch ?? jobs, resources, lockMs: opts.lockMs, log: (line) => io.out(line) });
   await worker.start();
   await new Promise<void>((resolve) => {
     const done = () => resolve();

@@ -20,8 +20,15 @@ export interface ActionWorkerOptions {
   workspace: Workspace;
   redis: RedisTarget;
   remote: RemoteCache;
-  /** Actions at once (worker threads). */
+  /** Actions run at once (worker threads). */
   jobs: number;
+  /**
+   * Actions held beyond those running: while `jobs` actions run, these fetch their inputs or
+   * upload their outputs, so a thread is not idle on the remote cache's latency. A held action
+   * is locked to this worker, so more is not always better when workers are many. BullMQ
+   * counts per queue, so with several resource classes each class's queue holds jobs + prefetch.
+   */
+  prefetch: number;
   resources: readonly ResourceClass[];
   /** How long a job stays locked without a renewal before another worker may take it over. */
   lockMs: number;
@@ -77,10 +84,10 @@ export class ActionWorker {
     const r = this.o.redis;
     const connection = { ...connectionOf(r), maxRetriesPerRequest: null };
     this.workers = this.queueNames.map(
-      (name) => new Worker(name, (job: Job) => this.process(job), { connection, concurrency: this.o.jobs, lockDuration: this.o.lockMs, stalledInterval: this.o.lockMs, maxStalledCount: 3, autorun: true }),
+      (name) => new Worker(name, (job: Job) => this.process(job), { connection, concurrency: this.o.jobs + this.o.prefetch, lockDuration: this.o.lockMs, stalledInterval: this.o.lockMs, maxStalledCount: 3, autorun: true }),
     );
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
-    this.o.log(`WORKER  ${this.id} serving ${this.queueNames.join(', ')} on ${r.display} (${this.o.jobs} at once)`);
+    this.o.log(`WORKER  ${this.id} serving ${this.queueNames.join(', ')} on ${r.display} (${this.o.jobs} at once, ${this.o.prefetch} more held)`);
   }
 
   private async process(job: Job): Promise<ActionJobResult> {

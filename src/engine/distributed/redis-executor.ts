@@ -95,13 +95,13 @@ export class RedisExecutor implements Executor {
       const { queue, events } = await this.queueFor(queueNameOf(this.options.platform, this.options.remote.store.id, task.resourceClass));
       let result = await this.runJob(queue, events, job, signal);
       if ('error' in result) return fail(result.error);
-      let manifest = await this.options.remote.fetchAction(task);
+      let manifest = await this.options.remote.fetchAction(task, 'worker-result');
       if (!manifest) {
         // A job of this key that finished before the remote entry was lost (or damaged): run it again, once.
         await queue.remove(task.key);
         result = await this.runJob(queue, events, job, signal);
         if ('error' in result) return fail(result.error);
-        manifest = await this.options.remote.fetchAction(task);
+        manifest = await this.options.remote.fetchAction(task, 'worker-result');
       }
       if (!manifest) return fail(`a worker ran ${task.label} (${result.worker}) but the remote cache has no intact entry for it: check the remote cache, then build again`);
       return { ok: true, manifest, origin: 'distributed' };

@@ -13,6 +13,8 @@ import type { RemoteStore } from './remote-store.js';
 export interface RemoteCacheStats {
   /** Actions answered from the remote instead of run. */
   downloaded: number;
+  /** Actions run by distributed workers whose outputs this coordinator fetched (not cache hits). */
+  fromWorkers: number;
   /** Actions whose outputs this machine uploaded. */
   uploaded: number;
   /** Remote objects that failed their digest or size check (never used; overwritten on upload). */
@@ -20,6 +22,9 @@ export interface RemoteCacheStats {
   /** Transfers that failed after their retries; the build went on without them. */
   errors: string[];
 }
+
+/** Why outputs are fetched: a hit instead of a run, or the result of a run on a distributed worker. */
+export type FetchReason = 'cache-hit' | 'worker-result';
 
 const casKey = (digest: string) => `cas/${digest.slice(0, 2)}/${digest}`;
 const acKey = (key: string) => `ac/${key.slice(0, 2)}/${key}.json`;
@@ -33,11 +38,11 @@ const acKey = (key: string) => `ac/${key.slice(0, 2)}/${key}.json`;
  * object is a miss (the action runs), never an input.
  */
 export class RemoteCache {
-  readonly stats: RemoteCacheStats = { downloaded: 0, uploaded: 0, corrupt: 0, errors: [] };
+  readonly stats: RemoteCacheStats = { downloaded: 0, fromWorkers: 0, uploaded: 0, corrupt: 0, errors: [] };
   private readonly limiter: Limiter;
   /** Digests seen corrupt on the remote: an upload overwrites them even though an object exists. */
   private readonly corruptDigests = new Set<string>();
-  /** Digests known to be on the remote intact (published by this process). */
+  /** Digests known to be on the remote intact (published or downloaded and checked by this process). */
   private readonly published = new Set<string>();
 
   constructor(
@@ -70,7 +75,7 @@ export class RemoteCache {
    * store lacks (each checked against its digest and size), then the local manifest (the local
    * commit point). Returns the manifest, or null on a miss or any failed check.
    */
-  async download(cacheDir: { casDir: string; acDir: string }, key: ActionKey, recordJson: string): Promise<Manifest | null> {
+  async download(cacheDir: { casDir: string; acDir: string }, key: ActionKey, recordJson: string, why: FetchReason = 'cache-hit'): Promise<Manifest | null> {
     const manifest = await this.manifestOf(key);
     if (!manifest) return null;
     // The key is the hash of this record; a manifest with another record is not this action's.
@@ -87,7 +92,8 @@ export class RemoteCache {
     if (fetched.some((b) => b === null)) return null;
     for (const bytes of fetched) cas.putBytes(bytes!);
     new ActionCache(cacheDir.acDir).put(manifest);
-    this.stats.downloaded += 1;
+    if (why === 'cache-hit') this.stats.downloaded += 1;
+    else this.stats.fromWorkers += 1;
     return manifest;
   }
 
@@ -130,9 +136,9 @@ export class RemoteCache {
    * An action's outputs from the remote, as a run would leave them: in the local cache and at
    * the action's stable output path. Returns the manifest less its record, or null on a miss.
    */
-  async fetchAction(task: Pick<ActionTask, 'cacheDir' | 'key' | 'recordJson' | 'outPath'>): Promise<Omit<Manifest, 'record'> | null> {
+  async fetchAction(task: Pick<ActionTask, 'cacheDir' | 'key' | 'recordJson' | 'outPath'>, why: FetchReason = 'cache-hit'): Promise<Omit<Manifest, 'record'> | null> {
     const workspace = new Workspace('.', task.cacheDir);
-    const manifest = await this.download(workspace, task.key, task.recordJson);
+    const manifest = await this.download(workspace, task.key, task.recordJson, why);
     if (!manifest) return null;
     materializeOutputs(new ContentStore(workspace.casDir), task.outPath, manifest.outputs);
     const { record: _record, ...rest } = manifest;
@@ -147,6 +153,9 @@ export class RemoteCache {
       this.corruptDigests.add(digest);
       return null;
     }
+    // Checked just now: a later publish of this digest (a downloaded output that is the next
+    // action's input on a distributed build) need not ask the remote again.
+    this.published.add(digest);
     return bytes;
   }
 
