@@ -23,7 +23,7 @@ import { makeDag, writeQuantoWorkspace } from './synthetic-dag.js';
 const LAYERS = Number(process.env.BENCH_LAYERS ?? 100);
 const WIDTH = Number(process.env.BENCH_WIDTH ?? 100);
 const PARTITION_SYMBOLS = Number(process.env.BENCH_PARTITION_SYMBOLS ?? 100); // x 2 years = 200 partitions
-const RUNS = Number(process.env.BENCH_RUNS ?? 1);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2,4').split(',').map(Number);
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 32);
 const ROOT = quantoPackageRoot();

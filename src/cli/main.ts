@@ -5,7 +5,7 @@ import { workerCommand, type WorkerFlags } from './commands/worker.js';
 import { calendarSessionsCommand } from './commands/calendar.js';
 import { cleanCommand, gcCommand } from './commands/clean.js';
 import { devVendorsCommand } from './commands/dev-vendors.js';
-import { doctorCommand } from './commands/doctor.js';
+import { doctorCommand, type DoctorFlags } from './commands/doctor.js';
 import { explainCommand } from './commands/explain.js';
 import { featuresComputeCommand } from './commands/features-compute.js';
 import { metricsCommand } from './commands/metrics.js';
@@ -234,7 +234,9 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .command('doctor')
     .description('check the installation, the cache and the environment')
     .option('--full', 'rehash every blob in the cache')
-    .action(run((opts: { full?: boolean }) => doctorCommand(io, globals(), opts)));
+    .option('--remote-cache <url>', 'check this remote cache (s3://bucket/prefix) instead of the configured one')
+    .option('--executor <url>', 'check this Redis of distributed builds (redis://HOST:PORT) and count the workers serving this checkout')
+    .action(run((opts: DoctorFlags) => doctorCommand(io, globals(), opts)));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -49,5 +49,8 @@ export interface ProgressReport {
   unit?: string;
 }
 
-/** What a running action tells the scheduler, from whichever thread runs it. */
-export type ActionEvent = { kind: 'progress' } & ProgressReport;
+/**
+ * What a running action tells the scheduler, from whichever thread runs it. The key tells two
+ * actions of one label apart where both may run at once (a distributed worker serving two builds).
+ */
+export type ActionEvent = ({ kind: 'progress'; key: ActionKey } & ProgressReport) | { kind: 'started'; key: ActionKey; label: string };

@@ -81,9 +81,23 @@ let eventChannels = 0;
  * thread as soon as an action's dependencies are done (they are cheap); misses wait for one of
  * `jobs` worker slots. A failure fails its dependents; without keepGoing nothing new starts.
  */
+/**
+ * Drops the start or progress of an action that has already finished. Events from threads and
+ * distributed workers cross a channel and may arrive after the result (a job's 'active' event
+ * and its completion can land together); a late one would draw a finished action as running.
+ */
+function withoutLateEvents(emit: (e: BuildEvent) => void): (e: BuildEvent) => void {
+  const finished = new Set<string>();
+  return (e) => {
+    if (e.type === 'finish') finished.add(e.result.label);
+    else if ((e.type === 'start' && finished.has(e.label)) || (e.type === 'progress' && finished.has(e.report.label))) return;
+    emit(e);
+  };
+}
+
 export async function build(session: Session, patterns: readonly string[], options: BuildOptions = {}): Promise<BuildResult> {
   const started = Date.now();
-  const emit = options.onEvent ?? (() => {});
+  const emit = withoutLateEvents(options.onEvent ?? (() => {}));
   tracePhase('start of build');
   let leaves = leafDigests(session, patterns);
   tracePhase('leaf digests');
@@ -95,10 +109,12 @@ export async function build(session: Session, patterns: readonly string[], optio
   }
   const trusted = reuse?.trusted ?? new Map<TargetName, TrustedTarget>();
   const jobs = options.jobs ?? defaultJobs();
-  const onActionEvent = (e: ActionEvent): void => emit({ type: 'progress', report: { label: e.label, done: e.done, total: e.total, unit: e.unit } });
+  const onActionEvent = (e: ActionEvent): void =>
+    emit(e.kind === 'started' ? { type: 'start', label: e.label } : { type: 'progress', report: { label: e.label, done: e.done, total: e.total, unit: e.unit } });
   let channel: BroadcastChannel | undefined;
   let channelName: string | null = null;
-  if (options.onEvent && jobs > 0) {
+  // Threads and distributed executors report through a channel; the calling thread (--jobs 0) directly.
+  if (options.onEvent && (jobs > 0 || options.executor)) {
     channelName = `quanto-events-${process.pid}-${++eventChannels}`;
     channel = new BroadcastChannel(channelName);
     channel.onmessage = (msg) => onActionEvent((msg as MessageEvent).data as ActionEvent);
@@ -325,6 +341,7 @@ class Scheduler {
   private readonly onThread = new Set<string>();
 
   private announceStart(label: string): void {
+    if (this.executor.reportsStart) return;
     if (this.onThread.size < this.threads) {
       this.onThread.add(label);
       this.emit({ type: 'start', label });

@@ -10,6 +10,12 @@ export interface Executor {
   /** Runs one action; an abort stops it if the executor can (worker threads are terminated). */
   run(task: ActionTask, signal?: AbortSignal): Promise<ActionOutcome>;
   close(): Promise<void>;
+  /**
+   * True when the executor says itself when an action starts (a 'started' event on the task's
+   * event channel): a distributed job waits in a queue until a worker takes it, which the
+   * scheduler cannot see. Otherwise the scheduler reports a start when a thread is free.
+   */
+  readonly reportsStart?: boolean;
 }
 
 export class InlineExecutor implements Executor {

@@ -45,7 +45,7 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
       srcs: task.srcs,
       outDir,
       log: { info: log('INFO'), warn: log('WARN'), error: log('ERROR') },
-      progress: (done, total, unit) => onEvent?.({ kind: 'progress', label: task.label, done, total, unit }),
+      progress: (done, total, unit) => onEvent?.({ kind: 'progress', key: task.key, label: task.label, done, total, unit }),
       parallelism: task.parallelism,
     };
     const result: RuleResult = (await rule.run(ctx)) ?? {};

@@ -19,7 +19,7 @@ const TINY: Record<string, Record<string, string>> = {
   backtest: { BENCH_RUNS: '1' },
   rl: { BENCH_RUNS: '1' },
   execution: {},
-  distributed: { BENCH_LAYERS: '2', BENCH_WIDTH: '3', BENCH_PARTITION_SYMBOLS: '2', BENCH_WORKERS: '1' },
+  distributed: { BENCH_LAYERS: '2', BENCH_WIDTH: '3', BENCH_PARTITION_SYMBOLS: '2', BENCH_WORKERS: '1', BENCH_RUNS: '1' },
 };
 
 const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;

@@ -1,5 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { build, type BuildEvent } from '../../src/engine/build.js';
+import { RedisExecutor } from '../../src/engine/distributed/redis-executor.js';
+import { parseRedisUrl } from '../../src/engine/distributed/redis-url.js';
+import { RemoteCache } from '../../src/engine/remote/remote-cache.js';
+import { resolveRemoteCache } from '../../src/engine/remote/remote-cache-config.js';
+import { S3Store } from '../../src/engine/remote/s3-store.js';
+import { Session } from '../../src/engine/session.js';
 import { SLOW_RULE } from '../helpers/fixtures.js';
 import { hasRedisServer, startRedisServer } from '../helpers/redis-server.js';
 import { S3_TEST_KEYS, startS3Server } from '../helpers/s3-server.js';
@@ -146,6 +153,36 @@ describe.skipIf(!hasRedisServer)('distributed execution on BullMQ/Redis with a r
     expect(lines).toEqual(Array.from({ length: cpuTargets.length }, () => ['START', 'BUILT']).flat());
   }, 120_000);
 
+  it('the coordinator reports an action started when a worker takes it, not while it waits in the queue; its progress follows as from a local thread', async () => {
+    nextCache();
+    const ws = fresh(1600);
+    const session = await Session.open(ws.root);
+    const remote = new RemoteCache(await S3Store.open(resolveRemoteCache(undefined, process.env, { remoteCache: cacheUrl })!), { concurrency: 4, upload: true });
+    const executor = await RedisExecutor.open({ redis: parseRedisUrl(redis.url), remote, platform: session.platform });
+    const events: BuildEvent[] = [];
+    try {
+      const building = build(session, ['//slow/a'], { jobs: 4, executor, remote, onEvent: (e) => events.push(e) });
+      await new Promise((r) => setTimeout(r, 1500));
+      // Queued, no worker yet: nothing has started.
+      expect(events.filter((e) => e.type === 'start')).toEqual([]);
+      await startWorker();
+      expect((await building).failed).toBe(0);
+    } finally {
+      await executor.close();
+      remote.store.close();
+    }
+    const kinds = events.filter((e) => e.type !== 'planned').map((e) => e.type);
+    expect(kinds[0]).toBe('start');
+    expect(kinds.filter((k) => k === 'start')).toHaveLength(1);
+    expect(kinds.at(-1)).toBe('finish');
+    const progress = events.flatMap((e) => (e.type === 'progress' ? [e.report] : []));
+    // Written at most every 250 ms by the worker: some of the eight steps, in order, of this label.
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress.every((p) => p.label === '//slow/a' && p.total === 8 && p.unit === 'steps')).toBe(true);
+    const done = progress.map((p) => p.done);
+    expect(done).toEqual([...done].sort((a, b) => a - b));
+  }, 120_000);
+
   it('a worker killed mid-action: its job goes to another worker after the lock expires, with the same bytes', async () => {
     nextCache();
     const victim = await startWorker(['--resources', 'cpu,memory']);
@@ -210,6 +247,19 @@ describe.skipIf(!hasRedisServer)('distributed execution on BullMQ/Redis with a r
     } finally {
       delete process.env.QUANTO_EXECUTOR_NO_WORKER_TIMEOUT_MS;
     }
+  }, 60_000);
+
+  it('quanto doctor --executor reaches Redis and counts the workers serving this checkout, per resource class', async () => {
+    nextCache();
+    await startWorker();
+    const ws = fresh();
+    const r = await ws.cli('doctor', '--executor', redis.url, '--remote-cache', cacheUrl);
+    expect(r.out).toMatch(/^ok {4}executor {15}redis:\/\/127\.0\.0\.1:\d+: reachable \(Redis [\d.]+\); workers for this checkout and cache: cpu 1, memory 0$/m);
+    const down = await ws.cli('doctor', '--executor', 'redis://127.0.0.1:9', '--remote-cache', cacheUrl);
+    expect(down.code).toBe(1);
+    expect(down.out).toMatch(/^FAIL {2}executor {15}redis:\/\/127\.0\.0\.1:9: .*ECONNREFUSED/m);
+    const noCache = await ws.cli('doctor', '--executor', redis.url);
+    expect(noCache.out).toMatch(/^WARN {2}executor .*no remote cache is configured, and --executor needs one$/m);
   }, 60_000);
 
   it('usage errors: --executor without a remote cache, or not redis://', async () => {

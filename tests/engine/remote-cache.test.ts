@@ -151,6 +151,22 @@ describe('the remote cache on S3-compatible storage (s3rver on loopback)', () =>
     expect(err).not.toMatch(/NodeVersionSupportWarning/);
   }, 60_000);
 
+  it('quanto doctor proves the remote cache answers and takes the credentials, and says so when it does not', async () => {
+    const ws = fresh();
+    const ok = await ws.cli('doctor', '--remote-cache', url);
+    expect(ok.out).toMatch(new RegExp(`^ok {4}remote cache {11}${url} at ${s3.endpoint.replace(/[.]/g, '\\.')}: reachable, credentials accepted, uploads on$`, 'm'));
+    process.env.QUANTO_REMOTE_CACHE_ENDPOINT = 'http://127.0.0.1:9';
+    try {
+      const down = await ws.cli('doctor', '--remote-cache', url);
+      expect(down.code).toBe(1);
+      expect(down.out).toMatch(/^FAIL {2}remote cache {11}remote cache s3:\/\/quanto-cache\/team-a at http:\/\/127\.0\.0\.1:9: /m);
+    } finally {
+      process.env.QUANTO_REMOTE_CACHE_ENDPOINT = s3.endpoint;
+    }
+    // None configured: no line at all.
+    expect((await ws.cli('doctor')).out).not.toMatch(/remote cache/);
+  }, 60_000);
+
   it('credentials only from the environment: without them, and with a URL that is not s3://, a clear usage error', async () => {
     const ws = fresh();
     delete process.env.AWS_SECRET_ACCESS_KEY;

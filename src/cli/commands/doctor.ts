@@ -9,8 +9,16 @@ import { Workspace } from '../../engine/workspace.js';
 import type { CliIO } from '../io.js';
 import type { GlobalOptions } from '../main.js';
 import { findWorkspaceRoot } from '../workspace-root.js';
+import { executorCheck, remoteCacheCheck, type Check } from './doctor-remote.js';
 
-type Check = { name: string; status: 'ok' | 'warn' | 'fail'; detail: string };
+export interface DoctorFlags {
+  full?: boolean;
+  /** Check this remote cache instead of the configured one. */
+  remoteCache?: string;
+  /** Check this Redis of distributed builds and count its workers. */
+  executor?: string;
+}
+
 
 /** API keys the product reads. Only whether each is set is ever printed, never a value. */
 export const KNOWN_SECRETS = [
@@ -23,7 +31,7 @@ export const KNOWN_SECRETS = [
   'AWS_SECRET_ACCESS_KEY',
 ];
 
-export async function doctorCommand(io: CliIO, globals: GlobalOptions, opts: { full?: boolean }): Promise<number> {
+export async function doctorCommand(io: CliIO, globals: GlobalOptions, opts: DoctorFlags): Promise<number> {
   const checks: Check[] = [];
   const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
   checks.push({
@@ -49,6 +57,10 @@ export async function doctorCommand(io: CliIO, globals: GlobalOptions, opts: { f
     const fsStat = statfsSync(existsSync(ws.cacheDir) ? ws.cacheDir : ws.root);
     const freeGiB = (fsStat.bavail * fsStat.bsize) / 2 ** 30;
     checks.push({ name: 'disk', status: freeGiB < 1 ? 'warn' : 'ok', detail: `${freeGiB.toFixed(1)} GiB free for the cache` });
+    const remote = await remoteCacheCheck(ws, opts.remoteCache ? { remoteCache: opts.remoteCache } : {});
+    if (remote) checks.push(remote.check);
+    if (opts.executor) checks.push(await executorCheck(ws, opts.executor, remote?.remote));
+    remote?.remote?.store.close();
   }
   for (const name of KNOWN_SECRETS) checks.push({ name, status: 'ok', detail: process.env[name] ? 'set' : 'not set' });
 

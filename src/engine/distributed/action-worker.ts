@@ -14,6 +14,7 @@ import { RuleRegistry } from '../rule-registry.js';
 import { StatCache } from '../stat-cache.js';
 import type { Workspace } from '../workspace.js';
 import { queueNameOf, type ActionJob, type ActionJobResult } from './action-job.js';
+import { ProgressRelay } from './progress-relay.js';
 import { connectionOf, type RedisTarget } from './redis-url.js';
 
 export interface ActionWorkerOptions {
@@ -35,6 +36,8 @@ export interface ActionWorkerOptions {
   log: (line: string) => void;
   /** For tests: the executor that runs the rule (default: a pool of `jobs` worker threads). */
   executor?: Executor;
+  /** How often, at most, a running action's progress is written to its job (default 250 ms). */
+  progressIntervalMs?: number;
 }
 
 /** Why this installation cannot reproduce the job's key, or null when it can. */
@@ -65,6 +68,7 @@ export class ActionWorker {
   private readonly rules: RuleRegistry;
   private readonly platform: KeyRecord['platform'];
   private readonly executor: Executor;
+  private readonly progress: ProgressRelay;
   readonly id = `${hostname()}:${process.pid}`;
 
   constructor(private readonly o: ActionWorkerOptions) {
@@ -72,6 +76,7 @@ export class ActionWorker {
     this.rules = new RuleRegistry(o.workspace, this.stats);
     this.platform = platformFacts(o.workspace.root, this.stats);
     this.executor = o.executor ?? new WorkerPoolExecutor(o.jobs);
+    this.progress = new ProgressRelay(o.progressIntervalMs ?? 250);
   }
 
   /** The queues this worker serves. */
@@ -132,9 +137,10 @@ export class ActionWorker {
       outPath: workspace.outPathOf(data.target, data.partitionPath),
       parallelism: data.parallelism,
       logPath: workspace.logPathOf(data.target, data.partitionPath),
-      eventChannel: null,
+      eventChannel: this.progress.channelName,
       resourceClass: data.resourceClass,
     };
+    this.progress.track(data.key, (p) => job.updateProgress(p));
     try {
       const outcome = await this.executor.run(task);
       if (!outcome.ok) {
@@ -145,6 +151,7 @@ export class ActionWorker {
       this.o.log(`BUILT   ${data.label}`);
       return { outputsDigest: outcome.manifest.outputsDigest, worker: this.id, durationMs: Date.now() - started };
     } finally {
+      this.progress.untrack(data.key);
       rmSync(srcDir, { recursive: true, force: true });
     }
   }
@@ -152,6 +159,7 @@ export class ActionWorker {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.close()));
     await this.executor.close();
+    this.progress.close();
     this.stats.save();
     this.rules.save();
   }

@@ -1,13 +1,15 @@
 import { readFileSync, statSync } from 'node:fs';
+import { BroadcastChannel } from 'node:worker_threads';
 import type { Job, Queue, QueueEvents } from 'bullmq';
-import type { ActionOutcome, ActionTask } from '../action-task.js';
+import type { ActionEvent, ActionOutcome, ActionTask } from '../action-task.js';
 import { ContentStore } from '../cas.js';
-import type { Digest } from '../digest.js';
+import type { ActionKey, Digest } from '../digest.js';
 import type { Executor } from '../executor.js';
 import type { KeyRecord } from '../manifest.js';
 import type { RemoteCache } from '../remote/remote-cache.js';
 import { Workspace } from '../workspace.js';
 import { queueNameOf, type ActionJob, type ActionJobResult } from './action-job.js';
+import { parseJobProgress } from './progress-relay.js';
 import { connectionOf, type RedisTarget } from './redis-url.js';
 
 export interface RedisExecutorOptions {
@@ -31,8 +33,13 @@ export interface RedisExecutorOptions {
  * order, early cutoff and the terminal UI are unchanged.
  */
 export class RedisExecutor implements Executor {
+  /** A job waits in the queue until a worker takes it: the start is BullMQ's 'active' event, relayed. */
+  readonly reportsStart = true;
   private readonly queues = new Map<string, Queue>();
   private events = new Map<string, QueueEvents>();
+  /** Actions waiting on a job whose progress someone listens to: key → label and the build's event channel. */
+  private readonly listening = new Map<string, { label: string; channel: string }>();
+  private readonly channels = new Map<string, BroadcastChannel>();
 
   private constructor(
     private readonly bullmq: typeof import('bullmq'),
@@ -56,6 +63,8 @@ export class RedisExecutor implements Executor {
       // Every action in flight waits on these two (a listener each): as many as --jobs, not a leak.
       queue.setMaxListeners(0);
       events.setMaxListeners(0);
+      events.on('progress', ({ jobId, data }) => this.relay(jobId, data));
+      events.on('active', ({ jobId }) => this.relay(jobId, 'started'));
       this.queues.set(name, queue);
       this.events.set(name, events);
       await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
@@ -93,6 +102,7 @@ export class RedisExecutor implements Executor {
         resourceClass: task.resourceClass,
       };
       const { queue, events } = await this.queueFor(queueNameOf(this.options.platform, this.options.remote.store.id, task.resourceClass));
+      if (task.eventChannel) this.listening.set(task.key, { label: task.label, channel: task.eventChannel });
       let result = await this.runJob(queue, events, job, signal);
       if ('error' in result) return fail(result.error);
       let manifest = await this.options.remote.fetchAction(task, 'worker-result');
@@ -107,7 +117,30 @@ export class RedisExecutor implements Executor {
       return { ok: true, manifest, origin: 'distributed' };
     } catch (err) {
       return fail(`distributed execution on ${this.options.redis.display}: ${(err as Error).message}`);
+    } finally {
+      this.listening.delete(task.key);
     }
+  }
+
+  /** A job taken by a worker, or its progress, passed to the build's event channel as if a local thread had sent it. */
+  private relay(jobId: string, data: unknown): void {
+    const target = this.listening.get(jobId);
+    if (!target) return;
+    const key = jobId as ActionKey;
+    let event: ActionEvent;
+    if (data === 'started') event = { kind: 'started', key, label: target.label };
+    else {
+      const progress = parseJobProgress(data);
+      if (!progress) return;
+      event = { kind: 'progress', key, label: target.label, ...progress };
+    }
+    let channel = this.channels.get(target.channel);
+    if (!channel) {
+      channel = new BroadcastChannel(target.channel);
+      channel.unref();
+      this.channels.set(target.channel, channel);
+    }
+    channel.postMessage(event);
   }
 
   /** Queues the job (or joins the one with its key), then waits for it, re-queueing it if Redis lost it. */
@@ -123,8 +156,11 @@ export class RedisExecutor implements Executor {
 
   private async enqueue(queue: Queue, data: ActionJob): Promise<Job> {
     const job = await queue.add(data.label, data, { jobId: data.key, attempts: 1, removeOnComplete: { age: 3600, count: 100_000 }, removeOnFail: { age: 3600, count: 100_000 } });
+    const state = await job.getState();
     // A job of this key that failed before (a rule error, a refusal) is run again, not reported again.
-    if ((await job.getState()) === 'failed') await job.retry('failed');
+    if (state === 'failed') await job.retry('failed');
+    // Joined while a worker runs it (another coordinator queued it): its 'active' event has passed.
+    if (state === 'active') this.relay(data.key, 'started');
     return job;
   }
 
@@ -177,6 +213,7 @@ export class RedisExecutor implements Executor {
   }
 
   async close(): Promise<void> {
+    for (const channel of this.channels.values()) channel.close();
     await Promise.all([...this.events.values()].map((e) => e.close()));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
   }

@@ -18,6 +18,11 @@ export class RemoteCachingExecutor implements Executor {
     readonly remote: RemoteCache,
   ) {}
 
+  /** A distributed executor behind this one says when its actions start; so does this one then. */
+  get reportsStart(): boolean {
+    return this.inner.reportsStart ?? false;
+  }
+
   async run(task: ActionTask, signal?: AbortSignal): Promise<ActionOutcome> {
     try {
       const manifest = await this.remote.fetchAction(task);
