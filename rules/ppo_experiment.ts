@@ -11,8 +11,11 @@ import { inputDir } from './_inputs.js';
 /**
  * An RL experiment: PPO trained on the FinRL-style trading environment over the training
  * window, evaluated on the test window beside baseline strategies. All randomness comes from
- * the seed the engine derives from the key; the TensorFlow.js backend is a key fact, since
- * backends differ in the last bits.
+ * the config's `seed`, not from the seed the engine derives from the key: the key also holds
+ * the lockfile and every source file the rule imports, and a dependency bump or a refactor
+ * that changes no arithmetic must train the same policy (and cut the rebuild off there), as
+ * an ML engineer expects of "seed: 1". The TensorFlow.js backend is a key fact, since backends
+ * differ in the last bits.
  */
 export default defineRule({
   name: 'ppo_experiment',
@@ -31,14 +34,14 @@ export default defineRule({
         featuresDir: join(inputDir(ctx.inputs, 'ppo_experiment', c.features.from), 'features'),
         regimeFeaturesDir: c.regimes ? join(inputDir(ctx.inputs, 'ppo_experiment', c.regimes.from), 'features') : null,
       },
-      ctx.seed,
+      c.seed,
       (s) => {
         ctx.progress(s.timesteps, c.ppo.total_timesteps, 'steps');
         ctx.log.info(`iteration ${s.iteration}: ${s.timesteps} steps, reward/step ${s.reward_per_step.toFixed(4)}, value loss ${s.value_loss.toFixed(4)}, KL ${s.approx_kl.toFixed(4)}`);
       },
     );
     const inputs = Object.fromEntries(Object.keys(ctx.inputs).sort().map((label) => [label, ctx.inputs[label]!.outputsDigest]));
-    await writeExperimentOutputs(run, c, ctx.outDir, { label: ctx.label, seed: ctx.seed, inputs });
+    await writeExperimentOutputs(run, c, ctx.outDir, { label: ctx.label, seed: c.seed, inputs });
     const m = run.test.metrics;
     ctx.log.info(`test ${run.test.market.dates[0]} to ${run.test.market.dates.at(-1)}: Sharpe ${m.sharpe.toFixed(3)}, total return ${(m.total_return * 100).toFixed(2)}% (${run.backend} backend)`);
     // The test window is this experiment's out-of-sample reserve: every evaluation on it is a trial.

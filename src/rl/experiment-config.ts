@@ -24,7 +24,7 @@ export const experimentConfigSchema = z
     test: window,
     /** The family of ideas this experiment is a trial of, in the holdout ledger (default: the target's label). */
     family: z.string().min(1).optional(),
-    /** Part of the key: another seed is another experiment (the engine derives the random seed from the key). */
+    /** Every random draw of the training (initial weights, action noise, minibatch order) comes from this seed. */
     seed: z.number().int().min(0).default(0),
     env: tradingEnvSchema.prefault({}),
     /**

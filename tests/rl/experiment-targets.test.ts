@@ -123,6 +123,13 @@ describe('an experiment rebuilt from scratch', () => {
       expect((await ws.build('//experiments/tiny')).status['//experiments/tiny']).toBe('cached');
       expect(readHoldoutLedger(ledgerFile)).toHaveLength(1); // nor is a cache hit
       expect(verified.out + verified.err).toMatch(/bit-identical/);
+      // The training seed is the config's, not the key's: a change that moves the key but not
+      // the arithmetic (here, the holdout family) retrains the same weights.
+      const weights = () => readFileSync(ws.path('cache', 'out', 'experiments', 'tiny', 'model', 'weights.bin'));
+      const before = weights();
+      ws.write('experiment.yaml', tinyExperimentYaml({ env: 'turbulence_threshold: 6', extra: 'turbulence: {lookback: 60}\nfamily: tiny-ideas\n' }));
+      expect((await ws.build('--jobs', '0', '//experiments/tiny')).status['//experiments/tiny']).toBe('built');
+      expect(weights().equals(before)).toBe(true);
     } finally {
       ws.dispose();
     }
