@@ -99,6 +99,8 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
         return n;
       }),
     )
+    .option('--remote-cache <url>', 'a shared cache on S3-compatible storage, s3://bucket/prefix: read through on a local miss, written behind')
+    .option('--no-remote-upload', 'read from the remote cache, never write to it')
     .action(run((labels: string[], opts: WatchFlags) => watchCommand(io, globals(), labels, opts)));
 
   const calendar = program.command('calendar').description('exchange trading calendars, computed from their rules');

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { smallWorkspace } from '../helpers/fixtures.js';
+import { watchCommand } from '../../src/cli/commands/watch.js';
 import { S3_TEST_KEYS, startS3Server } from '../helpers/s3-server.js';
 import { QUANTO_BIN, type TestWorkspace } from '../helpers/workspace.js';
 
@@ -165,6 +166,28 @@ describe('the remote cache on S3-compatible storage (s3rver on loopback)', () =>
     }
     // None configured: no line at all.
     expect((await ws.cli('doctor')).out).not.toMatch(/remote cache/);
+  }, 60_000);
+
+  it('quanto watch reads through and writes behind the remote cache too', async () => {
+    const a = fresh();
+    expect((await a.cli('build', '--jobs', '0', '--no-tui', '--remote-cache', `${url}-watch`, '//...')).code).toBe(0);
+    const b = fresh();
+    const lines: string[] = [];
+    const stop = new AbortController();
+    const io = { out: (t: string) => lines.push(...t.replace(/\n$/, '').split('\n')), err: (t: string) => lines.push(`ERR ${t}`), cwd: b.root, isTTY: false };
+    const exit = watchCommand(io, { workspace: b.root }, ['//...'], { tui: false, jobs: 0, remoteCache: `${url}-watch` }, stop.signal);
+    const summaries = async (n: number) => {
+      for (let i = 0; i < 1000 && lines.filter((l) => l.startsWith('quanto: ')).length < n; i++) await new Promise((r) => setTimeout(r, 20));
+      return lines.filter((l) => l.startsWith('quanto: '));
+    };
+    try {
+      expect((await summaries(1))[0]).toMatch(/^quanto: 0 built, 4 cached, .*remote cache: 4 downloaded, 0 uploaded$/);
+      b.write('configs/upper.yaml', '# upper-case features\nupper: true\nprefix: "G:"\n');
+      expect((await summaries(2))[1]).toMatch(/^quanto: [1-9]\d* built, .*remote cache: 0 downloaded, [1-9]\d* uploaded$/);
+    } finally {
+      stop.abort();
+      expect(await exit).toBe(0);
+    }
   }, 60_000);
 
   it('credentials only from the environment: without them, and with a URL that is not s3://, a clear usage error', async () => {

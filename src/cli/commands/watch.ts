@@ -13,9 +13,11 @@ import { plainReporter, summaryLine } from '../build-reporter.js';
 import type { CliIO } from '../io.js';
 import type { GlobalOptions } from '../main.js';
 import { findWorkspaceRoot } from '../workspace-root.js';
+import type { RemoteCacheFlags } from '../../engine/remote/remote-cache-config.js';
+import { openRemoteCache } from '../remote-cache.js';
 import { wantsTui } from './build.js';
 
-export interface WatchFlags {
+export interface WatchFlags extends RemoteCacheFlags {
   jobs?: number;
   keepGoing?: boolean;
   tui?: boolean;
@@ -83,9 +85,15 @@ export async function watchCommand(io: CliIO, globals: GlobalOptions, labels: st
     try {
       session = await Session.open(root);
       session.graph.select(labels);
-      const onEvent = view.buildStarted(session);
-      const result = await build(session, labels, { jobs: flags.jobs, keepGoing: flags.keepGoing, executor, signal: abort.signal, onEvent });
-      if (!result.cancelled) view.cycleFinished(result);
+      // Opened each cycle: the pipeline's remote_cache block may have been edited since the last.
+      const remote = await openRemoteCache(session, flags);
+      try {
+        const onEvent = view.buildStarted(session);
+        const result = await build(session, labels, { jobs: flags.jobs, keepGoing: flags.keepGoing, executor, signal: abort.signal, onEvent, ...(remote ? { remote } : {}) });
+        if (!result.cancelled) view.cycleFinished(result);
+      } finally {
+        remote?.store.close();
+      }
       setInteresting(keyInputFiles(session, labels));
     } catch (err) {
       if (!(err instanceof QuantoError)) throw err;
