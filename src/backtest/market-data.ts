@@ -14,6 +14,13 @@ export interface MarketData {
   low?: readonly Float64Array[];
 }
 
+/** A series with each missing value (NaN) replaced by the last known one; leading NaNs stay. */
+export function carryForward(xs: Float64Array): Float64Array {
+  const out = Float64Array.from(xs);
+  for (let t = 1; t < out.length; t++) if (Number.isNaN(out[t]!)) out[t] = out[t - 1]!;
+  return out;
+}
+
 const DAY_MS = 86_400_000;
 
 /** Calendar days between two sessions (borrow accrues over weekends and holidays too). */

@@ -7,7 +7,7 @@ import type { BacktestConfig } from './backtest-config.js';
 import type { BacktestResult } from './backtest-result.js';
 import { backtestEvents, targetWeightStrategy } from './event-driven.js';
 import { checkTradable, loadMarketData } from './load-market-data.js';
-import type { MarketData } from './market-data.js';
+import { carryForward, type MarketData } from './market-data.js';
 import { onChangesOnly, strategyWeights } from './strategy-config.js';
 import { backtestTargetWeights } from './target-weights.js';
 import { tradeStats, type TradeStats } from './trade-stats.js';
@@ -41,12 +41,6 @@ function selectSymbols(data: MarketData, symbols: readonly string[]): MarketData
   const idx = symbols.map((s) => data.symbols.indexOf(s));
   const pick = <T>(xs: readonly T[] | undefined) => (xs ? idx.map((i) => xs[i]!) : undefined);
   return { dates: data.dates, symbols, open: pick(data.open)!, close: pick(data.close)!, volume: pick(data.volume)!, high: pick(data.high), low: pick(data.low) };
-}
-
-function carryForward(xs: Float64Array): Float64Array {
-  const out = Float64Array.from(xs);
-  for (let t = 1; t < out.length; t++) if (Number.isNaN(out[t]!)) out[t] = out[t - 1]!;
-  return out;
 }
 
 /** Runs a configured backtest on its bars: loading (never past the reserve unless final), simulating, scoring. */

@@ -76,7 +76,10 @@ export interface QualificationReport {
  * holdout ledger (count and the variance of their Sharpe ratios), and evaluates the gates.
  * A missing directory (the dep did not build) or file is a failed gate, never a skip.
  */
-export async function qualify(c: GateConfig, dirs: { candidate: string | null; baseline: string | null }, trials: readonly Trial[]): Promise<QualificationReport> {
+export async function qualify(c: GateConfig, dirs: { candidate: string | null; baseline: string | null }, ledgerTrials: readonly Trial[]): Promise<QualificationReport> {
+  // The ledger is in the order builds finished, which parallel builds do not fix: the report
+  // (its list and the float sums of the variance) must not depend on it.
+  const trials = [...ledgerTrials].sort((a, b) => (a.target === b.target ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.target < b.target ? -1 : 1));
   const artifacts: Artifact[] = [];
   const candidate = dirs.candidate ? await loadSide(c.candidate, dirs.candidate, artifacts) : { label: c.candidate, metrics: null, regimes: {}, equity: null };
   const baseline = dirs.baseline ? await loadSide(c.baseline, dirs.baseline, artifacts) : null;

@@ -1,16 +1,10 @@
 import { checkTradable, loadMarketData } from '../backtest/load-market-data.js';
 import { dayAfter } from '../data/calendar/civil-date.js';
-import type { MarketData } from '../backtest/market-data.js';
+import { carryForward, type MarketData } from '../backtest/market-data.js';
 import { loadFeaturePanel } from '../evaluation/load-feature-columns.js';
 import { turbulenceIndex } from '../features/turbulence.js';
 import type { ExperimentConfig } from './experiment-config.js';
 import type { EnvMarket } from './trading-env.js';
-
-function carryForward(xs: Float64Array): Float64Array {
-  const out = Float64Array.from(xs);
-  for (let t = 1; t < out.length; t++) if (Number.isNaN(out[t]!)) out[t] = out[t - 1]!;
-  return out;
-}
 
 /**
  * The experiment's bars and features from the training window's start to the test window's

@@ -97,6 +97,14 @@ describe('qualification reports from artifacts, with the ledger deflating the Sh
     expect(fifty.hard.find((g) => !g.pass)!.name).toBe('dsr');
   });
 
+  it('the report does not depend on the order the ledger holds the trials in (parallel builds finish in any order)', async () => {
+    const trials = Array.from({ length: 7 }, (_, i) => trial(i, 0.1 * Math.sin(3 * i) + 1e-3 / (i + 1)));
+    const forward = await qualify(c, { candidate: join(dir, 'candidate'), baseline: join(dir, 'baseline') }, trials);
+    const backward = await qualify(c, { candidate: join(dir, 'candidate'), baseline: join(dir, 'baseline') }, [...trials].reverse());
+    expect(JSON.stringify(backward)).toBe(JSON.stringify(forward));
+    expect(forward.trials.targets).toEqual([...forward.trials.targets].sort());
+  });
+
   it('the report lists every artifact it read with its SHA-256, and a missing baseline fails', async () => {
     const r = await qualify(c, { candidate: join(dir, 'candidate'), baseline: null }, [trial(0, 0.1)]);
     expect(r.artifacts.map((a) => [a.target, a.file])).toEqual([
