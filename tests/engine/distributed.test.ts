@@ -7,7 +7,7 @@ import { RemoteCache } from '../../src/engine/remote/remote-cache.js';
 import { resolveRemoteCache } from '../../src/engine/remote/remote-cache-config.js';
 import { S3Store } from '../../src/engine/remote/s3-store.js';
 import { Session } from '../../src/engine/session.js';
-import { SLOW_RULE } from '../helpers/fixtures.js';
+import { SLOW_RULE, STEPPING_SLOW_RULE } from '../helpers/fixtures.js';
 import { hasRedisServer, startRedisServer } from '../helpers/redis-server.js';
 import { S3_TEST_KEYS, startS3Server } from '../helpers/s3-server.js';
 import { QUANTO_BIN, TestWorkspace } from '../helpers/workspace.js';
@@ -155,7 +155,7 @@ describe.skipIf(!hasRedisServer)('distributed execution on BullMQ/Redis with a r
 
   it('the coordinator reports an action started when a worker takes it, not while it waits in the queue; its progress follows as from a local thread', async () => {
     nextCache();
-    const ws = fresh(1600);
+    const ws = fresh(1600, STEPPING_SLOW_RULE);
     const session = await Session.open(ws.root);
     const remote = new RemoteCache(await S3Store.open(resolveRemoteCache(undefined, process.env, { remoteCache: cacheUrl })!), { concurrency: 4, upload: true });
     const executor = await RedisExecutor.open({ redis: parseRedisUrl(redis.url), remote, platform: session.platform });
@@ -165,7 +165,7 @@ describe.skipIf(!hasRedisServer)('distributed execution on BullMQ/Redis with a r
       await new Promise((r) => setTimeout(r, 1500));
       // Queued, no worker yet: nothing has started.
       expect(events.filter((e) => e.type === 'start')).toEqual([]);
-      await startWorker();
+      await startWorker([], STEPPING_SLOW_RULE);
       expect((await building).failed).toBe(0);
     } finally {
       await executor.close();

@@ -133,6 +133,8 @@ describe('qualification and promotion', () => {
     expect(after.trials.count).toBeGreaterThan(before.trials.count);
     const dsr = (r: { hard: { name: string; measured: number }[] }) => r.hard.find((g) => g.name === 'deflated_sharpe')!.measured;
     expect(dsr(after)).toBeLessThan(dsr(before));
+    // The second variant is not a dep of the qualification: counted, and the log says how to order it.
+    expect(ws.read('cache/logs/qualification/tiny.log')).toMatch(/^WARN trials of tiny from \/\/experiments\/tiny_b, not among this target's deps: .*add them to deps/m);
   }, 120_000);
 
   it('a failed hard gate refuses promotion and lists the failures', async () => {

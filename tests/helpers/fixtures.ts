@@ -93,7 +93,7 @@ export function smallWorkspace(extra: Record<string, string> = {}): TestWorkspac
   });
 }
 
-/** A rule that sleeps `ms` (reporting eight steps) then writes its label: for kill, concurrency and progress tests. */
+/** A rule that sleeps `ms` then writes its label: for kill and concurrency tests. */
 export const SLOW_RULE = `import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -104,16 +104,21 @@ export default {
   config: z.object({ ms: z.number().int().default(200) }).strict(),
   outputs: ['out.txt'],
   run(ctx: any) {
-    // Eight blocking steps, each reported, so progress can be watched.
-    for (let i = 1; i <= 8; i++) {
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ctx.config.ms / 8);
-      ctx.progress(i, 8, 'steps');
-    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ctx.config.ms);
     const deps = Object.values(ctx.inputs).map((i: any) => i.outputsDigest).sort().join(',');
     writeFileSync(join(ctx.outDir, 'out.txt'), ctx.label + ' <- ' + deps + '\\n');
   },
 };
 `;
+
+/** SLOW_RULE sleeping in eight steps, each reported with ctx.progress: for progress tests. */
+export const STEPPING_SLOW_RULE = SLOW_RULE.replace(
+  'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ctx.config.ms);',
+  `for (let i = 1; i <= 8; i++) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ctx.config.ms / 8);
+      ctx.progress(i, 8, 'steps');
+    }`,
+);
 
 export const RANDOM_RULE = `import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -171,7 +171,13 @@ export class RedisExecutor implements Executor {
     let onAbort: (() => void) | undefined;
     const finished = job.waitUntilFinished(events).then(
       (value: unknown) => value as ActionJobResult,
-      (err: unknown) => ({ error: (err as Error).message }),
+      async (err: unknown): Promise<{ error: string } | 'lost'> => {
+        // BullMQ rejects with "Missing key for job" when Redis lost the job (a restart without
+        // persistence): that is a lost job to queue again, not a failure of the action.
+        const fresh = await queue.getJob(job.id!).catch(() => undefined);
+        if (!fresh || /Missing key for job/.test((err as Error).message)) return 'lost';
+        return { error: (err as Error).message };
+      },
     );
     const watchdog = new Promise<'lost' | ActionJobResult | { error: string }>((resolve) => {
       const check = async () => {
