@@ -28,7 +28,7 @@ export function wantsTui(io: CliIO, flags: { json?: boolean; tui?: boolean }): b
 
 export async function buildCommand(io: CliIO, globals: GlobalOptions, labels: string[], opts: BuildFlags): Promise<number> {
   const session = await openSession(io, globals);
-  const remote = await openRemoteCache(session, opts);
+  const remote = await openRemoteCache(session.pipeline.remoteCache, opts);
   const distributed = opts.executor ? await openDistributed(session, opts.executor, remote) : undefined;
   // With workers elsewhere, --jobs is how many actions are in flight at once (default 16).
   const flags = distributed ? { ...opts, jobs: opts.jobs ?? 16 } : opts;

@@ -2,8 +2,9 @@ import { queueNameOf } from '../../engine/distributed/action-job.js';
 import { connectionOf, parseRedisUrl } from '../../engine/distributed/redis-url.js';
 import { loadPipeline, RESOURCE_CLASSES } from '../../engine/pipeline.js';
 import { platformFacts } from '../../engine/platform.js';
-import { RemoteCache } from '../../engine/remote/remote-cache.js';
-import { resolveRemoteCache, type RemoteCacheFlags } from '../../engine/remote/remote-cache-config.js';
+import type { RemoteCache } from '../../engine/remote/remote-cache.js';
+import type { RemoteCacheFlags } from '../../engine/remote/remote-cache-config.js';
+import { openRemoteCache } from '../remote-cache.js';
 import { StatCache } from '../../engine/stat-cache.js';
 import type { Workspace } from '../../engine/workspace.js';
 
@@ -23,20 +24,14 @@ export async function remoteCacheCheck(ws: Workspace, flags: RemoteCacheFlags): 
   } catch {
     spec = undefined; // the pipeline's own check reports a broken file; the environment may still name a cache
   }
-  let settings;
+  let remote: RemoteCache | undefined;
   try {
-    settings = resolveRemoteCache(spec, process.env, flags);
+    remote = await openRemoteCache(spec, flags);
+    if (!remote) return null;
+    await remote.store.size('doctor/probe-that-does-not-exist');
+    return { check: { name: 'remote cache', status: 'ok', detail: `${remote.store.description}: reachable, credentials accepted, uploads ${remote.uploads ? 'on' : 'off'}` }, remote };
   } catch (err) {
-    return { check: { name: 'remote cache', status: 'fail', detail: firstLine(err) } };
-  }
-  if (!settings) return null;
-  try {
-    const { S3Store } = await import('../../engine/remote/s3-store.js');
-    const store = await S3Store.open(settings);
-    await store.size('doctor/probe-that-does-not-exist');
-    const remote = new RemoteCache(store, { concurrency: settings.concurrency, upload: settings.upload });
-    return { check: { name: 'remote cache', status: 'ok', detail: `${store.description}: reachable, credentials accepted, uploads ${settings.upload ? 'on' : 'off'}` }, remote };
-  } catch (err) {
+    remote?.store.close();
     return { check: { name: 'remote cache', status: 'fail', detail: firstLine(err) } };
   }
 }

@@ -9,7 +9,7 @@ import { openSession } from './open.js';
 export async function verifyCommand(io: CliIO, globals: GlobalOptions, labels: string[], opts: { jobs?: number; json?: boolean; remoteCache?: string }): Promise<number> {
   const session = await openSession(io, globals);
   // Only an explicit --remote-cache compares: a configured cache is for builds.
-  const remote = opts.remoteCache ? await openRemoteCache(session, { remoteCache: opts.remoteCache, remoteUpload: false }) : undefined;
+  const remote = opts.remoteCache ? await openRemoteCache(session.pipeline.remoteCache, { remoteCache: opts.remoteCache, remoteUpload: false }) : undefined;
   const release = holdBuildLock(session.workspace);
   try {
     const result = await verify(session, labels, { jobs: opts.jobs }, remote);

@@ -86,7 +86,7 @@ export async function watchCommand(io: CliIO, globals: GlobalOptions, labels: st
       session = await Session.open(root);
       session.graph.select(labels);
       // Opened each cycle: the pipeline's remote_cache block may have been edited since the last.
-      const remote = await openRemoteCache(session, flags);
+      const remote = await openRemoteCache(session.pipeline.remoteCache, flags);
       try {
         const onEvent = view.buildStarted(session);
         const result = await build(session, labels, { jobs: flags.jobs, keepGoing: flags.keepGoing, executor, signal: abort.signal, onEvent, ...(remote ? { remote } : {}) });

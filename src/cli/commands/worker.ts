@@ -33,7 +33,7 @@ export async function workerCommand(io: CliIO, globals: GlobalOptions, opts: Wor
   const redis = parseRedisUrl(opts.executor);
   const resources = parseResources(opts.resources);
   const session = await openSession(io, globals);
-  const remote = await openRemoteCache(session, { ...(opts.remoteCache ? { remoteCache: opts.remoteCache } : {}), remoteUpload: true });
+  const remote = await openRemoteCache(session.pipeline.remoteCache, { ...(opts.remoteCache ? { remoteCache: opts.remoteCache } : {}), remoteUpload: true });
   if (!remote) throw new ConfigError('quanto worker needs a remote cache (remote_cache: in quanto.pipeline.yaml, QUANTO_REMOTE_CACHE or --remote-cache): it fetches inputs from it and uploads outputs to it');
   if (!remote.uploads) throw new ConfigError('quanto worker uploads what it builds: the remote cache must not be read-only here');
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());

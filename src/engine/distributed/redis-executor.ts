@@ -24,6 +24,13 @@ export interface RedisExecutorOptions {
   noWorkerTimeoutMs?: number;
 }
 
+const startedEvent = (key: ActionKey, label: string): ActionEvent => ({ kind: 'started', key, label });
+
+function progressEvent(key: ActionKey, label: string, data: unknown): ActionEvent | null {
+  const progress = parseJobProgress(data);
+  return progress && { kind: 'progress', key, label, ...progress };
+}
+
 /**
  * Runs actions on `quanto worker` processes through BullMQ on Redis. Before an action is queued
  * its inputs and sources are published to the remote cache, where the worker fetches them; the
@@ -63,8 +70,8 @@ export class RedisExecutor implements Executor {
       // Every action in flight waits on these two (a listener each): as many as --jobs, not a leak.
       queue.setMaxListeners(0);
       events.setMaxListeners(0);
-      events.on('progress', ({ jobId, data }) => this.relay(jobId, data));
-      events.on('active', ({ jobId }) => this.relay(jobId, 'started'));
+      events.on('progress', ({ jobId, data }) => this.relay(jobId, (key, label) => progressEvent(key, label, data)));
+      events.on('active', ({ jobId }) => this.relay(jobId, startedEvent));
       this.queues.set(name, queue);
       this.events.set(name, events);
       await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
@@ -123,17 +130,10 @@ export class RedisExecutor implements Executor {
   }
 
   /** A job taken by a worker, or its progress, passed to the build's event channel as if a local thread had sent it. */
-  private relay(jobId: string, data: unknown): void {
+  private relay(jobId: string, eventOf: (key: ActionKey, label: string) => ActionEvent | null): void {
     const target = this.listening.get(jobId);
-    if (!target) return;
-    const key = jobId as ActionKey;
-    let event: ActionEvent;
-    if (data === 'started') event = { kind: 'started', key, label: target.label };
-    else {
-      const progress = parseJobProgress(data);
-      if (!progress) return;
-      event = { kind: 'progress', key, label: target.label, ...progress };
-    }
+    const event = target && eventOf(jobId as ActionKey, target.label);
+    if (!target || !event) return;
     let channel = this.channels.get(target.channel);
     if (!channel) {
       channel = new BroadcastChannel(target.channel);
@@ -160,7 +160,7 @@ export class RedisExecutor implements Executor {
     // A job of this key that failed before (a rule error, a refusal) is run again, not reported again.
     if (state === 'failed') await job.retry('failed');
     // Joined while a worker runs it (another coordinator queued it): its 'active' event has passed.
-    if (state === 'active') this.relay(data.key, 'started');
+    if (state === 'active') this.relay(data.key, startedEvent);
     return job;
   }
 
