@@ -4,10 +4,13 @@
  * SHA-256. Prints medians; these machines are noisy, so read the ratios.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { digestFile } from '../src/engine/digest.js';
+import type { TargetName } from '../src/engine/label.js';
+import { outputsInPlace } from '../src/engine/out-tree.js';
+import { Session } from '../src/engine/session.js';
 import { quantoPackageRoot } from '../src/engine/package-root.js';
 import { available, fmt, median, timeCommand } from './stats.js';
 import { coneSize, makeDag, makeOutputDirs, sinkSourceFile, sourceFile, writeMakefile, writeNinja, writeQuantoWorkspace } from './synthetic-dag.js';
@@ -19,6 +22,52 @@ const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 3);
 const HASH_MIB = Number(process.env.BENCH_HASH_MIB ?? 1024);
 
 type Row = { tool: string; cold: number; noop: number; sink: number; cone: number };
+
+interface BlobCheckCost {
+  outputs: number;
+  bytes: number;
+  /** The no-op build's check of every output: its blob's size and inode beside cache/out's (two stats). */
+  inPlaceMs: number;
+  /** What the same check cost before blobs were looked at: one stat of cache/out. */
+  outTreeOnlyMs: number;
+  /** Rehashing every blob once, as the actions of a cold build do with their inputs. */
+  rehashMs: number;
+}
+
+/**
+ * The integrity checks timed on their own, on the workspace the cold builds made: they are a
+ * part of a whole-process build too small to separate from noise by timing builds alone.
+ */
+async function blobCheckCost(dir: string): Promise<BlobCheckCost> {
+  const session = await Session.open(dir);
+  const entries = session.state.labels().map((label) => {
+    const [target, partition] = label.replace(/^\/\//, '').split('@') as [TargetName, string | undefined];
+    return { outPath: session.workspace.outPathOf(target, partition ?? null), outputs: session.state.get(label)!.outputs };
+  });
+  const runs = { inPlace: [] as number[], outTree: [] as number[], rehash: [] as number[] };
+  let outputs = 0;
+  let bytes = 0;
+  for (let r = 0; r < RUNS; r++) {
+    let t = process.hrtime.bigint();
+    for (const e of entries) if (!outputsInPlace(session.cas, e.outPath, e.outputs)) throw new Error(`bench: ${e.outPath} is not in place`);
+    runs.inPlace.push(Number(process.hrtime.bigint() - t) / 1e6);
+    t = process.hrtime.bigint();
+    for (const e of entries) for (const [name, o] of Object.entries(e.outputs)) if (statSync(join(e.outPath, name)).size !== o.size) throw new Error('bench: size');
+    runs.outTree.push(Number(process.hrtime.bigint() - t) / 1e6);
+    t = process.hrtime.bigint();
+    outputs = 0;
+    bytes = 0;
+    for (const e of entries) {
+      for (const o of Object.values(e.outputs)) {
+        if (session.cas.check(o.digest, o.size, 'full')) throw new Error(`bench: blob ${o.digest} damaged`);
+        outputs += 1;
+        bytes += o.size;
+      }
+    }
+    runs.rehash.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return { outputs, bytes, inPlaceMs: median(runs.inPlace), outTreeOnlyMs: median(runs.outTree), rehashMs: median(runs.rehash) };
+}
 
 function measure(tool: string, dir: string, cmd: string, args: string[], clean: () => void): Row {
   const runs = { cold: [] as number[], noop: [] as number[], sink: [] as number[], cone: [] as number[] };
@@ -63,7 +112,7 @@ function hashThroughput(): { file: number; memory: number } {
   return { file: median(fileRuns), memory: median(memRuns) };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const dag = makeDag(LAYERS, WIDTH);
   const targets = LAYERS * WIDTH;
   console.log(`engine benchmark: ${targets} targets (${LAYERS} layers x ${WIDTH}, 3 deps each), medians of ${COLD_RUNS} cold / ${RUNS} warm runs`);
@@ -71,11 +120,13 @@ function main(): void {
   console.log(`one-source cone: edit the source file of layer-0 target 0, which reaches ${coneSize(dag, 0)} targets (outputs change, so no early cutoff)`);
   const root = mkdtempSync(join(tmpdir(), 'quanto-bench-'));
   const rows: Row[] = [];
+  let checks: BlobCheckCost | undefined;
   try {
     const qdir = join(root, 'quanto');
     writeQuantoWorkspace(qdir, dag);
     const bin = join(quantoPackageRoot(), 'bin', 'quanto.js');
     rows.push(measure('quanto', qdir, process.execPath, [bin, 'build', '//...'], () => rmSync(join(qdir, 'cache'), { recursive: true, force: true })));
+    checks = await blobCheckCost(qdir);
     if (available('ninja')) {
       const ndir = join(root, 'ninja');
       writeNinja(ndir, dag);
@@ -105,10 +156,20 @@ function main(): void {
     const cell = (k: 'cold' | 'noop' | 'sink' | 'cone') => `${fmt(r[k])}${r === q ? '' : ` (quanto/${r.tool} ${(q[k] / r[k]).toFixed(2)})`}`;
     console.log(`| ${r.tool} | ${cell('cold')} | ${cell('noop')} | ${cell('sink')} | ${cell('cone')} |`);
   }
+  if (checks) {
+    const c = checks;
+    const ms = (x: number) => `${x.toFixed(1)} ms`;
+    console.log('');
+    console.log(`blob checks on the same ${c.outputs} outputs (${(c.bytes / 1e6).toFixed(1)} MB), medians of ${RUNS}:`);
+    console.log(`| check | when | cost |`);
+    console.log(`|---|---|---|`);
+    console.log(`| size and inode of each blob beside cache/out (2 stats an output) | every no-op build | ${ms(c.inPlaceMs)} (cache/out alone, as before: ${ms(c.outTreeOnlyMs)}; added: ${ms(c.inPlaceMs - c.outTreeOnlyMs)}, ${((100 * (c.inPlaceMs - c.outTreeOnlyMs)) / q.noop).toFixed(0)}% of the no-op build) |`);
+    console.log(`| rehash of each input blob, once per build and thread | actions that run | ${ms(c.rehashMs)} for every blob once (${((100 * c.rehashMs) / q.cold).toFixed(0)}% of the cold build) |`);
+  }
   const h = hashThroughput();
   console.log('');
   console.log(`hashing a ${HASH_MIB} MiB artifact from disk: ${h.file.toFixed(2)} GB/s (Node SHA-256 in memory, the ceiling: ${h.memory.toFixed(2)} GB/s; ${((100 * h.file) / h.memory).toFixed(0)}% of it)`);
   console.log('targets (issue 2): no-op <= 250 ms, one-leaf rebuild <= 400 ms, cold full build <= 2 s, hashing >= 1.5 GB/s');
 }
 
-main();
+await main();

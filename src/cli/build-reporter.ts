@@ -1,4 +1,4 @@
-import type { BuildEvent, BuildResult } from '../engine/build.js';
+import { describeRepair, type BuildEvent, type BuildResult } from '../engine/build.js';
 
 /**
  * The plain build log: one line when an action starts and one when it finishes, no escape
@@ -8,6 +8,7 @@ import type { BuildEvent, BuildResult } from '../engine/build.js';
 export function plainReporter(write: (line: string) => void): (event: BuildEvent) => void {
   return (event) => {
     if (event.type === 'start') write(`START   ${event.label}`);
+    else if (event.type === 'repair') write(`REPAIR  ${describeRepair(event.repair)}`);
     else if (event.type === 'finish') {
       const r = event.result;
       const took = r.durationMs !== undefined ? ` (${formatMs(r.durationMs)})` : '';

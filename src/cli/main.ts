@@ -231,11 +231,15 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .action(run((opts: { reason?: string; clear?: boolean; status?: boolean }) => killCommand(io, globals(), opts)));
 
   program.command('clean').description('delete the whole cache (cache/)').action(run(() => cleanCommand(io, globals())));
-  program.command('gc').description('delete cache entries the pipeline and promotion records no longer reach').action(run(() => gcCommand(io, globals())));
+  program
+    .command('gc')
+    .description('delete cache entries the pipeline and promotion records no longer reach, and those a missing or truncated blob spoils')
+    .option('--repair', 'also rehash every kept blob and take out those whose bytes changed (reads the whole store)')
+    .action(run((opts: { repair?: boolean }) => gcCommand(io, globals(), opts)));
   program
     .command('doctor')
     .description('check the installation, the cache and the environment')
-    .option('--full', 'rehash every blob in the cache')
+    .option('--full', 'rehash every blob in the cache (exit 1 when one is damaged)')
     .option('--remote-cache <url>', 'check this remote cache (s3://bucket/prefix) instead of the configured one')
     .option('--executor <url>', 'check this Redis of distributed builds (redis://HOST:PORT) and count the workers serving this checkout')
     .action(run((opts: DoctorFlags) => doctorCommand(io, globals(), opts)));

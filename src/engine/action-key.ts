@@ -8,6 +8,8 @@ import type { Session } from './session.js';
 export interface TargetOutputs {
   /** Output name → blob digest; for a partitioned target names are prefixed with the partition path. */
   files: Record<string, Digest>;
+  /** Output name → size in bytes, as the producing manifests recorded it: the cheap check of an input blob. */
+  sizes?: Record<string, number>;
   outputsDigest: Digest;
 }
 
@@ -114,7 +116,7 @@ export function seedOf(key: ActionKey): number {
 export interface ActionOutputs {
   /** Partition path, or null for an unpartitioned target. */
   partition: string | null;
-  outputs: Record<string, { digest: Digest }>;
+  outputs: Record<string, { digest: Digest; size?: number }>;
   outputsDigest: Digest;
 }
 
@@ -125,22 +127,27 @@ export interface ActionOutputs {
  */
 export function combineOutputs(actions: readonly ActionOutputs[]): TargetOutputs {
   const files: Record<string, Digest> = {};
+  const sizes: Record<string, number> = {};
+  const add = (name: string, entry: { digest: Digest; size?: number }): void => {
+    files[name] = entry.digest;
+    if (entry.size !== undefined) sizes[name] = entry.size;
+  };
   if (actions.length === 1 && actions[0]!.partition === null) {
     const only = actions[0]!;
-    for (const [name, entry] of Object.entries(only.outputs)) files[name] = entry.digest;
-    return { files, outputsDigest: only.outputsDigest };
+    for (const [name, entry] of Object.entries(only.outputs)) add(name, entry);
+    return { files, sizes, outputsDigest: only.outputsDigest };
   }
   const perPartition: Record<string, Digest> = {};
   for (const a of actions) {
     perPartition[a.partition!] = a.outputsDigest;
-    for (const [name, entry] of Object.entries(a.outputs)) files[`${a.partition}/${name}`] = entry.digest;
+    for (const [name, entry] of Object.entries(a.outputs)) add(`${a.partition}/${name}`, entry);
   }
-  return { files, outputsDigest: digestBytes(canonicalJson(perPartition)) };
+  return { files, sizes, outputsDigest: digestBytes(canonicalJson(perPartition)) };
 }
 
 export function combineTargetOutputs(
   target: TargetPlan,
-  outputsOf: (action: ActionPlan) => { outputs: Record<string, { digest: Digest }>; outputsDigest: Digest },
+  outputsOf: (action: ActionPlan) => { outputs: Record<string, { digest: Digest; size?: number }>; outputsDigest: Digest },
 ): TargetOutputs {
   return combineOutputs(target.actions.map((a) => ({ partition: a.partition?.path ?? null, ...outputsOf(a) })));
 }

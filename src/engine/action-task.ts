@@ -1,4 +1,5 @@
 import type { ActionKey, Digest } from './digest.js';
+import type { LostInput } from './input-check.js';
 import type { Manifest } from './manifest.js';
 import type { ResourceClass } from './pipeline.js';
 import type { Partition } from './rule-api.js';
@@ -19,7 +20,12 @@ export interface ActionTask {
   /** The key record as canonical JSON: a string crosses to a worker far cheaper than an object graph. */
   readonly recordJson: string;
   /** Dependency label → its output files by name, and the digest of that set. */
-  readonly inputs: Readonly<Record<string, { files: Record<string, Digest>; outputsDigest: Digest }>>;
+  readonly inputs: Readonly<Record<string, { files: Record<string, Digest>; sizes?: Record<string, number>; outputsDigest: Digest }>>;
+  /**
+   * Tells one build from the next in a thread that outlives builds (watch mode): each input
+   * blob is rehashed once per build and thread. Absent: every task rehashes its inputs.
+   */
+  readonly buildId?: string;
   /** Workspace-relative path → absolute path. */
   readonly srcs: Readonly<Record<string, string>>;
   readonly outPath: string;
@@ -40,7 +46,14 @@ export type ActionOutcome =
       /** 'remote': downloaded from the remote cache instead of run; 'distributed': run by a worker elsewhere (which uploaded it). */
       origin?: 'remote' | 'distributed';
     }
-  | { ok: false; error: string; logPath: string; durationMs: number };
+  | {
+      ok: false;
+      error: string;
+      logPath: string;
+      durationMs: number;
+      /** The rule never ran: these inputs were damaged or gone in the content store (their producers must run again). */
+      lostInputs?: LostInput[];
+    };
 
 export interface ProgressReport {
   label: string;

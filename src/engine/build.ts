@@ -3,14 +3,16 @@ import { BroadcastChannel } from 'node:worker_threads';
 import { combineTargetOutputs, keyOf, seedOf, type TargetOutputs } from './action-key.js';
 import { appendHoldoutEntry } from './holdout-ledger.js';
 import type { ActionEvent, ActionTask, ProgressReport } from './action-task.js';
-import type { ActionKey, Digest } from './digest.js';
+import { describeBlobProblem, type BlobProblem } from './cas.js';
+import { shortDigest, type ActionKey, type Digest } from './digest.js';
 import { InlineExecutor, WorkerPoolExecutor, type Executor } from './executor.js';
 import type { TargetName } from './label.js';
 import type { OutputEntry } from './manifest.js';
-import { materializeOutputs, outputsMaterialized } from './out-tree.js';
+import { materializeOutputs, outputsInPlace, outputsToPlace } from './out-tree.js';
 import { planBuild, srcPaths, type ActionPlan, type BuildPlan, type TargetPlan } from './plan.js';
 import type { RemoteCache, RemoteCacheStats } from './remote/remote-cache.js';
 import { RemoteCachingExecutor } from './remote/remote-caching-executor.js';
+import type { LostInput } from './input-check.js';
 import { removeTempEntries } from './scratch.js';
 import type { Session } from './session.js';
 import { tracePhase } from './trace.js';
@@ -44,13 +46,33 @@ export interface BuildResult {
   wallMs: number;
   /** What the remote cache did in this build, when one is in use. */
   remote?: RemoteCacheStats;
+  /** Damaged or missing blobs found in the local store, each taken out and its producer run again. */
+  repaired?: CacheRepair[];
+}
+
+/**
+ * A blob of the content store that could not be used: a manifest's output gone or of the wrong
+ * size (found by the cache check), or an input whose bytes no longer hash to its name (found
+ * before a rule read it). Either way it is a cache miss of the producing target, never a failure.
+ */
+export interface CacheRepair {
+  /** The target whose output it was; it runs again in this build. */
+  target: string;
+  output: string;
+  digest: Digest;
+  problem: BlobProblem;
+}
+
+export function describeRepair(r: CacheRepair): string {
+  return `${r.target}: output '${r.output}' (blob ${shortDigest(r.digest)}) ${describeBlobProblem(r.problem)}; rebuilding ${r.target}`;
 }
 
 export type BuildEvent =
   | { type: 'planned'; plan: BuildPlan }
   | { type: 'start'; label: string }
   | { type: 'finish'; result: ActionResult }
-  | { type: 'progress'; report: ProgressReport };
+  | { type: 'progress'; report: ProgressReport }
+  | { type: 'repair'; repair: CacheRepair };
 
 export interface BuildOptions {
   /** Worker threads; 0 runs actions on the calling thread. Default: the core count. */
@@ -75,6 +97,13 @@ export function defaultJobs(): number {
 }
 
 let eventChannels = 0;
+let builds = 0;
+
+/**
+ * How many times a build starts over after finding damaged input blobs. The second pass rebuilds
+ * their producers; a third finding damage again means the disk is returning bad bytes.
+ */
+const MAX_PASSES = 3;
 
 /**
  * Builds the targets the patterns select and everything under them. Cache checks run on this
@@ -128,18 +157,37 @@ export async function build(session: Session, patterns: readonly string[], optio
     // run: the threads boot on the other cores while this one plans and checks the cache.
     // A failure to start surfaces when the first action awaits the pool.
     if (local instanceof WorkerPoolExecutor) local.warm().catch(() => {});
-    const plan = await planBuild(session, patterns, new Set(trusted.keys()));
-    tracePhase(`plan ${plan.targets.length} targets`);
-    // A first build has no rule bundles to fingerprint until planning made them.
-    leaves ??= leafDigests(session, patterns);
-    emit({ type: 'planned', plan });
     removeTempEntries(session.workspace.tmpDir, 'dead');
     // Keep one task queued behind each busy worker, so no worker waits for a round trip to this thread.
     const inFlight = jobs === 0 ? 1 : jobs * 2;
     const threads = jobs === 0 ? 1 : jobs;
-    const scheduler = new Scheduler(session, plan, trusted, executor, inFlight, threads, options.keepGoing ?? false, emit, channelName, options.signal);
-    const results = await scheduler.run();
-    tracePhase('schedule and run');
+    const buildId = `${process.pid}-${++builds}`;
+    const repairs = new Map<Digest, CacheRepair>();
+    const onRepair = (repair: CacheRepair): void => {
+      if (repairs.has(repair.digest)) return;
+      repairs.set(repair.digest, repair);
+      emit({ type: 'repair', repair });
+    };
+    const builtEarlier = new Map<string, ActionResult>();
+    let plan: BuildPlan;
+    let results: ActionResult[];
+    for (let pass = 1, passTrusted = trusted; ; pass++) {
+      plan = await planBuild(session, patterns, new Set(passTrusted.keys()));
+      tracePhase(`plan ${plan.targets.length} targets`);
+      // A first build has no rule bundles to fingerprint until planning made them.
+      leaves ??= leafDigests(session, patterns);
+      emit({ type: 'planned', plan });
+      const retry = pass < MAX_PASSES && !options.signal?.aborted;
+      const scheduler = new Scheduler(session, plan, passTrusted, executor, inFlight, threads, options.keepGoing ?? false, emit, channelName, { buildId, onRepair, retryLostInputs: retry }, options.signal);
+      results = await scheduler.run();
+      tracePhase('schedule and run');
+      if (!scheduler.lostInputs || !retry) break;
+      for (const r of results) if (r.status === 'built') builtEarlier.set(r.label, r);
+      // Start over with the full check: the damaged blobs are gone, so their producers are misses now.
+      passTrusted = new Map();
+    }
+    // What an earlier pass built is what this build built, though the last pass found it cached.
+    results = results.map((r) => (r.status === 'cached' && builtEarlier.get(r.label)?.key === r.key ? builtEarlier.get(r.label)! : r));
     // Write-behind uploads finish before the build reports: a CI build that returns has published.
     await remote?.flush();
     const count = (s: ActionStatus) => results.filter((r) => r.status === s).length;
@@ -152,6 +200,7 @@ export async function build(session: Session, patterns: readonly string[], optio
       wallMs: Date.now() - started,
       ...(options.signal?.aborted ? { cancelled: true } : {}),
       ...(options.remote && statsBefore ? { remote: statsSince(options.remote.stats, statsBefore) } : {}),
+      ...(repairs.size > 0 ? { repaired: [...repairs.values()] } : {}),
     };
     // A target whose key follows the clock can never be answered from a stamp.
     if (!plan.targets.some((t) => t.rule.rule.freshness)) stampBuild(session, patterns, leaves, result);
@@ -171,6 +220,14 @@ export async function build(session: Session, patterns: readonly string[], optio
   }
 }
 
+interface CacheChecks {
+  /** Tells this build's tasks from other builds' in threads that outlive a build. */
+  buildId: string;
+  onRepair: (repair: CacheRepair) => void;
+  /** Stop at damaged inputs so the build can start over (false: the last pass, they fail the action). */
+  retryLostInputs: boolean;
+}
+
 class Scheduler {
   private readonly results = new Map<string, ActionResult>();
   private readonly targetOutputs = new Map<TargetName, TargetOutputs>();
@@ -183,6 +240,8 @@ class Scheduler {
   private readonly actionsByLabel = new Map<string, ActionPlan>();
   private running = 0;
   private stopping = false;
+  /** True when some action found an input blob damaged, removed it and stopped the build for another pass. */
+  lostInputs = false;
   private finish!: () => void;
 
   constructor(
@@ -196,6 +255,7 @@ class Scheduler {
     private readonly keepGoing: boolean,
     private readonly emit: (e: BuildEvent) => void,
     private readonly eventChannel: string | null,
+    private readonly checks: CacheChecks,
     private readonly signal?: AbortSignal,
   ) {}
 
@@ -225,13 +285,15 @@ class Scheduler {
       this.pump();
     });
     this.signal?.removeEventListener('abort', onAbort);
-    // Whatever never ran (stopped early, or below a failure) is reported as skipped.
-    for (const target of this.plan.targets) {
+    // Whatever never ran (stopped early, or below a failure) is reported as skipped; not when the build starts over.
+    if (!this.lostInputs) for (const target of this.plan.targets) {
       for (const action of target.actions) {
         if (!this.results.has(action.label)) this.record(action, { status: 'skipped' });
       }
     }
-    return this.plan.order.flatMap((name) => this.trusted.get(name)?.results ?? this.plan.byName.get(name)!.actions.map((a) => this.results.get(a.label)!));
+    const results = this.plan.order.flatMap((name) => this.trusted.get(name)?.results ?? this.plan.byName.get(name)!.actions.map((a) => this.results.get(a.label)));
+    // Only a build that starts over leaves actions without a result.
+    return results.filter((r): r is ActionResult => r !== undefined);
   }
 
   private finished = false;
@@ -290,7 +352,7 @@ class Scheduler {
     const target = action.target;
     const partitionPath = action.partition?.path ?? null;
     const outPath = this.session.workspace.outPathOf(target.name, partitionPath);
-    const hit = this.lookup(action.label, key, outPath);
+    const hit = this.lookup(action, key, outPath);
     if (hit) {
       this.complete(action, { status: 'cached', key, outputs: hit.outputs, outputsDigest: hit.outputsDigest });
       return;
@@ -311,6 +373,7 @@ class Scheduler {
       key,
       recordJson,
       inputs,
+      buildId: this.checks.buildId,
       srcs: srcPaths(this.session.workspace.root, target.spec),
       outPath,
       parallelism: this.threads,
@@ -320,16 +383,28 @@ class Scheduler {
     });
   }
 
-  private lookup(label: string, key: ActionKey, outPath: string): { outputs: Record<string, OutputEntry>; outputsDigest: Digest } | undefined {
+  /**
+   * The cached outputs of this key, or undefined for a miss. Every blob is checked for its size
+   * (a stat); one about to be linked into cache/out afresh is rehashed too. A blob that fails is
+   * taken out of the store and reported, and the action runs again.
+   */
+  private lookup(action: ActionPlan, key: ActionKey, outPath: string): { outputs: Record<string, OutputEntry>; outputsDigest: Digest } | undefined {
     const { state, actionCache, cas } = this.session;
-    const last = state.get(label);
-    if (last && last.key === key && outputsMaterialized(outPath, last.outputs)) return last;
+    const last = state.get(action.label);
+    if (last && last.key === key && outputsInPlace(cas, outPath, last.outputs)) return last;
     const manifest = last?.key === key ? { outputs: last.outputs, outputsDigest: last.outputsDigest } : actionCache.get(key);
     if (!manifest) return undefined;
-    // A manifest whose blobs were collected or lost is a miss: the action runs again.
-    if (!Object.values(manifest.outputs).every((o) => cas.has(o.digest))) return undefined;
+    const toPlace = new Set(outputsToPlace(cas, outPath, manifest.outputs));
+    for (const [name, o] of Object.entries(manifest.outputs)) {
+      const problem = cas.check(o.digest, o.size, toPlace.has(name) ? 'full' : 'size');
+      if (!problem) continue;
+      // A manifest whose blobs were collected, lost or damaged is a miss: the action runs again.
+      if (problem !== 'missing') cas.remove(o.digest);
+      this.checks.onRepair({ target: `//${action.target.name}`, output: action.partition ? `${action.partition.path}/${name}` : name, digest: o.digest, problem });
+      return undefined;
+    }
     materializeOutputs(cas, outPath, manifest.outputs);
-    state.set(label, { key, outputs: manifest.outputs, outputsDigest: manifest.outputsDigest });
+    state.set(action.label, { key, outputs: manifest.outputs, outputsDigest: manifest.outputsDigest });
     return manifest;
   }
 
@@ -367,6 +442,8 @@ class Scheduler {
         (outcome) => {
           if (this.signal?.aborted && !outcome.ok) {
             this.record(action, { status: 'skipped', key: task.key, error: 'cancelled' });
+          } else if (!outcome.ok && outcome.lostInputs && this.checks.retryLostInputs) {
+            this.inputsLost(task, outcome.lostInputs);
           } else if (outcome.ok && outcome.origin === 'remote') {
             // Downloaded, not run: a cache hit, so no trial for the holdout ledger.
             const m = outcome.manifest;
@@ -391,6 +468,19 @@ class Scheduler {
         this.releaseThread(task.label);
         this.pump();
       });
+  }
+
+  /**
+   * The rule never ran: inputs it was given are damaged or gone. Their blobs leave the store
+   * (so the producers' manifests become misses), nothing new starts, and the build starts over.
+   */
+  private inputsLost(task: ActionTask, lost: readonly LostInput[]): void {
+    for (const l of lost) {
+      this.session.cas.remove(l.digest);
+      this.checks.onRepair({ target: l.input, output: l.name, digest: l.digest, problem: l.problem });
+    }
+    this.lostInputs = true;
+    this.stopping = true;
   }
 
   private complete(

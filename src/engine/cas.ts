@@ -3,6 +3,13 @@ import { join } from 'node:path';
 import { uniqueTempSuffix } from './atomic-write.js';
 import { digestBytes, digestFile, type Digest } from './digest.js';
 
+/** Why a blob cannot be used: gone, not the size its manifest recorded, or bytes that no longer hash to its name. */
+export type BlobProblem = 'missing' | 'size' | 'hash';
+
+export function describeBlobProblem(problem: BlobProblem): string {
+  return problem === 'missing' ? 'is missing from the cache' : problem === 'size' ? 'has the wrong size in the cache (truncated or replaced)' : 'no longer hashes to its name (its bytes were changed)';
+}
+
 /**
  * The content-addressed store: one immutable (0444) file per SHA-256. A blob only ever
  * appears under its final name by rename, after its bytes were hashed, so a crash leaves
@@ -47,9 +54,29 @@ export class ContentStore {
 
   /** True when the blob exists and its bytes still hash to its name. */
   verify(digest: Digest): boolean {
-    const path = this.pathOf(digest);
-    if (!existsSync(path)) return false;
-    return digestFile(path).digest === digest;
+    return this.check(digest, undefined, 'full') === null;
+  }
+
+  /**
+   * What is wrong with a blob, or null when it is intact. 'size' costs one stat and catches a
+   * deleted or truncated blob; 'full' also rehashes it, which is what catches a flipped byte.
+   * `size` is the size a manifest recorded (undefined: not checked apart from the hash).
+   */
+  check(digest: Digest, size: number | undefined, depth: 'size' | 'full'): BlobProblem | null {
+    const st = statSync(this.pathOf(digest), { throwIfNoEntry: false });
+    if (!st) return 'missing';
+    if (size !== undefined && st.size !== size) return 'size';
+    if (depth === 'full' && digestFile(this.pathOf(digest)).digest !== digest) return 'hash';
+    return null;
+  }
+
+  /**
+   * Takes a damaged blob out of the store, so every manifest naming it becomes a cache miss and
+   * its producer runs again. Files in cache/out hard-linked to it keep the damaged bytes until
+   * that rebuild replaces them.
+   */
+  remove(digest: Digest): void {
+    rmSync(this.pathOf(digest), { force: true });
   }
 
   sizeOf(digest: Digest): number | undefined {

@@ -13,6 +13,14 @@ export interface GcResult {
   keptBlobs: number;
   removedBlobs: number;
   freedBytes: number;
+  /** Blobs taken out because they were damaged (wrong size; with `repair`, wrong hash), and manifests dropped because a blob of theirs is gone or damaged. */
+  repairedBlobs: number;
+  droppedManifests: number;
+}
+
+export interface GcOptions {
+  /** Rehash every blob that is kept and take out those whose bytes no longer match their name (reads the whole store). */
+  repair?: boolean;
 }
 
 export const PROMOTIONS_DIR = 'promotions';
@@ -23,7 +31,7 @@ export const PROMOTIONS_DIR = 'promotions';
  * manifests keep their output and log blobs; everything else in the stores goes, as do temp
  * files left by processes that no longer run and rule bundles no current rule uses.
  */
-export async function collectGarbage(session: Session): Promise<GcResult> {
+export async function collectGarbage(session: Session, options: GcOptions = {}): Promise<GcResult> {
   const plan = await planBuild(session, [...session.pipeline.targets.values()].map((t) => `//${t.name}`));
   const liveKeys = new Set<string>();
   const liveBlobs = new Set<string>();
@@ -32,25 +40,43 @@ export async function collectGarbage(session: Session): Promise<GcResult> {
     liveKeys.add(digest);
     liveBlobs.add(digest);
   }
-  const result: GcResult = { keptActions: 0, removedActions: 0, keptBlobs: 0, removedBlobs: 0, freedBytes: 0 };
+  const result: GcResult = { keptActions: 0, removedActions: 0, keptBlobs: 0, removedBlobs: 0, freedBytes: 0, repairedBlobs: 0, droppedManifests: 0 };
+  const cas = session.cas;
+  const damaged = new Set<Digest>();
+  const isDamaged = (digest: Digest, size: number | undefined): boolean => {
+    if (damaged.has(digest)) return true;
+    const problem = cas.check(digest, size, options.repair ? 'full' : 'size');
+    if (problem && problem !== 'missing') damaged.add(digest);
+    return problem !== null;
+  };
   for (const file of listStore(session.workspace.acDir)) {
     const key = file.name.replace(/\.json$/, '');
     if (liveKeys.has(key) && file.name.endsWith('.json')) {
-      result.keptActions += 1;
+      let m: Manifest | undefined;
       try {
-        const m = JSON.parse(readFileSync(file.path, 'utf8')) as Manifest;
-        for (const o of Object.values(m.outputs)) liveBlobs.add(o.digest);
-        if (m.log) liveBlobs.add(m.log);
+        m = JSON.parse(readFileSync(file.path, 'utf8')) as Manifest;
       } catch {
         // An unreadable manifest is garbage like any other.
       }
+      // A manifest that cannot be served (a blob gone or damaged) goes: the next build runs its action again.
+      if (!m || Object.values(m.outputs).some((o) => isDamaged(o.digest, o.size))) {
+        result.droppedManifests += 1;
+        rmSync(file.path, { force: true });
+        continue;
+      }
+      result.keptActions += 1;
+      for (const o of Object.values(m.outputs)) liveBlobs.add(o.digest);
+      if (m.log) liveBlobs.add(m.log);
     } else if (isRemovable(file.name)) {
       result.removedActions += file.name.endsWith('.json') ? 1 : 0;
       rmSync(file.path, { force: true });
     }
   }
   for (const file of listStore(session.workspace.casDir)) {
-    if (liveBlobs.has(file.name)) {
+    if (damaged.has(file.name as Digest) || (options.repair && liveBlobs.has(file.name) && isDigest(file.name) && isDamaged(file.name, undefined))) {
+      result.repairedBlobs += 1;
+      rmSync(file.path, { force: true });
+    } else if (liveBlobs.has(file.name)) {
       result.keptBlobs += 1;
     } else if (isRemovable(file.name)) {
       result.removedBlobs += isDigest(file.name) ? 1 : 0;

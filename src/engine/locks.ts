@@ -17,9 +17,10 @@ export function holdBuildLock(ws: Workspace): () => void {
   return () => rmSync(file, { force: true });
 }
 
-export function holdGcLock(ws: Workspace): () => void {
+/** `command` names what waits for the build in the refusal ('gc', 'clean'). */
+export function holdGcLock(ws: Workspace, command = 'gc'): () => void {
   const builds = livePids(ws, 'build').filter((pid) => pid !== process.pid);
-  if (builds.length > 0) throw new QuantoError(`a build is running (pid ${builds.join(', ')}); run gc when it has finished`);
+  if (builds.length > 0) throw new QuantoError(`a build is running (pid ${builds.join(', ')}); run ${command} when it has finished`);
   mkdirSync(ws.locksDir, { recursive: true });
   const file = join(ws.locksDir, `gc-${process.pid}`);
   writeFileSync(file, '');

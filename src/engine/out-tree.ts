@@ -46,13 +46,27 @@ function placeFile(blob: string, dest: string): void {
   }
 }
 
-/** True when every output is present at the stable path with the right size (a cheap check for no-op builds). */
-export function outputsMaterialized(outPath: string, outputs: Record<string, { size: number }>): boolean {
-  for (const [name, { size }] of Object.entries(outputs)) {
-    const st = statSync(`${outPath}/${name}`, { throwIfNoEntry: false });
-    if (!st || st.size !== size) return false;
+/**
+ * True when every output's blob is in the store at its recorded size and the stable path is
+ * that very blob (the same inode): the cheap check a no-op build makes, two stats an output.
+ * Checking the blob and not only cache/out matters: cache/out is a hard link, so a blob deleted
+ * from the store still shows there, and a dependent rebuilt later would find no input.
+ */
+export function outputsInPlace(cas: ContentStore, outPath: string, outputs: Record<string, { digest: Digest; size: number }>): boolean {
+  for (const [name, { digest, size }] of Object.entries(outputs)) {
+    const blob = statSync(cas.pathOf(digest), { throwIfNoEntry: false });
+    if (!blob || blob.size !== size) return false;
+    const placed = statSync(`${outPath}/${name}`, { throwIfNoEntry: false });
+    if (!placed || placed.ino !== blob.ino) return false;
   }
   return true;
+}
+
+/** The outputs whose stable path is not (yet) a link to their blob: what materializeOutputs would place. */
+export function outputsToPlace(cas: ContentStore, outPath: string, outputs: Record<string, { digest: Digest }>): string[] {
+  return Object.entries(outputs)
+    .filter(([name, { digest }]) => statSync(join(outPath, name), { throwIfNoEntry: false })?.ino !== statSync(cas.pathOf(digest), { throwIfNoEntry: false })?.ino)
+    .map(([name]) => name);
 }
 
 function removeStale(dir: string, prefix: string, keep: Set<string>): boolean {

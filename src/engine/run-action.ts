@@ -5,8 +5,9 @@ import { ActionCache } from './action-cache.js';
 import type { ActionEvent, ActionOutcome, ActionTask } from './action-task.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { canonicalJson } from './canonical-json.js';
-import { ContentStore } from './cas.js';
-import { digestBytes, type Digest } from './digest.js';
+import { ContentStore, describeBlobProblem } from './cas.js';
+import { digestBytes, shortDigest, type Digest } from './digest.js';
+import { checkInputBlobs } from './input-check.js';
 import type { Manifest, OutputEntry } from './manifest.js';
 import { materializeOutputs } from './out-tree.js';
 import type { InputArtifact, Rule, RuleContext, RuleResult } from './rule-api.js';
@@ -35,6 +36,11 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
     logLines.push({ level, message });
   };
   try {
+    const lostInputs = checkInputBlobs(task, cas);
+    if (lostInputs.length > 0) {
+      const error = lostInputs.map((l) => `input '${l.name}' of ${l.input} (blob ${shortDigest(l.digest)}) ${describeBlobProblem(l.problem)}`).join('; ');
+      return { ok: false, error, logPath: task.logPath, durationMs: Date.now() - started, lostInputs };
+    }
     const rule = await loadRule(task.bundlePath);
     const ctx: RuleContext<unknown> = {
       label: task.label,

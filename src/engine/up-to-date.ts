@@ -7,7 +7,7 @@ import type { ActionState, BuildStamp, LeafDigests } from './build-state.js';
 import { canonicalJson } from './canonical-json.js';
 import { digestBytes, type Digest } from './digest.js';
 import type { TargetName } from './label.js';
-import { outputsMaterialized } from './out-tree.js';
+import { outputsInPlace } from './out-tree.js';
 import type { Session } from './session.js';
 import { expandSrc, isSrcGlob } from './src-globs.js';
 
@@ -105,7 +105,8 @@ export function reuseLastBuild(session: Session, patterns: readonly string[], le
   const byTarget = new Map<TargetName, StampedAction[]>();
   for (const e of entries) {
     if (dirty.has(e.target)) continue;
-    if (!outputsMaterialized(session.workspace.outPathOf(e.target, e.partition), e.state.outputs)) return undefined;
+    // A blob gone from the store (deleted, collected, truncated) voids the shortcut: the full check rebuilds its producer.
+    if (!outputsInPlace(session.cas, session.workspace.outPathOf(e.target, e.partition), e.state.outputs)) return undefined;
     const list = byTarget.get(e.target);
     if (list) list.push(e);
     else byTarget.set(e.target, [e]);

@@ -2,6 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type ActionResult, type BuildOptions } from './build.js';
+import type { BlobProblem } from './cas.js';
+import type { Digest } from './digest.js';
 import type { RemoteCache } from './remote/remote-cache.js';
 import { Session } from './session.js';
 import { Workspace } from './workspace.js';
@@ -20,8 +22,18 @@ export interface RemoteMismatch {
   clean: string | null;
 }
 
+/** A blob of the workspace's store whose bytes no longer hash to its name; verify takes it out, so the next build rebuilds it. */
+export interface DamagedBlob {
+  label: string;
+  output: string;
+  digest: Digest;
+  problem: BlobProblem;
+}
+
 export interface VerifyResult {
   checked: number;
+  /** The workspace's cached outputs, each rehashed: comparing names alone would pass a blob whose bytes changed. */
+  damaged: DamagedBlob[];
   /** With a remote cache to compare against: its manifests of the same keys, output by output. */
   remote?: { description: string; checked: number; absent: number; mismatches: RemoteMismatch[] };
   mismatches: VerifyMismatch[];
@@ -63,10 +75,26 @@ export async function verify(session: Session, patterns: readonly string[], opti
       }
     }
     const failures = [...ours.actions, ...theirs.actions].filter((r) => r.status === 'failed');
-    return { checked, mismatches, failures, ...(compareWith ? { remote: await compareWithRemote(compareWith, theirs.actions) } : {}) };
+    return { checked, damaged: rehashOutputs(session, ours.actions), mismatches, failures, ...(compareWith ? { remote: await compareWithRemote(compareWith, theirs.actions) } : {}) };
   } finally {
     rmSync(cleanDir, { recursive: true, force: true });
   }
+}
+
+function rehashOutputs(session: Session, actions: readonly ActionResult[]): DamagedBlob[] {
+  const damaged: DamagedBlob[] = [];
+  const seen = new Set<Digest>();
+  for (const a of actions) {
+    for (const [output, digest] of Object.entries(a.outputs ?? {}).sort(([x], [y]) => (x < y ? -1 : 1))) {
+      if (seen.has(digest)) continue;
+      seen.add(digest);
+      const problem = session.cas.check(digest, undefined, 'full');
+      if (!problem) continue;
+      damaged.push({ label: a.label, output, digest, problem });
+      session.cas.remove(digest);
+    }
+  }
+  return damaged;
 }
 
 /** The clean build's outputs against the remote's manifests of the same keys (a key the remote lacks is counted, not failed). */

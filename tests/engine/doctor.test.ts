@@ -28,15 +28,21 @@ describe('quanto doctor', () => {
     ws = smallWorkspace();
     const built = await ws.build();
     const digest = built.targets[0]!.outputs['out.txt']!;
-    const { chmodSync, writeFileSync, rmSync } = await import('node:fs');
+    const { chmodSync, readFileSync, writeFileSync, rmSync } = await import('node:fs');
     const blob = ws.path('cache/cas', digest.slice(0, 2), digest);
     chmodSync(blob, 0o644);
     writeFileSync(blob, 'tampered');
     let r = await ws.cli('doctor', '--full');
-    expect(r.out).toMatch(/^WARN {2}cache .*does not match its digest/m);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL {2}cache .*output 'out.txt' \(blob [0-9a-f]{12}\) has the wrong size .*quanto gc --repair/m);
+    writeFileSync(blob, 'tampere'.padEnd(readFileSync(ws.path('data/prices.csv'), 'utf8').length, 'x'));
+    r = await ws.cli('doctor', '--full');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL {2}cache .*no longer hashes to its name/m);
     rmSync(blob);
     r = await ws.cli('doctor');
-    expect(r.out).toMatch(/^WARN {2}cache .*output blob [0-9a-f]{12} missing/m);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^FAIL {2}cache .*output 'out.txt' \(blob [0-9a-f]{12}\) is missing from the cache/m);
     // A build notices the missing blob and rebuilds rather than trusting the manifest.
     const { rmSync: rm } = await import('node:fs');
     rm(ws.path('cache/out'), { recursive: true });

@@ -11,7 +11,7 @@ describe('quanto verify', () => {
     await ws.build();
     const r = await ws.cli('verify', '//...', '--json');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.out)).toEqual({ ok: true, checked: 4, mismatches: [], failures: [] });
+    expect(JSON.parse(r.out)).toEqual({ ok: true, checked: 4, damaged: [], mismatches: [], failures: [] });
     // The workspace cache is untouched: a build afterwards is still a no-op.
     expect((await ws.build()).built).toBe(0);
   });

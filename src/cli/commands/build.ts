@@ -1,4 +1,4 @@
-import { build, type BuildEvent, type BuildResult } from '../../engine/build.js';
+import { build, describeRepair, type BuildEvent, type BuildResult } from '../../engine/build.js';
 import { parseRedisUrl } from '../../engine/distributed/redis-url.js';
 import { ConfigError, EXIT_FAILURE } from '../../engine/errors.js';
 import type { Executor } from '../../engine/executor.js';
@@ -36,6 +36,8 @@ export async function buildCommand(io: CliIO, globals: GlobalOptions, labels: st
   try {
     const result = wantsTui(io, flags) ? await buildWithTui(session, labels, flags, remote, distributed) : await buildPlain(io, session, labels, flags, remote, distributed);
     for (const e of result.remote?.errors ?? []) io.err(`quanto: remote cache: ${e}`);
+    // The plain log said so as it happened; the terminal UI had the screen, so say it now.
+    if (wantsTui(io, flags)) for (const r of result.repaired ?? []) io.err(`quanto: cache: ${describeRepair(r)}`);
     if (opts.json) io.out(JSON.stringify(buildJson(result)));
     else io.out(summaryLine(result));
     return result.failed > 0 || result.cancelled ? EXIT_FAILURE : 0;
@@ -112,5 +114,5 @@ export function buildJson(result: BuildResult) {
     ...(a.remote ? { remote: true } : {}),
     ...(a.error ? { error: a.error, log: a.logPath ?? null } : {}),
   }));
-  return { targets, built: result.built, cached: result.cached, failed: result.failed, skipped: result.skipped, ...(result.remote ? { remote: result.remote } : {}) };
+  return { targets, built: result.built, cached: result.cached, failed: result.failed, skipped: result.skipped, ...(result.remote ? { remote: result.remote } : {}), ...(result.repaired ? { repaired: result.repaired } : {}) };
 }

@@ -1,3 +1,4 @@
+import { describeBlobProblem } from '../../engine/cas.js';
 import { EXIT_FAILURE } from '../../engine/errors.js';
 import { holdBuildLock } from '../../engine/locks.js';
 import { verify } from '../../engine/verify.js';
@@ -13,12 +14,15 @@ export async function verifyCommand(io: CliIO, globals: GlobalOptions, labels: s
   const release = holdBuildLock(session.workspace);
   try {
     const result = await verify(session, labels, { jobs: opts.jobs }, remote);
-    const ok = result.mismatches.length === 0 && result.failures.length === 0 && (result.remote?.mismatches.length ?? 0) === 0;
+    const ok = result.mismatches.length === 0 && result.damaged.length === 0 && result.failures.length === 0 && (result.remote?.mismatches.length ?? 0) === 0;
     if (opts.json) {
-      io.out(JSON.stringify({ ok, checked: result.checked, mismatches: result.mismatches, failures: result.failures.map((f) => ({ label: f.label, error: f.error })), ...(result.remote ? { remote: result.remote } : {}) }));
+      io.out(JSON.stringify({ ok, checked: result.checked, damaged: result.damaged, mismatches: result.mismatches, failures: result.failures.map((f) => ({ label: f.label, error: f.error })), ...(result.remote ? { remote: result.remote } : {}) }));
     } else {
       for (const m of result.mismatches) {
         io.out(`MISMATCH ${m.label} ${m.output}: workspace ${m.workspace ?? '(absent)'} clean ${m.clean ?? '(absent)'}`);
+      }
+      for (const d of result.damaged) {
+        io.out(`DAMAGED  ${d.label} ${d.output}: blob ${d.digest} ${describeBlobProblem(d.problem)}; removed from the cache, so the next build rebuilds it`);
       }
       for (const m of result.remote?.mismatches ?? []) {
         io.out(`MISMATCH ${m.label} ${m.output}: remote ${m.remote ?? '(absent)'} clean ${m.clean ?? '(absent)'}`);
@@ -28,7 +32,7 @@ export async function verifyCommand(io: CliIO, globals: GlobalOptions, labels: s
       io.out(
         ok
           ? `quanto verify: ${result.checked} actions rebuilt from scratch, every output bit-identical`
-          : `quanto verify: ${result.mismatches.length + (result.remote?.mismatches.length ?? 0)} output(s) differ, ${result.failures.length} failure(s) in ${result.checked} actions`,
+          : `quanto verify: ${result.mismatches.length + (result.remote?.mismatches.length ?? 0)} output(s) differ, ${result.damaged.length} damaged in the cache, ${result.failures.length} failure(s) in ${result.checked} actions`,
       );
     }
     return ok ? 0 : EXIT_FAILURE;
