@@ -18,7 +18,7 @@ import { promoteCommand } from './commands/promote.js';
 import { killCommand } from './commands/kill.js';
 import { reportCommand } from './commands/report.js';
 import { watchCommand, type WatchFlags } from './commands/watch.js';
-import { processIO, type CliIO } from './io.js';
+import { processIO, redactingIO, type CliIO } from './io.js';
 
 export interface GlobalOptions {
   workspace?: string;
@@ -33,7 +33,8 @@ function jobsOption(): Option {
 }
 
 /** Runs the CLI and returns its exit status: 0 ok, 1 a build or check failed, 2 usage or config error. */
-export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<number> {
+  const io = redactingIO(rawIO);
   let status = 0;
   const program = new Command('quanto')
     .description('Make/Bazel for quantitative research: build, cache and verify research artifacts')

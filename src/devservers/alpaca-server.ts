@@ -26,13 +26,13 @@ export async function startAlpacaServer(options: AlpacaServerOptions) {
   };
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (faults.delayMs > 0) await new Promise((r) => setTimeout(r, faults.delayMs));
-    if (req.headers['apca-api-key-id'] !== options.keyId || req.headers['apca-api-secret-key'] !== options.secretKey) return send(res, 401, { message: 'unauthorized.' });
+    if (req.headers['apca-api-key-id'] !== options.keyId || req.headers['apca-api-secret-key'] !== options.secretKey) return send(res, 401, { message: `unauthorized.${faults.echo(req)}` });
     const fault = faults.next();
     if (fault === 'rate-limit') {
       res.setHeader('Retry-After', String(faults.retryAfterSeconds));
       return send(res, 429, { message: 'too many requests.' });
     }
-    if (fault === 'server-error') return send(res, 500, { message: 'internal server error' });
+    if (fault === 'server-error') return send(res, 500, { message: `internal server error${faults.echo(req)}` });
     const url = new URL(req.url ?? '/', 'http://x');
     const m = /^\/v2\/stocks\/([^/]+)\/bars$/.exec(url.pathname);
     if (!m) return send(res, 404, { message: 'Not Found' });

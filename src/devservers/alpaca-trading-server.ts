@@ -1,3 +1,4 @@
+import { echoOfRequest } from './faults.js';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from './listen.js';
@@ -17,6 +18,8 @@ export interface AlpacaTradingServerOptions {
   rateLimitPerMinute?: number;
   /** How long a slow response is held, in ms. */
   slowMs?: number;
+  /** Error bodies (401, scripted 500) repeat the request's headers, keys included, as some proxies do. */
+  echoRequest?: boolean;
 }
 
 interface OrderRecord {
@@ -93,9 +96,10 @@ export async function startAlpacaTradingServer(o: AlpacaTradingServerOptions) {
     return text ? (JSON.parse(text) as Record<string, unknown>) : {};
   };
 
+  const echo = (req: IncomingMessage): string => (o.echoRequest ? ` (request: ${echoOfRequest(req)})` : '');
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     stats.requests++;
-    if (req.headers['apca-api-key-id'] !== o.keyId || req.headers['apca-api-secret-key'] !== o.secretKey) return send(res, 401, { code: 40110000, message: 'request is not authorized' });
+    if (req.headers['apca-api-key-id'] !== o.keyId || req.headers['apca-api-secret-key'] !== o.secretKey) return send(res, 401, { code: 40110000, message: `request is not authorized${echo(req)}` });
     const now = Date.now();
     while (requests.length > 0 && requests[0]! <= now - 60_000) requests.shift();
     if (o.rateLimitPerMinute !== undefined && requests.length >= o.rateLimitPerMinute) return send(res, 429, { code: 42910000, message: 'rate limit exceeded' }, { 'retry-after': '1' });
@@ -108,7 +112,7 @@ export async function startAlpacaTradingServer(o: AlpacaTradingServerOptions) {
     if (req.method === 'POST' && path === '/v2/orders') {
       stats.orderSubmissions++;
       const step = script.shift() ?? 'ok';
-      if (step === 'server_error') return send(res, 500, { code: 50010000, message: 'internal server error' });
+      if (step === 'server_error') return send(res, 500, { code: 50010000, message: `internal server error${echo(req)}` });
       if (step === 'rate_limited') return send(res, 429, { code: 42910000, message: 'rate limit exceeded' }, { 'retry-after': '1' });
       const b = await body(req);
       const clientOrderId = String(b.client_order_id ?? randomUUID());

@@ -16,6 +16,16 @@ export interface FaultPlan {
   /** Hold every Nth response for slowMs (long enough to trip a client's timeout). */
   slowEvery?: number;
   slowMs?: number;
+  /**
+   * Error bodies repeat the request line and headers, as some proxies and debug gateways do:
+   * the client's credentials come back inside text it did not write (tests of redaction).
+   */
+  echoRequest?: boolean;
+}
+
+/** The request as an echoing proxy quotes it: method, path with query, every header. */
+export function echoOfRequest(req: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> }): string {
+  return `${req.method ?? 'GET'} ${req.url ?? '/'} ${JSON.stringify(req.headers)}`;
 }
 
 export type Fault = 'rate-limit' | 'server-error' | 'truncate' | null;
@@ -32,6 +42,11 @@ export class FaultInjector {
     const fault: Fault = hit(this.plan.rateLimitEvery) ? 'rate-limit' : hit(this.plan.serverErrorEvery) ? 'server-error' : hit(this.plan.truncateEvery) ? 'truncate' : null;
     if (fault) this.injected[fault] += 1;
     return fault;
+  }
+
+  /** The text to append to an error body: the echoed request when the plan says so, else nothing. */
+  echo(req: Parameters<typeof echoOfRequest>[0]): string {
+    return this.plan.echoRequest ? ` (request: ${echoOfRequest(req)})` : '';
   }
 
   get delayMs(): number {

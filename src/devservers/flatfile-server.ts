@@ -41,9 +41,9 @@ export async function startFlatFileServer(options: FlatFileServerOptions): Promi
     void (async () => {
       if (faults.delayMs > 0) await new Promise((r) => setTimeout(r, faults.delayMs));
       const credential = /Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
-      if (credential !== options.accessKeyId) return fail(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
+      if (credential !== options.accessKeyId) return fail(403, 'InvalidAccessKeyId', `The AWS Access Key Id you provided does not exist in our records.${faults.echo(req)}`);
       const fault = faults.next();
-      if (fault === 'server-error' || fault === 'rate-limit') return fail(fault === 'rate-limit' ? 503 : 500, fault === 'rate-limit' ? 'SlowDown' : 'InternalError', 'Please try again.');
+      if (fault === 'server-error' || fault === 'rate-limit') return fail(fault === 'rate-limit' ? 503 : 500, fault === 'rate-limit' ? 'SlowDown' : 'InternalError', `Please try again.${faults.echo(req)}`);
       const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
       const m = new RegExp(`^/${options.bucket}/${DAY_AGGS_PREFIX}/(\\d{4})/(\\d{2})/(\\d{4}-\\d{2}-\\d{2})\\.csv\\.gz$`).exec(path);
       if (!path.startsWith(`/${options.bucket}/`)) return fail(404, 'NoSuchBucket', 'The specified bucket does not exist');

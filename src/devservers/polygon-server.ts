@@ -109,7 +109,7 @@ export async function startPolygonServer(options: PolygonServerOptions): Promise
     if (faults.delayMs > 0) await new Promise((r) => setTimeout(r, faults.delayMs));
     const id = `req-${++requestId}`;
     const key = url.searchParams.get('apiKey') ?? req.headers.authorization?.replace(/^Bearer /, '');
-    if (key !== options.apiKey) return send(res, 401, { status: 'ERROR', request_id: id, error: 'Unknown API Key' });
+    if (key !== options.apiKey) return send(res, 401, { status: 'ERROR', request_id: id, error: `Unknown API Key${faults.echo(req)}` });
     const fault = faults.next();
     const slow = faults.delayFor() - faults.delayMs;
     if (slow > 0) await new Promise((r) => setTimeout(r, slow));
@@ -117,7 +117,7 @@ export async function startPolygonServer(options: PolygonServerOptions): Promise
       res.setHeader('Retry-After', String(faults.retryAfterSeconds));
       return send(res, 429, { status: 'ERROR', request_id: id, error: "You've exceeded the maximum requests per minute" });
     }
-    if (fault === 'server-error') return send(res, 500, { status: 'ERROR', request_id: id, error: 'internal error' });
+    if (fault === 'server-error') return send(res, 500, { status: 'ERROR', request_id: id, error: `internal error${faults.echo(req)}` });
     if (url.pathname.startsWith('/v3/')) {
       const reference = referenceResponse(url, options, listening.url);
       if (!reference) return send(res, 404, { status: 'NOT_FOUND', request_id: id, message: 'Not found' });

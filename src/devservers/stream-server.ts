@@ -9,6 +9,8 @@ export interface StreamFaults {
   duplicateEvery?: number;
   /** Hold back every Nth aggregate and send it after the next one. */
   outOfOrderEvery?: number;
+  /** A failed auth's status message repeats the auth message it got, key included, as a debug gateway might. */
+  echoAuth?: boolean;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function startStreamServer(options: { seed: number; apiKey: string;
       }
       if (msg.action === 'auth') {
         state.authed = msg.params === options.apiKey;
-        socket.send(JSON.stringify([{ ev: 'status', status: state.authed ? 'auth_success' : 'auth_failed', message: state.authed ? 'authenticated' : 'authentication failed' }]));
+        socket.send(JSON.stringify([{ ev: 'status', status: state.authed ? 'auth_success' : 'auth_failed', message: state.authed ? 'authenticated' : `authentication failed${faults.echoAuth ? ` for ${JSON.stringify(msg)}` : ''}` }]));
         if (!state.authed) socket.close(1008, 'authentication failed');
       } else if (msg.action === 'subscribe' && state.authed) {
         for (const p of (msg.params ?? '').split(',')) if (p.startsWith('AM.')) state.symbols.add(p.slice(3));

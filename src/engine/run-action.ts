@@ -13,6 +13,12 @@ import { materializeOutputs } from './out-tree.js';
 import type { InputArtifact, Rule, RuleContext, RuleResult } from './rule-api.js';
 import { emptyDirectory, threadScratch } from './scratch.js';
 import { Workspace } from './workspace.js';
+import { hasSecrets, maskSecretsInFile, redact, redactError } from '../secrets/redact.js';
+
+/** JSON a rule reported (what it fetched, what it validated), with any secret in it masked. */
+function redactJson(value: unknown): unknown {
+  return hasSecrets() ? (JSON.parse(redact(JSON.stringify(value))) as unknown) : value;
+}
 
 /** Digest of an output set: what dependents' keys see, so identical bytes stop a rebuild (early cutoff). */
 export function outputsDigestOf(outputs: Record<string, { digest: Digest }>): Digest {
@@ -33,7 +39,7 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
   const { root: scratch, out: outDir } = threadScratch(workspace.tmpDir);
   const logLines: LogEntry[] = [];
   const log = (level: LogEntry['level']) => (message: string) => {
-    logLines.push({ level, message });
+    logLines.push({ level, message: redact(message) });
   };
   try {
     const lostInputs = checkInputBlobs(task, cas);
@@ -69,8 +75,8 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
       rows: result.rows ?? {},
       log: logDigest,
       timings: { startedAt: new Date(started).toISOString(), durationMs: Date.now() - started },
-      ...(result.fetched !== undefined ? { fetched: result.fetched } : {}),
-      ...(result.validation !== undefined ? { validation: result.validation } : {}),
+      ...(result.fetched !== undefined ? { fetched: redactJson(result.fetched) } : {}),
+      ...(result.validation !== undefined ? { validation: redactJson(result.validation) } : {}),
       ...(result.columns !== undefined ? { columns: result.columns } : {}),
       ...(result.holdout !== undefined ? { holdout: result.holdout } : {}),
     };
@@ -78,8 +84,8 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
     materializeOutputs(cas, task.outPath, outputs);
     return { ok: true, manifest };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    logLines.push({ level: 'ERROR', message: err instanceof Error && err.stack ? err.stack : message });
+    const message = redactError(err);
+    logLines.push({ level: 'ERROR', message: redact(err instanceof Error && err.stack ? err.stack : message) });
     writeLog(cas, task.logPath, logLines, task.label);
     return { ok: false, error: message, logPath: task.logPath, durationMs: Date.now() - started };
   } finally {
@@ -133,7 +139,12 @@ function adoptOutputs(cas: ContentStore, outDir: string, label: string, declared
     throw new Error(`${label}: the rule did not produce its declared output(s) ${missing.map((m) => `'${m}'`).join(', ')} (it wrote: ${names.join(', ') || 'nothing'})`);
   }
   const outputs: Record<string, OutputEntry> = {};
-  for (const name of names) outputs[name] = cas.adoptFile(join(outDir, name));
+  // A rule may have written a secret it was handed back (a vendor's error echoed into a report): masked before hashing.
+  const mask = hasSecrets();
+  for (const name of names) {
+    if (mask) maskSecretsInFile(join(outDir, name));
+    outputs[name] = cas.adoptFile(join(outDir, name));
+  }
   return outputs;
 }
 

@@ -1,4 +1,5 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { redact } from '../secrets/redact.js';
 import { dirname } from 'node:path';
 import type { Broker, BrokerOrderState, BrokerPosition } from './broker.js';
 import { clientOrderId } from './client-order-id.js';
@@ -122,7 +123,7 @@ export async function runBrokerSession(o: {
     }
     if (!state || state.filled_qty === 0 || state.filled_avg_price === null) continue;
     const entry = ledger.record({ date: o.decidedAt, client_order_id: state.client_order_id, symbol: state.symbol, shares: state.side === 'buy' ? state.filled_qty : -state.filled_qty, price: state.filled_avg_price, fee: 0 });
-    appendFileSync(o.ledgerFile, `${JSON.stringify(entry)}\n`);
+    appendFileSync(o.ledgerFile, redact(`${JSON.stringify(entry)}\n`));
     record.fills.push(entry);
   }
   const endDiffs = await router.reconcile(held());

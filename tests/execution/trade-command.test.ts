@@ -87,6 +87,20 @@ describe('quanto trade against a local Alpaca-compatible server', () => {
     expect(server.stats.orderSubmissions).toBe(before);
   }, 120_000);
 
+  it('a broker whose 401 and 500 bodies echo our key headers: quanto trade prints the error with the keys masked', async () => {
+    const echoing = await startAlpacaTradingServer({ keyId: 'PKSOMEONEELSE000', secretKey: 'not-our-secret', cash: 1_000_000, prices: { AA: 60, GE: 80, IBM: 150 }, echoRequest: true });
+    process.env.APCA_API_BASE_URL = echoing.url;
+    process.env.QUANTO_NOW = '1997-01-03T22:00:00Z';
+    try {
+      const r = await trade('--broker', 'alpaca-paper');
+      expect(r.code).not.toBe(0);
+      expect(r.out + r.err).toMatch(/request is not authorized \(request: .*\[redacted APCA_API_SECRET_KEY\]/);
+    } finally {
+      process.env.APCA_API_BASE_URL = server.url;
+      await echoing.close();
+    }
+  }, 120_000);
+
   it('no artifact, log or output of the runs contains the keys', () => {
     const files = filesUnder(ws.root).filter((f) => statSync(f).size < 50_000_000);
     expect(files.some((f) => f.endsWith('decisions.json'))).toBe(true);

@@ -90,7 +90,7 @@ describe('the WebSocket minute-bar stream', () => {
     cleanups.push(() => feed.close());
     const stream = new PolygonStream({ url: feed.url, apiKey: 'wrong', symbols: ['AAPL'], backfill: async () => [], reconnect: { baseDelayMs: 1, maxDelayMs: 1, maxAttempts: 0 }, random: () => 0 });
     cleanups.push(() => stream.stop());
-    await expect(stream.start()).rejects.toThrow('polygon stream: authentication failed (check POLYGON_API_KEY)');
+    await expect(stream.start()).rejects.toThrow('polygon stream: authentication failed (the feed said: authentication failed); check POLYGON_API_KEY');
   });
 });
 

@@ -5,6 +5,7 @@ import { EXIT_FAILURE } from '../../engine/errors.js';
 import type { Manifest } from '../../engine/manifest.js';
 import { quantoPackageRoot } from '../../engine/package-root.js';
 import { ContentStore, describeBlobProblem } from '../../engine/cas.js';
+import { SECRET_ENV_NAMES } from '../../secrets/redact.js';
 import { Workspace } from '../../engine/workspace.js';
 import type { CliIO } from '../io.js';
 import type { GlobalOptions } from '../main.js';
@@ -20,16 +21,6 @@ export interface DoctorFlags {
 }
 
 
-/** API keys the product reads. Only whether each is set is ever printed, never a value. */
-export const KNOWN_SECRETS = [
-  'POLYGON_API_KEY',
-  'POLYGON_S3_ACCESS_KEY_ID',
-  'POLYGON_S3_SECRET_ACCESS_KEY',
-  'APCA_API_KEY_ID',
-  'APCA_API_SECRET_KEY',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-];
 
 export async function doctorCommand(io: CliIO, globals: GlobalOptions, opts: DoctorFlags): Promise<number> {
   const checks: Check[] = [];
@@ -62,7 +53,8 @@ export async function doctorCommand(io: CliIO, globals: GlobalOptions, opts: Doc
     if (opts.executor) checks.push(await executorCheck(ws, opts.executor, remote?.remote));
     remote?.remote?.store.close();
   }
-  for (const name of KNOWN_SECRETS) checks.push({ name, status: 'ok', detail: process.env[name] ? 'set' : 'not set' });
+  // Only whether each is set is ever printed, never a value.
+  for (const name of SECRET_ENV_NAMES) checks.push({ name, status: 'ok', detail: process.env[name] ? 'set' : 'not set' });
 
   for (const c of checks) io.out(`${c.status === 'ok' ? 'ok  ' : c.status === 'warn' ? 'WARN' : 'FAIL'}  ${c.name.padEnd(22)} ${c.detail}`);
   return checks.some((c) => c.status === 'fail') ? EXIT_FAILURE : 0;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { redact } from '../../secrets/redact.js';
 import { writeFileAtomic } from '../../engine/atomic-write.js';
 import { build } from '../../engine/build.js';
 import { ConfigError, EXIT_FAILURE } from '../../engine/errors.js';
@@ -74,7 +75,8 @@ export async function tradeCommand(io: CliIO, globals: GlobalOptions, label: str
     killSwitch: killSwitchFromFile(join(session.workspace.root, KILL_FILE)),
   });
   const file = join(session.workspace.root, 'runs', id, `${date}-${live ? 'live' : 'paper'}`, 'decisions.json');
-  writeFileAtomic(file, `${JSON.stringify({ config: { experiment: `//${name}`, experiment_outputs_digest: exp.outputsDigest, broker: opts.broker, base_url: process.env.APCA_API_BASE_URL ?? null, risk, as_of: date }, ...record }, null, 2)}\n`);
+  // A broker error recorded in the session (a halt reason) may quote what the broker echoed back, keys included.
+  writeFileAtomic(file, redact(`${JSON.stringify({ config: { experiment: `//${name}`, experiment_outputs_digest: exp.outputsDigest, broker: opts.broker, base_url: process.env.APCA_API_BASE_URL ?? null, risk, as_of: date }, ...record }, null, 2)}\n`));
   io.out(`quanto trade: ${record.intents.length} intents, ${record.orders.length} orders, ${record.fills.length} fills for ${date}; ${record.final_state}${record.halt_reason ? ` (${record.halt_reason})` : ''}${record.note ? ` (${record.note})` : ''}; ${file.slice(session.workspace.root.length + 1)}`);
   return record.final_state === 'HALTED' ? EXIT_FAILURE : 0;
 }

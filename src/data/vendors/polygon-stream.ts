@@ -87,7 +87,10 @@ export class PolygonStream {
             const status = (m as { status: string }).status;
             if (status === 'connected') socket.send(JSON.stringify({ action: 'auth', params: this.options.apiKey }));
             else if (status === 'auth_success') socket.send(JSON.stringify({ action: 'subscribe', params: this.options.symbols.map((s) => `AM.${s}`).join(',') }));
-            else if (status === 'auth_failed') reject(new Error('polygon stream: authentication failed (check POLYGON_API_KEY)'));
+            else if (status === 'auth_failed') {
+              const said = (m as { message?: unknown }).message;
+              reject(new Error(`polygon stream: authentication failed${typeof said === 'string' ? ` (the feed said: ${said})` : ''}; check POLYGON_API_KEY`));
+            }
             else if (status === 'success' && !subscribed) {
               subscribed = true;
               this.options.onEvent?.({ kind: 'connected', attempt: this.attempts });

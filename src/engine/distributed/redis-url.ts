@@ -1,3 +1,4 @@
+import { registerSecret } from '../../secrets/redact.js';
 import { ConfigError } from '../errors.js';
 
 export interface RedisTarget {
@@ -22,6 +23,9 @@ export function parseRedisUrl(url: string, env: NodeJS.ProcessEnv = process.env)
   const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : 0;
   if (!Number.isInteger(db) || db < 0) throw new ConfigError(`--executor: the database in '${u.pathname}' is not a number`);
   const password = u.password ? decodeURIComponent(u.password) : env.REDIS_PASSWORD;
+  // Masked from here on wherever it might be printed (an ioredis error quoting the URL, say).
+  registerSecret('REDIS_PASSWORD', password);
+  if (u.password) registerSecret('REDIS_PASSWORD', u.password);
   return {
     host: u.hostname,
     port: u.port ? Number(u.port) : 6379,
