@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { PromotionStatus } from '../src/governance/promotion-status.js';
+import { inputDir } from './_inputs.js';
 
 /** The promotion record files among a target's srcs: those in the directory of its `promotions` glob, with their bytes. */
 export function promotionRecordFiles(srcs: Readonly<Record<string, string>>, glob: string): { file: string; bytes: Buffer }[] {
@@ -7,4 +9,16 @@ export function promotionRecordFiles(srcs: Readonly<Record<string, string>>, glo
   return Object.entries(srcs)
     .filter(([path]) => dirname(path) === dir)
     .map(([file, abs]) => ({ file, bytes: readFileSync(abs) }));
+}
+
+/**
+ * The status a promotion_status dep wrote, when it says the experiment is promoted; otherwise
+ * the refusal. The records themselves are validated there, once, against the qualification
+ * built now; consumers (shadow replay, the Alpaca paper session) trust only that verdict.
+ */
+export function requirePromoted(inputs: Readonly<Record<string, { dir(): string }>>, rule: string, promotion: string, experiment: string): PromotionStatus {
+  const status = JSON.parse(readFileSync(`${inputDir(inputs, rule, promotion)}/promotion/status.json`, 'utf8')) as PromotionStatus;
+  if (status.experiment !== experiment) throw new Error(`${promotion} is about ${status.experiment}, not ${experiment}: fix this target's config`);
+  if (status.state !== 'promoted' || !status.record) throw new Error(`refused: ${experiment} is not promoted (${promotion}: ${status.state.replaceAll('_', ' ')}); ${status.next_step}`);
+  return status;
 }

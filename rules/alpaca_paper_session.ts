@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { defineRule } from '../src/engine/rule-api.js';
 import { AlpacaBroker } from '../src/execution/alpaca-broker.js';
 import { tradePolicyOnce } from '../src/execution/policy-broker-session.js';
-import type { PromotionStatus } from '../src/governance/promotion-status.js';
 import { riskConfigSchema } from '../src/execution/risk-config.js';
 import { metricsJson } from '../src/reports/metrics-json.js';
 import { inputDir } from './_inputs.js';
+import { requirePromoted } from './_promotion-records.js';
 import { writeOutput } from './_outputs.js';
 
 /**
@@ -41,9 +41,7 @@ export default defineRule({
     if (!keyId || !secretKey) throw new Error('APCA_API_KEY_ID and APCA_API_SECRET_KEY are not set: set both in the environment (keys are read from nowhere else) to trade on the Alpaca paper account');
     const ledgerFile = ctx.srcs[c.account_ledger];
     if (!ledgerFile) throw new Error(`the account ledger ${c.account_ledger} is not among this target's srcs: add it (an empty file to start), so that each fill changes this key`);
-    const status = JSON.parse(readFileSync(`${inputDir(ctx.inputs, 'alpaca_paper_session', c.promotion)}/promotion/status.json`, 'utf8')) as PromotionStatus;
-    if (status.experiment !== c.experiment) throw new Error(`${c.promotion} is about ${status.experiment}, not ${c.experiment}: fix this target's config`);
-    if (status.state !== 'promoted') throw new Error(`refused: ${c.experiment} is not promoted (${c.promotion}: ${status.state.replaceAll('_', ' ')}); ${status.next_step}`);
+    const status = requirePromoted(ctx.inputs, 'alpaca_paper_session', c.promotion, c.experiment);
     const experimentDir = inputDir(ctx.inputs, 'alpaca_paper_session', c.experiment);
     const nowMs = process.env.QUANTO_NOW ? Date.parse(process.env.QUANTO_NOW) : Date.now();
     if (Number.isNaN(nowMs)) throw new Error(`QUANTO_NOW must be an ISO time, got '${process.env.QUANTO_NOW}'`);

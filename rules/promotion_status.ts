@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -33,9 +34,11 @@ export default defineRule({
     for (const label of [c.experiment, c.qualification]) {
       if (!ctx.inputs[label]) throw new Error(`${label} is named in the config but is not among this target's deps: add it to deps`);
     }
-    const report = JSON.parse(readFileSync(join(ctx.inputs[c.qualification]!.dir(), 'promotion', 'qualification_report.json'), 'utf8')) as QualificationReport;
+    const reportBytes = readFileSync(join(ctx.inputs[c.qualification]!.dir(), 'promotion', 'qualification_report.json'));
+    const report = JSON.parse(reportBytes.toString('utf8')) as QualificationReport;
     const records = promotionRecordFiles(ctx.srcs, c.promotions);
-    const status = promotionStatus({ experiment: c.experiment, outputsDigest: ctx.inputs[c.experiment]!.outputsDigest, tier: c.tier, report, records });
+    const reportDigest = createHash('sha256').update(reportBytes).digest('hex');
+    const status = promotionStatus({ experiment: c.experiment, outputsDigest: ctx.inputs[c.experiment]!.outputsDigest, tier: c.tier, report, reportDigest, records });
     writeOutput(ctx.outDir, 'promotion/status.json', metricsJson(status));
     ctx.log.info(`${c.experiment} at ${c.tier}: ${status.state.replaceAll('_', ' ')}; ${status.next_step}`);
   },

@@ -1,19 +1,18 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { metricsJson } from '../src/reports/metrics-json.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { riskConfigSchema } from '../src/execution/risk-config.js';
 import { detectTfBackend } from '../src/rl/tf-backend.js';
 import { jsonLines, replayExperimentOf, writeOutput } from './_outputs.js';
-import { promotionRecordFiles } from './_promotion-records.js';
+import { requirePromoted } from './_promotion-records.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
 
 /**
  * A shadow replay of a promoted experiment's policy over a window, through the intent, risk,
- * order and simulated-fill path paper trading uses, without a broker. It refuses an experiment
- * with no promotion record of its current outputs: the records are this target's srcs (a glob),
- * so promoting it changes this key.
+ * order and simulated-fill path paper trading uses, without a broker. It refuses unless its
+ * promotion_status dep says the experiment's current outputs are promoted: that target
+ * validates the records (and has them as srcs, so promoting changes its outputs and this key).
  */
 export default defineRule({
   name: 'shadow_replay',
@@ -22,8 +21,8 @@ export default defineRule({
   config: z
     .object({
       experiment: z.string().startsWith('//'),
-      /** The promotion records to look in: the glob this target lists in its srcs. */
-      promotions: z.string().min(1),
+      /** A promotion_status target (a dep): the replay refuses unless it says 'promoted'. */
+      promotion: z.string().startsWith('//'),
       window: z.object({ start: isoDate, end: isoDate }).strict(),
       risk: riskConfigSchema.prefault({}),
     })
@@ -33,13 +32,8 @@ export default defineRule({
   async run(ctx) {
     const c = ctx.config;
     const { experiment, run } = replayExperimentOf(ctx, 'shadow_replay');
-    const records = promotionRecordFiles(ctx.srcs, c.promotions).map(({ file, bytes }) => ({ path: file, bytes, record: JSON.parse(bytes.toString('utf8')) as { experiment?: string; experiment_outputs_digest?: string } }));
-    const promotion = records.find((r) => r.record.experiment === c.experiment && r.record.experiment_outputs_digest === experiment.outputsDigest);
-    if (!promotion) {
-      throw new Error(
-        `refused: ${c.experiment} has no promotion record of its current outputs (${experiment.outputsDigest.slice(0, 12)}) in ${c.promotions} (${records.length} record(s) there): promote it first, quanto promote ${c.experiment} --tier candidate --reason "..."`,
-      );
-    }
+    const status = requirePromoted(ctx.inputs, 'shadow_replay', c.promotion, c.experiment);
+    if (status.experiment_outputs_digest !== experiment.outputsDigest) throw new Error(`${c.promotion} judged other outputs of ${c.experiment} than this replay reads: list the same experiment target in both`);
     const { replay, market, backend, config: expConfig } = await run();
 
     const write = (name: string, text: string) => writeOutput(ctx.outDir, name, text);
@@ -49,7 +43,7 @@ export default defineRule({
       metricsJson({
         experiment: c.experiment,
         experiment_outputs_digest: experiment.outputsDigest,
-        promotion: { file: promotion.path, sha256: createHash('sha256').update(promotion.bytes).digest('hex') },
+        promotion: { file: status.record!.file, sha256: status.record!.sha256 },
         backend,
         risk: c.risk,
         costs: expConfig.costs,

@@ -83,13 +83,16 @@ function toState(o: { id?: string; clientOrderId?: string; symbol?: string; side
 
 /** The SDK's typed errors as what the router can do about them. Messages carry the status, never a credential. */
 export function toBrokerError(err: unknown): BrokerError {
-  if (err instanceof errors.FetchError) return new BrokerError(`network: ${err.cause?.name ?? 'error'}`, 'timeout');
+  if (err instanceof errors.FetchError) {
+    const cause = err.cause as { code?: string; name?: string; cause?: { code?: string } } | undefined;
+    return new BrokerError(`network: ${cause?.code ?? cause?.cause?.code ?? cause?.name ?? 'error'}`, 'timeout');
+  }
   if (err instanceof errors.RateLimitError) return new BrokerError(`429 rate limited`, 'rate_limited', err.retryAfterMs);
   if (err instanceof errors.ApiError) {
     const message = `${err.status} ${err.message}`;
-    if (err.status === 422 && /client_order_id must be unique/.test(err.message)) return new BrokerError(message, 'duplicate');
-    if (err.status >= 500) return new BrokerError(message, 'server');
-    return new BrokerError(message, 'rejected');
+    if (err.status === 422 && /client_order_id must be unique/.test(err.message)) return new BrokerError(message, 'duplicate', undefined, err.status);
+    if (err.status >= 500) return new BrokerError(message, 'server', undefined, err.status);
+    return new BrokerError(message, 'rejected', undefined, err.status);
   }
   return new BrokerError(err instanceof Error ? err.message : String(err), 'rejected');
 }

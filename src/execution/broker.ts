@@ -35,6 +35,8 @@ export class BrokerError extends Error {
     message: string,
     readonly kind: 'timeout' | 'rate_limited' | 'server' | 'duplicate' | 'rejected',
     readonly retryAfterMs?: number,
+    /** The broker's HTTP status, when it answered; undefined when it could not be reached. */
+    readonly status?: number,
   ) {
     super(message);
     this.name = 'BrokerError';

@@ -1,19 +1,5 @@
-import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import { parsePromotionRecord, whyNotCovering } from './promotion-record.js';
 import type { QualificationReport } from './qualify.js';
-
-/** The fields of a promotion record (written by `quanto promote`) that decide whether it still applies. */
-export const promotionRecordSchema = z
-  .object({
-    format: z.literal('quanto-promotion/1'),
-    tier: z.enum(['candidate', 'production']),
-    experiment: z.string(),
-    experiment_outputs_digest: z.string(),
-    reason: z.string(),
-    promoted_by: z.string(),
-    promoted_at: z.string(),
-  })
-  .passthrough();
 
 export type PromotionState = 'promoted' | 'qualified_not_promoted' | 'not_qualified';
 
@@ -26,8 +12,8 @@ export interface PromotionStatus {
   failed_hard_gates: { name: string; reason: string }[];
   /** The record that promotes exactly these outputs (the newest, when there are several). */
   record: { file: string; sha256: string; reason: string; promoted_by: string; promoted_at: string } | null;
-  /** Records of earlier outputs of the experiment: they no longer apply once it retrained. */
-  stale_records: { file: string; experiment_outputs_digest: string }[];
+  /** Records of this experiment and tier that do not cover it now, and why (earlier outputs, other qualification evidence). */
+  stale_records: { file: string; experiment_outputs_digest: string; why: string }[];
   next_step: string;
 }
 
@@ -41,24 +27,18 @@ export function promotionStatus(input: {
   outputsDigest: string;
   tier: 'candidate' | 'production';
   report: QualificationReport;
+  /** Digest of the report's bytes (as built now): a record must cite this very report. */
+  reportDigest: string;
   records: readonly { file: string; bytes: Buffer }[];
 }): PromotionStatus {
   const { experiment, outputsDigest, tier, report } = input;
+  const evidence = { experiment, tier, outputsDigest, reportDigest: input.reportDigest, report };
   const parsed = [...input.records]
     .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
-    .map(({ file, bytes }) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(bytes.toString('utf8'));
-      } catch (err) {
-        throw new Error(`${file}: not valid JSON (${(err as Error).message}); restore it from version control or delete it`);
-      }
-      const result = promotionRecordSchema.safeParse(json);
-      if (!result.success) throw new Error(`${file}: not a promotion record (${result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}); restore it from version control or delete it`);
-      return { file, record: result.data, sha256: createHash('sha256').update(bytes).digest('hex') };
-    })
-    .filter((r) => r.record.experiment === experiment && r.record.tier === tier);
-  const current = parsed.filter((r) => r.record.experiment_outputs_digest === outputsDigest).at(-1);
+    .map(({ file, bytes }) => parsePromotionRecord(file, bytes))
+    .filter((r) => r.record.experiment === experiment && r.record.tier === tier)
+    .map((r) => ({ ...r, why: whyNotCovering(r.record, evidence) }));
+  const current = parsed.filter((r) => r.why === null).at(-1);
   const failed = report.hard.filter((g) => !g.pass).map((g) => ({ name: g.name, reason: g.reason }));
   const qualified = report.passed && report.candidate === experiment;
   const state: PromotionState = current ? 'promoted' : qualified ? 'qualified_not_promoted' : 'not_qualified';
@@ -76,7 +56,7 @@ export function promotionStatus(input: {
     qualified,
     failed_hard_gates: failed,
     record: current ? { file: current.file, sha256: current.sha256, reason: current.record.reason, promoted_by: current.record.promoted_by, promoted_at: current.record.promoted_at } : null,
-    stale_records: parsed.filter((r) => r.record.experiment_outputs_digest !== outputsDigest).map((r) => ({ file: r.file, experiment_outputs_digest: r.record.experiment_outputs_digest })),
+    stale_records: parsed.filter((r) => r.why !== null).map((r) => ({ file: r.file, experiment_outputs_digest: r.record.experiment_outputs_digest, why: r.why! })),
     next_step,
   };
 }

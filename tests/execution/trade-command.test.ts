@@ -93,11 +93,87 @@ describe('quanto trade against a local Alpaca-compatible server', () => {
     process.env.QUANTO_NOW = '1997-01-03T22:00:00Z';
     try {
       const r = await trade('--broker', 'alpaca-paper');
-      expect(r.code).not.toBe(0);
-      expect(r.out + r.err).toMatch(/request is not authorized \(request: .*\[redacted APCA_API_SECRET_KEY\]/);
+      // A refused key is a settings problem: a clear message, exit 2, no stack trace.
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^quanto: error: the broker refused the keys \(401 request is not authorized \(request: .*\[redacted APCA_API_SECRET_KEY\].*check APCA_API_KEY_ID and APCA_API_SECRET_KEY/m);
+      expect(r.err).not.toMatch(/internal error|    at /);
     } finally {
       process.env.APCA_API_BASE_URL = server.url;
       await echoing.close();
+    }
+  }, 120_000);
+
+  it('a broker that cannot be reached is a clear error, exit 2', async () => {
+    // A port nobody listens on: bind one, then let it go.
+    const { createServer } = await import('node:net');
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise((resolve) => probe.close(resolve));
+    process.env.APCA_API_BASE_URL = `http://127.0.0.1:${port}`;
+    process.env.QUANTO_NOW = '1997-01-06T22:00:00Z';
+    try {
+      const r = await trade('--broker', 'alpaca-paper');
+      expect(r.code, r.out + r.err).toBe(2);
+      expect(r.err).toMatch(new RegExp(`^quanto: error: cannot reach the broker at http://127\\.0\\.0\\.1:${port} \\(network: ECONNREFUSED\\): check APCA_API_BASE_URL`, 'm'));
+    } finally {
+      process.env.APCA_API_BASE_URL = server.url;
+    }
+  }, 120_000);
+
+  it('a risk file is parsed strictly: a misspelled key, a wrong value or a missing file is an error naming the file and line, exit 2', async () => {
+    const before = server.stats.orderSubmissions;
+    ws.write('risk-typo.yaml', '# limits for the desk\nrsk:\n  max_order_notional: 1000\n');
+    let r = await trade('--broker', 'alpaca-paper', '--risk', 'risk-typo.yaml');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^quanto: error: invalid risk file risk-typo\.yaml:$/m);
+    expect(r.err).toMatch(/^ {2}risk-typo\.yaml:2:1: key '\(top level\)': Unrecognized key: "rsk"/m);
+    expect(r.err).toMatch(/^ {2}risk-typo\.yaml:2:1: key 'risk': Invalid input: expected object/m);
+    ws.write('risk-inner.yaml', 'risk:\n  max_order_notional: 1000\n  max_daly_loss: 0.01\n');
+    r = await trade('--broker', 'alpaca-paper', '--risk', 'risk-inner.yaml');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/risk-inner\.yaml:3:3: key 'risk': .*\(max_daly_loss\)/);
+    r = await trade('--broker', 'alpaca-paper', '--risk', 'no-such-risk.yaml');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^quanto: error: no-such-risk\.yaml: file not found$/m);
+    expect(server.stats.orderSubmissions).toBe(before);
+  }, 120_000);
+
+  it('a hand-written promotion record unlocks no trading: one field is an error naming the file; a forgery of a real record is refused', async () => {
+    const dir = ws.path('promotions/candidate/tiny');
+    const fs = await import('node:fs');
+    const realFiles = fs.readdirSync(dir);
+    const real = JSON.parse(fs.readFileSync(join(dir, realFiles[0]!), 'utf8'));
+    const aside = ws.path('promotions-aside');
+    fs.renameSync(dir, aside);
+    process.env.QUANTO_NOW = '1997-01-07T22:00:00Z';
+    const before = server.stats.orderSubmissions;
+    try {
+      ws.write('promotions/candidate/tiny/forged.json', JSON.stringify({ experiment_outputs_digest: real.experiment_outputs_digest }));
+      let r = await trade('--broker', 'alpaca-paper');
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^quanto: error: promotions\/candidate\/tiny\/forged\.json: not a promotion record \(format: /m);
+      ws.write('promotions/candidate/tiny/forged.json', '{"tier": "candidate",');
+      r = await trade('--broker', 'alpaca-paper');
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/forged\.json: not valid JSON/);
+      // Well-formed, right outputs, but not the qualification built now: refused as if there were none.
+      ws.write('promotions/candidate/tiny/forged.json', JSON.stringify({ ...real, qualification: { ...real.qualification, report_digest: 'e'.repeat(64) } }));
+      r = await trade('--broker', 'alpaca-paper');
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/no candidate promotion record of \/\/experiments\/tiny's current outputs/);
+      // Nor does a forged production record pass the live gates, every flag set.
+      ws.write('promotions/production/tiny/forged.json', JSON.stringify({ ...real, tier: 'production', shadow: { label: '//shadow/tiny', key: 'a'.repeat(64), outputs_digest: 'b'.repeat(64) }, qualification: { ...real.qualification, report_digest: 'e'.repeat(64) } }));
+      process.env.QUANTO_ALLOW_LIVE_TRADING = 'yes';
+      r = await trade('--broker', 'alpaca-live', '--live', '--confirm', 'LIVE //experiments/tiny');
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/production-tier promotion record/);
+      expect(server.stats.orderSubmissions).toBe(before);
+    } finally {
+      delete process.env.QUANTO_ALLOW_LIVE_TRADING;
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(ws.path('promotions/production'), { recursive: true, force: true });
+      fs.renameSync(aside, dir);
     }
   }, 120_000);
 

@@ -60,7 +60,7 @@ describe('qualification and promotion', () => {
     // Nor does a shadow replay run before there is a promotion to replay.
     const shadow = await ws.build('--jobs', '0', '//shadow/tiny');
     expect(shadow.status['//shadow/tiny']).toBe('failed');
-    expect(shadow.targets.find((t) => t.label === '//shadow/tiny')!.error).toMatch(/refused: \/\/experiments\/tiny has no promotion record of its current outputs/);
+    expect(shadow.targets.find((t) => t.label === '//shadow/tiny')!.error).toMatch(/refused: \/\/experiments\/tiny is not promoted \(\/\/promotions\/candidate\/tiny: qualified not promoted\); qualified: a person promotes it/);
   }, 120_000);
 
   it('promotes to candidate with the qualification digest and the provenance chain down to the raw sources; then production', async () => {
@@ -143,10 +143,37 @@ describe('qualification and promotion', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/did not pass qualification; failed hard gates:\n {2}max_drawdown: -?[0-9.e-]+ not >= 0.5/);
     expect(records('candidate')).toHaveLength(1);
+    // The earlier record was taken on a qualification that passed: with the gates failing now it covers nothing.
     const refused = await status();
-    expect(refused.state).toBe('promoted'); // the earlier record still covers these outputs
-    expect(refused).toMatchObject({ qualified: false, failed_hard_gates: [{ name: 'max_drawdown' }] });
+    expect(refused).toMatchObject({ state: 'not_qualified', record: null, qualified: false, failed_hard_gates: [{ name: 'max_drawdown' }] });
+    expect(refused.stale_records[0].why).toMatch(/the qualification built now does not pass/);
     ws.write('gates.yaml', gates(-0.9));
+  }, 120_000);
+
+  it('a hand-written record unlocks nothing: one field alone is an error naming the file; a well-formed forgery is stale', async () => {
+    expect((await ws.cli('promote', '//experiments/tiny', '--tier', 'candidate', '--reason', 'again')).code).toBe(0);
+    const real = JSON.parse(ws.read(`promotions/candidate/tiny/${records('candidate').at(-1)}`));
+    expect((await status()).state).toBe('promoted');
+    for (const f of records('candidate')) (await import('node:fs')).rmSync(ws.path('promotions/candidate/tiny', f));
+    // A file with the right outputs digest alone.
+    ws.write('promotions/candidate/tiny/9999-forged.json', JSON.stringify({ experiment_outputs_digest: real.experiment_outputs_digest }));
+    let r = await ws.build('--jobs', '0', '//promotions/candidate/tiny');
+    expect(r.code).toBe(1);
+    expect(r.targets.find((t) => t.label === '//promotions/candidate/tiny')!.error).toMatch(/promotions\/candidate\/tiny\/9999-forged\.json: not a promotion record \(format: .*restore it from version control or delete it/);
+    // Malformed JSON: a clear error naming the file, not a stack trace.
+    ws.write('promotions/candidate/tiny/9999-forged.json', '{"format": "quanto-promotion/1",');
+    r = await ws.build('--jobs', '0', '//promotions/candidate/tiny');
+    expect(r.targets.find((t) => t.label === '//promotions/candidate/tiny')!.error).toMatch(/9999-forged\.json: not valid JSON/);
+    // Every field right but the qualification it cites: not the report built now.
+    ws.write('promotions/candidate/tiny/9999-forged.json', JSON.stringify({ ...real, qualification: { ...real.qualification, report_digest: 'f'.repeat(64) } }));
+    const forged = await status();
+    expect(forged).toMatchObject({ state: 'qualified_not_promoted', record: null });
+    expect(forged.stale_records[0].why).toMatch(/cites qualification report ffffffffffff, but the report built now/);
+    // And so the shadow replay refuses.
+    const shadow = await ws.build('--jobs', '0', '//shadow/tiny');
+    expect(shadow.code).toBe(1);
+    expect(shadow.targets.find((t) => t.label === '//shadow/tiny')!.error).toMatch(/refused: \/\/experiments\/tiny is not promoted/);
+    (await import('node:fs')).rmSync(ws.path('promotions/candidate/tiny/9999-forged.json'));
   }, 120_000);
 
   it('usage errors exit 2', async () => {

@@ -66,7 +66,6 @@ export function governanceWorkspace(): TestWorkspace {
   shadow/tiny:
     rule: shadow_replay
     deps: [//experiments/tiny, //promotions/candidate/tiny, //canonical/dow30, //features/dow30]
-    srcs: [promotions/candidate/tiny/*.json]
     config: shadow.yaml
     tags: [manual]
 `,
@@ -78,7 +77,7 @@ export function governanceWorkspace(): TestWorkspace {
       'gates.yaml': gates(-0.9),
       'ledger/holdout.jsonl': '',
       'promotion_status.yaml': 'experiment: //experiments/tiny\nqualification: //qualification/tiny\ntier: candidate\npromotions: promotions/candidate/tiny/*.json\n',
-      'shadow.yaml': "experiment: //experiments/tiny\npromotions: promotions/candidate/tiny/*.json\nwindow: {start: '1996-01-01', end: '1996-12-31'}\nrisk: {max_position_fraction: 0.5, max_daily_loss: 0.5}\n",
+      'shadow.yaml': "experiment: //experiments/tiny\npromotion: //promotions/candidate/tiny\nwindow: {start: '1996-01-01', end: '1996-12-31'}\nrisk: {max_position_fraction: 0.5, max_daily_loss: 0.5}\n",
     },
     rules: ['ppo_experiment', 'backtest', 'qualification', 'promotion_status', 'shadow_replay'],
   });

@@ -1,4 +1,3 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, relative } from 'node:path';
 import { writeFileAtomic } from '../../engine/atomic-write.js';
@@ -9,35 +8,15 @@ import { parseDepLabel, type TargetName } from '../../engine/label.js';
 import { holdBuildLock } from '../../engine/locks.js';
 import { provenanceOf } from '../../engine/provenance.js';
 import type { Session } from '../../engine/session.js';
-import type { QualificationReport } from '../../governance/qualify.js';
+import { builtResultOf, currentPromotion, evidenceOf, type PromotionTier } from '../promotion-evidence.js';
 import type { CliIO } from '../io.js';
 import type { GlobalOptions } from '../main.js';
 import { openSession } from './open.js';
-
-export type PromotionTier = 'candidate' | 'production';
-
-const REPORT = 'promotion/qualification_report.json';
-
-/** The promotion records of an experiment at a tier, oldest first (names start with the time). */
-export function promotionRecords(root: string, tier: PromotionTier, experiment: string): { path: string; record: { experiment_outputs_digest: string } }[] {
-  const dir = join(root, PROMOTIONS_DIR, tier, experiment);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => ({ path: join(dir, f), record: JSON.parse(readFileSync(join(dir, f), 'utf8')) as { experiment_outputs_digest: string } }));
-}
 
 function targetOf(session: Session, label: string, what: string): TargetName {
   const name = parseDepLabel(label);
   if (!name || !session.pipeline.targets.has(name)) throw new ConfigError(`${what} ${label} is not a target in quanto.pipeline.yaml`);
   return name;
-}
-
-function resultOf(results: readonly ActionResult[], name: TargetName): ActionResult & { key: string; outputsDigest: string } {
-  const r = results.find((a) => a.target === name);
-  if (!r || r.status === 'failed' || r.status === 'skipped' || !r.key || !r.outputsDigest) throw new Error(`//${name} did not build${r?.error ? `: ${r.error}` : ''}; promotion needs it`);
-  return r as ActionResult & { key: string; outputsDigest: string };
 }
 
 /**
@@ -67,11 +46,9 @@ export async function promoteCommand(io: CliIO, globals: GlobalOptions, label: s
     const labels = [`//${experiment}`, `//${qualification}`, ...(wantShadow ? [`//${shadowName}`] : [])];
     const result = await build(session, labels, { jobs: 0 });
     session.save();
-    const exp = resultOf(result.actions, experiment);
-    const qual = resultOf(result.actions, qualification);
-    const reportDigest = qual.outputs?.[REPORT];
-    if (!reportDigest) throw new Error(`//${qualification} has no ${REPORT}: is its rule 'qualification'?`);
-    const report = JSON.parse(readFileSync(session.cas.pathOf(reportDigest), 'utf8')) as QualificationReport;
+    const evidence = evidenceOf(session, result.actions, experiment, qualification, tier);
+    const exp = builtResultOf(result.actions, experiment, 'promotion needs it');
+    const { report, reportDigest } = evidence;
     if (report.candidate !== `//${experiment}`) throw new ConfigError(`//${qualification} qualifies ${report.candidate}, not //${experiment}: fix its gate config`);
     if (!report.passed) {
       io.err(`quanto promote: refused: //${experiment} did not pass qualification; failed hard gates:`);
@@ -80,12 +57,11 @@ export async function promoteCommand(io: CliIO, globals: GlobalOptions, label: s
     }
     let shadow: { label: string; key: string; outputs_digest: string } | undefined;
     if (wantShadow) {
-      const candidates = promotionRecords(session.workspace.root, 'candidate', id).filter((r) => r.record.experiment_outputs_digest === exp.outputsDigest);
-      if (candidates.length === 0) {
-        io.err(`quanto promote: refused: production requires a prior candidate record of these outputs (${exp.outputsDigest.slice(0, 12)}); promote to candidate first`);
+      if (!currentPromotion(session, { ...evidence, tier: 'candidate' }, id)) {
+        io.err(`quanto promote: refused: production requires a prior candidate record of these outputs (${exp.outputsDigest.slice(0, 12)}) on the qualification built now; promote to candidate first`);
         return EXIT_FAILURE;
       }
-      const s = resultOf(result.actions, shadowName);
+      const s = builtResultOf(result.actions, shadowName, 'production needs its shadow replay');
       shadow = { label: s.label, key: s.key, outputs_digest: s.outputsDigest };
     }
     const promotedAt = new Date().toISOString();
@@ -98,7 +74,7 @@ export async function promoteCommand(io: CliIO, globals: GlobalOptions, label: s
       reason: opts.reason,
       promoted_by: process.env.QUANTO_USER ?? userInfo().username,
       promoted_at: promotedAt,
-      qualification: { label: `//${qualification}`, key: qual.key, report_digest: reportDigest, passed: true, trials: report.trials.count },
+      qualification: { label: `//${qualification}`, key: evidence.qualificationKey, report_digest: reportDigest, passed: true, trials: report.trials.count },
       ...(shadow ? { shadow } : {}),
       provenance: provenanceOf(session, experiment, result.actions),
     };

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { redact } from '../../secrets/redact.js';
 import { writeFileAtomic } from '../../engine/atomic-write.js';
 import { build } from '../../engine/build.js';
@@ -8,6 +7,7 @@ import { ConfigError, EXIT_FAILURE } from '../../engine/errors.js';
 import { parseDepLabel } from '../../engine/label.js';
 import { holdBuildLock } from '../../engine/locks.js';
 import { AlpacaBroker } from '../../execution/alpaca-broker.js';
+import { BrokerError } from '../../execution/broker.js';
 import { killSwitchFromFile, KILL_FILE } from '../../execution/kill-file.js';
 import { LIVE_TRADING_ENV, liveTradingRefusals } from '../../execution/live-guard.js';
 import { riskConfigSchema } from '../../execution/risk-config.js';
@@ -15,7 +15,8 @@ import { tradePolicyOnce } from '../../execution/policy-broker-session.js';
 import type { CliIO } from '../io.js';
 import type { GlobalOptions } from '../main.js';
 import { openSession } from './open.js';
-import { promotionRecords } from './promote.js';
+import { currentPromotion, evidenceOf } from '../promotion-evidence.js';
+import { loadRiskFile } from '../risk-file.js';
 
 /**
  * quanto trade //experiments/ID --broker alpaca-paper|alpaca-live: one trading decision of a
@@ -35,19 +36,22 @@ export async function tradeCommand(io: CliIO, globals: GlobalOptions, label: str
   const keyId = process.env.APCA_API_KEY_ID;
   const secretKey = process.env.APCA_API_SECRET_KEY;
   if (!keyId || !secretKey) throw new ConfigError('set APCA_API_KEY_ID and APCA_API_SECRET_KEY in the environment (keys are read from nowhere else)');
-  const risk = riskConfigSchema.parse(opts.risk ? ((parseYaml(readFileSync(opts.risk, 'utf8')) as { risk?: unknown }).risk ?? {}) : {});
+  const risk = opts.risk ? await loadRiskFile(session, io.cwd, opts.risk) : riskConfigSchema.parse({});
+  const qualification = parseDepLabel(`//qualification/${id}`)!;
+  if (!session.pipeline.targets.has(qualification)) throw new ConfigError(`trading //${name} needs its qualification, //${qualification}, in quanto.pipeline.yaml: promotion records are checked against it`);
 
   const release = holdBuildLock(session.workspace);
   let result;
   try {
-    result = await build(session, [`//${name}`], { jobs: 0 });
+    result = await build(session, [`//${name}`, `//${qualification}`], { jobs: 0 });
     session.save();
   } finally {
     release();
   }
-  const exp = result.actions.find((a) => a.target === name);
-  if (!exp?.outputsDigest || exp.status === 'failed') throw new Error(`//${name} did not build${exp?.error ? `: ${exp.error}` : ''}`);
-  const promoted = (tier: 'candidate' | 'production') => promotionRecords(session.workspace.root, tier, id).some((r) => r.record.experiment_outputs_digest === exp.outputsDigest);
+  // A record counts only with the qualification it cites, as built now for these outputs: a hand-written file does not unlock trading.
+  const evidence = (tier: 'candidate' | 'production') => evidenceOf(session, result.actions, name, qualification, tier);
+  const exp = { outputsDigest: evidence('candidate').outputsDigest };
+  const promoted = (tier: 'candidate' | 'production') => currentPromotion(session, evidence(tier), id) !== undefined;
   const refusals = live
     ? liveTradingRefusals({ liveFlag: opts.live === true, env: process.env, productionRecord: promoted('production'), confirmation: opts.confirm, expectedConfirmation: `LIVE //${name}` })
     : promoted('candidate')
@@ -63,8 +67,9 @@ export async function tradeCommand(io: CliIO, globals: GlobalOptions, label: str
   const nowMs = process.env.QUANTO_NOW ? Date.parse(process.env.QUANTO_NOW) : Date.now();
   if (Number.isNaN(nowMs)) throw new ConfigError(`QUANTO_NOW must be an ISO time, got '${process.env.QUANTO_NOW}'`);
   const expDir = join(session.workspace.outDir, name);
+  const baseUrl = process.env.APCA_API_BASE_URL;
   const { date, record } = await tradePolicyOnce({
-    broker: new AlpacaBroker({ keyId, secretKey, paper: !live, ...(process.env.APCA_API_BASE_URL ? { baseUrl: process.env.APCA_API_BASE_URL } : {}) }),
+    broker: new AlpacaBroker({ keyId, secretKey, paper: !live, ...(baseUrl ? { baseUrl } : {}) }),
     policyLabel: `//${name}`,
     experimentDir: expDir,
     experimentConfig: (JSON.parse(readFileSync(join(expDir, 'manifest.json'), 'utf8')) as { config: unknown }).config,
@@ -73,10 +78,23 @@ export async function tradeCommand(io: CliIO, globals: GlobalOptions, label: str
     risk,
     nowMs,
     killSwitch: killSwitchFromFile(join(session.workspace.root, KILL_FILE)),
+  }).catch((err: unknown) => {
+    throw brokerUsageError(err, baseUrl) ?? err;
   });
   const file = join(session.workspace.root, 'runs', id, `${date}-${live ? 'live' : 'paper'}`, 'decisions.json');
   // A broker error recorded in the session (a halt reason) may quote what the broker echoed back, keys included.
   writeFileAtomic(file, redact(`${JSON.stringify({ config: { experiment: `//${name}`, experiment_outputs_digest: exp.outputsDigest, broker: opts.broker, base_url: process.env.APCA_API_BASE_URL ?? null, risk, as_of: date }, ...record }, null, 2)}\n`));
   io.out(`quanto trade: ${record.intents.length} intents, ${record.orders.length} orders, ${record.fills.length} fills for ${date}; ${record.final_state}${record.halt_reason ? ` (${record.halt_reason})` : ''}${record.note ? ` (${record.note})` : ''}; ${file.slice(session.workspace.root.length + 1)}`);
   return record.final_state === 'HALTED' ? EXIT_FAILURE : 0;
+}
+
+/**
+ * A broker that refuses the keys or cannot be reached is a problem of this machine's settings,
+ * not of the session: a clear message and exit 2, as for any usage error.
+ */
+function brokerUsageError(err: unknown, baseUrl: string | undefined): ConfigError | undefined {
+  if (!(err instanceof BrokerError)) return undefined;
+  if (err.status === 401 || err.status === 403) return new ConfigError(`the broker refused the keys (${err.message}): check APCA_API_KEY_ID and APCA_API_SECRET_KEY (paper keys for alpaca-paper)`);
+  if (err.status === undefined && err.message.startsWith('network:')) return new ConfigError(`cannot reach the broker at ${baseUrl ?? "Alpaca's API"} (${err.message}): check APCA_API_BASE_URL and the network`);
+  return undefined;
 }
