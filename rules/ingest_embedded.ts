@@ -3,9 +3,9 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { EMBEDDED_DATASETS, EmbeddedVendor, type EmbeddedDataset } from '../src/data/vendors/embedded.js';
 import { defineRule } from '../src/engine/rule-api.js';
+import { isoDateSchema } from '../src/data/schemas/iso-date.js';
 
 const datasetNames = Object.keys(EMBEDDED_DATASETS) as [EmbeddedDataset, ...EmbeddedDataset[]];
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 
 /**
  * Raw daily bars and corporate actions from the embedded sample data (the default vendor: no
@@ -19,8 +19,8 @@ export default defineRule({
     .object({
       datasets: z.array(z.enum(datasetNames)).min(1),
       symbols: z.array(z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/)).optional(),
-      start: isoDate.optional(),
-      end: isoDate.optional(),
+      start: isoDateSchema.optional(),
+      end: isoDateSchema.optional(),
     })
     .strict(),
   outputs: ['bars.csv', 'corporate_actions.json'],

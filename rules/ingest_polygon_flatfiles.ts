@@ -5,8 +5,7 @@ import { z } from 'zod';
 import { FLATFILES_KEY_ENV, PolygonFlatFiles, type FlatFileSource } from '../src/data/vendors/polygon-flatfiles.js';
 import { freshnessToken, seededRandom } from '../src/data/vendors/shards.js';
 import { defineRule, type Partition } from '../src/engine/rule-api.js';
-
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+import { isoDateSchema } from '../src/data/schemas/iso-date.js';
 
 const config = z
   .object({
@@ -16,8 +15,8 @@ const config = z
     ]),
     /** Keep only these tickers (the files hold every ticker of the day). */
     symbols: z.array(z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/)).min(1).optional(),
-    start: isoDate,
-    end: isoDate,
+    start: isoDateSchema,
+    end: isoDateSchema,
     concurrency: z.number().int().positive().default(8),
     max_retries: z.number().int().min(0).default(6),
     base_delay_ms: z.number().int().positive().default(250),

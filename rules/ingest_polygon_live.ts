@@ -10,6 +10,7 @@ import { PolygonStream, type StreamEvent } from '../src/data/vendors/polygon-str
 import { POLYGON_KEY_ENV, PolygonVendor } from '../src/data/vendors/polygon.js';
 import { retryPolicyOf, seededRandom } from '../src/data/vendors/shards.js';
 import { defineRule } from '../src/engine/rule-api.js';
+import { isoDateSchema } from '../src/data/schemas/iso-date.js';
 
 /**
  * Live increments: today's minute bars from Polygon's WebSocket feed, listened to for a bounded
@@ -29,7 +30,7 @@ export default defineRule({
       symbols: z.array(z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/)).min(1),
       window_seconds: z.number().positive().default(60),
       /** The session the increments belong to; default: today in New York (read from the clock). */
-      session: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+      session: isoDateSchema.optional(),
       rate_per_second: z.number().positive().default(5),
       max_retries: z.number().int().min(0).default(6),
       base_delay_ms: z.number().int().positive().default(250),

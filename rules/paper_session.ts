@@ -4,8 +4,7 @@ import { defineRule } from '../src/engine/rule-api.js';
 import { riskConfigSchema } from '../src/execution/risk-config.js';
 import { detectTfBackend } from '../src/rl/tf-backend.js';
 import { jsonLines, replayExperimentOf, writeOutput } from './_outputs.js';
-
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
+import { isoDateSchema } from '../src/data/schemas/iso-date.js';
 
 /**
  * A paper-trading session of an experiment's policy against the simulated broker over the
@@ -23,7 +22,7 @@ export default defineRule({
     .object({
       experiment: z.string().startsWith('//'),
       broker: z.literal('simulated').default('simulated'),
-      window: z.object({ start: isoDate, end: isoDate }).strict(),
+      window: z.object({ start: isoDateSchema, end: isoDateSchema }).strict(),
       risk: riskConfigSchema.prefault({}),
     })
     .strict(),

@@ -5,8 +5,7 @@ import { riskConfigSchema } from '../src/execution/risk-config.js';
 import { detectTfBackend } from '../src/rl/tf-backend.js';
 import { jsonLines, replayExperimentOf, writeOutput } from './_outputs.js';
 import { requirePromoted } from './_promotion-records.js';
-
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
+import { isoDateSchema } from '../src/data/schemas/iso-date.js';
 
 /**
  * A shadow replay of a promoted experiment's policy over a window, through the intent, risk,
@@ -23,7 +22,7 @@ export default defineRule({
       experiment: z.string().startsWith('//'),
       /** A promotion_status target (a dep): the replay refuses unless it says 'promoted'. */
       promotion: z.string().startsWith('//'),
-      window: z.object({ start: isoDate, end: isoDate }).strict(),
+      window: z.object({ start: isoDateSchema, end: isoDateSchema }).strict(),
       risk: riskConfigSchema.prefault({}),
     })
     .strict(),

@@ -3,8 +3,8 @@ import { costModelSchema } from '../costs/cost-model.js';
 import { regimesSchema } from '../evaluation/regime-slices.js';
 import { accountSchema, bracketSchema } from './account-config.js';
 import { strategySchema } from './strategy-config.js';
+import { isoDateSchema } from '../data/schemas/iso-date.js';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
 const label = z.string().startsWith('//');
 
 /** A backtest target's config (configs/backtests/*.yaml): what runs, on which bars, at what cost, judged how. */
@@ -16,16 +16,16 @@ export const backtestConfigSchema = z
     symbols: z.array(z.string().min(1)).default([]),
     adjust: z.enum(['none', 'splits', 'total']).default('total'),
     /** First session traded (inclusive); the bars' first when absent. */
-    start: isoDate.optional(),
+    start: isoDateSchema.optional(),
     /** Last session traded (inclusive); the bars' last (or the day before the reserve) when absent. */
-    end: isoDate.optional(),
+    end: isoDateSchema.optional(),
     /**
      * The out-of-sample reserve: sessions from `from` on are not read at all (the query stops
      * before them) unless this is the final evaluation, which reads them and reports them apart.
      */
     reserve: z
       .object({
-        from: isoDate,
+        from: isoDateSchema,
         final_evaluation: z.boolean().default(false),
         /** The family of ideas this evaluation is a trial of, in the holdout ledger (default: the target's label). */
         family: z.string().min(1).optional(),

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT_FAILURE, EXIT_USAGE, QuantoError } from '../engine/errors.js';
+import { machineErrorMessage } from '../engine/fs-errors.js';
 import { buildCommand, type BuildFlags } from './commands/build.js';
 import { workerCommand, type WorkerFlags } from './commands/worker.js';
 import { calendarSessionsCommand } from './commands/calendar.js';
@@ -255,6 +256,11 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
     if (err instanceof QuantoError) {
       io.err(`quanto: error: ${err.message}`);
       return err.exitCode;
+    }
+    const machine = machineErrorMessage(err, 'the cache');
+    if (machine) {
+      io.err(`quanto: error: ${machine}`);
+      return EXIT_USAGE;
     }
     io.err(`quanto: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     return EXIT_FAILURE;

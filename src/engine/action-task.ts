@@ -53,6 +53,8 @@ export type ActionOutcome =
       durationMs: number;
       /** The rule never ran: these inputs were damaged or gone in the content store (their producers must run again). */
       lostInputs?: LostInput[];
+      /** It failed on the machine (disk full, not writable), not on the research: the CLI exits 2. */
+      machine?: true;
     };
 
 export interface ProgressReport {

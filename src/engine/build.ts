@@ -33,6 +33,8 @@ export interface ActionResult {
   durationMs?: number;
   /** A cached result that came from the remote cache (downloaded, not run). */
   remote?: true;
+  /** Failed on the machine (a full or read-only disk), not on its inputs. */
+  machine?: true;
 }
 
 export interface BuildResult {
@@ -458,7 +460,7 @@ class Scheduler {
             this.session.state.set(task.label, { key: m.key, outputs: m.outputs, outputsDigest: m.outputsDigest });
             this.complete(action, { status: 'built', key: m.key, outputs: m.outputs, outputsDigest: m.outputsDigest, durationMs: m.timings.durationMs, logPath: m.log ? task.logPath : undefined });
           } else {
-            this.complete(action, { status: 'failed', key: task.key, error: outcome.error, logPath: outcome.logPath, durationMs: outcome.durationMs });
+            this.complete(action, { status: 'failed', key: task.key, error: outcome.error, logPath: outcome.logPath, durationMs: outcome.durationMs, ...(outcome.machine ? { machine: true } : {}) });
           }
         },
         (err: unknown) => this.complete(action, { status: 'failed', key: task.key, error: String(err) }),

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Piscina } from 'piscina';
 import type { ActionEvent, ActionOutcome, ActionTask } from './action-task.js';
+import { machineErrorMessage } from './fs-errors.js';
 import { quantoPackageRoot } from './package-root.js';
 import { runAction } from './run-action.js';
 
@@ -50,8 +51,9 @@ export class WorkerPoolExecutor implements Executor {
     try {
       return (await pool.run(task, signal ? { signal } : {})) as ActionOutcome;
     } catch (err) {
-      // The worker itself died (process.exit in a rule, an out-of-memory): report, don't crash the build.
-      return { ok: false, error: `worker failed: ${(err as Error).message}`, logPath: task.logPath, durationMs: 0 };
+      // The worker itself died (process.exit in a rule, an out-of-memory, a disk too full to log): report, don't crash the build.
+      const machine = machineErrorMessage(err, task.cacheDir);
+      return { ok: false, error: machine ?? `worker failed: ${(err as Error).message}`, logPath: task.logPath, durationMs: 0, ...(machine ? { machine: true as const } : {}) };
     }
   }
 

@@ -7,6 +7,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { canonicalJson } from './canonical-json.js';
 import { ContentStore, describeBlobProblem } from './cas.js';
 import { digestBytes, shortDigest, type Digest } from './digest.js';
+import { machineErrorMessage } from './fs-errors.js';
 import { checkInputBlobs } from './input-check.js';
 import type { Manifest, OutputEntry } from './manifest.js';
 import { materializeOutputs } from './out-tree.js';
@@ -84,10 +85,15 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
     materializeOutputs(cas, task.outPath, outputs);
     return { ok: true, manifest };
   } catch (err) {
-    const message = redactError(err);
+    const machine = machineErrorMessage(err, workspace.cacheDir);
+    const message = machine ?? redactError(err);
     logLines.push({ level: 'ERROR', message: redact(err instanceof Error && err.stack ? err.stack : message) });
-    writeLog(cas, task.logPath, logLines, task.label);
-    return { ok: false, error: message, logPath: task.logPath, durationMs: Date.now() - started };
+    try {
+      writeLog(cas, task.logPath, logLines, task.label);
+    } catch {
+      // A full or read-only disk fails the log too; the error still reaches the build's summary.
+    }
+    return { ok: false, error: message, logPath: task.logPath, durationMs: Date.now() - started, ...(machine ? { machine: true } : {}) };
   } finally {
     // Adopted files have moved out; what is left (subdirectories, a failed run's files, staged inputs) goes.
     emptyDirectory(outDir);

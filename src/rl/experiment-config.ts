@@ -4,10 +4,10 @@ import { costModelSchema } from '../costs/cost-model.js';
 import { regimesSchema } from '../evaluation/regime-slices.js';
 import { ppoSchema } from './ppo-config.js';
 import { tradingEnvSchema } from './trading-env.js';
+import { isoDateSchema } from '../data/schemas/iso-date.js';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date is YYYY-MM-DD');
 const label = z.string().startsWith('//');
-const window = z.object({ start: isoDate, end: isoDate }).strict().refine((w) => w.start <= w.end, { message: 'start must not be after end' });
+const window = z.object({ start: isoDateSchema, end: isoDateSchema }).strict().refine((w) => w.start <= w.end, { message: 'start must not be after end' });
 
 /** An RL experiment (configs/experiments/*.yaml): the market, the environment, PPO, and how the result is judged. */
 export const experimentConfigSchema = z

@@ -44,6 +44,43 @@ describe('canonicalize equity bars', () => {
     'BBB,2024-01-02,10,11,9,10.6,100,,', // 16: duplicate
   ];
 
+  it('reads numbers by a numeric-literal grammar: digit separators, fractional counts and padding are refused with file and line, never coerced', async () => {
+    const file = shard('lenient.csv', [
+      'AAA,2024-01-02,10,11,9,10.5,100,,', // 2: fine
+      'AAA,2024-01-03,10,11,9,6_9.0625,100,,', // 3: DuckDB alone reads 69.0625
+      'AAA,2024-01-04,10,11,9,10.5,55268200.7,,', // 4: a cast alone rounds to 55268201
+      'AAA,2024-01-05,10,11,9, 10.5,100,,', // 5: padded
+      'AAA,2024-01-08,10,11,9,10.5,100.0,10.2,7', // 6: fine: a whole count written with .0
+      'AAA,2024-01-09,10,11,9,10.5,100,1O.2,', // 7: vwap with a letter O
+      'AAA,2024-01-10,10,11,9,10.5,100,,3.5', // 8: fractional trades
+      'AAA,2024-01-11,1e1,11,9,10.5,100,,', // 9: fine: an exponent is a number
+    ]);
+    const err = await canonicalizeEquityBars(options([{ vendor: 'v', files: [file] }])).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidRowsError);
+    expect((err as InvalidRowsError).problems.map((p) => `${p.file}:${p.line}: ${p.reason}`)).toEqual([
+      "lenient.csv:3: close '6_9.0625' is not a number",
+      "lenient.csv:4: volume '55268200.7' is not a whole number",
+      "lenient.csv:5: close ' 10.5' is not a number",
+      "lenient.csv:7: vwap '1O.2' is not a number",
+      "lenient.csv:8: trades '3.5' is not a whole number",
+    ]);
+    // Quarantined instead: counted, and the good rows keep their exact values.
+    const report = await canonicalizeEquityBars(options([{ vendor: 'v', files: [file] }], { onInvalid: 'quarantine' }));
+    expect(report).toMatchObject({ rows_in: 8, rows_out: 3, rejected: 5 });
+    const bars = await getBars(join(dir, 'out', 'equity_bars'), { symbols: ['AAA'], start: '2024-01-01', end: '2024-01-31', interval: '1d', adjust: 'none' });
+    expect(bars.map((b) => [b.date, b.open, b.volume])).toEqual([['2024-01-02', 10, 100], ['2024-01-08', 10, 100], ['2024-01-11', 10, 100]]);
+  });
+
+  it('a row missing a column names the source file and line, not the sniffer or a cache path; a BOM before the header is called a BOM', async () => {
+    const short = shard('short.csv', ['AAA,2024-01-02,10,11,9,10.5,100,,', 'AAA,2024-01-03,10,11,9,10.5', 'AAA,2024-01-04,10,11,9,10.5,100,,']);
+    const err = (await canonicalizeEquityBars(options([{ vendor: 'v', files: [short] }])).catch((e: unknown) => e)) as Error;
+    expect(err.message).toBe('short.csv:3: 6 fields where the raw bar format has 9 (symbol,ts,open,high,low,close,volume,vwap,trades): fix the row, or the adapter that wrote it');
+    const bom = join(dir, 'bom.csv');
+    writeFileSync(bom, `\uFEFF${HEADER}\nAAA,2024-01-02,10,11,9,10.5,100,,\n`);
+    const bomErr = (await canonicalizeEquityBars(options([{ vendor: 'v', files: [{ path: bom, display: 'bom.csv' }] }])).catch((e: unknown) => e)) as Error;
+    expect(bomErr.message).toBe('bom.csv:1: the file starts with a UTF-8 byte-order mark (BOM) before its header; save it as UTF-8 without a BOM');
+  });
+
   it('fails on every kind of bad row, naming the file, the line and the reason', async () => {
     const file = shard('bad.csv', BAD);
     const err = await canonicalizeEquityBars(options([{ vendor: 'v', files: [file] }])).catch((e: unknown) => e);

@@ -58,3 +58,46 @@ describe('synthetic option chains', () => {
     expect(perturbed.filter((r) => r.date === '2019-04-03')).not.toEqual(base.filter((r) => r.date === '2019-04-03'));
   });
 });
+
+describe('the synthetic chains target reads validated canonical bars, never the raw file', () => {
+  it("a close of 'abc' in the sample fails the canonical bars with its file and line, and no chains are built over a day short", async () => {
+    const { readFileSync, symlinkSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { REPO_ROOT, TestWorkspace } = await import('../helpers/workspace.js');
+    const sample = readFileSync(join(REPO_ROOT, 'data/sample/spx_daily_ohlcv_2000_2020.csv'), 'utf8').split('\n');
+    const line = sample.findIndex((l) => l.startsWith('^GSPC,2019-03-01,'));
+    const cols = sample[line]!.split(',');
+    cols[5] = 'abc';
+    sample[line] = cols.join(',');
+    const ws = new TestWorkspace({
+      'quanto.pipeline.yaml': `targets:
+  raw/equity_ohlcv:
+    rule: ingest_embedded
+    config: configs/ingest/embedded.yaml
+    srcs: [data/sample/spx_daily_ohlcv_2000_2020.csv]
+  canonical/equity_ohlcv:
+    rule: canonicalize
+    deps: [//raw/equity_ohlcv]
+    config: configs/data/canonical_equity_ohlcv.yaml
+  raw/option_chains_synthetic:
+    rule: ingest_synthetic_options
+    deps: [//canonical/equity_ohlcv]
+    config: configs/ingest/synthetic_options.yaml
+`,
+      'configs/ingest/embedded.yaml': 'datasets: [spx_daily]\n',
+      'configs/data/canonical_equity_ohlcv.yaml': readFileSync(join(REPO_ROOT, 'configs/data/canonical_equity_ohlcv.yaml'), 'utf8'),
+      'configs/ingest/synthetic_options.yaml': readFileSync(join(REPO_ROOT, 'configs/ingest/synthetic_options.yaml'), 'utf8'),
+      'data/sample/spx_daily_ohlcv_2000_2020.csv': sample.join('\n'),
+    });
+    symlinkSync(join(REPO_ROOT, 'rules'), join(ws.root, 'rules'));
+    symlinkSync(join(REPO_ROOT, 'src'), join(ws.root, 'src'));
+    try {
+      const r = await ws.build('--jobs', '0', '--keep-going');
+      expect(r.status).toEqual({ '//raw/equity_ohlcv': 'built', '//canonical/equity_ohlcv': 'failed', '//raw/option_chains_synthetic': 'skipped' });
+      expect(r.targets.find((t) => t.label === '//canonical/equity_ohlcv')!.error).toMatch(/close 'abc' is not a number/);
+      expect(r.targets.find((t) => t.label === '//canonical/equity_ohlcv')!.error).toMatch(new RegExp(`:${line + 1}: close 'abc'`));
+    } finally {
+      ws.dispose();
+    }
+  });
+});

@@ -56,6 +56,11 @@ describe('gc and clean', () => {
     const r = await ws.cli('gc');
     expect(r.code).toBe(1);
     expect(r.err).toContain(`a build is running (pid ${process.ppid})`);
+    // clean waits for the build too, and says so in its own name.
+    const clean = await ws.cli('clean');
+    expect(clean.code).toBe(1);
+    expect(clean.err).toContain(`a build is running (pid ${process.ppid}); run clean when it has finished`);
+    expect(existsSync(ws.path('cache', 'ac'))).toBe(true);
     // While gc holds the lock, a build refuses.
     rmSync(ws.path('cache/locks', `build-${process.ppid}`));
     writeFileSync(ws.path('cache/locks', `gc-${process.ppid}`), '');

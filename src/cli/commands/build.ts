@@ -1,6 +1,8 @@
 import { build, describeRepair, type BuildEvent, type BuildResult } from '../../engine/build.js';
 import { parseRedisUrl } from '../../engine/distributed/redis-url.js';
-import { ConfigError, EXIT_FAILURE } from '../../engine/errors.js';
+import { existsSync } from 'node:fs';
+import { ConfigError, EXIT_FAILURE, EXIT_USAGE } from '../../engine/errors.js';
+import { requireFreeSpace } from '../../engine/fs-errors.js';
 import type { Executor } from '../../engine/executor.js';
 import { holdBuildLock } from '../../engine/locks.js';
 import type { Session } from '../../engine/session.js';
@@ -32,6 +34,7 @@ export async function buildCommand(io: CliIO, globals: GlobalOptions, labels: st
   const distributed = opts.executor ? await openDistributed(session, opts.executor, remote) : undefined;
   // With workers elsewhere, --jobs is how many actions are in flight at once (default 16).
   const flags = distributed ? { ...opts, jobs: opts.jobs ?? 16 } : opts;
+  requireFreeSpace(existsSync(session.workspace.cacheDir) ? session.workspace.cacheDir : session.workspace.root);
   const release = holdBuildLock(session.workspace);
   try {
     const result = wantsTui(io, flags) ? await buildWithTui(session, labels, flags, remote, distributed) : await buildPlain(io, session, labels, flags, remote, distributed);
@@ -40,6 +43,8 @@ export async function buildCommand(io: CliIO, globals: GlobalOptions, labels: st
     if (wantsTui(io, flags)) for (const r of result.repaired ?? []) io.err(`quanto: cache: ${describeRepair(r)}`);
     if (opts.json) io.out(JSON.stringify(buildJson(result)));
     else io.out(summaryLine(result));
+    // A build that failed on the machine (a full disk, a cache it may not write) is a settings problem: exit 2.
+    if (result.actions.some((a) => a.status === 'failed' && a.machine)) return EXIT_USAGE;
     return result.failed > 0 || result.cancelled ? EXIT_FAILURE : 0;
   } finally {
     release();

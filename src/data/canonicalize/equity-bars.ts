@@ -122,16 +122,48 @@ async function loadRaw(db: DuckDBConnection, vendors: VendorInput[]): Promise<vo
       // its rowid less the file's first rowid, plus one for the header: no window over the file.
       const first = Number((await queryRows<{ n: number }>(db, 'SELECT count(*) AS n FROM raw'))[0]!.n);
       await db.run(`INSERT INTO files VALUES (${index}, ${sqlString(input.vendor)}, ${rank}, ${sqlString(file.display)}, ${first})`);
-      await db.run(
-        `INSERT INTO raw SELECT symbol, ts, open, high, low, close, volume, vwap, trades, ${index},
+      await insertRawShard(db, file, `INSERT INTO raw SELECT symbol, ts, open, high, low, close, volume, vwap, trades, ${index},
            CASE WHEN regexp_full_match(ts, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(ts AS DATE) END,
-           TRY_CAST(NULLIF(open, '') AS DOUBLE), TRY_CAST(NULLIF(high, '') AS DOUBLE), TRY_CAST(NULLIF(low, '') AS DOUBLE),
-           TRY_CAST(NULLIF(close, '') AS DOUBLE), TRY_CAST(TRY_CAST(NULLIF(volume, '') AS DOUBLE) AS BIGINT),
-           TRY_CAST(NULLIF(vwap, '') AS DOUBLE), TRY_CAST(NULLIF(trades, '') AS BIGINT)
-         FROM read_csv(${sqlString(file.path)}, header = true, columns = ${columns}, quote = '"', escape = '"', null_padding = false)`,
-      );
+           ${strictNumber('open', 'DOUBLE')}, ${strictNumber('high', 'DOUBLE')}, ${strictNumber('low', 'DOUBLE')},
+           ${strictNumber('close', 'DOUBLE')}, ${strictNumber('volume', 'BIGINT')},
+           ${strictNumber('vwap', 'DOUBLE')}, ${strictNumber('trades', 'BIGINT')}
+         FROM read_csv(${sqlString(file.path)}, header = true, columns = ${columns}, quote = '"', escape = '"', null_padding = false, delim = ',', auto_detect = false)`);
       index += 1;
     }
+  }
+}
+
+/**
+ * The numeric-literal grammar a raw field must match before it is cast. DuckDB's own casts are
+ * lenient in ways that change data without a word: '6_9.0625' reads as 69.0625 (digit
+ * separators), ' 12' as 12, and a double cast to BIGINT rounds 55268200.7 to 55268201. A field
+ * outside the grammar stays NULL, so the checks below reject its row with its file and line.
+ * NaN and Infinity are numbers here on purpose: they get their own reason.
+ */
+const DECIMAL = '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?|[+-]?(nan|NaN|inf|Inf|infinity|Infinity)';
+// Whole numbers; a fraction of zeros ('100.0', as some vendors write counts) is still whole.
+const WHOLE = '[+-]?[0-9]+([.]0+)?';
+
+function strictNumber(column: string, type: 'DOUBLE' | 'BIGINT'): string {
+  const value = type === 'BIGINT' ? `TRY_CAST(TRY_CAST(${column} AS DOUBLE) AS BIGINT)` : `TRY_CAST(${column} AS DOUBLE)`;
+  return `CASE WHEN regexp_full_match(${column}, '${type === 'BIGINT' ? WHOLE : DECIMAL}') THEN ${value} END`;
+}
+
+/**
+ * Runs the INSERT of one shard. The dialect is given whole (no sniffing), so a malformed row is
+ * DuckDB's "CSV Error on Line: N", which is turned into the source file and line; otherwise a
+ * short row would surface as a dump of the sniffer's search space naming a path in the cache.
+ */
+async function insertRawShard(db: DuckDBConnection, file: { display: string }, sql: string): Promise<void> {
+  try {
+    await db.run(sql);
+  } catch (err) {
+    const message = (err as Error).message;
+    const line = /CSV Error on Line: (\d+)/.exec(message)?.[1];
+    const columns = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
+    if (line && columns) throw new Error(`${file.display}:${line}: ${columns[2]} fields where the raw bar format has ${columns[1]} (${RAW_BAR_HEADER.join(',')}): fix the row, or the adapter that wrote it`);
+    if (line) throw new Error(`${file.display}:${line}: ${message.split('\n')[0]!.replace(/^Invalid Input Error: /, '')}`);
+    throw err;
   }
 }
 
@@ -180,6 +212,8 @@ SELECT * EXCLUDE (previous_date, previous_line, finite, is_session), list_filter
     CASE WHEN close IS NULL AND NULLIF(close_text, '') IS NOT NULL THEN 'close ''' || close_text || ''' is not a number' END,
     CASE WHEN NULLIF(close_text, '') IS NULL THEN 'close is missing' END,
     CASE WHEN volume IS NULL AND NULLIF(volume_text, '') IS NOT NULL THEN 'volume ''' || volume_text || ''' is not a whole number' END,
+    CASE WHEN vwap IS NULL AND NULLIF(vwap_text, '') IS NOT NULL THEN 'vwap ''' || vwap_text || ''' is not a number' END,
+    CASE WHEN trades IS NULL AND NULLIF(trades_text, '') IS NOT NULL THEN 'trades ''' || trades_text || ''' is not a whole number' END,
     CASE WHEN NOT finite THEN 'a price is NaN or infinite' END,
     CASE WHEN open <= 0 OR high <= 0 OR low <= 0 OR close <= 0 THEN 'a price is zero or negative' END,
     CASE WHEN volume < 0 THEN 'volume is negative' END,

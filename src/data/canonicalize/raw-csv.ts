@@ -17,6 +17,10 @@ export function readHeaderLine(path: string): string {
 /** Fails with the file and the expected header when a raw shard is not in the raw format. */
 export function checkHeader(path: string, display: string, expected: readonly string[]): void {
   const header = readHeaderLine(path);
+  // Headers with and without a byte-order mark print the same; say which it is.
+  if (header.startsWith('\uFEFF') && header.slice(1) === expected.join(',')) {
+    throw new Error(`${display}:1: the file starts with a UTF-8 byte-order mark (BOM) before its header; save it as UTF-8 without a BOM`);
+  }
   if (header !== expected.join(',')) {
     throw new Error(`${display}:1: the header is '${header}'; a raw bar shard must start with '${expected.join(',')}'`);
   }

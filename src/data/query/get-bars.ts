@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { intervalSchema } from '../schemas/equity-bars.js';
 import { openDuckDb, queryRows, sqlString } from '../store/duckdb.js';
+import { isoDateSchema } from '../schemas/iso-date.js';
 
 export const getBarsRequestSchema = z
   .object({
     symbols: z.array(z.string().min(1)).min(1),
-    start: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-    end: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    start: isoDateSchema,
+    end: isoDateSchema,
     interval: intervalSchema.default('1d'),
     /** none: as traded; splits: split-adjusted prices and volumes; total: splits and dividends. */
     adjust: z.enum(['none', 'splits', 'total']).default('splits'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDateSchema } from './iso-date.js';
 
 /**
  * Canonical equity OHLCV bars, schema version 1. One row per symbol and bar. `date` is the
@@ -18,7 +19,7 @@ export const equityBarSchema = z
     symbol: z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/, 'upper-case ticker'),
     /** The ticker the bar traded under; differs from symbol before a rename. */
     traded_symbol: z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/, 'upper-case ticker'),
-    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    date: isoDateSchema,
     ts: z.string().datetime({ offset: false }),
     interval: intervalSchema,
     open: price.nullable(),

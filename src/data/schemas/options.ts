@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { isoDateSchema } from './iso-date.js';
 
 /** Canonical options data, schema version 1. Synthetic rows say so in `source`. */
 export const OPTIONS_SCHEMA_VERSION = 1;
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 const underlying = z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/);
 const money = z.number().finite().nonnegative();
 
@@ -13,7 +13,7 @@ export const optionContractSchema = z
   .object({
     contract: z.string().min(1).describe('OCC symbol, e.g. SPX   240119C04500000'),
     underlying,
-    expiry: isoDate,
+    expiry: isoDateSchema,
     strike: z.number().finite().positive(),
     right: optionRightSchema,
     multiplier: z.number().int().positive().default(100),
@@ -23,9 +23,9 @@ export const optionContractSchema = z
 
 export const optionChainRowSchema = z
   .object({
-    date: isoDate,
+    date: isoDateSchema,
     underlying,
-    expiry: isoDate,
+    expiry: isoDateSchema,
     strike: z.number().finite().positive(),
     right: optionRightSchema,
     bid: money,

@@ -1,11 +1,10 @@
-import { createReadStream, createWriteStream, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
 import { RAW_BAR_HEADER } from '../schemas/equity-bars.js';
 import type { CorporateAction } from '../schemas/reference.js';
-import { chainRowsToCsv, generateOptionChains } from '../synthetic/option-chains.js';
-import type { BarVendor, DailyBarRequest, FetchReport, OptionChainRequest } from './vendor.js';
+import type { BarVendor, DailyBarRequest, FetchReport } from './vendor.js';
 
 /**
  * The embedded default vendor: the real daily prices shipped in data/sample (see its
@@ -62,30 +61,6 @@ export class EmbeddedVendor implements BarVendor {
     out.end();
     await finished(out);
     return { rows, symbols: [...symbols].sort(), sources: this.files.map((f) => ({ name: basename(f) })).sort((a, b) => (a.name < b.name ? -1 : 1)) };
-  }
-
-  /**
-   * The sample has no real options: chains are generated over the underlying's real closes
-   * (synthetic/option-chains.ts), labelled synthetic in every row.
-   */
-  async writeOptionChains(request: OptionChainRequest, outPath: string): Promise<FetchReport> {
-    if (!request.synthetic) throw new Error('the embedded vendor has no real option chains: give synthetic generator parameters');
-    const closes: { date: string; close: number }[] = [];
-    for (const file of [...this.files].sort()) {
-      const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-      for await (const line of lines) {
-        const cols = line.split(',');
-        if (cols[0] !== request.underlying) continue;
-        const date = cols[1]!;
-        if ((request.start && date < request.start) || (request.end && date > request.end)) continue;
-        closes.push({ date, close: Number(cols[5]) });
-      }
-    }
-    if (closes.length === 0) throw new Error(`no closes of ${request.underlying} in ${this.files.map((f) => basename(f)).join(', ')} to build chains on`);
-    closes.sort((a, b) => (a.date < b.date ? -1 : 1));
-    const rows = generateOptionChains(request.underlying, closes, request.synthetic);
-    writeFileSync(outPath, chainRowsToCsv(rows));
-    return { rows: rows.length, symbols: [request.underlying], sources: this.files.map((f) => ({ name: basename(f) })).sort((a, b) => (a.name < b.name ? -1 : 1)) };
   }
 
   async corporateActions(symbols: string[] | undefined): Promise<CorporateAction[]> {

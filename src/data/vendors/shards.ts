@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDateSchema } from '../schemas/iso-date.js';
 
 /**
  * What vendor ingestion rules share: symbol-year shards of a date range, the freshness token of
@@ -37,8 +38,8 @@ export function seededRandom(seed: number): () => number {
 /** Config fields every REST ingestion rule has: what to fetch and how politely. */
 export const restShardConfigShape = {
   symbols: z.array(z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/)).min(1),
-  start: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD'),
-  end: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD'),
+  start: isoDateSchema,
+  end: isoDateSchema,
   max_retries: z.number().int().min(0).default(6),
   base_delay_ms: z.number().int().positive().default(250),
   max_delay_ms: z.number().int().positive().default(30_000),

@@ -1,5 +1,4 @@
 import type { CorporateAction } from '../schemas/reference.js';
-import type { SyntheticChainParams } from '../synthetic/option-chains.js';
 
 export interface DailyBarRequest {
   /** Upper-case tickers; undefined: every symbol the vendor has. */
@@ -26,14 +25,5 @@ export interface BarVendor {
   readonly requiredEnv: readonly string[];
   writeDailyBars(request: DailyBarRequest, outPath: string): Promise<FetchReport>;
   corporateActions(symbols: string[] | undefined): Promise<CorporateAction[]>;
-  /** Daily option chains in the raw chain format (synthetic/option-chains.ts CHAIN_HEADER), where the vendor has them. */
-  writeOptionChains?(request: OptionChainRequest, outPath: string): Promise<FetchReport>;
 }
 
-export interface OptionChainRequest {
-  underlying: string;
-  start?: string;
-  end?: string;
-  /** Vendors without real chains generate them, and say so in every row. */
-  synthetic?: SyntheticChainParams;
-}
