@@ -172,9 +172,15 @@ export class RuleRegistry {
     return { sources, bundlePath };
   }
 
-  /** Package imports are baked in as absolute paths, so the lockfile is part of a bundle's identity. */
+  /**
+   * Package imports are baked in as absolute paths, so the lockfile and where the packages were
+   * resolved from are part of a bundle's identity: a workspace moved or copied elsewhere makes
+   * bundles of its own, pointing at its own node_modules, instead of reusing ones that point at
+   * the old place (gone after a move; after a copy, a second instance of every package). The
+   * action keys do not change: they hold the workspace-relative sources only.
+   */
   private bundlePathOf(name: string, sources: Record<string, Digest>): string {
-    const id = digestBytes(canonicalJson({ sources, lockfile: this.lockfileDigest() })).slice(0, 32);
+    const id = digestBytes(canonicalJson({ sources, lockfile: this.lockfileDigest(), resolvedFrom: [this.workspace.root, quantoPackageRoot()] })).slice(0, 32);
     return join(this.workspace.rulesBundleDir, `${name}-${id}.mjs`);
   }
 

@@ -88,7 +88,7 @@ describe('bad pipelines are clear errors with file, line, target and key; exit s
 
   it('reports an unknown config key', async () => {
     ws = workspace('targets:\n  a:\n    rule: copy_text\n    config: configs/bad.yaml\n', { 'configs/bad.yaml': 'prefix: a\nupperr: true\n' });
-    await expectConfigError(ws, /configs\/bad\.yaml:1:1: target 'a': key '\(top level\)': .*upperr/);
+    await expectConfigError(ws, /configs\/bad\.yaml:2:1: target 'a': key '\(top level\)': .*upperr/);
   });
 
   it('reports a missing config file and a missing source file', async () => {
