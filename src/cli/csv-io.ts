@@ -1,3 +1,4 @@
+import { parseDecimal } from '../data/schemas/numeric-literal.js';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../engine/errors.js';
 
@@ -20,8 +21,8 @@ export function readCsv(path: string, required: readonly string[]): { header: st
 
 /** A number cell, or a clear error naming the file, line and column. */
 export function numberCell(path: string, line: number, column: string, text: string | undefined): number {
-  const value = Number(text);
-  if (text === undefined || text.trim() === '' || !Number.isFinite(value)) throw new ConfigError(`${path}:${line}: column ${column}: '${text ?? ''}' is not a number`);
+  const value = text === undefined ? undefined : parseDecimal(text);
+  if (value === undefined || !Number.isFinite(value)) throw new ConfigError(`${path}:${line}: column ${column}: '${text ?? ''}' is not a number`);
   return value;
 }
 

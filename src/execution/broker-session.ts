@@ -7,7 +7,12 @@ import type { OrderIntent } from './order-intent.js';
 import { OrderRouter, type ReconciliationDifference } from './order-router.js';
 import type { RiskConfig } from './risk-config.js';
 import { RiskEngine, type RiskDecision, type TradingState } from './risk-engine.js';
-import { TradingLedger, type LedgerEntry } from './trading-ledger.js';
+import { ledgerEntrySchema, TradingLedger, type LedgerEntry } from './trading-ledger.js';
+
+/** A ledger file that is not what the sessions write: the person must restore it, nothing is traded. */
+export class LedgerFileError extends Error {
+  override name = 'LedgerFileError';
+}
 
 /** The ledger of a broker account across sessions: one JSON line per fill, appended, never edited. */
 export function loadLedger(file: string, initialCash: number): TradingLedger {
@@ -17,12 +22,15 @@ export function loadLedger(file: string, initialCash: number): TradingLedger {
     .split('\n')
     .filter((l) => l.trim() !== '')
     .forEach((line, i) => {
-      let e: LedgerEntry;
+      let json: unknown;
       try {
-        e = JSON.parse(line) as LedgerEntry;
+        json = JSON.parse(line);
       } catch {
-        throw new Error(`${file}:${i + 1}: not a ledger line; the ledger is append-only JSONL (restore it from its backup)`);
+        throw new LedgerFileError(`${file}:${i + 1}: not a ledger line; the ledger is append-only JSONL (restore it from its backup)`);
       }
+      const parsed = ledgerEntrySchema.safeParse(json);
+      if (!parsed.success) throw new LedgerFileError(`${file}:${i + 1}: not a ledger line (${parsed.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`).join('; ')}); the ledger is append-only JSONL written by the sessions (restore it from its backup)`);
+      const e: LedgerEntry = parsed.data;
       ledger.record({ date: e.date, client_order_id: e.client_order_id, symbol: e.symbol, shares: e.shares, price: e.price, fee: e.fee });
     });
   return ledger;

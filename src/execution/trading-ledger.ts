@@ -1,6 +1,22 @@
+import { z } from 'zod';
 import type { BookView } from './risk-engine.js';
 
 /** One fill as the ledger keeps it, with the cash and position right after it. */
+/** One line of an account's ledger, strictly: a hand edit that drops or adds a field is refused, not read as zero. */
+export const ledgerEntrySchema = z
+  .object({
+    seq: z.number().int().nonnegative(),
+    date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    client_order_id: z.string().min(1),
+    symbol: z.string().min(1),
+    shares: z.number().int(),
+    price: z.number().positive(),
+    fee: z.number().nonnegative(),
+    cash_after: z.number(),
+    position_after: z.number().int(),
+  })
+  .strict();
+
 export interface LedgerEntry {
   seq: number;
   date: string;

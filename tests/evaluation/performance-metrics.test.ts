@@ -62,6 +62,13 @@ describe('performance metrics', () => {
     const bad = await cli('metrics', '--input', input, '--out', join(dir, 'bad-out.csv'));
     expect(bad.code).toBe(2);
     expect(bad.err).toContain(`${input}:3: column close: -1 is not positive`);
+    // Numbers by the numeric-literal grammar, not Number(): hex, padding and separators are refused.
+    for (const [cell, shown] of [['0x1A', '0x1A'], [' 12', ' 12'], ['1_0', '1_0']]) {
+      writeFileSync(input, `symbol,date,close\nA,2020-01-02,10\nA,2020-01-03,${cell}\n`);
+      const lenient = await cli('metrics', '--input', input, '--out', join(dir, 'bad-out.csv'));
+      expect(lenient.code).toBe(2);
+      expect(lenient.err).toContain(`${input}:3: column close: '${shown}' is not a number`);
+    }
     const two = join(dir, 'two.csv');
     writeFileSync(two, 'symbol,date,close\nB,2020-01-03,20\nA,2020-01-02,10\nA,2020-01-03,11\nB,2020-01-02,21\nA,2020-01-06,12\nB,2020-01-06,22\n');
     const r = await cli('metrics', '--input', two, '--by', 'all', '--out', join(dir, 'two-out.csv'));

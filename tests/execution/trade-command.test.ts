@@ -177,6 +177,27 @@ describe('quanto trade against a local Alpaca-compatible server', () => {
     }
   }, 120_000);
 
+  it('a ledger line edited by hand is refused with its file and line before anything is sent, exit 2', async () => {
+    const ledger = ws.path('ledger/paper/tiny.jsonl');
+    const fs = await import('node:fs');
+    const before = fs.readFileSync(ledger, 'utf8');
+    const lines = before.trim().split('\n');
+    const edited = JSON.parse(lines[1]!);
+    delete edited.price;
+    lines[1] = JSON.stringify({ ...edited, note: 'fixed by hand' });
+    fs.writeFileSync(ledger, `${lines.join('\n')}\n`);
+    process.env.QUANTO_NOW = '1997-01-08T22:00:00Z';
+    const sent = server.stats.orderSubmissions;
+    try {
+      const r = await trade('--broker', 'alpaca-paper');
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^quanto: error: .*ledger\/paper\/tiny\.jsonl:2: not a ledger line \(price: .*\(root\): Unrecognized key: "note"/m);
+      expect(server.stats.orderSubmissions).toBe(sent);
+    } finally {
+      fs.writeFileSync(ledger, before);
+    }
+  }, 120_000);
+
   it('no artifact, log or output of the runs contains the keys', () => {
     const files = filesUnder(ws.root).filter((f) => statSync(f).size < 50_000_000);
     expect(files.some((f) => f.endsWith('decisions.json'))).toBe(true);

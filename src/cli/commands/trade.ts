@@ -8,6 +8,7 @@ import { parseDepLabel } from '../../engine/label.js';
 import { holdBuildLock } from '../../engine/locks.js';
 import { AlpacaBroker } from '../../execution/alpaca-broker.js';
 import { BrokerError } from '../../execution/broker.js';
+import { LedgerFileError } from '../../execution/broker-session.js';
 import { killSwitchFromFile, KILL_FILE } from '../../execution/kill-file.js';
 import { LIVE_TRADING_ENV, liveTradingRefusals } from '../../execution/live-guard.js';
 import { riskConfigSchema } from '../../execution/risk-config.js';
@@ -93,6 +94,8 @@ export async function tradeCommand(io: CliIO, globals: GlobalOptions, label: str
  * not of the session: a clear message and exit 2, as for any usage error.
  */
 function brokerUsageError(err: unknown, baseUrl: string | undefined): ConfigError | undefined {
+  // A ledger someone edited by hand is for a person to restore, like a bad config.
+  if (err instanceof LedgerFileError) return new ConfigError(err.message);
   if (!(err instanceof BrokerError)) return undefined;
   if (err.status === 401 || err.status === 403) return new ConfigError(`the broker refused the keys (${err.message}): check APCA_API_KEY_ID and APCA_API_SECRET_KEY (paper keys for alpaca-paper)`);
   if (err.status === undefined && err.message.startsWith('network:')) return new ConfigError(`cannot reach the broker at ${baseUrl ?? "Alpaca's API"} (${err.message}): check APCA_API_BASE_URL and the network`);

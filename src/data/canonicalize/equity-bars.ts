@@ -6,6 +6,7 @@ import { exchangeCalendar } from '../calendar/exchange-calendar.js';
 import { newYorkTimeToUtc } from '../calendar/new-york-time.js';
 import type { CorporateAction } from '../schemas/reference.js';
 import { RAW_BAR_HEADER } from '../schemas/equity-bars.js';
+import { DECIMAL_LITERAL, WHOLE_LITERAL } from '../schemas/numeric-literal.js';
 import { openDuckDb, queryRows, sqlString } from '../store/duckdb.js';
 import { writePartitionedParquet } from '../store/partitioned-writer.js';
 import { finalSymbols } from '../universe/universe.js';
@@ -134,19 +135,13 @@ async function loadRaw(db: DuckDBConnection, vendors: VendorInput[]): Promise<vo
 }
 
 /**
- * The numeric-literal grammar a raw field must match before it is cast. DuckDB's own casts are
- * lenient in ways that change data without a word: '6_9.0625' reads as 69.0625 (digit
- * separators), ' 12' as 12, and a double cast to BIGINT rounds 55268200.7 to 55268201. A field
- * outside the grammar stays NULL, so the checks below reject its row with its file and line.
- * NaN and Infinity are numbers here on purpose: they get their own reason.
+ * A raw field cast only when it matches the numeric-literal grammar exactly; otherwise NULL, so
+ * the checks below reject its row with its file and line instead of DuckDB's lenient cast
+ * changing the value (schemas/numeric-literal.ts says how).
  */
-const DECIMAL = '[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?|[+-]?(nan|NaN|inf|Inf|infinity|Infinity)';
-// Whole numbers; a fraction of zeros ('100.0', as some vendors write counts) is still whole.
-const WHOLE = '[+-]?[0-9]+([.]0+)?';
-
 function strictNumber(column: string, type: 'DOUBLE' | 'BIGINT'): string {
   const value = type === 'BIGINT' ? `TRY_CAST(TRY_CAST(${column} AS DOUBLE) AS BIGINT)` : `TRY_CAST(${column} AS DOUBLE)`;
-  return `CASE WHEN regexp_full_match(${column}, '${type === 'BIGINT' ? WHOLE : DECIMAL}') THEN ${value} END`;
+  return `CASE WHEN regexp_full_match(${column}, '${type === 'BIGINT' ? WHOLE_LITERAL : DECIMAL_LITERAL}') THEN ${value} END`;
 }
 
 /**
