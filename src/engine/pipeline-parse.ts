@@ -1,12 +1,10 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { Digest } from './digest.js';
 import { ConfigError } from './errors.js';
 import { isTargetName, parseDepLabel, type TargetName } from './label.js';
 import { RESOURCE_CLASSES, type Pipeline, type TargetSpec } from './pipeline.js';
 import { formatKeyPath, type YamlSource } from './yaml-source.js';
-import { isSrcGlob, srcGlobProblem } from './src-globs.js';
+import { srcGlobProblem } from './src-globs.js';
 import { remoteCacheSpecSchema } from './remote/remote-cache-config.js';
 
 const partitionValue = z.union([z.string(), z.number()]).transform(String);
@@ -66,16 +64,15 @@ export function parsePipeline(root: string, source: YamlSource, digest: Digest):
       } else if (deps.includes(depName)) problems.push(`${at(['deps', i])}: target '${name}': key 'deps[${i}]': ${dep} is listed twice`);
       else deps.push(depName);
     });
+    const srcLocations: Record<string, string> = {};
     raw.srcs.forEach((src, i) => {
       if (src.startsWith('/') || src.split('/').includes('..')) {
         problems.push(`${at(['srcs', i])}: target '${name}': key 'srcs[${i}]': '${src}' must be a path inside the workspace`);
       } else if (srcGlobProblem(src)) {
         problems.push(`${at(['srcs', i])}: target '${name}': key 'srcs[${i}]': ${srcGlobProblem(src)}`);
-      } else if (!isSrcGlob(src) && !existsSync(join(root, src))) problems.push(`${at(['srcs', i])}: target '${name}': key 'srcs[${i}]': file '${src}' does not exist`);
+      }
+      srcLocations[src] = `${at(['srcs', i])}: target '${name}': key 'srcs[${i}]'`;
     });
-    if (raw.config !== undefined && !existsSync(join(root, raw.config))) {
-      problems.push(`${at(['config'])}: target '${name}': key 'config': file '${raw.config}' does not exist`);
-    }
     targets.set(name, {
       name,
       rule: raw.rule,
@@ -86,6 +83,7 @@ export function parsePipeline(root: string, source: YamlSource, digest: Digest):
       tags: raw.tags,
       resourceClass: raw.resource_class,
       description: raw.description,
+      locations: { ...(raw.config !== undefined ? { config: `${at(['config'])}: target '${name}': key 'config'` } : {}), srcs: srcLocations },
     });
   }
   // In sorted order, the names a target is a directory prefix of follow it directly,

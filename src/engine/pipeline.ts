@@ -28,6 +28,23 @@ export interface TargetSpec {
   readonly tags: readonly string[];
   readonly resourceClass: ResourceClass;
   readonly description: string | undefined;
+  /**
+   * Where the config and each source were written, as the start of an error about them
+   * (`file:line:col: target 'x': key 'srcs[1]'`). Whether those files exist is
+   * checked when a build needs the target, not when the pipeline loads: a missing config must
+   * fail the builds that read it, not `quanto ls` or a build of something else.
+   */
+  readonly locations?: { readonly config?: string; readonly srcs?: Readonly<Record<string, string>> };
+}
+
+/** The config and source files a target names that do not exist, each as a located error. */
+export function missingFilesOf(root: string, spec: TargetSpec): string[] {
+  const problems: string[] = [];
+  for (const src of spec.srcs) {
+    if (!isSrcGlob(src) && !existsSync(join(root, src))) problems.push(`${spec.locations?.srcs?.[src] ?? `target '${spec.name}': key 'srcs'`}: file '${src}' does not exist`);
+  }
+  if (spec.config !== undefined && !existsSync(join(root, spec.config))) problems.push(`${spec.locations?.config ?? `target '${spec.name}': key 'config'`}: file '${spec.config}' does not exist`);
+  return problems;
 }
 
 export interface Pipeline {
@@ -44,12 +61,13 @@ export interface Pipeline {
 }
 
 // Bump when TargetSpec or validation changes, so an older cached parse is never used.
-const PIPELINE_CACHE_FORMAT = 5;
+const PIPELINE_CACHE_FORMAT = 6;
 
 /**
  * Reads and validates quanto.pipeline.yaml. Every problem found is reported at once, each
  * with file:line:col. A validated parse is cached by the file's digest (YAML parsing is the
- * slowest part of a no-op build of a large pipeline); files it names are re-checked each time.
+ * slowest part of a no-op build of a large pipeline); the files it names are checked by the
+ * builds that need them (missingFilesOf).
  */
 export async function loadPipeline(root: string, stateDir?: string): Promise<Pipeline> {
   const path = join(root, PIPELINE_FILE);
@@ -63,7 +81,7 @@ export async function loadPipeline(root: string, stateDir?: string): Promise<Pip
   const digest = digestBytes(text);
   if (cacheFile) {
     const cached = readCachedPipeline(cacheFile, digest);
-    if (cached && cached.targets.every((t) => (!t.config || existsSync(join(root, t.config))) && t.srcs.every((s) => isSrcGlob(s) || existsSync(join(root, s))))) {
+    if (cached) {
       return cachedPipeline(root, digest, new Map(cached.targets.map((t) => [t.name, t])), cached.order, cached.remoteCache);
     }
   }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ConfigError } from './errors.js';
 import { labelOf, parseLabelPattern, type TargetName } from './label.js';
 import { expandPartitions, type PartitionInstance } from './partitions.js';
-import type { TargetSpec } from './pipeline.js';
+import { missingFilesOf, type TargetSpec } from './pipeline.js';
 import type { ResolvedRule } from './rule-registry.js';
 import type { Session } from './session.js';
 import { expandSrcs } from './src-globs.js';
@@ -58,6 +58,8 @@ export async function planBuild(session: Session, patterns: readonly string[], t
   }
 
   const planned = closure.filter((n) => !trusted.has(n));
+  const missing = planned.flatMap((n) => missingFilesOf(session.workspace.root, session.graph.spec(n)));
+  if (missing.length > 0) throw new ConfigError(`invalid pipeline:\n  ${missing.join('\n  ')}`);
   const rules = new Map<string, ResolvedRule>();
   await Promise.all([...new Set(planned.map((n) => session.graph.spec(n).rule))].map(async (r) => rules.set(r, await session.rules.resolve(r))));
 

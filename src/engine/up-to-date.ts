@@ -30,8 +30,18 @@ export function requestId(patterns: readonly string[]): string {
   return [...new Set(patterns)].sort().join(' ');
 }
 
-/** undefined when some input cannot be fingerprinted cheaply (a rule never bundled, say). */
+/** undefined when some input cannot be fingerprinted cheaply (a rule never bundled, say, or a config that is missing). */
 export function leafDigests(session: Session, patterns: readonly string[]): LeafDigests | undefined {
+  try {
+    return fingerprintLeaves(session, patterns);
+  } catch (err) {
+    // A file the pipeline names is gone: the full check will say which, with its position.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+function fingerprintLeaves(session: Session, patterns: readonly string[]): LeafDigests | undefined {
   const targets = session.graph.closure(session.graph.select(patterns));
   const rules: Record<string, Digest> = {};
   const configs: Record<string, Digest> = {};

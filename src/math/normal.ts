@@ -1,6 +1,6 @@
 /**
- * The standard normal distribution to double precision. Φ(x) near the centre by Marsaglia's
- * series (2004), whose absolute error is a few ulps; in the tails, where relative accuracy is
+ * The standard normal distribution to double precision. Φ(x) near the centre (|x| <= 1.5) by
+ * Marsaglia's series (2004), whose absolute error is a few ulps; beyond, where relative accuracy is
  * what matters (deep out-of-the-money prices), by the Laplace continued fraction for Mills'
  * ratio, evaluated with the modified Lentz algorithm.
  */
@@ -12,8 +12,10 @@ export function normalPdf(x: number): number {
 
 export function normalCdf(x: number): number {
   if (Number.isNaN(x)) return Number.NaN;
-  if (x < -3) return upperTail(-x);
-  if (x > 3) return 1 - upperTail(x);
+  // From |x| = 1.5 the continued fraction converges within ~180 terms to ~1e-15 relative, where
+  // the series would lose digits to the cancellation 1/2 - (...) as Φ(x) falls towards the tail.
+  if (x < -1.5) return upperTail(-x);
+  if (x > 1.5) return 1 - upperTail(x);
   // Φ(x) = 1/2 + φ(x) (x + x³/3 + x⁵/(3·5) + ...)
   let term = x;
   let sum = x;
@@ -52,21 +54,24 @@ const B = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.68
 const C = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
 const D = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
 
-/** Φ⁻¹(p): Acklam's approximation refined by one Halley step on Φ, to near double precision. */
+/**
+ * Φ⁻¹(p): Acklam's approximation refined by one Halley step on Φ, to near double precision.
+ * Above one half it is -Φ⁻¹(1 - p): 1 - p is exact there (Sterbenz), and the step then works on
+ * the lower tail, where Φ is accurate relative to its value; computing Φ(x) - p near 1 instead
+ * would lose every digit of the tail probability that p's distance from 1 does not hold.
+ */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) {
     if (p === 0) return -Infinity;
     if (p === 1) return Infinity;
     return Number.NaN;
   }
+  if (p > 0.5) return -normalQuantile(1 - p);
   const low = 0.02425;
   let x: number;
   if (p < low) {
     const q = Math.sqrt(-2 * Math.log(p));
     x = (((((C[0]! * q + C[1]!) * q + C[2]!) * q + C[3]!) * q + C[4]!) * q + C[5]!) / ((((D[0]! * q + D[1]!) * q + D[2]!) * q + D[3]!) * q + 1);
-  } else if (p > 1 - low) {
-    const q = Math.sqrt(-2 * Math.log(1 - p));
-    x = -(((((C[0]! * q + C[1]!) * q + C[2]!) * q + C[3]!) * q + C[4]!) * q + C[5]!) / ((((D[0]! * q + D[1]!) * q + D[2]!) * q + D[3]!) * q + 1);
   } else {
     const q = p - 0.5;
     const r = q * q;

@@ -96,6 +96,29 @@ describe('bad pipelines are clear errors with file, line, target and key; exit s
     await expectConfigError(ws, /:4:13: target 'a': key 'config': file 'configs\/nope\.yaml' does not exist/, /:5:12: target 'a': key 'srcs\[0\]': file 'data\/none\.csv' does not exist/);
   });
 
+  it('a missing config or source fails only the builds that need it: ls, graph and other targets still work', async () => {
+    ws = workspace('targets:\n  a:\n    rule: copy_text\n    config: configs/nope.yaml\n  b:\n    rule: copy_text\n    config: configs/ok.yaml\n  c:\n    rule: copy_text\n    deps: [//a]\n    srcs: [data/later.csv]\n');
+    const ls = await ws.cli('ls');
+    expect(ls.code, ls.err).toBe(0);
+    expect(ls.out).toMatch(/\/\/a\b[\s\S]*\/\/b\b[\s\S]*\/\/c\b/);
+    expect((await ws.cli('graph')).code).toBe(0);
+    const b = await ws.build('//b');
+    expect(b.code).toBe(0);
+    expect(b.status).toEqual({ '//b': 'built' });
+    // What needs the missing files fails, naming each where it is written, exit 2.
+    const c = await ws.cli('build', '//c');
+    expect(c.code).toBe(2);
+    expect(c.err).toMatch(/:11:12: target 'c': key 'srcs\[0\]': file 'data\/later\.csv' does not exist/);
+    expect(c.err).toMatch(/:4:13: target 'a': key 'config': file 'configs\/nope\.yaml' does not exist/);
+    // The files appear: the same pipeline (from its cached parse) builds.
+    ws.write('configs/nope.yaml', 'prefix: now\n');
+    ws.write('data/later.csv', 'x\n');
+    expect((await ws.build('//c')).code).toBe(0);
+    // And go away again: a no-op build notices, rather than answering from its stamp.
+    (await import('node:fs')).rmSync(ws.path('data/later.csv'));
+    expect((await ws.cli('build', '//c')).code).toBe(2);
+  });
+
   it('reports invalid YAML with its position', async () => {
     ws = workspace('targets:\n  a:\n    rule: [copy_text\n');
     await expectConfigError(ws, /quanto\.pipeline\.yaml:\d+:\d+: invalid YAML/);

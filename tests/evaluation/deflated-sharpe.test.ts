@@ -12,6 +12,21 @@ describe('deflated Sharpe ratio', () => {
     expect(Number.isNaN(normalQuantile(1.5))).toBe(true);
   });
 
+  it('the normal quantile is accurate in both tails, relative to the tail probability (1e-14)', () => {
+    // The tail probability of the stored p: 1 - p is exact for p above one half. Below 1e-15 no
+    // double x can do better than about x² ε relative (one ulp of x moves Φ by that), so the
+    // deeper tails are held to their symmetry only.
+    for (const tail of [1e-300, 1e-100, 1e-30]) expect(normalQuantile(1 - tail === 1 ? tail : 1 - tail)).toBe(normalQuantile(tail));
+    for (const tail of [1e-15, 1e-12, 1e-9, 1e-6, 1e-3, 0.01, 0.02, 0.1, 0.3]) {
+      const lower = normalQuantile(tail);
+      expect(Math.abs(normalCdf(lower) - tail) / tail, `lower ${tail}`).toBeLessThan(1e-14);
+      const p = 1 - tail;
+      const upper = normalQuantile(p);
+      expect(Math.abs(normalCdf(-upper) - (1 - p)) / (1 - p), `upper ${tail}`).toBeLessThan(1e-14);
+      expect(upper).toBe(-normalQuantile(1 - p));
+    }
+  });
+
   it("matches Bailey and Lopez de Prado's worked example (2014): DSR 0.9004", () => {
     // Annual SR 2.5 over 1,250 days (250 a year), skew -3, kurtosis 10, 100 trials whose annual
     // Sharpe ratios have variance 1/2. The paper gives SR0 = 0.1132 per day and DSR = 0.9004.
