@@ -26,21 +26,15 @@ export const SECRET_ENV_NAMES = [
 // Any other variable named like a credential is treated as one too: a user's own rule may read it.
 const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL)/i;
 
-// Shorter values would mask ordinary words and numbers everywhere; no real credential is this short.
-const MIN_SECRET_LENGTH = 6;
+// Shorter values could be ordinary words and numbers in the data, and masking them would change
+// outputs; vendors' keys are 20 to 40 characters.
+const MIN_SECRET_LENGTH = 8;
 
 const registered = new Map<string, string>();
 
 /** Adds a secret that did not come from the environment (a password inside a URL), under a name for the mask. */
 export function registerSecret(name: string, value: string | undefined): void {
   if (value && value.length >= MIN_SECRET_LENGTH) registered.set(value, name);
-}
-
-/** Reads a credential from the environment; the only way product code should. */
-export function readSecretEnv(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const value = env[name];
-  registerSecret(name, value);
-  return value || undefined;
 }
 
 interface Needle {
@@ -72,7 +66,7 @@ export function hasSecrets(): boolean {
   return needles().length > 0;
 }
 
-export function maskOf(name: string): string {
+function maskOf(name: string): string {
   return `[redacted ${name}]`;
 }
 

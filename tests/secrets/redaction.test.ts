@@ -169,6 +169,8 @@ describe('the redaction layer', () => {
 
   it('masks the value, its URL-encoded and its JSON-escaped forms; leaves text alone when no secret is set', () => {
     expect(redact('nothing here')).toBe('nothing here');
+    process.env.QUANTO_TEST_VENDOR_TOKEN = '100.25'; // too short to be a credential: data like it must not be masked
+    expect(redact('close 100.25')).toBe('close 100.25');
     process.env.POLYGON_API_KEY = 'a/b+c"d=secret';
     expect(redact('key a/b+c"d=secret')).toBe('key [redacted POLYGON_API_KEY]');
     expect(redact(`?apiKey=${encodeURIComponent('a/b+c"d=secret')}`)).toBe('?apiKey=[redacted POLYGON_API_KEY]');
