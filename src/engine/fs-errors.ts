@@ -1,4 +1,5 @@
-import { statfsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statfsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ConfigError } from './errors.js';
 
 /** Errors of the machine, not of the research: the disk, its permissions. Exit 2, like a usage error. */
@@ -30,8 +31,25 @@ export function isMachineError(err: unknown): boolean {
 // Below this, DuckDB and the worker threads fail in ways that cannot all be caught (a native abort).
 const MIN_FREE_BYTES = 8 * 1024 * 1024;
 
-/** Refuses to start a build on a disk that is already full: better now, with a message, than halfway. */
-export function requireFreeSpace(dir: string): void {
+/**
+ * Refuses to start a build whose cache cannot be written (a read-only file system, another
+ * user's directory) or whose disk is already full: better now, with a message, than halfway.
+ * `dir` is the cache directory, which may not exist yet: its nearest existing ancestor is checked.
+ */
+export function requireUsableCache(dir: string): void {
+  let existing = dir;
+  while (!existsSync(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  try {
+    accessSync(existing, constants.W_OK);
+  } catch (err) {
+    const message = machineErrorMessage(err, existing);
+    if (message) throw new ConfigError(message);
+    throw err;
+  }
+  requireFreeSpace(existing);
+}
+
+function requireFreeSpace(dir: string): void {
   let free: number;
   try {
     const st = statfsSync(dir);

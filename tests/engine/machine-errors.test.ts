@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { QUANTO_BIN, TestWorkspace } from '../helpers/workspace.js';
+import { QUANTO_BIN, REPO_ROOT, TestWorkspace } from '../helpers/workspace.js';
 
 const BIG_RULE = `import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 export default {
   name: 'big',
@@ -43,8 +43,16 @@ const canMount = (() => {
   return true;
 })();
 if (!canMount) console.warn('machine-errors: skipping the full-disk tests: they need root and permission to mount a tmpfs');
+/** True when another user may reach the checkout (every directory above it lets others through), as user nobody must. */
+function othersCanReach(path: string): boolean {
+  for (let dir = path; ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) return false;
+    if (dirname(dir) === dir) return true;
+  }
+}
 const isRoot = process.getuid?.() === 0;
-if (!isRoot) console.warn('machine-errors: skipping the unwritable-cache test: it runs the CLI as user nobody, which needs root');
+const asNobody = isRoot && othersCanReach(REPO_ROOT);
+if (!asNobody) console.warn(`machine-errors: skipping the permission-denied test: it runs the CLI as user nobody, which needs root and a checkout other users can reach (${REPO_ROOT} is not)`);
 
 describe('errors of the machine are clear messages with exit 2, never a stack trace or an abort', () => {
   const cleanups: (() => void)[] = [];
@@ -84,7 +92,23 @@ describe('errors of the machine are clear messages with exit 2, never a stack tr
     expect(built.stderr).toMatch(/^quanto: error: cannot build: the disk of .*cache has \d+ KiB free; free space there/m);
   });
 
-  it.skipIf(!isRoot)('a cache this user may not write: one line naming the path, exit 2', () => {
+  it.skipIf(!canMount)('a cache on a read-only file system: one line naming the path, exit 2', () => {
+    const disk = smallDisk(16 * 1024)!;
+    cleanups.push(() => {
+      spawnSync('umount', [disk]);
+      rmSync(disk, { recursive: true, force: true });
+    });
+    const ws = bigWorkspace();
+    cleanups.push(() => ws.dispose());
+    mkdirSync(join(disk, 'cache'));
+    expect(spawnSync('mount', ['-o', 'remount,ro', disk]).status).toBe(0);
+    const built = spawnSync(process.execPath, [QUANTO_BIN, '-C', ws.root, 'build', '--no-tui'], { encoding: 'utf8', env: { ...process.env, CI: 'true', QUANTO_CACHE_DIR: join(disk, 'cache') } });
+    expect(built.status, built.stdout + built.stderr).toBe(2);
+    expect(built.stderr).toMatch(new RegExp(`^quanto: error: cannot write ${disk}/cache(/\\S+)?: the file system is read-only \\(EROFS\\); make it writable for this user, or set QUANTO_CACHE_DIR`, 'm'));
+    expect(built.stderr).not.toMatch(/internal error|    at /);
+  });
+
+  it.skipIf(!asNobody)('a cache this user may not write: one line naming the path, exit 2', () => {
     const ws = bigWorkspace();
     cleanups.push(() => ws.dispose());
     // Root can write anywhere, so the build runs as nobody against a cache root owns.
@@ -95,7 +119,7 @@ describe('errors of the machine are clear messages with exit 2, never a stack tr
     writeFileSync(join(ws.root, '.keep'), '');
     const built = spawnSync(process.execPath, [QUANTO_BIN, '-C', ws.root, 'build', '--no-tui'], { encoding: 'utf8', uid: 65534, gid: 65534, env: { ...process.env, CI: 'true', QUANTO_CACHE_DIR: cache, HOME: tmpdir() } });
     expect(built.status, built.stdout + built.stderr).toBe(2);
-    expect(built.stderr).toMatch(new RegExp(`^quanto: error: cannot write ${cache}/\\S+: permission denied \\(EACCES\\); make it writable for this user, or set QUANTO_CACHE_DIR`, 'm'));
+    expect(built.stderr).toMatch(new RegExp(`^quanto: error: cannot write ${cache}(/\\S+)?: permission denied \\(EACCES\\); make it writable for this user, or set QUANTO_CACHE_DIR`, 'm'));
     expect(built.stderr).not.toMatch(/internal error|    at /);
   });
 });

@@ -1,8 +1,7 @@
 import { build, describeRepair, type BuildEvent, type BuildResult } from '../../engine/build.js';
 import { parseRedisUrl } from '../../engine/distributed/redis-url.js';
-import { existsSync } from 'node:fs';
 import { ConfigError, EXIT_FAILURE, EXIT_USAGE } from '../../engine/errors.js';
-import { requireFreeSpace } from '../../engine/fs-errors.js';
+import { requireUsableCache } from '../../engine/fs-errors.js';
 import type { Executor } from '../../engine/executor.js';
 import { holdBuildLock } from '../../engine/locks.js';
 import type { Session } from '../../engine/session.js';
@@ -34,7 +33,7 @@ export async function buildCommand(io: CliIO, globals: GlobalOptions, labels: st
   const distributed = opts.executor ? await openDistributed(session, opts.executor, remote) : undefined;
   // With workers elsewhere, --jobs is how many actions are in flight at once (default 16).
   const flags = distributed ? { ...opts, jobs: opts.jobs ?? 16 } : opts;
-  requireFreeSpace(existsSync(session.workspace.cacheDir) ? session.workspace.cacheDir : session.workspace.root);
+  requireUsableCache(session.workspace.cacheDir);
   const release = holdBuildLock(session.workspace);
   try {
     const result = wantsTui(io, flags) ? await buildWithTui(session, labels, flags, remote, distributed) : await buildPlain(io, session, labels, flags, remote, distributed);
