@@ -50,9 +50,8 @@ export async function tradeCommand(io: CliIO, globals: GlobalOptions, label: str
     release();
   }
   // A record counts only with the qualification it cites, as built now for these outputs: a hand-written file does not unlock trading.
-  const evidence = (tier: 'candidate' | 'production') => evidenceOf(session, result.actions, name, qualification, tier);
-  const exp = { outputsDigest: evidence('candidate').outputsDigest };
-  const promoted = (tier: 'candidate' | 'production') => currentPromotion(session, evidence(tier), id) !== undefined;
+  const evidence = evidenceOf(session, result.actions, name, qualification, 'candidate');
+  const promoted = (tier: 'candidate' | 'production') => currentPromotion(session, { ...evidence, tier }, id) !== undefined;
   const refusals = live
     ? liveTradingRefusals({ liveFlag: opts.live === true, env: process.env, productionRecord: promoted('production'), confirmation: opts.confirm, expectedConfirmation: `LIVE //${name}` })
     : promoted('candidate')
@@ -84,7 +83,7 @@ export async function tradeCommand(io: CliIO, globals: GlobalOptions, label: str
   });
   const file = join(session.workspace.root, 'runs', id, `${date}-${live ? 'live' : 'paper'}`, 'decisions.json');
   // A broker error recorded in the session (a halt reason) may quote what the broker echoed back, keys included.
-  writeFileAtomic(file, redact(`${JSON.stringify({ config: { experiment: `//${name}`, experiment_outputs_digest: exp.outputsDigest, broker: opts.broker, base_url: process.env.APCA_API_BASE_URL ?? null, risk, as_of: date }, ...record }, null, 2)}\n`));
+  writeFileAtomic(file, redact(`${JSON.stringify({ config: { experiment: `//${name}`, experiment_outputs_digest: evidence.outputsDigest, broker: opts.broker, base_url: process.env.APCA_API_BASE_URL ?? null, risk, as_of: date }, ...record }, null, 2)}\n`));
   io.out(`quanto trade: ${record.intents.length} intents, ${record.orders.length} orders, ${record.fills.length} fills for ${date}; ${record.final_state}${record.halt_reason ? ` (${record.halt_reason})` : ''}${record.note ? ` (${record.note})` : ''}; ${file.slice(session.workspace.root.length + 1)}`);
   return record.final_state === 'HALTED' ? EXIT_FAILURE : 0;
 }
