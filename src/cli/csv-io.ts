@@ -2,21 +2,78 @@ import { parseDecimal } from '../data/schemas/numeric-literal.js';
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../engine/errors.js';
 
-/** A small CSV table: header and rows of strings. Quoted fields are not expected in these inputs. */
-export function readCsv(path: string, required: readonly string[]): { header: string[]; rows: string[][]; col: (name: string) => number } {
+/**
+ * A CSV table (RFC 4180): header and rows of strings, with the file line each row starts on.
+ * Quoted fields may hold commas, doubled quotes and line breaks; a field is never trimmed, so
+ * what the file says is what the row holds.
+ */
+export function readCsv(path: string, required: readonly string[]): { header: string[]; rows: string[][]; lines: number[]; col: (name: string) => number } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     throw new ConfigError(`${path}: file not found`);
   }
-  const lines = text.split(/\r?\n/).filter((l) => l !== '');
-  if (lines.length === 0) throw new ConfigError(`${path}: empty file (expected a header with ${required.join(',')})`);
-  const header = lines[0]!.split(',').map((h) => h.trim());
+  const records = parseCsv(text, path);
+  if (records.length === 0) throw new ConfigError(`${path}: empty file (expected a header with ${required.join(',')})`);
+  const header = records[0]!.fields.map((h) => h.trim());
   const missing = required.filter((r) => !header.includes(r));
-  if (missing.length > 0) throw new ConfigError(`${path}:1: missing column(s) ${missing.join(', ')} (the header is ${lines[0]})`);
-  const rows = lines.slice(1).map((l) => l.split(','));
-  return { header, rows, col: (name) => header.indexOf(name) };
+  if (missing.length > 0) throw new ConfigError(`${path}:1: missing column(s) ${missing.join(', ')} (the header is ${header.join(',')})`);
+  const body = records.slice(1);
+  return { header, rows: body.map((r) => r.fields), lines: body.map((r) => r.line), col: (name) => header.indexOf(name) };
+}
+
+/** RFC 4180 records with the line each starts on; blank lines are skipped, an unclosed quote is an error naming its line. */
+export function parseCsv(text: string, path: string): { fields: string[]; line: number }[] {
+  const records: { fields: string[]; line: number }[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let line = 1;
+  let start = 1;
+  let quoted = false;
+  let quoteLine = 0;
+  let touched = false; // the record has any character, so an empty last field still counts
+  const endRecord = () => {
+    if (touched) records.push({ fields: [...fields, field], line: start });
+    fields = [];
+    field = '';
+    touched = false;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else {
+        if (ch === '\n') line++;
+        field += ch;
+      }
+      continue;
+    }
+    if (ch === '"' && field === '') {
+      quoted = true;
+      quoteLine = line;
+      touched = true;
+    } else if (ch === ',') {
+      fields.push(field);
+      field = '';
+      touched = true;
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      endRecord();
+      line++;
+      start = line;
+    } else {
+      field += ch;
+      touched = true;
+    }
+  }
+  if (quoted) throw new ConfigError(`${path}:${quoteLine}: a quoted field is never closed`);
+  endRecord();
+  return records;
 }
 
 /** A number cell, or a clear error naming the file, line and column. */

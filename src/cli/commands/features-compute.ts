@@ -19,12 +19,12 @@ export async function featuresComputeCommand(io: CliIO, opts: { set: string; inp
     throw new ConfigError(`invalid feature set ${opts.set}:\n  ${parsed.error.issues.map((i) => `${source.locate(i.path)}: key '${formatKeyPath(i.path)}': ${i.message}`).join('\n  ')}`);
   }
   const set = parsed.data;
-  const { rows, col } = readCsv(opts.input, INPUT);
+  const { rows, lines: rowLines, col } = readCsv(opts.input, INPUT);
   const bySymbol = new Map<string, { date: string; line: number; row: string[] }[]>();
   rows.forEach((row, i) => {
     const symbol = row[col('symbol')]!;
     const list = bySymbol.get(symbol) ?? [];
-    list.push({ date: row[col('date')]!, line: i + 2, row });
+    list.push({ date: row[col('date')]!, line: rowLines[i]!, row });
     bySymbol.set(symbol, list);
   });
   let columns: string[] = computeFeatureSet(set, { open: [], high: [], low: [], close: [], volume: [] }).columns;

@@ -13,10 +13,10 @@ export async function metricsCommand(io: CliIO, opts: { input: string; out: stri
   if (opts.by !== 'year' && opts.by !== 'all') throw new ConfigError(`--by ${opts.by}: expected year or all`);
   const periodsPerYear = Number(opts.periodsPerYear);
   if (!Number.isInteger(periodsPerYear) || periodsPerYear <= 0) throw new ConfigError(`--periods-per-year ${opts.periodsPerYear}: expected a positive whole number`);
-  const { rows, col } = readCsv(opts.input, ['symbol', 'date', 'close']);
+  const { rows, lines: rowLines, col } = readCsv(opts.input, ['symbol', 'date', 'close']);
   const series = new Map<string, { date: string; close: number }[]>();
   rows.forEach((row, i) => {
-    const line = i + 2;
+    const line = rowLines[i]!;
     const symbol = row[col('symbol')]?.trim() ?? '';
     const date = row[col('date')]?.trim() ?? '';
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ConfigError(`${opts.input}:${line}: column date: '${date}' is not YYYY-MM-DD`);

@@ -13,13 +13,13 @@ const INPUT = ['type', 'spot', 'strike', 't_years', 'rate', 'div_yield', 'vol'] 
  * volatility where a price column is given (empty where the price does not pin it down).
  */
 export async function optionsGreeksCommand(io: CliIO, opts: { input: string; out: string }): Promise<number> {
-  const { header, rows, col } = readCsv(opts.input, INPUT);
+  const { header, rows, lines: rowLines, col } = readCsv(opts.input, INPUT);
   const hasPrice = header.includes('price');
   const outHeader = [...INPUT, ...(hasPrice ? ['market_price'] : []), 'price', 'delta', 'gamma', 'vega', 'theta', 'rho', ...(hasPrice ? ['implied_vol'] : [])];
   const lines = [outHeader.join(',')];
   let refused = 0;
   rows.forEach((row, i) => {
-    const line = i + 2;
+    const line = rowLines[i]!;
     const type = row[col('type')]?.trim();
     if (type !== 'call' && type !== 'put') throw new ConfigError(`${opts.input}:${line}: column type: '${type ?? ''}' is not call or put`);
     const [spot, strike, t, rate, divYield, vol] = INPUT.slice(1).map((c) => numberCell(opts.input, line, c, row[col(c)]));
