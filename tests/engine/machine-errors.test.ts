@@ -59,17 +59,25 @@ describe('errors of the machine are clear messages with exit 2, never a stack tr
   afterEach(() => {
     for (const c of cleanups.splice(0).reverse()) c();
   });
-
-  it.skipIf(!canMount)('a disk that fills during a build: the action fails saying so, the summary is printed, exit 2', () => {
-    const disk = smallDisk(12 * 1024)!; // above the 8 MiB a build needs to start, below what the rule writes
+  /** A workspace of the big rule and a small disk for its cache, both gone after the test. */
+  const setUp = (sizeKib: number): { disk: string; ws: TestWorkspace } => {
+    const disk = smallDisk(sizeKib)!;
     cleanups.push(() => {
       spawnSync('umount', [disk]);
       rmSync(disk, { recursive: true, force: true });
     });
     const ws = bigWorkspace();
     cleanups.push(() => ws.dispose());
+    return { disk, ws };
+  };
+  /** `quanto build` as a child process, the cache on the small disk. */
+  const buildOn = (ws: TestWorkspace, disk: string, ...args: string[]) =>
+    spawnSync(process.execPath, [QUANTO_BIN, '-C', ws.root, 'build', '--no-tui', ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true', QUANTO_CACHE_DIR: join(disk, 'cache') } });
+
+  it.skipIf(!canMount)('a disk that fills during a build: the action fails saying so, the summary is printed, exit 2', () => {
+    const { disk, ws } = setUp(12 * 1024); // above the 8 MiB a build needs to start, below what the rule writes
     for (const jobs of ['0', '1']) {
-      const built = spawnSync(process.execPath, [QUANTO_BIN, '-C', ws.root, 'build', '--no-tui', '--jobs', jobs], { encoding: 'utf8', env: { ...process.env, CI: 'true', QUANTO_CACHE_DIR: join(disk, 'cache') } });
+      const built = buildOn(ws, disk, '--jobs', jobs);
       expect(built.status, built.stdout + built.stderr).toBe(2);
       expect(built.stdout).toMatch(/^FAILED {2}\/\/big\/one.*cannot write .*: no space left on the device \(ENOSPC\); free space there/m);
       expect(built.stdout).toMatch(/^quanto: 0 built, 0 cached, 1 failed/m);
@@ -78,31 +86,19 @@ describe('errors of the machine are clear messages with exit 2, never a stack tr
   });
 
   it.skipIf(!canMount)('a disk that is already full: the build refuses before it starts, exit 2', () => {
-    const disk = smallDisk(4096)!;
-    cleanups.push(() => {
-      spawnSync('umount', [disk]);
-      rmSync(disk, { recursive: true, force: true });
-    });
-    const ws = bigWorkspace();
-    cleanups.push(() => ws.dispose());
+    const { disk, ws } = setUp(4096);
     mkdirSync(join(disk, 'cache'));
     spawnSync('dd', ['if=/dev/zero', `of=${join(disk, 'fill')}`, 'bs=64k'], { encoding: 'utf8' });
-    const built = spawnSync(process.execPath, [QUANTO_BIN, '-C', ws.root, 'build', '--no-tui'], { encoding: 'utf8', env: { ...process.env, CI: 'true', QUANTO_CACHE_DIR: join(disk, 'cache') } });
+    const built = buildOn(ws, disk);
     expect(built.status).toBe(2);
     expect(built.stderr).toMatch(/^quanto: error: cannot build: the disk of .*cache has \d+ KiB free; free space there/m);
   });
 
   it.skipIf(!canMount)('a cache on a read-only file system: one line naming the path, exit 2', () => {
-    const disk = smallDisk(16 * 1024)!;
-    cleanups.push(() => {
-      spawnSync('umount', [disk]);
-      rmSync(disk, { recursive: true, force: true });
-    });
-    const ws = bigWorkspace();
-    cleanups.push(() => ws.dispose());
+    const { disk, ws } = setUp(16 * 1024);
     mkdirSync(join(disk, 'cache'));
     expect(spawnSync('mount', ['-o', 'remount,ro', disk]).status).toBe(0);
-    const built = spawnSync(process.execPath, [QUANTO_BIN, '-C', ws.root, 'build', '--no-tui'], { encoding: 'utf8', env: { ...process.env, CI: 'true', QUANTO_CACHE_DIR: join(disk, 'cache') } });
+    const built = buildOn(ws, disk);
     expect(built.status, built.stdout + built.stderr).toBe(2);
     expect(built.stderr).toMatch(new RegExp(`^quanto: error: cannot write ${disk}/cache(/\\S+)?: the file system is read-only \\(EROFS\\); make it writable for this user, or set QUANTO_CACHE_DIR`, 'm'));
     expect(built.stderr).not.toMatch(/internal error|    at /);

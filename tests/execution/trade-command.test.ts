@@ -1,19 +1,9 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlpacaTradingServer } from '../../src/devservers/alpaca-trading-server.js';
 import { governanceWorkspace } from '../helpers/governance-workspace.js';
-import type { TestWorkspace } from '../helpers/workspace.js';
-
-/** Every regular file under a directory (symlinks, like node_modules, not followed). */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    if (e.isSymbolicLink()) return [];
-    if (e.isDirectory()) return filesUnder(p);
-    return e.isFile() ? [p] : [];
-  });
-}
+import { filesUnder, type TestWorkspace } from '../helpers/workspace.js';
 
 describe('quanto trade against a local Alpaca-compatible server', () => {
   const KEY_ID = 'PKREDACTME0123456789';

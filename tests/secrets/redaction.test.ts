@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAlpacaServer } from '../../src/devservers/alpaca-server.js';
@@ -6,18 +6,7 @@ import { startFlatFileServer } from '../../src/devservers/flatfile-server.js';
 import { startPolygonServer } from '../../src/devservers/polygon-server.js';
 import { startStreamServer } from '../../src/devservers/stream-server.js';
 import { maskSecretsInFile, redact } from '../../src/secrets/redact.js';
-import { REPO_ROOT, TestWorkspace } from '../helpers/workspace.js';
-
-/** Every regular file under a directory (symlinks, like node_modules and the linked rules, not followed). */
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    if (e.isSymbolicLink()) return [];
-    if (e.isDirectory()) return filesUnder(p);
-    return e.isFile() ? [p] : [];
-  });
-}
+import { filesUnder, REPO_ROOT, TestWorkspace } from '../helpers/workspace.js';
 
 function vendorWorkspace(pipeline: string, configs: Record<string, string>): TestWorkspace {
   const ws = new TestWorkspace({ 'quanto.pipeline.yaml': pipeline, ...configs });
