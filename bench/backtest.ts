@@ -28,14 +28,24 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const cost = { per_share: 0, bps: 1, min_per_order: 0, fixed_bps: 2, price_impact: 0.1, participation_cap: 0.01 };
 const model = costModelSchema.parse({
   fees: { bps: cost.bps, per_share: cost.per_share, min_per_order: cost.min_per_order },
-  slippage: { fixed_bps: cost.fixed_bps, volume_share: { price_impact: cost.price_impact, participation_cap: cost.participation_cap } },
+  slippage: {
+    fixed_bps: cost.fixed_bps,
+    volume_share: { price_impact: cost.price_impact, participation_cap: cost.participation_cap },
+  },
   execution: { delay_bars: 1, price: 'open' },
 });
 
 function spxBars() {
-  const lines = readFileSync(join(quantoPackageRoot(), 'data', 'sample', 'spx_daily_ohlcv_2000_2020.csv'), 'utf8').trim().split('\n').slice(1);
+  const lines = readFileSync(join(quantoPackageRoot(), 'data', 'sample', 'spx_daily_ohlcv_2000_2020.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
   const rows = lines.map((l) => l.split(','));
-  return { open: Float64Array.from(rows, (r) => +r[2]!), close: Float64Array.from(rows, (r) => +r[5]!), volume: Float64Array.from(rows, (r) => +r[6]!) };
+  return {
+    open: Float64Array.from(rows, (r) => +r[2]!),
+    close: Float64Array.from(rows, (r) => +r[5]!),
+    volume: Float64Array.from(rows, (r) => +r[6]!),
+  };
 }
 
 function sweepBench(): void {
@@ -52,9 +62,13 @@ function sweepBench(): void {
   }
   const ours = median(times) / 1000;
   console.log(`sweep: ${pairs.length} SMA pairs x ${bars.close.length} S&P 500 bars, costs included`);
-  console.log(`  quanto  ${ours.toFixed(3)} s  (${((pairs.length * bars.close.length) / ours / 1e6).toFixed(1)} M bar-steps/s)`);
+  console.log(
+    `  quanto  ${ours.toFixed(3)} s  (${((pairs.length * bars.close.length) / ours / 1e6).toFixed(1)} M bar-steps/s)`,
+  );
   // Debian's python3-numpy, as the issue asks; another python3 with numpy only where it is absent.
-  const python = ['/usr/bin/python3', 'python3'].find((p) => (p.startsWith('/') || available(p)) && spawnSync(p, ['-c', 'import numpy']).status === 0);
+  const python = ['/usr/bin/python3', 'python3'].find(
+    (p) => (p.startsWith('/') || available(p)) && spawnSync(p, ['-c', 'import numpy']).status === 0,
+  );
   if (!python) {
     console.log('  numpy   not measured: python3 with numpy is not installed (Debian: apt-get install python3-numpy)');
     return;
@@ -62,15 +76,36 @@ function sweepBench(): void {
   const dir = mkdtempSync(join(tmpdir(), 'quanto-bench-backtest-'));
   try {
     const spec = join(dir, 'spec.json');
-    writeFileSync(spec, JSON.stringify({ open: [...bars.open], close: [...bars.close], volume: [...bars.volume], pairs, cost, cash: 1e6, delay: 1, runs: RUNS }));
-    const r = spawnSync(python, [join(quantoPackageRoot(), 'bench', 'backtest_numpy.py'), spec], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        open: [...bars.open],
+        close: [...bars.close],
+        volume: [...bars.volume],
+        pairs,
+        cost,
+        cash: 1e6,
+        delay: 1,
+        runs: RUNS,
+      }),
+    );
+    const r = spawnSync(python, [join(quantoPackageRoot(), 'bench', 'backtest_numpy.py'), spec], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     if (r.status !== 0) throw new Error(`numpy sweep failed: ${r.stderr}`);
     const np = JSON.parse(r.stdout) as { median_s: number; final: number[]; fills: number[]; numpy: string };
     let worst = 0;
-    runs.forEach((run, k) => (worst = Math.max(worst, Math.abs(run.finalEquity - np.final[k]!) / Math.abs(np.final[k]!))));
+    runs.forEach(
+      (run, k) => (worst = Math.max(worst, Math.abs(run.finalEquity - np.final[k]!) / Math.abs(np.final[k]!))),
+    );
     const fillsAgree = runs.every((run, k) => run.fills === np.fills[k]);
-    console.log(`  numpy   ${np.median_s.toFixed(3)} s  (numpy ${np.numpy}, vectorized across pairs, stepped through time)`);
-    console.log(`  numpy / quanto time: ${(np.median_s / ours).toFixed(2)}x; final equities agree to ${worst.toExponential(1)} relative; fill counts ${fillsAgree ? 'identical' : 'DIFFER'}`);
+    console.log(
+      `  numpy   ${np.median_s.toFixed(3)} s  (numpy ${np.numpy}, vectorized across pairs, stepped through time)`,
+    );
+    console.log(
+      `  numpy / quanto time: ${(np.median_s / ours).toFixed(2)}x; final equities agree to ${worst.toExponential(1)} relative; fill counts ${fillsAgree ? 'identical' : 'DIFFER'}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -79,7 +114,7 @@ function sweepBench(): void {
 function syntheticMarket(symbols: number): MarketData {
   const dates = nyseSessions(parseIsoDate('2010-01-04'), parseIsoDate('2019-12-31'));
   let seed = 11;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
   const T = dates.length;
   const make = () => Array.from({ length: symbols }, () => new Float64Array(T));
   const open = make();
@@ -140,14 +175,19 @@ function eventBench(): void {
   let sink = 0;
   for (let r = 0; r < RUNS; r++) {
     const t0 = performance.now();
-    for (let t = 0; t < data.dates.length; t++) for (let s = 0; s < S; s++) sink += data.open[s]![t]! + data.close[s]![t]! + data.volume[s]![t]!;
+    for (let t = 0; t < data.dates.length; t++)
+      for (let s = 0; s < S; s++) sink += data.open[s]![t]! + data.close[s]![t]! + data.volume[s]![t]!;
     ceilingTimes.push(performance.now() - t0);
   }
   const ours = median(times) / 1000;
   const ceiling = median(ceilingTimes) / 1000;
-  console.log(`event-driven: ${S} symbols x ${data.dates.length} sessions (${(events / 1e3).toFixed(0)} k bar-events, synthetic), SMA crossover with 5% stops, ${fills} fills`);
+  console.log(
+    `event-driven: ${S} symbols x ${data.dates.length} sessions (${(events / 1e3).toFixed(0)} k bar-events, synthetic), SMA crossover with 5% stops, ${fills} fills`,
+  );
   console.log(`  quanto  ${ours.toFixed(3)} s  ${(events / ours / 1e6).toFixed(2)} M bar-events/s`);
-  console.log(`  ceiling ${ceiling.toFixed(4)} s  ${(events / ceiling / 1e6).toFixed(0)} M bar-events/s (a bare loop reading every bar; checksum ${sink.toExponential(3)})`);
+  console.log(
+    `  ceiling ${ceiling.toFixed(4)} s  ${(events / ceiling / 1e6).toFixed(0)} M bar-events/s (a bare loop reading every bar; checksum ${sink.toExponential(3)})`,
+  );
 }
 
 sweepBench();

@@ -24,7 +24,7 @@ async function writeSyntheticCsv(path: string, rows: number): Promise<{ symbols:
   const perSymbol = Math.min(sessions.length, 5000);
   const symbols = Math.ceil(rows / perSymbol);
   let seed = 12345;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
   const out = createWriteStream(path);
   out.write(`${RAW_BAR_HEADER.join(',')}\n`);
   let written = 0;
@@ -103,16 +103,26 @@ async function main(): Promise<void> {
     }
     const o = median(ours);
     const p = median(plain);
-    console.log(`data benchmark: ${ROWS.toLocaleString('en-US')} synthetic OHLCV rows (${symbols} symbols) from one CSV, ${THREADS} threads, median of ${RUNS}`);
+    console.log(
+      `data benchmark: ${ROWS.toLocaleString('en-US')} synthetic OHLCV rows (${symbols} symbols) from one CSV, ${THREADS} threads, median of ${RUNS}`,
+    );
     console.log('');
     console.log('| job | time | rows/s |');
     console.log('|---|---|---|');
-    console.log(`| quanto canonicalize (validate, reconcile, adjust, partition by symbol/year) | ${o.toFixed(2)} s | ${Math.round(ROWS / o).toLocaleString('en-US')} |`);
-    console.log(`| plain DuckDB COPY (read_csv ORDER BY, one Parquet file) | ${p.toFixed(2)} s | ${Math.round(ROWS / p).toLocaleString('en-US')} |`);
+    console.log(
+      `| quanto canonicalize (validate, reconcile, adjust, partition by symbol/year) | ${o.toFixed(2)} s | ${Math.round(ROWS / o).toLocaleString('en-US')} |`,
+    );
+    console.log(
+      `| plain DuckDB COPY (read_csv ORDER BY, one Parquet file) | ${p.toFixed(2)} s | ${Math.round(ROWS / p).toLocaleString('en-US')} |`,
+    );
     const pp = median(partitioned);
-    console.log(`| plain DuckDB COPY, same symbol/year partitions, 1 thread | ${pp.toFixed(2)} s | ${Math.round(ROWS / pp).toLocaleString('en-US')} |`);
+    console.log(
+      `| plain DuckDB COPY, same symbol/year partitions, 1 thread | ${pp.toFixed(2)} s | ${Math.round(ROWS / pp).toLocaleString('en-US')} |`,
+    );
     console.log('');
-    console.log(`quanto / plain DuckDB throughput: ${(p / o).toFixed(2)} (target >= 0.5; and 5M rows in < 20 s); quanto / partitioned plain copy: ${(pp / o).toFixed(2)}`);
+    console.log(
+      `quanto / plain DuckDB throughput: ${(p / o).toFixed(2)} (target >= 0.5; and 5M rows in < 20 s); quanto / partitioned plain copy: ${(pp / o).toFixed(2)}`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -41,7 +41,12 @@ function dagWorkload(base: string): Workload {
   const dir = join(base, 'dag');
   mkdirSync(dir, { recursive: true });
   writeQuantoWorkspace(dir, makeDag(LAYERS, WIDTH));
-  return { name: `synthetic DAG, ${(LAYERS * WIDTH).toLocaleString('en-US')} targets (hash_inputs)`, actions: LAYERS * WIDTH, dir, labels: ['//...'] };
+  return {
+    name: `synthetic DAG, ${(LAYERS * WIDTH).toLocaleString('en-US')} targets (hash_inputs)`,
+    actions: LAYERS * WIDTH,
+    dir,
+    labels: ['//...'],
+  };
 }
 
 function ingestWorkload(base: string, polygonUrl: string): Workload {
@@ -50,17 +55,38 @@ function ingestWorkload(base: string, polygonUrl: string): Workload {
   mkdirSync(join(dir, 'configs'), { recursive: true });
   for (const f of ['ingest_polygon.ts']) symlinkSync(join(ROOT, 'rules', f), join(dir, 'rules', f));
   const symbols = Array.from({ length: PARTITION_SYMBOLS }, (_, i) => `S${String(i).padStart(4, '0')}`);
-  writeFileSync(join(dir, 'configs', 'polygon.yaml'), `base_url: ${polygonUrl}\nsymbols: [${symbols.join(', ')}]\nstart: "2022-01-01"\nend: "2023-12-31"\nrate_per_second: 1000000\nconcurrency: 4\npage_limit: 100\n`);
-  writeFileSync(join(dir, 'quanto.pipeline.yaml'), 'version: 1\ntargets:\n  raw/polygon_bars:\n    rule: ingest_polygon\n    config: configs/polygon.yaml\n');
-  return { name: `ingestion, ${PARTITION_SYMBOLS * 2} partitions (symbol x year) from the local Polygon server`, actions: PARTITION_SYMBOLS * 2, dir, labels: ['//raw/polygon_bars'] };
+  writeFileSync(
+    join(dir, 'configs', 'polygon.yaml'),
+    `base_url: ${polygonUrl}\nsymbols: [${symbols.join(', ')}]\nstart: "2022-01-01"\nend: "2023-12-31"\nrate_per_second: 1000000\nconcurrency: 4\npage_limit: 100\n`,
+  );
+  writeFileSync(
+    join(dir, 'quanto.pipeline.yaml'),
+    'version: 1\ntargets:\n  raw/polygon_bars:\n    rule: ingest_polygon\n    config: configs/polygon.yaml\n',
+  );
+  return {
+    name: `ingestion, ${PARTITION_SYMBOLS * 2} partitions (symbol x year) from the local Polygon server`,
+    actions: PARTITION_SYMBOLS * 2,
+    dir,
+    labels: ['//raw/polygon_bars'],
+  };
 }
 
 /** A worker process in its own copy of the checkout; resolves once it serves its queues. */
-async function startWorker(w: Workload, env: NodeJS.ProcessEnv, index: number, redisUrl: string, cacheUrl: string): Promise<ChildProcess> {
+async function startWorker(
+  w: Workload,
+  env: NodeJS.ProcessEnv,
+  index: number,
+  redisUrl: string,
+  cacheUrl: string,
+): Promise<ChildProcess> {
   const dir = `${w.dir}-worker-${index}`;
   rmSync(dir, { recursive: true, force: true });
   cpSync(w.dir, dir, { recursive: true, verbatimSymlinks: true, filter: (src) => !src.endsWith('/cache') });
-  const child = spawn(process.execPath, [QUANTO, '-C', dir, 'worker', '--executor', redisUrl, '--remote-cache', cacheUrl, '--jobs', '1'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [QUANTO, '-C', dir, 'worker', '--executor', redisUrl, '--remote-cache', cacheUrl, '--jobs', '1'],
+    { env, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -74,7 +100,14 @@ async function startWorker(w: Workload, env: NodeJS.ProcessEnv, index: number, r
 }
 
 async function stopWorkers(children: ChildProcess[]): Promise<void> {
-  await Promise.all(children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGTERM'))))));
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) =>
+          c.exitCode !== null ? resolve() : (c.once('exit', () => resolve()), c.kill('SIGTERM')),
+        ),
+    ),
+  );
 }
 
 async function main(): Promise<void> {
@@ -82,8 +115,19 @@ async function main(): Promise<void> {
   if (!hasRedisServer()) throw new Error('bench:distributed needs redis-server (apt-get install redis-server)');
   const base = mkdtempSync(join(tmpdir(), 'quanto-bench-dist-'));
   symlinkSync(join(ROOT, 'node_modules'), join(base, 'node_modules'));
-  const [redis, s3, polygon] = await Promise.all([startRedisServer(), startS3Server(), startPolygonServer({ seed: 1, apiKey: POLYGON_KEY })]);
-  const env = { ...process.env, ...S3_TEST_KEYS, QUANTO_REMOTE_CACHE_ENDPOINT: s3.endpoint, POLYGON_API_KEY: POLYGON_KEY, CI: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const [redis, s3, polygon] = await Promise.all([
+    startRedisServer(),
+    startS3Server(),
+    startPolygonServer({ seed: 1, apiKey: POLYGON_KEY }),
+  ]);
+  const env = {
+    ...process.env,
+    ...S3_TEST_KEYS,
+    QUANTO_REMOTE_CACHE_ENDPOINT: s3.endpoint,
+    POLYGON_API_KEY: POLYGON_KEY,
+    CI: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
   let prefix = 0;
   const rows: string[] = [];
   try {
@@ -92,7 +136,14 @@ async function main(): Promise<void> {
         const times: number[] = [];
         for (let r = 0; r < RUNS; r++) {
           rmSync(join(w.dir, 'cache'), { recursive: true, force: true });
-          times.push(await timeCommandAsync(process.execPath, [QUANTO, 'build', '--no-tui', ...argsOf(), ...w.labels], w.dir, env));
+          times.push(
+            await timeCommandAsync(
+              process.execPath,
+              [QUANTO, 'build', '--no-tui', ...argsOf(), ...w.labels],
+              w.dir,
+              env,
+            ),
+          );
         }
         return median(times);
       };
@@ -106,10 +157,30 @@ async function main(): Promise<void> {
         const times: number[] = [];
         for (let r = 0; r < RUNS; r++) {
           const cacheUrl = `s3://${s3.bucket}/bench-${++prefix}`;
-          const children = await Promise.all(Array.from({ length: n }, (_, i) => startWorker(w, env, i, redis.url, cacheUrl)));
+          const children = await Promise.all(
+            Array.from({ length: n }, (_, i) => startWorker(w, env, i, redis.url, cacheUrl)),
+          );
           try {
             rmSync(join(w.dir, 'cache'), { recursive: true, force: true });
-            times.push(await timeCommandAsync(process.execPath, [QUANTO, 'build', '--no-tui', '--executor', redis.url, '--remote-cache', cacheUrl, '--jobs', String(IN_FLIGHT), ...w.labels], w.dir, env));
+            times.push(
+              await timeCommandAsync(
+                process.execPath,
+                [
+                  QUANTO,
+                  'build',
+                  '--no-tui',
+                  '--executor',
+                  redis.url,
+                  '--remote-cache',
+                  cacheUrl,
+                  '--jobs',
+                  String(IN_FLIGHT),
+                  ...w.labels,
+                ],
+                w.dir,
+                env,
+              ),
+            );
           } finally {
             await stopWorkers(children);
           }
@@ -120,16 +191,26 @@ async function main(): Promise<void> {
       const one = distributed.get(WORKER_COUNTS[0]!)!;
       rows.push(`| ${w.name} | local, 1 thread | ${fmt(local1)} | | |`);
       rows.push(`| | local, 2 threads | ${fmt(local2)} | | |`);
-      rows.push(`| | local, 1 thread, uploading to the remote cache | ${fmt(local1Upload)} | | ${((local1Upload - local1) / w.actions).toFixed(1)} ms/action (upload alone) |`);
+      rows.push(
+        `| | local, 1 thread, uploading to the remote cache | ${fmt(local1Upload)} | | ${((local1Upload - local1) / w.actions).toFixed(1)} ms/action (upload alone) |`,
+      );
       for (const [n, ms] of distributed) {
-        rows.push(`| | ${n} worker process${n > 1 ? 'es' : ''} | ${fmt(ms)} | ${(one / ms).toFixed(2)}x | ${n === WORKER_COUNTS[0] ? `${((ms - local1) / w.actions).toFixed(1)} ms/action` : ''} |`);
+        rows.push(
+          `| | ${n} worker process${n > 1 ? 'es' : ''} | ${fmt(ms)} | ${(one / ms).toFixed(2)}x | ${n === WORKER_COUNTS[0] ? `${((ms - local1) / w.actions).toFixed(1)} ms/action` : ''} |`,
+        );
       }
     }
   } finally {
     await Promise.all([redis.close(), s3.close(), polygon.close()]);
     rmSync(base, { recursive: true, force: true });
   }
-  console.log(`distributed benchmark: ${cpus().length} cores, one machine (coordinator, workers, redis-server ${spawnSync('redis-server', ['--version']).stdout.toString().match(/v=(\S+)/)?.[1] ?? '?'} and s3rver share them), cold builds, ${IN_FLIGHT} actions in flight, median of ${RUNS}`);
+  console.log(
+    `distributed benchmark: ${cpus().length} cores, one machine (coordinator, workers, redis-server ${
+      spawnSync('redis-server', ['--version'])
+        .stdout.toString()
+        .match(/v=(\S+)/)?.[1] ?? '?'
+    } and s3rver share them), cold builds, ${IN_FLIGHT} actions in flight, median of ${RUNS}`,
+  );
   console.log('');
   console.log('| workload | executor | wall | speed-up vs 1 worker | overhead per action vs 1 local thread |');
   console.log('|---|---|---|---|---|');

@@ -13,7 +13,16 @@ import { outputsInPlace } from '../src/engine/out-tree.js';
 import { Session } from '../src/engine/session.js';
 import { quantoPackageRoot } from '../src/engine/package-root.js';
 import { available, fmt, median, timeCommand } from './stats.js';
-import { coneSize, makeDag, makeOutputDirs, sinkSourceFile, sourceFile, writeMakefile, writeNinja, writeQuantoWorkspace } from './synthetic-dag.js';
+import {
+  coneSize,
+  makeDag,
+  makeOutputDirs,
+  sinkSourceFile,
+  sourceFile,
+  writeMakefile,
+  writeNinja,
+  writeQuantoWorkspace,
+} from './synthetic-dag.js';
 
 const LAYERS = Number(process.env.BENCH_LAYERS ?? 100);
 const WIDTH = Number(process.env.BENCH_WIDTH ?? 100);
@@ -42,17 +51,23 @@ async function blobCheckCost(dir: string): Promise<BlobCheckCost> {
   const session = await Session.open(dir);
   const entries = session.state.labels().map((label) => {
     const [target, partition] = label.replace(/^\/\//, '').split('@') as [TargetName, string | undefined];
-    return { outPath: session.workspace.outPathOf(target, partition ?? null), outputs: session.state.get(label)!.outputs };
+    return {
+      outPath: session.workspace.outPathOf(target, partition ?? null),
+      outputs: session.state.get(label)!.outputs,
+    };
   });
   const runs = { inPlace: [] as number[], outTree: [] as number[], rehash: [] as number[] };
   let outputs = 0;
   let bytes = 0;
   for (let r = 0; r < RUNS; r++) {
     let t = process.hrtime.bigint();
-    for (const e of entries) if (!outputsInPlace(session.cas, e.outPath, e.outputs)) throw new Error(`bench: ${e.outPath} is not in place`);
+    for (const e of entries)
+      if (!outputsInPlace(session.cas, e.outPath, e.outputs)) throw new Error(`bench: ${e.outPath} is not in place`);
     runs.inPlace.push(Number(process.hrtime.bigint() - t) / 1e6);
     t = process.hrtime.bigint();
-    for (const e of entries) for (const [name, o] of Object.entries(e.outputs)) if (statSync(join(e.outPath, name)).size !== o.size) throw new Error('bench: size');
+    for (const e of entries)
+      for (const [name, o] of Object.entries(e.outputs))
+        if (statSync(join(e.outPath, name)).size !== o.size) throw new Error('bench: size');
     runs.outTree.push(Number(process.hrtime.bigint() - t) / 1e6);
     t = process.hrtime.bigint();
     outputs = 0;
@@ -66,7 +81,13 @@ async function blobCheckCost(dir: string): Promise<BlobCheckCost> {
     }
     runs.rehash.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
-  return { outputs, bytes, inPlaceMs: median(runs.inPlace), outTreeOnlyMs: median(runs.outTree), rehashMs: median(runs.rehash) };
+  return {
+    outputs,
+    bytes,
+    inPlaceMs: median(runs.inPlace),
+    outTreeOnlyMs: median(runs.outTree),
+    rehashMs: median(runs.rehash),
+  };
 }
 
 function measure(tool: string, dir: string, cmd: string, args: string[], clean: () => void): Row {
@@ -115,9 +136,13 @@ function hashThroughput(): { file: number; memory: number } {
 async function main(): Promise<void> {
   const dag = makeDag(LAYERS, WIDTH);
   const targets = LAYERS * WIDTH;
-  console.log(`engine benchmark: ${targets} targets (${LAYERS} layers x ${WIDTH}, 3 deps each), medians of ${COLD_RUNS} cold / ${RUNS} warm runs`);
+  console.log(
+    `engine benchmark: ${targets} targets (${LAYERS} layers x ${WIDTH}, 3 deps each), medians of ${COLD_RUNS} cold / ${RUNS} warm runs`,
+  );
   console.log('one-leaf rebuild: edit the source file of one top-layer target (1 action to rerun)');
-  console.log(`one-source cone: edit the source file of layer-0 target 0, which reaches ${coneSize(dag, 0)} targets (outputs change, so no early cutoff)`);
+  console.log(
+    `one-source cone: edit the source file of layer-0 target 0, which reaches ${coneSize(dag, 0)} targets (outputs change, so no early cutoff)`,
+  );
   const root = mkdtempSync(join(tmpdir(), 'quanto-bench-'));
   const rows: Row[] = [];
   let checks: BlobCheckCost | undefined;
@@ -125,24 +150,32 @@ async function main(): Promise<void> {
     const qdir = join(root, 'quanto');
     writeQuantoWorkspace(qdir, dag);
     const bin = join(quantoPackageRoot(), 'bin', 'quanto.js');
-    rows.push(measure('quanto', qdir, process.execPath, [bin, 'build', '//...'], () => rmSync(join(qdir, 'cache'), { recursive: true, force: true })));
+    rows.push(
+      measure('quanto', qdir, process.execPath, [bin, 'build', '//...'], () =>
+        rmSync(join(qdir, 'cache'), { recursive: true, force: true }),
+      ),
+    );
     checks = await blobCheckCost(qdir);
     if (available('ninja')) {
       const ndir = join(root, 'ninja');
       writeNinja(ndir, dag);
-      rows.push(measure('ninja', ndir, 'ninja', ['-j2', '--quiet'], () => {
-        rmSync(join(ndir, 'out'), { recursive: true, force: true });
-        rmSync(join(ndir, '.ninja_log'), { force: true });
-        rmSync(join(ndir, '.ninja_deps'), { force: true });
-      }));
+      rows.push(
+        measure('ninja', ndir, 'ninja', ['-j2', '--quiet'], () => {
+          rmSync(join(ndir, 'out'), { recursive: true, force: true });
+          rmSync(join(ndir, '.ninja_log'), { force: true });
+          rmSync(join(ndir, '.ninja_deps'), { force: true });
+        }),
+      );
     } else console.log('ninja: not installed (apt-get install ninja-build) — skipped');
     if (available('make')) {
       const mdir = join(root, 'make');
       writeMakefile(mdir, dag);
-      rows.push(measure('make', mdir, 'make', ['-j2', '-s'], () => {
-        rmSync(join(mdir, 'out'), { recursive: true, force: true });
-        makeOutputDirs(mdir, dag);
-      }));
+      rows.push(
+        measure('make', mdir, 'make', ['-j2', '-s'], () => {
+          rmSync(join(mdir, 'out'), { recursive: true, force: true });
+          makeOutputDirs(mdir, dag);
+        }),
+      );
     } else console.log('make: not installed — skipped');
   } finally {
     rmSync(root, { recursive: true, force: true });
@@ -153,7 +186,8 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|---|');
   for (const r of rows) {
     // Each peer cell also gives quanto's time as a multiple of the peer's.
-    const cell = (k: 'cold' | 'noop' | 'sink' | 'cone') => `${fmt(r[k])}${r === q ? '' : ` (quanto/${r.tool} ${(q[k] / r[k]).toFixed(2)})`}`;
+    const cell = (k: 'cold' | 'noop' | 'sink' | 'cone') =>
+      `${fmt(r[k])}${r === q ? '' : ` (quanto/${r.tool} ${(q[k] / r[k]).toFixed(2)})`}`;
     console.log(`| ${r.tool} | ${cell('cold')} | ${cell('noop')} | ${cell('sink')} | ${cell('cone')} |`);
   }
   if (checks) {
@@ -163,13 +197,21 @@ async function main(): Promise<void> {
     console.log(`blob checks on the same ${c.outputs} outputs (${(c.bytes / 1e6).toFixed(1)} MB), medians of ${RUNS}:`);
     console.log(`| check | when | cost |`);
     console.log(`|---|---|---|`);
-    console.log(`| size and inode of each blob beside cache/out (2 stats an output) | every no-op build | ${ms(c.inPlaceMs)} (cache/out alone, as before: ${ms(c.outTreeOnlyMs)}; added: ${ms(c.inPlaceMs - c.outTreeOnlyMs)}, ${((100 * (c.inPlaceMs - c.outTreeOnlyMs)) / q.noop).toFixed(0)}% of the no-op build) |`);
-    console.log(`| rehash of each input blob, once per build and thread | actions that run | ${ms(c.rehashMs)} for every blob once (${((100 * c.rehashMs) / q.cold).toFixed(0)}% of the cold build) |`);
+    console.log(
+      `| size and inode of each blob beside cache/out (2 stats an output) | every no-op build | ${ms(c.inPlaceMs)} (cache/out alone, as before: ${ms(c.outTreeOnlyMs)}; added: ${ms(c.inPlaceMs - c.outTreeOnlyMs)}, ${((100 * (c.inPlaceMs - c.outTreeOnlyMs)) / q.noop).toFixed(0)}% of the no-op build) |`,
+    );
+    console.log(
+      `| rehash of each input blob, once per build and thread | actions that run | ${ms(c.rehashMs)} for every blob once (${((100 * c.rehashMs) / q.cold).toFixed(0)}% of the cold build) |`,
+    );
   }
   const h = hashThroughput();
   console.log('');
-  console.log(`hashing a ${HASH_MIB} MiB artifact from disk: ${h.file.toFixed(2)} GB/s (Node SHA-256 in memory, the ceiling: ${h.memory.toFixed(2)} GB/s; ${((100 * h.file) / h.memory).toFixed(0)}% of it)`);
-  console.log('targets (issue 2): no-op <= 250 ms, one-leaf rebuild <= 400 ms, cold full build <= 2 s, hashing >= 1.5 GB/s');
+  console.log(
+    `hashing a ${HASH_MIB} MiB artifact from disk: ${h.file.toFixed(2)} GB/s (Node SHA-256 in memory, the ceiling: ${h.memory.toFixed(2)} GB/s; ${((100 * h.file) / h.memory).toFixed(0)}% of it)`,
+  );
+  console.log(
+    'targets (issue 2): no-op <= 250 ms, one-leaf rebuild <= 400 ms, cold full build <= 2 s, hashing >= 1.5 GB/s',
+  );
 }
 
 await main();

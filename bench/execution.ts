@@ -24,7 +24,9 @@ function riskBench(): void {
   const symbols = Array.from({ length: 30 }, (_, i) => `S${i}`);
   const prices = new Map(symbols.map((s, i) => [s, 20 + i]));
   const ledger = new TradingLedger(1_000_000);
-  symbols.forEach((s, i) => ledger.record({ date: 'd', client_order_id: `seed${i}`, symbol: s, shares: 100, price: prices.get(s)!, fee: 0 }));
+  symbols.forEach((s, i) =>
+    ledger.record({ date: 'd', client_order_id: `seed${i}`, symbol: s, shares: 100, price: prices.get(s)!, fee: 0 }),
+  );
   const view = ledger.view((s) => prices.get(s) ?? Number.NaN);
   const risk = new RiskEngine(riskConfigSchema.parse({ max_trades_per_minute: 1e9 }));
   const N = 200_000;
@@ -34,7 +36,15 @@ function riskBench(): void {
   for (let i = 0; i < N; i++) {
     const symbol = symbols[i % 30]!;
     const t0 = performance.now();
-    const intent: OrderIntent = { id: `i${i}`, symbol, side: i % 3 === 0 ? 'sell' : 'buy', quantity: 1 + (i % 500), reason: 'bench', estimated_price: prices.get(symbol)!, decided_at: 'd' };
+    const intent: OrderIntent = {
+      id: `i${i}`,
+      symbol,
+      side: i % 3 === 0 ? 'sell' : 'buy',
+      quantity: 1 + (i % 500),
+      reason: 'bench',
+      estimated_price: prices.get(symbol)!,
+      decided_at: 'd',
+    };
     const t1 = performance.now();
     sink += risk.check(intent, view, i).quantity;
     const t2 = performance.now();
@@ -43,7 +53,9 @@ function riskBench(): void {
   }
   console.log(`risk check: ${N.toLocaleString('en-US')} intents against a 30-symbol book (checksum ${sink})`);
   console.log(`  check        p50 ${us(pct(check, 50))}  p99 ${us(pct(check, 99))}  p99.9 ${us(pct(check, 99.9))}`);
-  console.log(`  timer floor  p50 ${us(pct(floor, 50))}  p99 ${us(pct(floor, 99))} (building the intent between two clock reads)`);
+  console.log(
+    `  timer floor  p50 ${us(pct(floor, 50))}  p99 ${us(pct(floor, 99))} (building the intent between two clock reads)`,
+  );
 }
 
 async function routerBench(): Promise<void> {
@@ -51,9 +63,15 @@ async function routerBench(): Promise<void> {
   const server = await startAlpacaTradingServer({ ...key, cash: 1e12, prices: { AAPL: 150 } });
   try {
     const broker = new AlpacaBroker({ ...key, paper: true, baseUrl: server.url });
-    const router = new OrderRouter(broker, { maxRetries: 2, baseDelayMs: 10, maxRequestsPerMinute: 1e9, maxConsecutiveFailures: 5 });
+    const router = new OrderRouter(broker, {
+      maxRetries: 2,
+      baseDelayMs: 10,
+      maxRequestsPerMinute: 1e9,
+      maxConsecutiveFailures: 5,
+    });
     const N = 1000;
-    for (let i = 0; i < 50; i++) await router.submit({ client_order_id: `warm${i}`, symbol: 'AAPL', side: 'buy', qty: 1 });
+    for (let i = 0; i < 50; i++)
+      await router.submit({ client_order_id: `warm${i}`, symbol: 'AAPL', side: 'buy', qty: 1 });
     const rt: number[] = [];
     for (let i = 0; i < N; i++) {
       const t0 = performance.now();
@@ -61,16 +79,35 @@ async function routerBench(): Promise<void> {
       rt.push(performance.now() - t0);
     }
     const bare: number[] = [];
-    const headers = { 'APCA-API-KEY-ID': key.keyId, 'APCA-API-SECRET-KEY': key.secretKey, 'content-type': 'application/json' };
+    const headers = {
+      'APCA-API-KEY-ID': key.keyId,
+      'APCA-API-SECRET-KEY': key.secretKey,
+      'content-type': 'application/json',
+    };
     for (let i = 0; i < N; i++) {
       const t0 = performance.now();
-      const r = await fetch(`${server.url}/v2/orders`, { method: 'POST', headers, body: JSON.stringify({ symbol: 'AAPL', side: 'buy', qty: 1, type: 'market', time_in_force: 'day', client_order_id: `b${i}` }) });
+      const r = await fetch(`${server.url}/v2/orders`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          symbol: 'AAPL',
+          side: 'buy',
+          qty: 1,
+          type: 'market',
+          time_in_force: 'day',
+          client_order_id: `b${i}`,
+        }),
+      });
       await r.json();
       bare.push(performance.now() - t0);
     }
-    console.log(`order round trip: ${N} market orders, router -> Alpaca SDK -> local Alpaca-compatible server (loopback)`);
+    console.log(
+      `order round trip: ${N} market orders, router -> Alpaca SDK -> local Alpaca-compatible server (loopback)`,
+    );
     console.log(`  quanto router  p50 ${pct(rt, 50).toFixed(2)} ms  p99 ${pct(rt, 99).toFixed(2)} ms`);
-    console.log(`  bare fetch     p50 ${pct(bare, 50).toFixed(2)} ms  p99 ${pct(bare, 99).toFixed(2)} ms (the same POST without the SDK or the router)`);
+    console.log(
+      `  bare fetch     p50 ${pct(bare, 50).toFixed(2)} ms  p99 ${pct(bare, 99).toFixed(2)} ms (the same POST without the SDK or the router)`,
+    );
   } finally {
     await server.close();
   }

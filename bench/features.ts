@@ -21,14 +21,16 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 function writeBars(path: string): number {
   const sessions = nyseSessions(parseIsoDate('2010-01-04'), parseIsoDate('2019-12-31'));
   let seed = 7;
-  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
   const lines = ['symbol,date,open,high,low,close,volume'];
   for (let s = 0; s < SYMBOLS; s++) {
     let price = 20 + 100 * rand();
     for (const date of sessions) {
       const open = price;
       price = Math.max(1, price * (1 + (rand() - 0.5) * 0.04));
-      lines.push(`S${String(s).padStart(4, '0')},${date},${open.toFixed(4)},${(Math.max(open, price) * (1 + rand() * 0.01)).toFixed(4)},${(Math.min(open, price) * (1 - rand() * 0.01)).toFixed(4)},${price.toFixed(4)},${Math.floor(1e5 + rand() * 1e6)}`);
+      lines.push(
+        `S${String(s).padStart(4, '0')},${date},${open.toFixed(4)},${(Math.max(open, price) * (1 + rand() * 0.01)).toFixed(4)},${(Math.min(open, price) * (1 - rand() * 0.01)).toFixed(4)},${price.toFixed(4)},${Math.floor(1e5 + rand() * 1e6)}`,
+      );
     }
   }
   writeFileSync(path, `${lines.join('\n')}\n`);
@@ -37,7 +39,10 @@ function writeBars(path: string): number {
 
 function ours(path: string): { seconds: number; rows: number; columns: number } {
   const t0 = performance.now();
-  const set = featureSetSchema.parse((parse(readFileSync(join(quantoPackageRoot(), 'configs', 'features', 'core_v1.yaml'), 'utf8')) as { set: unknown }).set);
+  const set = featureSetSchema.parse(
+    (parse(readFileSync(join(quantoPackageRoot(), 'configs', 'features', 'core_v1.yaml'), 'utf8')) as { set: unknown })
+      .set,
+  );
   const lines = readFileSync(path, 'utf8').split('\n');
   const n = lines.length - 2;
   const columns = computeFeatureSet(set, { open: [], high: [], low: [], close: [], volume: [] }).columns;
@@ -51,7 +56,13 @@ function ours(path: string): { seconds: number; rows: number; columns: number } 
     const start = i;
     while (i < lines.length && lines[i] && lines[i]!.startsWith(`${symbol},`)) i++;
     const m = i - start;
-    const bars = { open: new Array<number>(m), high: new Array<number>(m), low: new Array<number>(m), close: new Array<number>(m), volume: new Array<number>(m) };
+    const bars = {
+      open: new Array<number>(m),
+      high: new Array<number>(m),
+      low: new Array<number>(m),
+      close: new Array<number>(m),
+      volume: new Array<number>(m),
+    };
     for (let k = 0; k < m; k++) {
       const f = lines[start + k]!.split(',');
       dates[row + k] = f[1]!;
@@ -70,7 +81,10 @@ function ours(path: string): { seconds: number; rows: number; columns: number } 
 }
 
 function pandas(path: string): { seconds: number; rows: number; columns: number } | undefined {
-  const r = spawnSync('/usr/bin/python3', [join(quantoPackageRoot(), 'bench', 'features_pandas.py'), path], { encoding: 'utf8', maxBuffer: 1e7 });
+  const r = spawnSync('/usr/bin/python3', [join(quantoPackageRoot(), 'bench', 'features_pandas.py'), path], {
+    encoding: 'utf8',
+    maxBuffer: 1e7,
+  });
   if (r.status !== 0) {
     console.log(`pandas: not available (${(r.stderr || '').trim().split('\n').pop()}); apt-get install python3-pandas`);
     return undefined;
@@ -92,12 +106,17 @@ try {
     const b = pandas(path);
     if (b) p.push(b.seconds);
   }
-  console.log(`features benchmark: core_v1 over ${SYMBOLS} symbols x 10 years (${rows.toLocaleString('en-US')} bars, ${shape}), read + compute, median of ${RUNS}`);
+  console.log(
+    `features benchmark: core_v1 over ${SYMBOLS} symbols x 10 years (${rows.toLocaleString('en-US')} bars, ${shape}), read + compute, median of ${RUNS}`,
+  );
   console.log('');
   console.log('| implementation | seconds |');
   console.log('|---|---|');
   console.log(`| quanto (TypeScript, one thread) | ${median(q).toFixed(2)} |`);
-  if (p.length) console.log(`| pandas ${spawnSync('/usr/bin/python3', ['-c', 'import pandas; print(pandas.__version__)'], { encoding: 'utf8' }).stdout.trim()} (same computations) | ${median(p).toFixed(2)} |`);
+  if (p.length)
+    console.log(
+      `| pandas ${spawnSync('/usr/bin/python3', ['-c', 'import pandas; print(pandas.__version__)'], { encoding: 'utf8' }).stdout.trim()} (same computations) | ${median(p).toFixed(2)} |`,
+    );
   console.log('');
   if (p.length) console.log(`quanto is ${(median(p) / median(q)).toFixed(1)}x pandas; target >= 3x and < 10 s`);
 } finally {

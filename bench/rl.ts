@@ -71,12 +71,30 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'quanto-bench-rl-'));
   try {
     const spec = join(dir, 'spec.json');
-    writeFileSync(spec, JSON.stringify({ assets: D, sessions: T, features: K, close: m.close.flatMap((x) => [...x]), feature_values: m.features.flatMap((f) => f.flatMap((x) => [...x])), steps: 5_000 }));
-    const r = spawnSync(py, [join(quantoPackageRoot(), 'bench', 'rl_env_finrl.py'), spec], { encoding: 'utf8', maxBuffer: 1e8 });
-    if (r.status !== 0) console.log(`  FinRL-style pandas: not measured (${(r.stderr || '').trim().split('\n').pop()}; apt-get install python3-pandas)`);
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        assets: D,
+        sessions: T,
+        features: K,
+        close: m.close.flatMap((x) => [...x]),
+        feature_values: m.features.flatMap((f) => f.flatMap((x) => [...x])),
+        steps: 5_000,
+      }),
+    );
+    const r = spawnSync(py, [join(quantoPackageRoot(), 'bench', 'rl_env_finrl.py'), spec], {
+      encoding: 'utf8',
+      maxBuffer: 1e8,
+    });
+    if (r.status !== 0)
+      console.log(
+        `  FinRL-style pandas: not measured (${(r.stderr || '').trim().split('\n').pop()}; apt-get install python3-pandas)`,
+      );
     else {
       const peer = JSON.parse(r.stdout) as { steps_per_s: number; pandas: string };
-      console.log(`  FinRL-style loop  ${Math.round(peer.steps_per_s).toLocaleString('en-US')} steps/s (pandas ${peer.pandas}); quanto is ${(ours / peer.steps_per_s).toFixed(0)}x`);
+      console.log(
+        `  FinRL-style loop  ${Math.round(peer.steps_per_s).toLocaleString('en-US')} steps/s (pandas ${peer.pandas}); quanto is ${(ours / peer.steps_per_s).toFixed(0)}x`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -91,9 +109,17 @@ async function main(): Promise<void> {
     return ppo.total_timesteps / ((performance.now() - t0) / 1000);
   };
   const rollout = () => {
-    const p = trainPpo(asContinuousEnv(new TradingEnv(m, envConfig, costs)), { ...ppo, total_timesteps: 2048, n_epochs: 0 }, 1);
+    const p = trainPpo(
+      asContinuousEnv(new TradingEnv(m, envConfig, costs)),
+      { ...ppo, total_timesteps: 2048, n_epochs: 0 },
+      1,
+    );
     const t0 = performance.now();
-    const again = trainPpo(asContinuousEnv(new TradingEnv(m, envConfig, costs)), { ...ppo, total_timesteps: 4096, n_epochs: 0 }, 1);
+    const again = trainPpo(
+      asContinuousEnv(new TradingEnv(m, envConfig, costs)),
+      { ...ppo, total_timesteps: 4096, n_epochs: 0 },
+      1,
+    );
     const rate = 4096 / ((performance.now() - t0) / 1000);
     p.policy.dispose();
     again.policy.dispose();
@@ -101,9 +127,13 @@ async function main(): Promise<void> {
   };
   const trainRate = median(Array.from({ length: RUNS }, train));
   const rolloutRate = median(Array.from({ length: RUNS }, rollout));
-  console.log(`PPO end to end: ${D} assets, default networks (64, 64), n_steps 2048, batch 64, 10 epochs, TensorFlow.js ${tf.version.tfjs} on ${backend}`);
+  console.log(
+    `PPO end to end: ${D} assets, default networks (64, 64), n_steps 2048, batch 64, 10 epochs, TensorFlow.js ${tf.version.tfjs} on ${backend}`,
+  );
   console.log(`  training          ${Math.round(trainRate).toLocaleString('en-US')} steps/s`);
-  console.log(`  rollout alone     ${Math.round(rolloutRate).toLocaleString('en-US')} steps/s (inference and environment, no optimisation: the ceiling)`);
+  console.log(
+    `  rollout alone     ${Math.round(rolloutRate).toLocaleString('en-US')} steps/s (inference and environment, no optimisation: the ceiling)`,
+  );
 }
 
 await main();

@@ -11,7 +11,10 @@ export function timeCommand(cmd: string, args: string[], cwd: string, env: NodeJ
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stdout?.toString().slice(-2000)}${r.stderr?.toString().slice(0, 2000)}`);
+  if (r.status !== 0)
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed (${r.status}): ${r.stdout?.toString().slice(-2000)}${r.stderr?.toString().slice(0, 2000)}`,
+    );
   return ms;
 }
 
@@ -28,7 +31,12 @@ export function fmt(ms: number | undefined): string {
  * timeCommand without blocking this process's event loop: for benchmarks whose servers (a
  * local vendor) run in this process while the command runs.
  */
-export async function timeCommandAsync(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function timeCommandAsync(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const { spawn } = await import('node:child_process');
   const start = process.hrtime.bigint();
   const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });

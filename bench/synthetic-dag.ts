@@ -96,7 +96,8 @@ export function writeMakefile(dir: string, dag: SyntheticDag): void {
 
 /** make does not create output directories: the benchmark makes them before each cold build. */
 export function makeOutputDirs(dir: string, dag: SyntheticDag): void {
-  for (let l = 0; l < dag.layers; l++) mkdirSync(join(dir, 'out', `l${String(l).padStart(3, '0')}`), { recursive: true });
+  for (let l = 0; l < dag.layers; l++)
+    mkdirSync(join(dir, 'out', `l${String(l).padStart(3, '0')}`), { recursive: true });
 }
 
 /** How many targets a change to layer-0 source `i` reaches (itself included). */

@@ -16,7 +16,10 @@ import { median } from './stats.js';
 const EDITS = Number(process.env.BENCH_EDITS ?? 9);
 const FEATURES = Number(process.env.BENCH_FEATURES ?? 200);
 // The benchmark edits feature 7: fewer features would leave it waiting for a rebuild that never comes.
-if (!(FEATURES >= 8)) throw new Error(`BENCH_FEATURES must be at least 8 (it edits configs/features/f007.yaml), got ${process.env.BENCH_FEATURES}`);
+if (!(FEATURES >= 8))
+  throw new Error(
+    `BENCH_FEATURES must be at least 8 (it edits configs/features/f007.yaml), got ${process.env.BENCH_FEATURES}`,
+  );
 
 function workspace(dir: string): void {
   mkdirSync(join(dir, 'configs', 'features'), { recursive: true });
@@ -28,7 +31,12 @@ function workspace(dir: string): void {
     writeFileSync(join(dir, 'data', `raw${id}.csv`), `symbol,close\nS${id},${i}\n`);
     writeFileSync(join(dir, 'configs', 'features', `f${id}.yaml`), `# feature set ${id}\nsalt: "window=14"\n`);
     lines.push(`  raw/r${id}:`, '    rule: hash_inputs', `    srcs: [data/raw${id}.csv]`);
-    lines.push(`  features/f${id}:`, '    rule: hash_inputs', `    deps: [//raw/r${id}]`, `    config: configs/features/f${id}.yaml`);
+    lines.push(
+      `  features/f${id}:`,
+      '    rule: hash_inputs',
+      `    deps: [//raw/r${id}]`,
+      `    config: configs/features/f${id}.yaml`,
+    );
     lines.push(`  labels/l${id}:`, '    rule: hash_inputs', `    deps: [//features/f${id}]`);
   }
   writeFileSync(join(dir, 'quanto.pipeline.yaml'), lines.join('\n') + '\n');
@@ -39,7 +47,11 @@ async function main(): Promise<void> {
   try {
     workspace(dir);
     const target = join(dir, 'configs', 'features', 'f007.yaml');
-    const child = spawn(process.execPath, [join(quantoPackageRoot(), 'bin', 'quanto.js'), '-C', dir, 'watch', '--no-tui'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [join(quantoPackageRoot(), 'bin', 'quanto.js'), '-C', dir, 'watch', '--no-tui'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const lines = createInterface({ input: child.stdout! });
     const waiters: { pattern: RegExp; resolve: (at: number) => void }[] = [];
     lines.on('line', (line) => {
@@ -73,15 +85,22 @@ async function main(): Promise<void> {
     }
     await bare.close();
     child.kill('SIGINT');
-    console.log(`watch benchmark: ${FEATURES * 3} targets, all cached; ${EDITS} one-line edits of configs/features/f007.yaml`);
+    console.log(
+      `watch benchmark: ${FEATURES * 3} targets, all cached; ${EDITS} one-line edits of configs/features/f007.yaml`,
+    );
     console.log('');
     console.log('| measure | median | min | max |');
     console.log('|---|---|---|---|');
-    const row = (name: string, xs: number[]) => console.log(`| ${name} | ${median(xs).toFixed(0)} ms | ${Math.min(...xs).toFixed(0)} ms | ${Math.max(...xs).toFixed(0)} ms |`);
+    const row = (name: string, xs: number[]) =>
+      console.log(
+        `| ${name} | ${median(xs).toFixed(0)} ms | ${Math.min(...xs).toFixed(0)} ms | ${Math.max(...xs).toFixed(0)} ms |`,
+      );
     row('write -> quanto watch starts the rebuilt target', quanto);
     row('write -> bare chokidar event (ceiling)', ceiling);
     console.log('');
-    console.log(`quanto's start latency is ${(median(quanto) / Math.max(1, median(ceiling))).toFixed(1)}x the bare watcher's; target (issue 3): <= 300 ms`);
+    console.log(
+      `quanto's start latency is ${(median(quanto) / Math.max(1, median(ceiling))).toFixed(1)}x the bare watcher's; target (issue 3): <= 300 ms`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -11,10 +11,14 @@ export function writeOutput(outDir: string, name: string, text: string): void {
   writeFileSync(join(outDir, name), text);
 }
 
-export const jsonLines = (rows: readonly unknown[]): string => rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+export const jsonLines = (rows: readonly unknown[]): string =>
+  rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
 
 /** Replays the experiment a session rule names, with its deps resolved from the rule's inputs. */
-export function replayExperimentOf(ctx: RuleContext<{ experiment: string; window: { start: string; end: string }; risk: RiskConfig }>, rule: string) {
+export function replayExperimentOf(
+  ctx: RuleContext<{ experiment: string; window: { start: string; end: string }; risk: RiskConfig }>,
+  rule: string,
+) {
   const experiment = ctx.inputs[ctx.config.experiment];
   if (!experiment) throw new Error(`${ctx.config.experiment} is not among this target's deps`);
   return {

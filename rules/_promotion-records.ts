@@ -4,7 +4,10 @@ import type { PromotionStatus } from '../src/governance/promotion-status.js';
 import { inputDir } from './_inputs.js';
 
 /** The promotion record files among a target's srcs: those in the directory of its `promotions` glob, with their bytes. */
-export function promotionRecordFiles(srcs: Readonly<Record<string, string>>, glob: string): { file: string; bytes: Buffer }[] {
+export function promotionRecordFiles(
+  srcs: Readonly<Record<string, string>>,
+  glob: string,
+): { file: string; bytes: Buffer }[] {
   const dir = dirname(glob);
   return Object.entries(srcs)
     .filter(([path]) => dirname(path) === dir)
@@ -16,9 +19,20 @@ export function promotionRecordFiles(srcs: Readonly<Record<string, string>>, glo
  * the refusal. The records themselves are validated there, once, against the qualification
  * built now; consumers (shadow replay, the Alpaca paper session) trust only that verdict.
  */
-export function requirePromoted(inputs: Readonly<Record<string, { dir(): string }>>, rule: string, promotion: string, experiment: string): PromotionStatus {
-  const status = JSON.parse(readFileSync(`${inputDir(inputs, rule, promotion)}/promotion/status.json`, 'utf8')) as PromotionStatus;
-  if (status.experiment !== experiment) throw new Error(`${promotion} is about ${status.experiment}, not ${experiment}: fix this target's config`);
-  if (status.state !== 'promoted' || !status.record) throw new Error(`refused: ${experiment} is not promoted (${promotion}: ${status.state.replaceAll('_', ' ')}); ${status.next_step}`);
+export function requirePromoted(
+  inputs: Readonly<Record<string, { dir(): string }>>,
+  rule: string,
+  promotion: string,
+  experiment: string,
+): PromotionStatus {
+  const status = JSON.parse(
+    readFileSync(`${inputDir(inputs, rule, promotion)}/promotion/status.json`, 'utf8'),
+  ) as PromotionStatus;
+  if (status.experiment !== experiment)
+    throw new Error(`${promotion} is about ${status.experiment}, not ${experiment}: fix this target's config`);
+  if (status.state !== 'promoted' || !status.record)
+    throw new Error(
+      `refused: ${experiment} is not promoted (${promotion}: ${status.state.replaceAll('_', ' ')}); ${status.next_step}`,
+    );
   return status;
 }

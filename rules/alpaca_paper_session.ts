@@ -38,25 +38,57 @@ export default defineRule({
     const c = ctx.config;
     const keyId = process.env.APCA_API_KEY_ID;
     const secretKey = process.env.APCA_API_SECRET_KEY;
-    if (!keyId || !secretKey) throw new Error('APCA_API_KEY_ID and APCA_API_SECRET_KEY are not set: set both in the environment (keys are read from nowhere else) to trade on the Alpaca paper account');
+    if (!keyId || !secretKey)
+      throw new Error(
+        'APCA_API_KEY_ID and APCA_API_SECRET_KEY are not set: set both in the environment (keys are read from nowhere else) to trade on the Alpaca paper account',
+      );
     const ledgerFile = ctx.srcs[c.account_ledger];
-    if (!ledgerFile) throw new Error(`the account ledger ${c.account_ledger} is not among this target's srcs: add it (an empty file to start), so that each fill changes this key`);
+    if (!ledgerFile)
+      throw new Error(
+        `the account ledger ${c.account_ledger} is not among this target's srcs: add it (an empty file to start), so that each fill changes this key`,
+      );
     const status = requirePromoted(ctx.inputs, 'alpaca_paper_session', c.promotion, c.experiment);
     const experimentDir = inputDir(ctx.inputs, 'alpaca_paper_session', c.experiment);
     const nowMs = process.env.QUANTO_NOW ? Date.parse(process.env.QUANTO_NOW) : Date.now();
     if (Number.isNaN(nowMs)) throw new Error(`QUANTO_NOW must be an ISO time, got '${process.env.QUANTO_NOW}'`);
     const { date, record } = await tradePolicyOnce({
-      broker: new AlpacaBroker({ keyId, secretKey, paper: true, ...(process.env.APCA_API_BASE_URL ? { baseUrl: process.env.APCA_API_BASE_URL } : {}) }),
+      broker: new AlpacaBroker({
+        keyId,
+        secretKey,
+        paper: true,
+        ...(process.env.APCA_API_BASE_URL ? { baseUrl: process.env.APCA_API_BASE_URL } : {}),
+      }),
       policyLabel: c.experiment,
       experimentDir,
-      experimentConfig: (JSON.parse(readFileSync(`${experimentDir}/manifest.json`, 'utf8')) as { config: unknown }).config,
+      experimentConfig: (JSON.parse(readFileSync(`${experimentDir}/manifest.json`, 'utf8')) as { config: unknown })
+        .config,
       dirOf: (label) => inputDir(ctx.inputs, 'alpaca_paper_session', label),
       ledgerFile,
       risk: c.risk,
       nowMs,
     });
-    writeOutput(ctx.outDir, 'decisions.json', metricsJson({ config: { experiment: c.experiment, experiment_outputs_digest: status.experiment_outputs_digest, promotion: status.record, broker: 'alpaca-paper', base_url: process.env.APCA_API_BASE_URL ?? null, risk: c.risk, as_of: date }, ...record }));
-    ctx.log.info(`${record.intents.length} intents, ${record.orders.length} orders, ${record.fills.length} fills for ${date}; ${record.final_state}${record.halt_reason ? ` (${record.halt_reason})` : ''}${record.note ? ` (${record.note})` : ''}`);
-    if (record.final_state === 'HALTED') throw new Error(`the session halted: ${record.halt_reason}; the account's ledger keeps every fill, see ${c.account_ledger}`);
+    writeOutput(
+      ctx.outDir,
+      'decisions.json',
+      metricsJson({
+        config: {
+          experiment: c.experiment,
+          experiment_outputs_digest: status.experiment_outputs_digest,
+          promotion: status.record,
+          broker: 'alpaca-paper',
+          base_url: process.env.APCA_API_BASE_URL ?? null,
+          risk: c.risk,
+          as_of: date,
+        },
+        ...record,
+      }),
+    );
+    ctx.log.info(
+      `${record.intents.length} intents, ${record.orders.length} orders, ${record.fills.length} fills for ${date}; ${record.final_state}${record.halt_reason ? ` (${record.halt_reason})` : ''}${record.note ? ` (${record.note})` : ''}`,
+    );
+    if (record.final_state === 'HALTED')
+      throw new Error(
+        `the session halted: ${record.halt_reason}; the account's ledger keeps every fill, see ${c.account_ledger}`,
+      );
   },
 });

@@ -26,11 +26,20 @@ export default defineRule({
       barsDir: join(inputDir(ctx.inputs, 'backtest', c.bars), 'equity_bars'),
       regimeFeaturesDir: c.regimes ? join(inputDir(ctx.inputs, 'backtest', c.regimes.from), 'features') : null,
     });
-    const rows = await writeBacktestOutputs(run, c, ctx.outDir, `${ctx.label}: ${c.strategy.kind.replaceAll('_', ' ')}`);
+    const rows = await writeBacktestOutputs(
+      run,
+      c,
+      ctx.outDir,
+      `${ctx.label}: ${c.strategy.kind.replaceAll('_', ' ')}`,
+    );
     const m = run.metrics;
-    ctx.log.info(`${run.data.dates.length} sessions, ${run.data.symbols.length} symbols: Sharpe ${m.sharpe.toFixed(3)}, CAGR ${(m.cagr * 100).toFixed(2)}%, max drawdown ${(m.max_drawdown * 100).toFixed(2)}%, ${run.result.trades.length} fills`);
+    ctx.log.info(
+      `${run.data.dates.length} sessions, ${run.data.symbols.length} symbols: Sharpe ${m.sharpe.toFixed(3)}, CAGR ${(m.cagr * 100).toFixed(2)}%, max drawdown ${(m.max_drawdown * 100).toFixed(2)}%, ${run.result.trades.length} fills`,
+    );
     // A final evaluation looked at the reserve: the engine records it in the holdout ledger.
-    const holdout = c.reserve?.final_evaluation ? { holdout: { family: c.reserve.family ?? ctx.label, record: trialRecord(run.result.equity) } } : {};
+    const holdout = c.reserve?.final_evaluation
+      ? { holdout: { family: c.reserve.family ?? ctx.label, record: trialRecord(run.result.equity) } }
+      : {};
     return { rows: Object.fromEntries(Object.entries(rows).map(([k, v]) => [`${k}.parquet`, v])), ...holdout };
   },
 });

@@ -39,9 +39,17 @@ export default defineRule({
     }
     for (const v of ctx.config.vendors) {
       const input = ctx.inputs[v.from];
-      if (!input) throw new Error(`vendor '${v.name}' reads ${v.from}, which is not among this target's deps (${Object.keys(ctx.inputs).join(', ') || 'none'})`);
-      const shards = Object.keys(input.files).filter((n) => n.endsWith('.csv')).sort();
-      vendors.push({ vendor: v.name, files: shards.map((n) => ({ path: input.files[n]!, display: `${v.from}/${n}` })) });
+      if (!input)
+        throw new Error(
+          `vendor '${v.name}' reads ${v.from}, which is not among this target's deps (${Object.keys(ctx.inputs).join(', ') || 'none'})`,
+        );
+      const shards = Object.keys(input.files)
+        .filter((n) => n.endsWith('.csv'))
+        .sort();
+      vendors.push({
+        vendor: v.name,
+        files: shards.map((n) => ({ path: input.files[n]!, display: `${v.from}/${n}` })),
+      });
       actions.push(...readActions(v.from, input.files));
     }
     const report = await canonicalizeEquityBars({
@@ -61,9 +69,12 @@ export default defineRule({
 /** The corporate_actions.json files among an input's outputs, validated. */
 function readActions(label: string, files: Readonly<Record<string, string>>): CorporateAction[] {
   const out: CorporateAction[] = [];
-  for (const n of Object.keys(files).filter((f) => f.endsWith('corporate_actions.json')).sort()) {
+  for (const n of Object.keys(files)
+    .filter((f) => f.endsWith('corporate_actions.json'))
+    .sort()) {
     const parsed = z.array(corporateActionSchema).safeParse(JSON.parse(readFileSync(files[n]!, 'utf8')));
-    if (!parsed.success) throw new Error(`${label}/${n}: not a list of corporate actions: ${parsed.error.issues[0]?.message}`);
+    if (!parsed.success)
+      throw new Error(`${label}/${n}: not a list of corporate actions: ${parsed.error.issues[0]?.message}`);
     out.push(...parsed.data);
   }
   return out;

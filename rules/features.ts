@@ -14,16 +14,34 @@ export default defineRule({
   name: 'features',
   version: 1,
   description: 'a feature set contract computed over canonical bars',
-  config: z.object({
-    from: z.string().startsWith('//'),
-    adjust: z.enum(['none', 'splits', 'total']).default('splits'),
-    writers: z.number().int().positive().default(2),
-    set: featureSetSchema,
-  }).strict(),
+  config: z
+    .object({
+      from: z.string().startsWith('//'),
+      adjust: z.enum(['none', 'splits', 'total']).default('splits'),
+      writers: z.number().int().positive().default(2),
+      set: featureSetSchema,
+    })
+    .strict(),
   outputs: ['features'],
   async run(ctx) {
-    const r = await buildFeatures(join(inputDir(ctx.inputs, 'features', ctx.config.from), 'equity_bars'), ctx.config.set, ctx.config.adjust, ctx.outDir, ctx.config.writers);
-    ctx.log.info(`${ctx.config.set.name} v${ctx.config.set.version}: ${r.columns.length} columns, ${r.rows} rows, ${r.symbols} symbols`);
-    return { rows: { features: r.rows }, columns: { symbol: 'key', date: 'key', knowable_at: 'key', ...Object.fromEntries(r.columns.map((c) => [c, 'feature'])) } };
+    const r = await buildFeatures(
+      join(inputDir(ctx.inputs, 'features', ctx.config.from), 'equity_bars'),
+      ctx.config.set,
+      ctx.config.adjust,
+      ctx.outDir,
+      ctx.config.writers,
+    );
+    ctx.log.info(
+      `${ctx.config.set.name} v${ctx.config.set.version}: ${r.columns.length} columns, ${r.rows} rows, ${r.symbols} symbols`,
+    );
+    return {
+      rows: { features: r.rows },
+      columns: {
+        symbol: 'key',
+        date: 'key',
+        knowable_at: 'key',
+        ...Object.fromEntries(r.columns.map((c) => [c, 'feature'])),
+      },
+    };
   },
 });

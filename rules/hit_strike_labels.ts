@@ -13,16 +13,30 @@ export default defineRule({
   name: 'hit_strike_labels',
   version: 1,
   description: 'hit-strike labels for option contracts (role: label)',
-  config: z.object({ chains: z.string().startsWith('//'), bars: z.string().startsWith('//'), underlying: z.string().min(1) }).strict(),
+  config: z
+    .object({ chains: z.string().startsWith('//'), bars: z.string().startsWith('//'), underlying: z.string().min(1) })
+    .strict(),
   outputs: ['labels'],
   async run(ctx) {
     const c = ctx.config;
     const input = (label: string) => inputDir(ctx.inputs, 'hit_strike_labels', label);
-    const r = await buildHitStrikeLabels(join(input(c.chains), 'option_chains.csv'), join(input(c.bars), 'equity_bars'), c.underlying, ctx.outDir);
+    const r = await buildHitStrikeLabels(
+      join(input(c.chains), 'option_chains.csv'),
+      join(input(c.bars), 'equity_bars'),
+      c.underlying,
+      ctx.outDir,
+    );
     ctx.log.info(`${r.rows} contracts of ${c.underlying}, ${r.resolved} resolved (the rest expire after the last bar)`);
     return {
       rows: { labels: r.rows },
-      columns: { symbol: 'key', date: 'key', expiry: 'key', strike: 'key', right: 'key', ...Object.fromEntries(HIT_STRIKE_COLUMNS.map((col) => [col, 'label'])) },
+      columns: {
+        symbol: 'key',
+        date: 'key',
+        expiry: 'key',
+        strike: 'key',
+        right: 'key',
+        ...Object.fromEntries(HIT_STRIKE_COLUMNS.map((col) => [col, 'label'])),
+      },
     };
   },
 });

@@ -3,7 +3,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ALPACA_KEY_ENV, AlpacaBars } from '../src/data/vendors/alpaca.js';
-import { freshnessToken, restShardConfigShape, retryPolicyOf, seededRandom, symbolYearShards, yearRange } from '../src/data/vendors/shards.js';
+import {
+  freshnessToken,
+  restShardConfigShape,
+  retryPolicyOf,
+  seededRandom,
+  symbolYearShards,
+  yearRange,
+} from '../src/data/vendors/shards.js';
 import { defineRule, type Partition } from '../src/engine/rule-api.js';
 
 const config = z
@@ -31,11 +38,15 @@ export default defineRule({
   config,
   outputs: ['bars.csv'],
   partitions: (c: Config): Partition[] => symbolYearShards(c),
-  freshness: (c: Config, partition: Partition | null, nowMs: number) => freshnessToken(yearRange(c, partition!.year!).to, c.freshness_hours, nowMs),
+  freshness: (c: Config, partition: Partition | null, nowMs: number) =>
+    freshnessToken(yearRange(c, partition!.year!).to, c.freshness_hours, nowMs),
   async run(ctx) {
     const keyId = process.env[ALPACA_KEY_ENV.id];
     const secretKey = process.env[ALPACA_KEY_ENV.secret];
-    if (!keyId || !secretKey) throw new Error(`${ALPACA_KEY_ENV.id} and ${ALPACA_KEY_ENV.secret} must be set to build ${ctx.label} (keys are read from the environment only)`);
+    if (!keyId || !secretKey)
+      throw new Error(
+        `${ALPACA_KEY_ENV.id} and ${ALPACA_KEY_ENV.secret} must be set to build ${ctx.label} (keys are read from the environment only)`,
+      );
     const c = ctx.config;
     const { symbol, year } = ctx.partition as { symbol: string; year: string };
     const { from, to } = yearRange(c, year);
@@ -58,7 +69,14 @@ export default defineRule({
         rows: { 'bars.csv': rows },
         fetched: {
           vendor: 'alpaca',
-          request: { endpoint: `${c.base_url}/v2/stocks/${symbol}/bars`, timeframe: '1Day', from, to, feed: c.feed, adjustment: 'raw' },
+          request: {
+            endpoint: `${c.base_url}/v2/stocks/${symbol}/bars`,
+            timeframe: '1Day',
+            from,
+            to,
+            feed: c.feed,
+            adjustment: 'raw',
+          },
           pages: s.pages,
           requests: s.requests,
           bytes: s.bytes,

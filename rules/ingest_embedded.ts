@@ -31,10 +31,18 @@ export default defineRule({
       return file;
     });
     const vendor = new EmbeddedVendor(files);
-    const report = await vendor.writeDailyBars({ symbols: ctx.config.symbols, start: ctx.config.start, end: ctx.config.end }, join(ctx.outDir, 'bars.csv'));
+    const report = await vendor.writeDailyBars(
+      { symbols: ctx.config.symbols, start: ctx.config.start, end: ctx.config.end },
+      join(ctx.outDir, 'bars.csv'),
+    );
     const actions = await vendor.corporateActions(report.symbols);
     writeFileSync(join(ctx.outDir, 'corporate_actions.json'), `${JSON.stringify(actions, null, 2)}\n`);
-    ctx.log.info(`${report.rows} rows, ${report.symbols.length} symbols from ${report.sources.map((s) => s.name).join(', ')}`);
-    return { rows: { 'bars.csv': report.rows, 'corporate_actions.json': actions.length }, fetched: { vendor: vendor.name, sources: report.sources } };
+    ctx.log.info(
+      `${report.rows} rows, ${report.symbols.length} symbols from ${report.sources.map((s) => s.name).join(', ')}`,
+    );
+    return {
+      rows: { 'bars.csv': report.rows, 'corporate_actions.json': actions.length },
+      fetched: { vendor: vendor.name, sources: report.sources },
+    };
   },
 });

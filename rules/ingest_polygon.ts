@@ -3,7 +3,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { POLYGON_KEY_ENV, PolygonVendor } from '../src/data/vendors/polygon.js';
-import { freshnessToken, restShardConfigShape, retryPolicyOf, seededRandom, symbolYearShards, yearRange } from '../src/data/vendors/shards.js';
+import {
+  freshnessToken,
+  restShardConfigShape,
+  retryPolicyOf,
+  seededRandom,
+  symbolYearShards,
+  yearRange,
+} from '../src/data/vendors/shards.js';
 import { defineRule, type Partition } from '../src/engine/rule-api.js';
 
 const config = z
@@ -19,7 +26,6 @@ const config = z
 
 type Config = z.infer<typeof config>;
 
-
 /**
  * Raw daily bars from Polygon's REST aggregates, one shard per symbol and year, each its own
  * cached action: a build killed half-way fetches only the shards it lacks when run again. The
@@ -34,10 +40,14 @@ export default defineRule({
   outputs: ['bars.csv'],
   partitions: (c: Config): Partition[] => symbolYearShards(c),
   // A closed period is final; one that reaches today may still change until the day is over.
-  freshness: (c: Config, partition: Partition | null, nowMs: number) => freshnessToken(yearRange(c, partition!.year!).to, c.freshness_hours, nowMs),
+  freshness: (c: Config, partition: Partition | null, nowMs: number) =>
+    freshnessToken(yearRange(c, partition!.year!).to, c.freshness_hours, nowMs),
   async run(ctx) {
     const key = process.env[POLYGON_KEY_ENV];
-    if (!key) throw new Error(`${POLYGON_KEY_ENV} is not set: export it to build ${ctx.label} (the key is read from the environment only)`);
+    if (!key)
+      throw new Error(
+        `${POLYGON_KEY_ENV} is not set: export it to build ${ctx.label} (the key is read from the environment only)`,
+      );
     const c = ctx.config;
     const { symbol, year } = ctx.partition as { symbol: string; year: string };
     const { from, to } = yearRange(c, year);
@@ -62,7 +72,12 @@ export default defineRule({
         rows: { 'bars.csv': report.rows },
         fetched: {
           vendor: vendor.name,
-          request: { endpoint: `${c.base_url}/v2/aggs/ticker/${symbol}/range/1/day/${from}/${to}`, adjusted: false, sort: 'asc', limit: c.page_limit },
+          request: {
+            endpoint: `${c.base_url}/v2/aggs/ticker/${symbol}/range/1/day/${from}/${to}`,
+            adjusted: false,
+            sort: 'asc',
+            limit: c.page_limit,
+          },
           pages: stats.pages,
           requests: stats.requests,
           bytes: stats.bytes,

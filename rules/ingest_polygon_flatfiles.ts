@@ -10,11 +10,26 @@ import { isoDateSchema } from '../src/data/schemas/iso-date.js';
 const config = z
   .object({
     source: z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('s3'), endpoint: z.string().url().default('https://files.polygon.io'), bucket: z.string().default('flatfiles'), region: z.string().default('us-east-1') }).strict(),
-      z.object({ kind: z.literal('local'), dir: z.string().min(1).describe('a directory with the us_stocks_sip/day_aggs_v1/YYYY/MM layout') }).strict(),
+      z
+        .object({
+          kind: z.literal('s3'),
+          endpoint: z.string().url().default('https://files.polygon.io'),
+          bucket: z.string().default('flatfiles'),
+          region: z.string().default('us-east-1'),
+        })
+        .strict(),
+      z
+        .object({
+          kind: z.literal('local'),
+          dir: z.string().min(1).describe('a directory with the us_stocks_sip/day_aggs_v1/YYYY/MM layout'),
+        })
+        .strict(),
     ]),
     /** Keep only these tickers (the files hold every ticker of the day). */
-    symbols: z.array(z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/)).min(1).optional(),
+    symbols: z
+      .array(z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/))
+      .min(1)
+      .optional(),
     start: isoDateSchema,
     end: isoDateSchema,
     concurrency: z.number().int().positive().default(8),
@@ -47,23 +62,36 @@ export default defineRule({
   outputs: ['bars.csv'],
   partitions(c: Config): Partition[] {
     const months: Partition[] = [];
-    for (let y = Number(c.start.slice(0, 4)), m = Number(c.start.slice(5, 7)); `${y}-${String(m).padStart(2, '0')}` <= c.end.slice(0, 7); m === 12 ? (y++, (m = 1)) : m++) {
+    for (
+      let y = Number(c.start.slice(0, 4)), m = Number(c.start.slice(5, 7));
+      `${y}-${String(m).padStart(2, '0')}` <= c.end.slice(0, 7);
+      m === 12 ? (y++, (m = 1)) : m++
+    ) {
       months.push({ month: `${y}-${String(m).padStart(2, '0')}` });
     }
     return months;
   },
-  freshness: (c: Config, partition: Partition | null, nowMs: number) => freshnessToken(monthRange(c, partition!.month!).to, c.freshness_hours, nowMs),
+  freshness: (c: Config, partition: Partition | null, nowMs: number) =>
+    freshnessToken(monthRange(c, partition!.month!).to, c.freshness_hours, nowMs),
   async run(ctx) {
     const c = ctx.config;
     let source: FlatFileSource;
     if (c.source.kind === 's3') {
       const id = process.env[FLATFILES_KEY_ENV.id];
       const secret = process.env[FLATFILES_KEY_ENV.secret];
-      if (!id || !secret) throw new Error(`${FLATFILES_KEY_ENV.id} and ${FLATFILES_KEY_ENV.secret} must be set to build ${ctx.label} (credentials are read from the environment only)`);
+      if (!id || !secret)
+        throw new Error(
+          `${FLATFILES_KEY_ENV.id} and ${FLATFILES_KEY_ENV.secret} must be set to build ${ctx.label} (credentials are read from the environment only)`,
+        );
       source = { ...c.source, accessKeyId: id, secretAccessKey: secret };
     } else source = c.source;
     const random = seededRandom(ctx.seed);
-    const files = new PolygonFlatFiles(source, { concurrency: c.concurrency, maxRetries: c.max_retries, baseDelayMs: c.base_delay_ms, random });
+    const files = new PolygonFlatFiles(source, {
+      concurrency: c.concurrency,
+      maxRetries: c.max_retries,
+      baseDelayMs: c.base_delay_ms,
+      random,
+    });
     const { from, to } = monthRange(c, (ctx.partition as { month: string }).month);
     const started = performance.now();
     try {
@@ -75,7 +103,12 @@ export default defineRule({
         rows: { 'bars.csv': report.rows },
         fetched: {
           vendor: 'polygon-flatfiles',
-          request: { source: c.source.kind === 's3' ? `${c.source.endpoint}/${c.source.bucket}` : 'local directory', from, to, symbols: c.symbols ?? 'all' },
+          request: {
+            source: c.source.kind === 's3' ? `${c.source.endpoint}/${c.source.bucket}` : 'local directory',
+            from,
+            to,
+            symbols: c.symbols ?? 'all',
+          },
           files: files.stats.files,
           bytes: files.stats.bytes,
           retries: files.stats.retries,

@@ -42,7 +42,10 @@ export default defineRule({
   freshness: (_c, _p, nowMs) => String(Math.floor(nowMs / 60_000)),
   async run(ctx) {
     const key = process.env[POLYGON_KEY_ENV];
-    if (!key) throw new Error(`${POLYGON_KEY_ENV} is not set: export it to build ${ctx.label} (the key is read from the environment only)`);
+    if (!key)
+      throw new Error(
+        `${POLYGON_KEY_ENV} is not set: export it to build ${ctx.label} (the key is read from the environment only)`,
+      );
     const c = ctx.config;
     const random = seededRandom(ctx.seed);
     const startedAt = Date.now(); // an external rule may read the clock; it is recorded below
@@ -52,7 +55,15 @@ export default defineRule({
     const open = Date.parse(newYorkTimeToUtc(today, '09:30'));
     const early = calendar.earlyCloses(parseIsoDate(today), parseIsoDate(today))[0]?.close;
     const close = Date.parse(newYorkTimeToUtc(today, early ?? calendar.regularClose));
-    const rest = new PolygonVendor({ baseUrl: c.base_url.replace(/\/$/, ''), apiKey: key, ratePerSecond: c.rate_per_second, concurrency: 2, pageLimit: 5000, retry: retryPolicyOf(c), random });
+    const rest = new PolygonVendor({
+      baseUrl: c.base_url.replace(/\/$/, ''),
+      apiKey: key,
+      ratePerSecond: c.rate_per_second,
+      concurrency: 2,
+      pageLimit: 5000,
+      retry: retryPolicyOf(c),
+      random,
+    });
     const events: StreamEvent[] = [];
     const stream = new PolygonStream({
       url: c.ws_url,
@@ -74,10 +85,17 @@ export default defineRule({
       const out = new Map(bars.map((b) => [`${b.symbol} ${b.start}`, b]));
       for (const symbol of isSession ? c.symbols : []) {
         const first = Math.min(...bars.filter((b) => b.symbol === symbol).map((b) => b.start), Date.now(), close);
-        if (first - 60_000 >= open) for (const b of await rest.minuteBars(symbol, open, first - 60_000)) if (!out.has(`${symbol} ${b.start}`)) out.set(`${symbol} ${b.start}`, b);
+        if (first - 60_000 >= open)
+          for (const b of await rest.minuteBars(symbol, open, first - 60_000))
+            if (!out.has(`${symbol} ${b.start}`)) out.set(`${symbol} ${b.start}`, b);
       }
-      const rows = [...out.values()].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.start - b.start));
-      const lines = rows.map((b) => `${b.symbol},${new Date(b.start).toISOString()},${b.o},${b.h},${b.l},${b.c},${b.v},${b.vw ?? ''},${b.n ?? ''}`);
+      const rows = [...out.values()].sort((a, b) =>
+        a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.start - b.start,
+      );
+      const lines = rows.map(
+        (b) =>
+          `${b.symbol},${new Date(b.start).toISOString()},${b.o},${b.h},${b.l},${b.c},${b.v},${b.vw ?? ''},${b.n ?? ''}`,
+      );
       const path = join(ctx.outDir, 'minute_bars.csv');
       writeFileSync(path, `${[RAW_BAR_HEADER.join(','), ...lines].join('\n')}\n`);
       return {

@@ -32,11 +32,19 @@ export default defineRule({
   freshness: (c, _partition, nowMs) => String(Math.floor(nowMs / (c.freshness_hours * 3600_000))),
   async run(ctx) {
     const key = process.env[POLYGON_KEY_ENV];
-    if (!key) throw new Error(`${POLYGON_KEY_ENV} is not set: export it to build ${ctx.label} (the key is read from the environment only)`);
+    if (!key)
+      throw new Error(
+        `${POLYGON_KEY_ENV} is not set: export it to build ${ctx.label} (the key is read from the environment only)`,
+      );
     const c = ctx.config;
     const vendor = new PolygonVendor({
-      baseUrl: c.base_url.replace(/\/$/, ''), apiKey: key, ratePerSecond: c.rate_per_second / Math.max(1, ctx.parallelism),
-      concurrency: 1, pageLimit: c.page_limit, retry: retryPolicyOf(c), random: seededRandom(ctx.seed),
+      baseUrl: c.base_url.replace(/\/$/, ''),
+      apiKey: key,
+      ratePerSecond: c.rate_per_second / Math.max(1, ctx.parallelism),
+      concurrency: 1,
+      pageLimit: c.page_limit,
+      retry: retryPolicyOf(c),
+      random: seededRandom(ctx.seed),
     });
     try {
       const tickers = await vendor.tickers(c.symbols);
@@ -45,7 +53,11 @@ export default defineRule({
       writeFileSync(join(ctx.outDir, 'corporate_actions.json'), `${JSON.stringify(actions, null, 2)}\n`);
       return {
         rows: { 'tickers.json': tickers.length, 'corporate_actions.json': actions.length },
-        fetched: { vendor: 'polygon', endpoints: ['/v3/reference/tickers', '/v3/reference/splits', '/v3/reference/dividends'], ...vendor.stats },
+        fetched: {
+          vendor: 'polygon',
+          endpoints: ['/v3/reference/tickers', '/v3/reference/splits', '/v3/reference/dividends'],
+          ...vendor.stats,
+        },
       };
     } finally {
       await vendor.close();

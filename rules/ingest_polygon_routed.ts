@@ -5,15 +5,43 @@ import { z } from 'zod';
 import { FLATFILES_KEY_ENV, PolygonFlatFiles } from '../src/data/vendors/polygon-flatfiles.js';
 import { POLYGON_KEY_ENV, PolygonVendor } from '../src/data/vendors/polygon.js';
 import { routeRequest } from '../src/data/vendors/routing.js';
-import { freshnessToken, restShardConfigShape, retryPolicyOf, seededRandom, yearRange } from '../src/data/vendors/shards.js';
+import {
+  freshnessToken,
+  restShardConfigShape,
+  retryPolicyOf,
+  seededRandom,
+  yearRange,
+} from '../src/data/vendors/shards.js';
 import { defineRule, type Partition } from '../src/engine/rule-api.js';
 
 const config = z
   .object({
     ...restShardConfigShape,
-    routing: z.object({ flatfiles_min_bars: z.number().int().positive().default(50_000), flatfiles_min_sessions: z.number().int().positive().default(60) }).strict().default({ flatfiles_min_bars: 50_000, flatfiles_min_sessions: 60 }),
-    rest: z.object({ base_url: z.string().url().default('https://api.polygon.io'), rate_per_second: z.number().positive().default(5), concurrency: z.number().int().positive().default(4), page_limit: z.number().int().min(1).max(50_000).default(5000) }).strict().default({ base_url: 'https://api.polygon.io', rate_per_second: 5, concurrency: 4, page_limit: 5000 }),
-    flatfiles: z.object({ endpoint: z.string().url().default('https://files.polygon.io'), bucket: z.string().default('flatfiles'), region: z.string().default('us-east-1'), concurrency: z.number().int().positive().default(8) }).strict().default({ endpoint: 'https://files.polygon.io', bucket: 'flatfiles', region: 'us-east-1', concurrency: 8 }),
+    routing: z
+      .object({
+        flatfiles_min_bars: z.number().int().positive().default(50_000),
+        flatfiles_min_sessions: z.number().int().positive().default(60),
+      })
+      .strict()
+      .default({ flatfiles_min_bars: 50_000, flatfiles_min_sessions: 60 }),
+    rest: z
+      .object({
+        base_url: z.string().url().default('https://api.polygon.io'),
+        rate_per_second: z.number().positive().default(5),
+        concurrency: z.number().int().positive().default(4),
+        page_limit: z.number().int().min(1).max(50_000).default(5000),
+      })
+      .strict()
+      .default({ base_url: 'https://api.polygon.io', rate_per_second: 5, concurrency: 4, page_limit: 5000 }),
+    flatfiles: z
+      .object({
+        endpoint: z.string().url().default('https://files.polygon.io'),
+        bucket: z.string().default('flatfiles'),
+        region: z.string().default('us-east-1'),
+        concurrency: z.number().int().positive().default(8),
+      })
+      .strict()
+      .default({ endpoint: 'https://files.polygon.io', bucket: 'flatfiles', region: 'us-east-1', concurrency: 8 }),
   })
   .strict();
 
@@ -37,7 +65,8 @@ export default defineRule({
     for (let y = Number(c.start.slice(0, 4)); y <= Number(c.end.slice(0, 4)); y++) years.push({ year: String(y) });
     return years;
   },
-  freshness: (c: Config, partition: Partition | null, nowMs: number) => freshnessToken(yearRange(c, partition!.year!).to, c.freshness_hours, nowMs),
+  freshness: (c: Config, partition: Partition | null, nowMs: number) =>
+    freshnessToken(yearRange(c, partition!.year!).to, c.freshness_hours, nowMs),
   async run(ctx) {
     const c = ctx.config;
     const { from, to } = yearRange(c, (ctx.partition as { year: string }).year);
@@ -53,9 +82,19 @@ export default defineRule({
     if (decision.route === 'flatfiles') {
       const id = process.env[FLATFILES_KEY_ENV.id];
       const secret = process.env[FLATFILES_KEY_ENV.secret];
-      if (!id || !secret) throw new Error(`${ctx.label} goes to flat files (${decision.reason}): set ${FLATFILES_KEY_ENV.id} and ${FLATFILES_KEY_ENV.secret}`);
+      if (!id || !secret)
+        throw new Error(
+          `${ctx.label} goes to flat files (${decision.reason}): set ${FLATFILES_KEY_ENV.id} and ${FLATFILES_KEY_ENV.secret}`,
+        );
       const files = new PolygonFlatFiles(
-        { kind: 's3', endpoint: c.flatfiles.endpoint, bucket: c.flatfiles.bucket, region: c.flatfiles.region, accessKeyId: id, secretAccessKey: secret },
+        {
+          kind: 's3',
+          endpoint: c.flatfiles.endpoint,
+          bucket: c.flatfiles.bucket,
+          region: c.flatfiles.region,
+          accessKeyId: id,
+          secretAccessKey: secret,
+        },
         { concurrency: c.flatfiles.concurrency, maxRetries: c.max_retries, baseDelayMs: c.base_delay_ms, random },
       );
       try {
@@ -85,7 +124,17 @@ export default defineRule({
     }
     return {
       rows: { 'bars.csv': rows },
-      fetched: { vendor: 'polygon', route: decision.route, reason: decision.reason, from, to, symbols: c.symbols.length, ...traffic, rows, raw_sha256: createHash('sha256').update(readFileSync(out)).digest('hex') },
+      fetched: {
+        vendor: 'polygon',
+        route: decision.route,
+        reason: decision.reason,
+        from,
+        to,
+        symbols: c.symbols.length,
+        ...traffic,
+        rows,
+        raw_sha256: createHash('sha256').update(readFileSync(out)).digest('hex'),
+      },
     };
   },
 });

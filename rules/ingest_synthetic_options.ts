@@ -2,7 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { getBars } from '../src/data/query/get-bars.js';
-import { chainRowsToCsv, generateOptionChains, syntheticChainParamsSchema } from '../src/data/synthetic/option-chains.js';
+import {
+  chainRowsToCsv,
+  generateOptionChains,
+  syntheticChainParamsSchema,
+} from '../src/data/synthetic/option-chains.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { inputDir } from './_inputs.js';
 import { isoDateSchema } from '../src/data/schemas/iso-date.js';
@@ -31,9 +35,20 @@ export default defineRule({
   async run(ctx) {
     const c = ctx.config;
     // As traded: options are struck on the prices of their day, not on back-adjusted ones.
-    const bars = await getBars(join(inputDir(ctx.inputs, 'ingest_synthetic_options', c.bars), 'equity_bars'), { symbols: [c.underlying], start: c.start, end: c.end, interval: '1d', adjust: 'none' });
-    if (bars.length === 0) throw new Error(`no bars of ${c.underlying} from ${c.start} to ${c.end} in ${c.bars} to build chains on`);
-    const rows = generateOptionChains(c.underlying, bars.map((b) => ({ date: b.date, close: b.close })), c.generator);
+    const bars = await getBars(join(inputDir(ctx.inputs, 'ingest_synthetic_options', c.bars), 'equity_bars'), {
+      symbols: [c.underlying],
+      start: c.start,
+      end: c.end,
+      interval: '1d',
+      adjust: 'none',
+    });
+    if (bars.length === 0)
+      throw new Error(`no bars of ${c.underlying} from ${c.start} to ${c.end} in ${c.bars} to build chains on`);
+    const rows = generateOptionChains(
+      c.underlying,
+      bars.map((b) => ({ date: b.date, close: b.close })),
+      c.generator,
+    );
     writeFileSync(join(ctx.outDir, 'option_chains.csv'), chainRowsToCsv(rows));
     writeFileSync(
       join(ctx.outDir, 'SYNTHETIC.md'),
@@ -41,6 +56,9 @@ export default defineRule({
         `from ${c.start} to ${c.end} by src/data/synthetic/option-chains.ts, with seed ${c.generator.seed} and the parameters in this ` +
         `target's config. Every row has source=synthetic.\n`,
     );
-    return { rows: { 'option_chains.csv': rows.length }, fetched: { vendor: 'synthetic', synthetic: true, underlying_bars: c.bars } };
+    return {
+      rows: { 'option_chains.csv': rows.length },
+      fetched: { vendor: 'synthetic', synthetic: true, underlying_bars: c.bars },
+    };
   },
 });

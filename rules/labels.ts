@@ -13,10 +13,20 @@ export default defineRule({
   name: 'labels',
   version: 1,
   description: 'forward-looking labels over canonical bars (role: label)',
-  config: z.object({ from: z.string().startsWith('//'), writers: z.number().int().positive().default(2), set: labelSetSchema }).strict(),
+  config: z
+    .object({ from: z.string().startsWith('//'), writers: z.number().int().positive().default(2), set: labelSetSchema })
+    .strict(),
   outputs: ['labels'],
   async run(ctx) {
-    const r = await buildLabels(join(inputDir(ctx.inputs, 'labels', ctx.config.from), 'equity_bars'), ctx.config.set, ctx.outDir, ctx.config.writers);
-    return { rows: { labels: r.rows }, columns: { symbol: 'key', date: 'key', ...Object.fromEntries(r.columns.map((c) => [c, 'label'])) } };
+    const r = await buildLabels(
+      join(inputDir(ctx.inputs, 'labels', ctx.config.from), 'equity_bars'),
+      ctx.config.set,
+      ctx.outDir,
+      ctx.config.writers,
+    );
+    return {
+      rows: { labels: r.rows },
+      columns: { symbol: 'key', date: 'key', ...Object.fromEntries(r.columns.map((c) => [c, 'label'])) },
+    };
   },
 });

@@ -44,21 +44,28 @@ export default defineRule({
       if (!existsSync(file)) throw new Error(`${l} has no training/curves.json: is it a ppo_experiment target?`);
       return { label: l, rows: JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>[] };
     });
-    for (const metric of TRAINING_METRICS) writeOutput(ctx.outDir, `training_${metric}.svg`, trainingCurvePlot(metric, curves));
+    for (const metric of TRAINING_METRICS)
+      writeOutput(ctx.outDir, `training_${metric}.svg`, trainingCurvePlot(metric, curves));
 
     const { connection, close } = await openDuckDb(1);
     try {
       const equity = [];
       for (const l of c.equity) {
         const file = EQUITY_FILES.map((f) => join(dirOf(l), f)).find((f) => existsSync(f));
-        if (!file) throw new Error(`${l} has none of ${EQUITY_FILES.join(', ')}: is it a backtest or experiment target?`);
-        const rows = await queryRows<{ date: string; equity: number }>(connection, `SELECT strftime(date, '%Y-%m-%d') AS date, equity FROM read_parquet(${sqlString(file)}) ORDER BY date`);
+        if (!file)
+          throw new Error(`${l} has none of ${EQUITY_FILES.join(', ')}: is it a backtest or experiment target?`);
+        const rows = await queryRows<{ date: string; equity: number }>(
+          connection,
+          `SELECT strftime(date, '%Y-%m-%d') AS date, equity FROM read_parquet(${sqlString(file)}) ORDER BY date`,
+        );
         equity.push({ label: l, dates: rows.map((r) => r.date), equity: rows.map((r) => r.equity) });
       }
       writeOutput(ctx.outDir, 'equity.svg', equityPlot(equity));
     } finally {
       close();
     }
-    ctx.log.info(`${Object.keys(health.symbols).length} symbols' coverage, ${curves.length} training curves, ${c.equity.length} equity curves`);
+    ctx.log.info(
+      `${Object.keys(health.symbols).length} symbols' coverage, ${curves.length} training curves, ${c.equity.length} equity curves`,
+    );
   },
 });

@@ -27,7 +27,10 @@ export default defineRule({
       rank_window: z.number().int().positive().default(252),
       rank_min_coverage: z.number().min(0).max(1).default(0.8),
       lag: z.number().int().min(0).default(0),
-      features: z.array(z.enum(SURFACE_FEATURES)).min(1).refine((f) => new Set(f).size === f.length, 'features must not repeat'),
+      features: z
+        .array(z.enum(SURFACE_FEATURES))
+        .min(1)
+        .refine((f) => new Set(f).size === f.length, 'features must not repeat'),
       min_coverage: z.number().min(0).max(1).default(0.9),
     })
     .strict(),
@@ -38,10 +41,28 @@ export default defineRule({
     const r = await buildOptionsSurface(
       join(input(c.chains), 'option_chains.csv'),
       join(input(c.bars), 'equity_bars'),
-      { underlying: c.underlying, rate: c.rate, divYield: c.div_yield, ivxDays: c.ivx_days, rankWindow: c.rank_window, rankMinCoverage: c.rank_min_coverage, lag: c.lag, features: c.features, minCoverage: c.min_coverage },
+      {
+        underlying: c.underlying,
+        rate: c.rate,
+        divYield: c.div_yield,
+        ivxDays: c.ivx_days,
+        rankWindow: c.rank_window,
+        rankMinCoverage: c.rank_min_coverage,
+        lag: c.lag,
+        features: c.features,
+        minCoverage: c.min_coverage,
+      },
       ctx.outDir,
     );
     ctx.log.info(`${c.name} v${c.version}: ${r.days} days of ${c.underlying}, ${r.columns.length} columns`);
-    return { rows: { features: r.rows }, columns: { symbol: 'key', date: 'key', knowable_at: 'key', ...Object.fromEntries(r.columns.map((col) => [col, 'feature'])) } };
+    return {
+      rows: { features: r.rows },
+      columns: {
+        symbol: 'key',
+        date: 'key',
+        knowable_at: 'key',
+        ...Object.fromEntries(r.columns.map((col) => [col, 'feature'])),
+      },
+    };
   },
 });

@@ -37,7 +37,17 @@ export default defineRule({
       'decisions.json',
       metricsJson({
         run_id: ctx.label,
-        config: { experiment: c.experiment, experiment_outputs_digest: experiment.outputsDigest, broker: c.broker, window: c.window, risk: c.risk, costs: config.costs, hmax: config.env.hmax, initial_cash: config.env.initial_cash, backend },
+        config: {
+          experiment: c.experiment,
+          experiment_outputs_digest: experiment.outputsDigest,
+          broker: c.broker,
+          window: c.window,
+          risk: c.risk,
+          costs: config.costs,
+          hmax: config.env.hmax,
+          initial_cash: config.env.initial_cash,
+          backend,
+        },
         broker: replay.broker,
         intents: replay.intents,
         risk_decisions: replay.decisions,
@@ -49,8 +59,16 @@ export default defineRule({
       }),
     );
     write('ledger.jsonl', jsonLines(replay.ledger));
-    write('metrics_paper.json', metricsJson({ window: { start: market.dates[0], end: market.dates.at(-1), sessions: market.dates.length }, metrics: replay.metrics }));
+    write(
+      'metrics_paper.json',
+      metricsJson({
+        window: { start: market.dates[0], end: market.dates.at(-1), sessions: market.dates.length },
+        metrics: replay.metrics,
+      }),
+    );
     const m = replay.metrics;
-    ctx.log.info(`${m.intents} intents, ${m.orders} orders, ${m.fills} fills on the simulated broker; final state ${m.final_state}`);
+    ctx.log.info(
+      `${m.intents} intents, ${m.orders} orders, ${m.fills} fills on the simulated broker; final state ${m.final_state}`,
+    );
   },
 });

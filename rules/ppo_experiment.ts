@@ -24,7 +24,10 @@ export default defineRule({
   config: experimentConfigSchema,
   outputs: EXPERIMENT_OUTPUTS,
   keyFacts: () => ({ tfjs_backend: detectTfBackend() }),
-  consumes: (c) => [{ from: c.features.from, columns: c.features.columns, as: 'feature' }, ...(c.regimes ? [{ from: c.regimes.from, columns: regimeColumns(c.regimes), as: 'feature' }] : [])],
+  consumes: (c) => [
+    { from: c.features.from, columns: c.features.columns, as: 'feature' },
+    ...(c.regimes ? [{ from: c.regimes.from, columns: regimeColumns(c.regimes), as: 'feature' }] : []),
+  ],
   async run(ctx) {
     const c = ctx.config;
     const run = await runExperiment(
@@ -37,14 +40,25 @@ export default defineRule({
       c.seed,
       (s) => {
         ctx.progress(s.timesteps, c.ppo.total_timesteps, 'steps');
-        ctx.log.info(`iteration ${s.iteration}: ${s.timesteps} steps, reward/step ${s.reward_per_step.toFixed(4)}, value loss ${s.value_loss.toFixed(4)}, KL ${s.approx_kl.toFixed(4)}`);
+        ctx.log.info(
+          `iteration ${s.iteration}: ${s.timesteps} steps, reward/step ${s.reward_per_step.toFixed(4)}, value loss ${s.value_loss.toFixed(4)}, KL ${s.approx_kl.toFixed(4)}`,
+        );
       },
     );
-    const inputs = Object.fromEntries(Object.keys(ctx.inputs).sort().map((label) => [label, ctx.inputs[label]!.outputsDigest]));
+    const inputs = Object.fromEntries(
+      Object.keys(ctx.inputs)
+        .sort()
+        .map((label) => [label, ctx.inputs[label]!.outputsDigest]),
+    );
     await writeExperimentOutputs(run, c, ctx.outDir, { label: ctx.label, seed: c.seed, inputs });
     const m = run.test.metrics;
-    ctx.log.info(`test ${run.test.market.dates[0]} to ${run.test.market.dates.at(-1)}: Sharpe ${m.sharpe.toFixed(3)}, total return ${(m.total_return * 100).toFixed(2)}% (${run.backend} backend)`);
+    ctx.log.info(
+      `test ${run.test.market.dates[0]} to ${run.test.market.dates.at(-1)}: Sharpe ${m.sharpe.toFixed(3)}, total return ${(m.total_return * 100).toFixed(2)}% (${run.backend} backend)`,
+    );
     // The test window is this experiment's out-of-sample reserve: every evaluation on it is a trial.
-    return { rows: { 'evaluation/equity.parquet': run.test.values.length }, holdout: { family: c.family ?? ctx.label, record: trialRecord(run.test.values) } };
+    return {
+      rows: { 'evaluation/equity.parquet': run.test.values.length },
+      holdout: { family: c.family ?? ctx.label, record: trialRecord(run.test.values) },
+    };
   },
 });

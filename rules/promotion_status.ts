@@ -32,13 +32,23 @@ export default defineRule({
   async run(ctx) {
     const c = ctx.config;
     for (const label of [c.experiment, c.qualification]) {
-      if (!ctx.inputs[label]) throw new Error(`${label} is named in the config but is not among this target's deps: add it to deps`);
+      if (!ctx.inputs[label])
+        throw new Error(`${label} is named in the config but is not among this target's deps: add it to deps`);
     }
-    const reportBytes = readFileSync(join(ctx.inputs[c.qualification]!.dir(), 'promotion', 'qualification_report.json'));
+    const reportBytes = readFileSync(
+      join(ctx.inputs[c.qualification]!.dir(), 'promotion', 'qualification_report.json'),
+    );
     const report = JSON.parse(reportBytes.toString('utf8')) as QualificationReport;
     const records = promotionRecordFiles(ctx.srcs, c.promotions);
     const reportDigest = createHash('sha256').update(reportBytes).digest('hex');
-    const status = promotionStatus({ experiment: c.experiment, outputsDigest: ctx.inputs[c.experiment]!.outputsDigest, tier: c.tier, report, reportDigest, records });
+    const status = promotionStatus({
+      experiment: c.experiment,
+      outputsDigest: ctx.inputs[c.experiment]!.outputsDigest,
+      tier: c.tier,
+      report,
+      reportDigest,
+      records,
+    });
     writeOutput(ctx.outDir, 'promotion/status.json', metricsJson(status));
     ctx.log.info(`${c.experiment} at ${c.tier}: ${status.state.replaceAll('_', ' ')}; ${status.next_step}`);
   },

@@ -21,19 +21,38 @@ export default defineRule({
   async run(ctx) {
     const c = ctx.config;
     for (const label of [c.candidate, c.baseline]) {
-      if (!ctx.inputs[label]) throw new Error(`${label} is named in the gate config but is not among this target's deps: add it to deps`);
+      if (!ctx.inputs[label])
+        throw new Error(`${label} is named in the gate config but is not among this target's deps: add it to deps`);
     }
     const ledger = ctx.srcs[c.ledger];
-    if (!ledger) throw new Error(`the holdout ledger ${c.ledger} is not among this target's srcs: add it, so that a new trial changes this qualification's key`);
-    const trials = trialsOf(readHoldoutLedger(ledger), c.family).map((t) => ({ target: t.target, key: t.key, sharpe_per_period: typeof t.sharpe_per_period === 'number' ? t.sharpe_per_period : null }));
+    if (!ledger)
+      throw new Error(
+        `the holdout ledger ${c.ledger} is not among this target's srcs: add it, so that a new trial changes this qualification's key`,
+      );
+    const trials = trialsOf(readHoldoutLedger(ledger), c.family).map((t) => ({
+      target: t.target,
+      key: t.key,
+      sharpe_per_period: typeof t.sharpe_per_period === 'number' ? t.sharpe_per_period : null,
+    }));
     // A trial target that is not a dep may finish after this ran, and its next trial would then
     // be counted one build late: say so, and how to order it.
     const undeclared = [...new Set(trials.map((t) => t.target))].filter((t) => !ctx.inputs[t]).sort();
-    if (undeclared.length > 0) ctx.log.warn(`trials of ${c.family} from ${undeclared.join(', ')}, not among this target's deps: counted as the ledger has them now; add them to deps so that each new trial is counted in the same build`);
-    const report = await qualify(c, { candidate: ctx.inputs[c.candidate]!.dir(), baseline: ctx.inputs[c.baseline]!.dir() }, trials);
+    if (undeclared.length > 0)
+      ctx.log.warn(
+        `trials of ${c.family} from ${undeclared.join(', ')}, not among this target's deps: counted as the ledger has them now; add them to deps so that each new trial is counted in the same build`,
+      );
+    const report = await qualify(
+      c,
+      { candidate: ctx.inputs[c.candidate]!.dir(), baseline: ctx.inputs[c.baseline]!.dir() },
+      trials,
+    );
     mkdirSync(join(ctx.outDir, 'promotion'), { recursive: true });
     writeFileSync(join(ctx.outDir, 'promotion', 'qualification_report.json'), metricsJson(report));
     const failed = report.hard.filter((g) => !g.pass).map((g) => g.name);
-    ctx.log.info(report.passed ? `qualified: all ${report.hard.length} hard gates pass (${report.trials.count} trial(s) of ${c.family})` : `not qualified: ${failed.join(', ')} failed`);
+    ctx.log.info(
+      report.passed
+        ? `qualified: all ${report.hard.length} hard gates pass (${report.trials.count} trial(s) of ${c.family})`
+        : `not qualified: ${failed.join(', ')} failed`,
+    );
   },
 });

@@ -26,17 +26,36 @@ export default defineRule({
       risk: riskConfigSchema.prefault({}),
     })
     .strict(),
-  outputs: ['metrics_sim.json', 'shadow/replay.json', 'shadow/intents.jsonl', 'shadow/risk_decisions.jsonl', 'shadow/orders.jsonl', 'shadow/fills.jsonl', 'shadow/ledger.jsonl', 'shadow/equity.jsonl', 'shadow/session.json'],
+  outputs: [
+    'metrics_sim.json',
+    'shadow/replay.json',
+    'shadow/intents.jsonl',
+    'shadow/risk_decisions.jsonl',
+    'shadow/orders.jsonl',
+    'shadow/fills.jsonl',
+    'shadow/ledger.jsonl',
+    'shadow/equity.jsonl',
+    'shadow/session.json',
+  ],
   keyFacts: () => ({ tfjs_backend: detectTfBackend() }),
   async run(ctx) {
     const c = ctx.config;
     const { experiment, run } = replayExperimentOf(ctx, 'shadow_replay');
     const status = requirePromoted(ctx.inputs, 'shadow_replay', c.promotion, c.experiment);
-    if (status.experiment_outputs_digest !== experiment.outputsDigest) throw new Error(`${c.promotion} judged other outputs of ${c.experiment} than this replay reads: list the same experiment target in both`);
+    if (status.experiment_outputs_digest !== experiment.outputsDigest)
+      throw new Error(
+        `${c.promotion} judged other outputs of ${c.experiment} than this replay reads: list the same experiment target in both`,
+      );
     const { replay, market, backend, config: expConfig } = await run();
 
     const write = (name: string, text: string) => writeOutput(ctx.outDir, name, text);
-    write('metrics_sim.json', metricsJson({ window: { start: market.dates[0], end: market.dates.at(-1), sessions: market.dates.length }, metrics: replay.metrics }));
+    write(
+      'metrics_sim.json',
+      metricsJson({
+        window: { start: market.dates[0], end: market.dates.at(-1), sessions: market.dates.length },
+        metrics: replay.metrics,
+      }),
+    );
     write(
       'shadow/replay.json',
       metricsJson({
@@ -53,10 +72,20 @@ export default defineRule({
     write('shadow/risk_decisions.jsonl', jsonLines(replay.decisions));
     write('shadow/orders.jsonl', jsonLines(replay.orders));
     write('shadow/fills.jsonl', jsonLines(replay.fills));
-    write('shadow/session.json', metricsJson({ broker: replay.broker, reconciliation: replay.reconciliation, final_state: replay.final_state, halt_reason: replay.halt_reason }));
+    write(
+      'shadow/session.json',
+      metricsJson({
+        broker: replay.broker,
+        reconciliation: replay.reconciliation,
+        final_state: replay.final_state,
+        halt_reason: replay.halt_reason,
+      }),
+    );
     write('shadow/ledger.jsonl', jsonLines(replay.ledger));
     write('shadow/equity.jsonl', jsonLines(replay.equity));
     const m = replay.metrics;
-    ctx.log.info(`${m.intents} intents (${m.approved} approved, ${m.resized} resized, ${m.rejected} rejected), ${m.fills} fills; Sharpe ${m.sharpe.toFixed(3)}; final state ${m.final_state}`);
+    ctx.log.info(
+      `${m.intents} intents (${m.approved} approved, ${m.resized} resized, ${m.rejected} rejected), ${m.fills} fills; Sharpe ${m.sharpe.toFixed(3)}; final state ${m.final_state}`,
+    );
   },
 });

@@ -51,16 +51,40 @@ export const backtestConfigSchema = z
      * The experiment's trials, for the deflated Sharpe ratio: how many configurations were
      * tried before this one was chosen, and the variance of their (per-period) Sharpe ratios.
      */
-    trials: z.object({ count: z.number().int().min(1).default(1), sharpe_variance: z.number().min(0).default(0) }).strict().prefault({}),
+    trials: z
+      .object({ count: z.number().int().min(1).default(1), sharpe_variance: z.number().min(0).default(0) })
+      .strict()
+      .prefault({}),
     /** Metrics per regime, by declared conditions on a regime feature set of one symbol. */
     regimes: regimesSchema.optional(),
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.bracket && c.engine !== 'event_driven') ctx.addIssue({ code: 'custom', path: ['bracket'], message: 'stop-loss and take-profit need engine: event_driven (the vectorized engine has no intrabar exits)' });
-    if (c.trials.count > 1 && c.trials.sharpe_variance === 0) ctx.addIssue({ code: 'custom', path: ['trials', 'sharpe_variance'], message: 'with more than one trial, give the variance of their Sharpe ratios (the deflated Sharpe ratio needs it)' });
-    if (c.start && c.end && c.end < c.start) ctx.addIssue({ code: 'custom', path: ['end'], message: `the backtest ends (${c.end}) before it starts (${c.start})` });
-    if (c.reserve && c.start && c.start >= c.reserve.from) ctx.addIssue({ code: 'custom', path: ['start'], message: `the backtest starts (${c.start}) inside the out-of-sample reserve (from ${c.reserve.from})` });
+    if (c.bracket && c.engine !== 'event_driven')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['bracket'],
+        message: 'stop-loss and take-profit need engine: event_driven (the vectorized engine has no intrabar exits)',
+      });
+    if (c.trials.count > 1 && c.trials.sharpe_variance === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trials', 'sharpe_variance'],
+        message:
+          'with more than one trial, give the variance of their Sharpe ratios (the deflated Sharpe ratio needs it)',
+      });
+    if (c.start && c.end && c.end < c.start)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['end'],
+        message: `the backtest ends (${c.end}) before it starts (${c.start})`,
+      });
+    if (c.reserve && c.start && c.start >= c.reserve.from)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['start'],
+        message: `the backtest starts (${c.start}) inside the out-of-sample reserve (from ${c.reserve.from})`,
+      });
   });
 
 export type BacktestConfig = z.infer<typeof backtestConfigSchema>;

@@ -8,7 +8,8 @@ import type { MarketData } from './target-weights.js';
  */
 type Weights = Float64Array[];
 
-const blank = (data: MarketData): Weights => data.symbols.map(() => new Float64Array(data.dates.length).fill(Number.NaN));
+const blank = (data: MarketData): Weights =>
+  data.symbols.map(() => new Float64Array(data.dates.length).fill(Number.NaN));
 
 /** Equal weights across the symbols trading that day, set on the first bar and then held. */
 export function buyAndHold(data: MarketData): Weights {
@@ -17,7 +18,8 @@ export function buyAndHold(data: MarketData): Weights {
 
 /** Equal weights across the symbols with a close that day, reset every `every` bars. */
 export function equalWeight(data: MarketData, every: number): Weights {
-  if (!Number.isInteger(every) || every < 1) throw new Error(`equal weight: rebalance every whole number >= 1 of bars, got ${every}`);
+  if (!Number.isInteger(every) || every < 1)
+    throw new Error(`equal weight: rebalance every whole number >= 1 of bars, got ${every}`);
   const w = blank(data);
   for (let t = 0; t < data.dates.length; t += every) {
     const trading = (s: number) => !Number.isNaN(data.close[s]![t]!);
@@ -30,7 +32,8 @@ export function equalWeight(data: MarketData, every: number): Weights {
 
 /** Long (1 / number of symbols) while the fast simple moving average is above the slow one, else flat. */
 export function smaCrossover(data: MarketData, fast: number, slow: number): Weights {
-  if (!(Number.isInteger(fast) && Number.isInteger(slow) && fast >= 1 && slow > fast)) throw new Error(`SMA crossover: need whole numbers 1 <= fast < slow, got ${fast} and ${slow}`);
+  if (!(Number.isInteger(fast) && Number.isInteger(slow) && fast >= 1 && slow > fast))
+    throw new Error(`SMA crossover: need whole numbers 1 <= fast < slow, got ${fast} and ${slow}`);
   return data.close.map((close) => {
     const c = [...close];
     const f = sma(c, fast);
@@ -44,8 +47,12 @@ export function smaCrossover(data: MarketData, fast: number, slow: number): Weig
  * bars ago to `skip` bars ago (skipping the most recent bars' reversal), and hold the top
  * `top` share of them in equal weights.
  */
-export function crossSectionalMomentum(data: MarketData, o: { lookback: number; skip: number; top: number; every: number }): Weights {
-  if (!(o.lookback > o.skip && o.skip >= 0 && o.top > 0 && o.top <= 1 && o.every >= 1)) throw new Error('momentum: need lookback > skip >= 0, 0 < top <= 1, every >= 1');
+export function crossSectionalMomentum(
+  data: MarketData,
+  o: { lookback: number; skip: number; top: number; every: number },
+): Weights {
+  if (!(o.lookback > o.skip && o.skip >= 0 && o.top > 0 && o.top <= 1 && o.every >= 1))
+    throw new Error('momentum: need lookback > skip >= 0, 0 < top <= 1, every >= 1');
   const w = blank(data);
   for (let t = o.lookback; t < data.dates.length; t += o.every) {
     const scored = data.symbols

@@ -66,7 +66,12 @@ interface ActiveBracket {
  * strategy decides on the close. Partial fills under the participation cap carry their
  * remainder to the next bar or cancel it, as the account says.
  */
-export function backtestEvents(data: MarketData, strategy: EventStrategy, model: CostModel, account: AccountConfig): BacktestResult {
+export function backtestEvents(
+  data: MarketData,
+  strategy: EventStrategy,
+  model: CostModel,
+  account: AccountConfig,
+): BacktestResult {
   const T = data.dates.length;
   const S = data.symbols.length;
   const book = new PortfolioBook(data, account.initial_cash);
@@ -88,7 +93,17 @@ export function backtestEvents(data: MarketData, strategy: EventStrategy, model:
     if (f.shares === 0) return 0;
     const before = shares[s]!;
     traded += book.applyFill(s, f);
-    trades.push({ order: order.record, decided: data.dates[order.decided]!, date: data.dates[t]!, symbol: data.symbols[s]!, ordered: wanted, shares: f.shares, price: f.price, fee: f.fee, reason });
+    trades.push({
+      order: order.record,
+      decided: data.dates[order.decided]!,
+      date: data.dates[t]!,
+      symbol: data.symbols[s]!,
+      ordered: wanted,
+      shares: f.shares,
+      price: f.price,
+      fee: f.fee,
+      reason,
+    });
     orders[order.record]!.filled += f.shares;
     const opened = before === 0 || Math.sign(before) !== Math.sign(shares[s]!);
     if (Math.abs(shares[s]!) < 1e-9) brackets[s] = undefined;
@@ -106,7 +121,10 @@ export function backtestEvents(data: MarketData, strategy: EventStrategy, model:
   };
 
   const placeOrder = (s: number, kind: PendingOrder['kind'], amount: number, bracket?: Bracket) => {
-    if (!Number.isFinite(amount)) throw new Error(`order for ${data.symbols[s]} on ${data.dates[t]}: amount must be a finite number, got ${amount}`);
+    if (!Number.isFinite(amount))
+      throw new Error(
+        `order for ${data.symbols[s]} on ${data.dates[t]}: amount must be a finite number, got ${amount}`,
+      );
     if (kind !== 'target_weight' && Math.abs(amount) < 1e-12) return;
     const due = t + delay;
     if (due >= T) return; // decided on a close with no later bar to fill on
@@ -129,19 +147,30 @@ export function backtestEvents(data: MarketData, strategy: EventStrategy, model:
   };
   const ago = (k: number | undefined) => {
     const back = k ?? 0;
-    if (!(back >= 0)) throw new Error(`a strategy on ${data.dates[t]} asked for a bar ${-back} ahead: strategies see only bars at or before their decision`);
+    if (!(back >= 0))
+      throw new Error(
+        `a strategy on ${data.dates[t]} asked for a bar ${-back} ahead: strategies see only bars at or before their decision`,
+      );
     return t - back;
   };
   const view: BarView = {
-    get t() { return t; },
-    get date() { return data.dates[t]!; },
+    get t() {
+      return t;
+    },
+    get date() {
+      return data.dates[t]!;
+    },
     symbolCount: S,
     close: (s, k) => data.close[s]![ago(k)] ?? Number.NaN,
     open: (s, k) => data.open[s]![ago(k)] ?? Number.NaN,
     volume: (s, k) => data.volume[s]![ago(k)] ?? Number.NaN,
     position: (s) => shares[s]!,
-    get cash() { return book.cash; },
-    get equity() { return book.equity[t]!; },
+    get cash() {
+      return book.cash;
+    },
+    get equity() {
+      return book.equity[t]!;
+    },
   };
 
   for (t = 0; t < T; t++) {
@@ -173,17 +202,36 @@ export function backtestEvents(data: MarketData, strategy: EventStrategy, model:
         }
         let wanted = o.resolved ? o.amount : (o.amount * equityAtExec) / price - shares[s]!;
         if (!o.resolved && Math.abs(wanted) < 1e-12) continue; // already at the target: no order at all
-        wanted = capToLeverage(wanted, shares[s]!, price, grossNow, account.max_leverage * equityAtExec, o.kind === 'exit');
+        wanted = capToLeverage(
+          wanted,
+          shares[s]!,
+          price,
+          grossNow,
+          account.max_leverage * equityAtExec,
+          o.kind === 'exit',
+        );
         if (o.record < 0) {
           o.record = orders.length;
-          orders.push({ decided: data.dates[o.decided]!, due: data.dates[t]!, symbol: data.symbols[s]!, kind: o.kind, requested: o.amount, shares: wanted, filled: 0, status: 'open', reason: o.kind === 'exit' ? 'margin_call' : 'order' });
+          orders.push({
+            decided: data.dates[o.decided]!,
+            due: data.dates[t]!,
+            symbol: data.symbols[s]!,
+            kind: o.kind,
+            requested: o.amount,
+            shares: wanted,
+            filled: 0,
+            status: 'open',
+            reason: o.kind === 'exit' ? 'margin_call' : 'order',
+          });
         }
         o.resolved = true;
         const before = Math.abs(shares[s]! * price);
-        const rest = wanted - (Math.abs(wanted) < 1e-12 ? 0 : fill(o, wanted, price, o.kind === 'exit' ? 'margin_call' : 'order'));
+        const rest =
+          wanted - (Math.abs(wanted) < 1e-12 ? 0 : fill(o, wanted, price, o.kind === 'exit' ? 'margin_call' : 'order'));
         grossNow += Math.abs(shares[s]! * price) - before;
         const record = orders[o.record]!;
-        if (Math.abs(wanted) < 1e-12) record.status = 'cancelled'; // the leverage limit left nothing to trade
+        if (Math.abs(wanted) < 1e-12)
+          record.status = 'cancelled'; // the leverage limit left nothing to trade
         else if (Math.abs(rest) < 1e-9) record.status = 'filled';
         else if (account.unfilled === 'carry') {
           o.amount = rest;
@@ -201,8 +249,27 @@ export function backtestEvents(data: MarketData, strategy: EventStrategy, model:
       const trigger = exitTrigger(b, Math.sign(shares[s]!), data, s, t, t >= b.openFrom);
       if (!trigger) continue;
       if (Number.isNaN(turnoverBase)) turnoverBase = book.value(execPrice);
-      const exit: PendingOrder = { record: orders.length, symbol: s, kind: 'exit', amount: -shares[s]!, resolved: true, due: t, decided: t, bracket: undefined };
-      orders.push({ decided: data.dates[t]!, due: data.dates[t]!, symbol: data.symbols[s]!, kind: 'exit', requested: -shares[s]!, shares: -shares[s]!, filled: 0, status: 'open', reason: trigger.reason });
+      const exit: PendingOrder = {
+        record: orders.length,
+        symbol: s,
+        kind: 'exit',
+        amount: -shares[s]!,
+        resolved: true,
+        due: t,
+        decided: t,
+        bracket: undefined,
+      };
+      orders.push({
+        decided: data.dates[t]!,
+        due: data.dates[t]!,
+        symbol: data.symbols[s]!,
+        kind: 'exit',
+        requested: -shares[s]!,
+        shares: -shares[s]!,
+        filled: 0,
+        status: 'open',
+        reason: trigger.reason,
+      });
       const rest = -shares[s]! - fill(exit, -shares[s]!, trigger.price, trigger.reason);
       orders[exit.record]!.status = Math.abs(rest) < 1e-9 ? 'filled' : 'partial';
     }
@@ -221,7 +288,14 @@ export function backtestEvents(data: MarketData, strategy: EventStrategy, model:
 }
 
 /** Shrinks an order that would take gross exposure over `limit`; orders that reduce exposure (and exits) pass whole. */
-function capToLeverage(wanted: number, held: number, price: number, grossNow: number, limit: number, isExit: boolean): number {
+function capToLeverage(
+  wanted: number,
+  held: number,
+  price: number,
+  grossNow: number,
+  limit: number,
+  isExit: boolean,
+): number {
   if (isExit || !Number.isFinite(limit)) return wanted;
   const after = held + wanted;
   const others = grossNow - Math.abs(held * price);
@@ -237,7 +311,14 @@ function capToLeverage(wanted: number, held: number, price: number, grossNow: nu
  * reached it; the stop first when both are in range (the conservative reading of a bar).
  * Without high and low, the close stands in for the range.
  */
-function exitTrigger(b: ActiveBracket, side: number, data: MarketData, s: number, t: number, openCounts: boolean): { price: number; reason: FillReason } | undefined {
+function exitTrigger(
+  b: ActiveBracket,
+  side: number,
+  data: MarketData,
+  s: number,
+  t: number,
+  openCounts: boolean,
+): { price: number; reason: FillReason } | undefined {
   const open = data.open[s]![t]!;
   const close = data.close[s]![t]!;
   const low = data.low?.[s]![t] ?? Math.min(open, close);

@@ -30,7 +30,15 @@ export async function loadMarketData(q: MarketDataQuery): Promise<MarketData> {
     q.endExclusive ? `date < DATE ${sqlString(q.endExclusive)}` : 'TRUE',
   ].join(' AND ');
   const { connection, close } = await openDuckDb(1);
-  let rows: { symbol: string; date: string; open: number | null; high: number | null; low: number | null; close: number | null; volume: number | null }[];
+  let rows: {
+    symbol: string;
+    date: string;
+    open: number | null;
+    high: number | null;
+    low: number | null;
+    close: number | null;
+    volume: number | null;
+  }[];
   try {
     rows = await queryRows(
       connection,
@@ -45,7 +53,10 @@ export async function loadMarketData(q: MarketDataQuery): Promise<MarketData> {
   }
   const symbols = [...new Set(rows.map((r) => r.symbol))].sort();
   const missing = q.symbols.filter((s) => !symbols.includes(s));
-  if (missing.length > 0) throw new Error(`no bars for ${missing.join(', ')} in ${q.storeDir} between ${q.start ?? 'the start'} and ${q.endExclusive ?? 'the end'}: check the symbols and the period`);
+  if (missing.length > 0)
+    throw new Error(
+      `no bars for ${missing.join(', ')} in ${q.storeDir} between ${q.start ?? 'the start'} and ${q.endExclusive ?? 'the end'}: check the symbols and the period`,
+    );
   const dates = [...new Set(rows.map((r) => r.date))].sort();
   const at = new Map(dates.map((d, t) => [d, t]));
   const index = new Map(symbols.map((s, i) => [s, i]));
@@ -68,7 +79,13 @@ export async function loadMarketData(q: MarketDataQuery): Promise<MarketData> {
 export function checkTradable(data: MarketData, costs: CostModel, source: string): void {
   const hasAny = (xs: Float64Array) => xs.some((x) => !Number.isNaN(x));
   for (let s = 0; s < data.symbols.length; s++) {
-    if (costs.execution.price === 'open' && !hasAny(data.open[s]!)) throw new Error(`${data.symbols[s]} in ${source} has no opening prices, so orders cannot fill at the open: set costs.execution.price to close`);
-    if (costs.slippage.volume_share && !hasAny(data.volume[s]!)) throw new Error(`${data.symbols[s]} in ${source} has no volume, so the volume-share slippage model cannot apply: remove costs.slippage.volume_share`);
+    if (costs.execution.price === 'open' && !hasAny(data.open[s]!))
+      throw new Error(
+        `${data.symbols[s]} in ${source} has no opening prices, so orders cannot fill at the open: set costs.execution.price to close`,
+      );
+    if (costs.slippage.volume_share && !hasAny(data.volume[s]!))
+      throw new Error(
+        `${data.symbols[s]} in ${source} has no volume, so the volume-share slippage model cannot apply: remove costs.slippage.volume_share`,
+      );
   }
 }

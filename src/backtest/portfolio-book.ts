@@ -19,7 +19,10 @@ export class PortfolioBook {
   readonly positions: Float64Array[];
   readonly costs = { fees: 0, slippage: 0, borrow: 0 };
 
-  constructor(private readonly data: MarketData, initialCash: number) {
+  constructor(
+    private readonly data: MarketData,
+    initialCash: number,
+  ) {
     const T = data.dates.length;
     const S = data.symbols.length;
     this.cash = initialCash;
@@ -35,14 +38,16 @@ export class PortfolioBook {
   /** Cash plus positions at `price(s)`, or at the last close where that is NaN. */
   value(price: (s: number) => number): number {
     let v = this.cash;
-    for (let s = 0; s < this.shares.length; s++) if (this.shares[s] !== 0) v += this.shares[s]! * this.priceOr(price(s), s);
+    for (let s = 0; s < this.shares.length; s++)
+      if (this.shares[s] !== 0) v += this.shares[s]! * this.priceOr(price(s), s);
     return v;
   }
 
   /** Sum of |position value| at `price(s)`, or at the last close where that is NaN. */
   grossValue(price: (s: number) => number): number {
     let g = 0;
-    for (let s = 0; s < this.shares.length; s++) if (this.shares[s] !== 0) g += Math.abs(this.shares[s]! * this.priceOr(price(s), s));
+    for (let s = 0; s < this.shares.length; s++)
+      if (this.shares[s] !== 0) g += Math.abs(this.shares[s]! * this.priceOr(price(s), s));
     return g;
   }
 
@@ -89,7 +94,16 @@ export class PortfolioBook {
   }
 
   result(orders: BacktestResult['orders'], trades: BacktestResult['trades']): BacktestResult {
-    return { equity: this.equity, positions: this.positions, turnover: this.turnover, grossExposure: this.gross, netExposure: this.net, orders, trades, costs: this.costs };
+    return {
+      equity: this.equity,
+      positions: this.positions,
+      turnover: this.turnover,
+      grossExposure: this.gross,
+      netExposure: this.net,
+      orders,
+      trades,
+      costs: this.costs,
+    };
   }
 
   private priceOr(p: number, s: number): number {

@@ -40,7 +40,15 @@ export interface BacktestInputs {
 function selectSymbols(data: MarketData, symbols: readonly string[]): MarketData {
   const idx = symbols.map((s) => data.symbols.indexOf(s));
   const pick = <T>(xs: readonly T[] | undefined) => (xs ? idx.map((i) => xs[i]!) : undefined);
-  return { dates: data.dates, symbols, open: pick(data.open)!, close: pick(data.close)!, volume: pick(data.volume)!, high: pick(data.high), low: pick(data.low) };
+  return {
+    dates: data.dates,
+    symbols,
+    open: pick(data.open)!,
+    close: pick(data.close)!,
+    volume: pick(data.volume)!,
+    high: pick(data.high),
+    low: pick(data.low),
+  };
 }
 
 /** Runs a configured backtest on its bars: loading (never past the reserve unless final), simulating, scoring. */
@@ -49,11 +57,20 @@ export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Pr
   const reserveEnd = c.reserve && !readsReserve ? c.reserve.from : null;
   const configEnd = c.end ? dayAfter(c.end) : null;
   // The earlier of the two: a declared end never reaches into an unread reserve.
-  const endExclusive = reserveEnd && configEnd ? (reserveEnd < configEnd ? reserveEnd : configEnd) : (reserveEnd ?? configEnd);
+  const endExclusive =
+    reserveEnd && configEnd ? (reserveEnd < configEnd ? reserveEnd : configEnd) : (reserveEnd ?? configEnd);
   const wanted = c.symbols.length > 0 ? [...new Set([...c.symbols, ...(c.benchmark ? [c.benchmark] : [])])].sort() : [];
-  const all = await loadMarketData({ storeDir: inputs.barsDir, symbols: wanted, adjust: c.adjust, start: c.start ?? null, endExclusive });
-  if (all.dates.length < 3) throw new Error(`${c.bars} has ${all.dates.length} sessions in the backtest's period: at least 3 are needed`);
-  if (c.benchmark && !all.symbols.includes(c.benchmark)) throw new Error(`the benchmark ${c.benchmark} is not among the symbols of ${c.bars}`);
+  const all = await loadMarketData({
+    storeDir: inputs.barsDir,
+    symbols: wanted,
+    adjust: c.adjust,
+    start: c.start ?? null,
+    endExclusive,
+  });
+  if (all.dates.length < 3)
+    throw new Error(`${c.bars} has ${all.dates.length} sessions in the backtest's period: at least 3 are needed`);
+  if (c.benchmark && !all.symbols.includes(c.benchmark))
+    throw new Error(`the benchmark ${c.benchmark} is not among the symbols of ${c.bars}`);
   const data = c.symbols.length > 0 ? selectSymbols(all, [...c.symbols].sort()) : all;
   checkTradable(data, c.costs, c.bars);
 
@@ -77,22 +94,39 @@ export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Pr
   if (c.benchmark) {
     const values = carryForward(all.close[all.symbols.indexOf(c.benchmark)]!);
     const first = values.findIndex((x) => !Number.isNaN(x));
-    benchmark = { symbol: c.benchmark, values, metrics: performanceMetrics([...values.subarray(first)], c.periods_per_year) };
+    benchmark = {
+      symbol: c.benchmark,
+      values,
+      metrics: performanceMetrics([...values.subarray(first)], c.periods_per_year),
+    };
   }
 
   let split: BacktestRun['split'] = null;
   if (c.reserve && readsReserve) {
     const cut = data.dates.findIndex((d) => d >= c.reserve!.from);
-    if (cut < 3 || data.dates.length - cut < 2) throw new Error(`the reserve from ${c.reserve.from} leaves too few sessions on one side (in-sample ${cut < 0 ? data.dates.length : cut}, reserve ${cut < 0 ? 0 : data.dates.length - cut}) for metrics`);
+    if (cut < 3 || data.dates.length - cut < 2)
+      throw new Error(
+        `the reserve from ${c.reserve.from} leaves too few sessions on one side (in-sample ${cut < 0 ? data.dates.length : cut}, reserve ${cut < 0 ? 0 : data.dates.length - cut}) for metrics`,
+      );
     // The reserve's returns start from the last in-sample close: the first reserved return is the one into the reserve.
-    split = { in_sample: performanceMetrics(equity.slice(0, cut), c.periods_per_year), out_of_sample: performanceMetrics(equity.slice(cut - 1), c.periods_per_year) };
+    split = {
+      in_sample: performanceMetrics(equity.slice(0, cut), c.periods_per_year),
+      out_of_sample: performanceMetrics(equity.slice(cut - 1), c.periods_per_year),
+    };
   }
 
   let regimes: RegimeSliceResult[] | null = null;
   if (c.regimes) {
-    if (!inputs.regimeFeaturesDir) throw new Error(`regimes read ${c.regimes.from}, which is not among this target's deps`);
+    if (!inputs.regimeFeaturesDir)
+      throw new Error(`regimes read ${c.regimes.from}, which is not among this target's deps`);
     const columns = regimeColumns(c.regimes);
-    const features = await loadFeatureColumns(inputs.regimeFeaturesDir, c.regimes.symbol, columns, data.dates, endExclusive);
+    const features = await loadFeatureColumns(
+      inputs.regimeFeaturesDir,
+      c.regimes.symbol,
+      columns,
+      data.dates,
+      endExclusive,
+    );
     regimes = regimeSlices(result.equity, (column) => features.get(column)!, c.regimes.slices, c.periods_per_year);
   }
   return { data, result, metrics, benchmark, split, regimes };

@@ -22,7 +22,14 @@ export interface SweepRun {
  * so a thousand runs cost a thousand passes over flat arrays and no allocation per bar.
  * Long and flat only: shorts (and their borrow) go through backtestTargetWeights.
  */
-export function sweepSingleAsset(bars: SingleAssetBars, runs: number, weight: (k: number, t: number) => number, model: CostModel, initialCash: number, periodsPerYear: number): SweepRun[] {
+export function sweepSingleAsset(
+  bars: SingleAssetBars,
+  runs: number,
+  weight: (k: number, t: number) => number,
+  model: CostModel,
+  initialCash: number,
+  periodsPerYear: number,
+): SweepRun[] {
   const T = bars.close.length;
   const delay = model.execution.delay_bars;
   const exec = model.execution.price === 'open' ? bars.open : bars.close;
@@ -37,7 +44,8 @@ export function sweepSingleAsset(bars: SingleAssetBars, runs: number, weight: (k
     for (let t = 0; t < T; t++) {
       if (t >= delay) {
         const w = weight(k, t - delay);
-        if (w < 0) throw new Error(`sweepSingleAsset runs long or flat: run ${k} asks for weight ${w} on bar ${t - delay}`);
+        if (w < 0)
+          throw new Error(`sweepSingleAsset runs long or flat: run ${k} asks for weight ${w} on bar ${t - delay}`);
         const price = exec[t]!;
         if (!Number.isNaN(w)) {
           const equityAtExec = shares !== 0 ? cash + shares * price : cash;
@@ -80,7 +88,10 @@ export function prefixSums(xs: ArrayLike<number>): Float64Array {
  * (weight 1) on bar t when the mean of the last fast closes is above the mean of the last slow
  * ones, flat before the slow window fills and otherwise.
  */
-export function smaCrossoverSweepWeights(close: ArrayLike<number>, pairs: readonly (readonly [fast: number, slow: number])[]): (k: number, t: number) => number {
+export function smaCrossoverSweepWeights(
+  close: ArrayLike<number>,
+  pairs: readonly (readonly [fast: number, slow: number])[],
+): (k: number, t: number) => number {
   const ps = prefixSums(close);
   return (k, t) => {
     const [fast, slow] = pairs[k]!;

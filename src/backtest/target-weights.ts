@@ -14,10 +14,16 @@ export type { BacktestResult, Trade } from './backtest-result.js';
  * at the execution price; what the participation cap leaves unfilled is dropped (the next
  * bar's target asks again). Cash earns nothing; short positions pay borrow by calendar days.
  */
-export function backtestTargetWeights(data: MarketData, weights: readonly Float64Array[], model: CostModel, initialCash: number): BacktestResult {
+export function backtestTargetWeights(
+  data: MarketData,
+  weights: readonly Float64Array[],
+  model: CostModel,
+  initialCash: number,
+): BacktestResult {
   const T = data.dates.length;
   const S = data.symbols.length;
-  if (weights.length !== S || weights.some((w) => w.length !== T)) throw new Error(`target weights must be ${S} symbols x ${T} bars`);
+  if (weights.length !== S || weights.some((w) => w.length !== T))
+    throw new Error(`target weights must be ${S} symbols x ${T} bars`);
   const book = new PortfolioBook(data, initialCash);
   const trades: Trade[] = [];
   const orders: OrderRecord[] = [];
@@ -36,12 +42,36 @@ export function backtestTargetWeights(data: MarketData, weights: readonly Float6
         if (Number.isNaN(w) || Number.isNaN(price)) continue;
         const ordered = (w * equityAtExec) / price - book.shares[s]!;
         if (Math.abs(ordered) < 1e-12) continue;
-        const fill = simulateFill(model, ordered, { open: data.open[s]![t]!, close: data.close[s]![t]!, volume: data.volume[s]![t]! });
+        const fill = simulateFill(model, ordered, {
+          open: data.open[s]![t]!,
+          close: data.close[s]![t]!,
+          volume: data.volume[s]![t]!,
+        });
         const order = orders.length;
-        orders.push({ decided: data.dates[decided]!, due: data.dates[t]!, symbol: data.symbols[s]!, kind: 'target_weight', requested: w, shares: ordered, filled: fill.shares, status: fill.shares === 0 ? 'cancelled' : fill.shares === ordered ? 'filled' : 'partial', reason: 'order' });
+        orders.push({
+          decided: data.dates[decided]!,
+          due: data.dates[t]!,
+          symbol: data.symbols[s]!,
+          kind: 'target_weight',
+          requested: w,
+          shares: ordered,
+          filled: fill.shares,
+          status: fill.shares === 0 ? 'cancelled' : fill.shares === ordered ? 'filled' : 'partial',
+          reason: 'order',
+        });
         if (fill.shares === 0) continue;
         traded += book.applyFill(s, fill);
-        trades.push({ order, decided: data.dates[decided]!, date: data.dates[t]!, symbol: data.symbols[s]!, ordered, shares: fill.shares, price: fill.price, fee: fill.fee, reason: 'order' });
+        trades.push({
+          order,
+          decided: data.dates[decided]!,
+          date: data.dates[t]!,
+          symbol: data.symbols[s]!,
+          ordered,
+          shares: fill.shares,
+          price: fill.price,
+          fee: fill.fee,
+          reason: 'order',
+        });
       }
       book.turnover[t] = equityAtExec > 0 ? traded / equityAtExec : 0;
     }
@@ -51,6 +81,11 @@ export function backtestTargetWeights(data: MarketData, weights: readonly Float6
 }
 
 /** Many strategies (weight sets) over one data set and cost model: a parameter sweep. */
-export function sweepTargetWeights(data: MarketData, strategies: readonly (readonly Float64Array[])[], model: CostModel, initialCash: number): BacktestResult[] {
+export function sweepTargetWeights(
+  data: MarketData,
+  strategies: readonly (readonly Float64Array[])[],
+  model: CostModel,
+  initialCash: number,
+): BacktestResult[] {
   return strategies.map((w) => backtestTargetWeights(data, w, model, initialCash));
 }

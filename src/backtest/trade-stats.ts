@@ -21,7 +21,10 @@ export function roundTrips(trades: readonly Trade[]): RoundTrip[] {
     let remaining = t.shares;
     while (Math.abs(remaining) > 1e-12) {
       const cur = open.get(t.symbol);
-      const part = cur && Math.sign(remaining) !== Math.sign(cur.position) ? Math.sign(remaining) * Math.min(Math.abs(remaining), Math.abs(cur.position)) : remaining;
+      const part =
+        cur && Math.sign(remaining) !== Math.sign(cur.position)
+          ? Math.sign(remaining) * Math.min(Math.abs(remaining), Math.abs(cur.position))
+          : remaining;
       const fee = (t.fee * Math.abs(part)) / Math.abs(t.shares);
       const cash = -part * t.price - fee;
       if (!cur) {

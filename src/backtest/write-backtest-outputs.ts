@@ -12,17 +12,40 @@ import { roundTrips } from './trade-stats.js';
 
 /** The files a backtest target writes (the rule declares them). */
 export const REGIME_SLICES_OUTPUT = 'evaluation/regime_slices.json';
-export const BACKTEST_OUTPUTS = ['equity.parquet', 'positions.parquet', 'orders.parquet', 'fills.parquet', 'trades.parquet', 'exposure.parquet', 'metrics.json', 'tearsheet.html', REGIME_SLICES_OUTPUT] as const;
+export const BACKTEST_OUTPUTS = [
+  'equity.parquet',
+  'positions.parquet',
+  'orders.parquet',
+  'fills.parquet',
+  'trades.parquet',
+  'exposure.parquet',
+  'metrics.json',
+  'tearsheet.html',
+  REGIME_SLICES_OUTPUT,
+] as const;
 
 const cell = (x: number) => (Number.isFinite(x) ? String(x) : '');
 const text = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
 
 /** Writes every output of a backtest run: Parquet tables in explicit order, metrics.json, the regime slices, the tearsheet. */
-export async function writeBacktestOutputs(run: BacktestRun, c: BacktestConfig, outDir: string, title: string): Promise<Record<string, number>> {
+export async function writeBacktestOutputs(
+  run: BacktestRun,
+  c: BacktestConfig,
+  outDir: string,
+  title: string,
+): Promise<Record<string, number>> {
   const { data, result } = run;
   const T = data.dates.length;
   const dd = drawdownSeries(result.equity);
-  const equityLines = Array.from({ length: T }, (_, t) => [data.dates[t]!, cell(result.equity[t]!), t === 0 ? '' : cell(result.equity[t]! / result.equity[t - 1]! - 1), cell(dd[t]!), run.benchmark ? cell(run.benchmark.values[t]!) : ''].join(','));
+  const equityLines = Array.from({ length: T }, (_, t) =>
+    [
+      data.dates[t]!,
+      cell(result.equity[t]!),
+      t === 0 ? '' : cell(result.equity[t]! / result.equity[t - 1]! - 1),
+      cell(dd[t]!),
+      run.benchmark ? cell(run.benchmark.values[t]!) : '',
+    ].join(','),
+  );
   const positionLines: string[] = [];
   for (let t = 0; t < T; t++) {
     for (let s = 0; s < data.symbols.length; s++) {
@@ -30,40 +53,161 @@ export async function writeBacktestOutputs(run: BacktestRun, c: BacktestConfig, 
       if (shares === 0) continue;
       let price = Number.NaN;
       for (let k = t; k >= 0 && Number.isNaN(price); k--) price = data.close[s]![k]!;
-      positionLines.push([data.dates[t]!, text(data.symbols[s]!), cell(shares), cell(shares * price), cell((shares * price) / result.equity[t]!)].join(','));
+      positionLines.push(
+        [
+          data.dates[t]!,
+          text(data.symbols[s]!),
+          cell(shares),
+          cell(shares * price),
+          cell((shares * price) / result.equity[t]!),
+        ].join(','),
+      );
     }
   }
-  const orderLines = result.orders.map((o, i) => [i, o.decided, o.due, text(o.symbol), o.kind, cell(o.requested), cell(o.shares), cell(o.filled), o.status, o.reason].join(','));
-  const fillLines = result.trades.map((f, i) => [i, f.order, f.decided, f.date, text(f.symbol), cell(f.ordered), cell(f.shares), cell(f.price), cell(f.fee), f.reason].join(','));
+  const orderLines = result.orders.map((o, i) =>
+    [
+      i,
+      o.decided,
+      o.due,
+      text(o.symbol),
+      o.kind,
+      cell(o.requested),
+      cell(o.shares),
+      cell(o.filled),
+      o.status,
+      o.reason,
+    ].join(','),
+  );
+  const fillLines = result.trades.map((f, i) =>
+    [
+      i,
+      f.order,
+      f.decided,
+      f.date,
+      text(f.symbol),
+      cell(f.ordered),
+      cell(f.shares),
+      cell(f.price),
+      cell(f.fee),
+      f.reason,
+    ].join(','),
+  );
   const trips = roundTrips(result.trades);
   const tripLines = trips.map((r) => [text(r.symbol), r.side, r.opened, r.closed, cell(r.pnl)].join(','));
-  const exposureLines = Array.from({ length: T }, (_, t) => [data.dates[t]!, cell(result.grossExposure[t]!), cell(result.netExposure[t]!), cell(result.turnover[t]!)].join(','));
+  const exposureLines = Array.from({ length: T }, (_, t) =>
+    [data.dates[t]!, cell(result.grossExposure[t]!), cell(result.netExposure[t]!), cell(result.turnover[t]!)].join(','),
+  );
 
   const { connection, close } = await openDuckDb(1);
   try {
     const D = 'DOUBLE';
-    await writeRowsAsParquet(connection, { columns: [['date', 'DATE'], ['equity', D], ['return', D], ['drawdown', D], ['benchmark', D]], lines: equityLines }, join(outDir, 'equity.parquet'), 'date');
-    await writeRowsAsParquet(connection, { columns: [['date', 'DATE'], ['symbol', 'VARCHAR'], ['shares', D], ['value', D], ['weight', D]], lines: positionLines }, join(outDir, 'positions.parquet'), 'date, symbol');
     await writeRowsAsParquet(
       connection,
-      { columns: [['order_id', 'BIGINT'], ['decided', 'DATE'], ['due', 'DATE'], ['symbol', 'VARCHAR'], ['kind', 'VARCHAR'], ['requested', D], ['shares', D], ['filled', D], ['status', 'VARCHAR'], ['reason', 'VARCHAR']], lines: orderLines },
+      {
+        columns: [
+          ['date', 'DATE'],
+          ['equity', D],
+          ['return', D],
+          ['drawdown', D],
+          ['benchmark', D],
+        ],
+        lines: equityLines,
+      },
+      join(outDir, 'equity.parquet'),
+      'date',
+    );
+    await writeRowsAsParquet(
+      connection,
+      {
+        columns: [
+          ['date', 'DATE'],
+          ['symbol', 'VARCHAR'],
+          ['shares', D],
+          ['value', D],
+          ['weight', D],
+        ],
+        lines: positionLines,
+      },
+      join(outDir, 'positions.parquet'),
+      'date, symbol',
+    );
+    await writeRowsAsParquet(
+      connection,
+      {
+        columns: [
+          ['order_id', 'BIGINT'],
+          ['decided', 'DATE'],
+          ['due', 'DATE'],
+          ['symbol', 'VARCHAR'],
+          ['kind', 'VARCHAR'],
+          ['requested', D],
+          ['shares', D],
+          ['filled', D],
+          ['status', 'VARCHAR'],
+          ['reason', 'VARCHAR'],
+        ],
+        lines: orderLines,
+      },
       join(outDir, 'orders.parquet'),
       'order_id',
     );
     await writeRowsAsParquet(
       connection,
-      { columns: [['fill_id', 'BIGINT'], ['order_id', 'BIGINT'], ['decided', 'DATE'], ['date', 'DATE'], ['symbol', 'VARCHAR'], ['ordered', D], ['shares', D], ['price', D], ['fee', D], ['reason', 'VARCHAR']], lines: fillLines },
+      {
+        columns: [
+          ['fill_id', 'BIGINT'],
+          ['order_id', 'BIGINT'],
+          ['decided', 'DATE'],
+          ['date', 'DATE'],
+          ['symbol', 'VARCHAR'],
+          ['ordered', D],
+          ['shares', D],
+          ['price', D],
+          ['fee', D],
+          ['reason', 'VARCHAR'],
+        ],
+        lines: fillLines,
+      },
       join(outDir, 'fills.parquet'),
       'fill_id',
     );
-    await writeRowsAsParquet(connection, { columns: [['symbol', 'VARCHAR'], ['side', 'VARCHAR'], ['opened', 'DATE'], ['closed', 'DATE'], ['pnl', D]], lines: tripLines }, join(outDir, 'trades.parquet'), 'closed, symbol, opened, side, pnl');
-    await writeRowsAsParquet(connection, { columns: [['date', 'DATE'], ['gross_exposure', D], ['net_exposure', D], ['turnover', D]], lines: exposureLines }, join(outDir, 'exposure.parquet'), 'date');
+    await writeRowsAsParquet(
+      connection,
+      {
+        columns: [
+          ['symbol', 'VARCHAR'],
+          ['side', 'VARCHAR'],
+          ['opened', 'DATE'],
+          ['closed', 'DATE'],
+          ['pnl', D],
+        ],
+        lines: tripLines,
+      },
+      join(outDir, 'trades.parquet'),
+      'closed, symbol, opened, side, pnl',
+    );
+    await writeRowsAsParquet(
+      connection,
+      {
+        columns: [
+          ['date', 'DATE'],
+          ['gross_exposure', D],
+          ['net_exposure', D],
+          ['turnover', D],
+        ],
+        lines: exposureLines,
+      },
+      join(outDir, 'exposure.parquet'),
+      'date',
+    );
   } finally {
     close();
   }
 
   const period = { start: data.dates[0]!, end: data.dates.at(-1)!, sessions: T };
-  const reserve = c.reserve ? { from: c.reserve.from, final_evaluation: c.reserve.final_evaluation, read: c.reserve.final_evaluation } : null;
+  const reserve = c.reserve
+    ? { from: c.reserve.from, final_evaluation: c.reserve.final_evaluation, read: c.reserve.final_evaluation }
+    : null;
   writeFileSync(
     join(outDir, 'metrics.json'),
     metricsJson({
@@ -82,14 +226,27 @@ export async function writeBacktestOutputs(run: BacktestRun, c: BacktestConfig, 
   mkdirSync(join(outDir, 'evaluation'), { recursive: true });
   writeFileSync(
     join(outDir, REGIME_SLICES_OUTPUT),
-    metricsJson(c.regimes ? { from: c.regimes.from, symbol: c.regimes.symbol, rule: 'the return from bar t-1 to t belongs to the regime known at bar t-1', slices: run.regimes } : { from: null, symbol: null, rule: 'no regimes declared in the config', slices: [] }),
+    metricsJson(
+      c.regimes
+        ? {
+            from: c.regimes.from,
+            symbol: c.regimes.symbol,
+            rule: 'the return from bar t-1 to t belongs to the regime known at bar t-1',
+            slices: run.regimes,
+          }
+        : { from: null, symbol: null, rule: 'no regimes declared in the config', slices: [] },
+    ),
   );
 
   const rows = standardMetricRows(run.metrics, run.benchmark?.metrics, c.trials.count);
   const notes = [
     `${period.start} to ${period.end}, ${T} sessions; ${data.symbols.length} symbol${data.symbols.length === 1 ? '' : 's'}; ${c.engine.replace('_', '-')} engine.`,
     `Orders decided on a close fill ${c.costs.execution.delay_bars} bar${c.costs.execution.delay_bars === 1 ? '' : 's'} later at the ${c.costs.execution.price}; fees ${c.costs.fees.bps} bps + ${c.costs.fees.per_share}/share (min ${c.costs.fees.min_per_order}); slippage ${c.costs.slippage.fixed_bps} bps${c.costs.slippage.volume_share ? ' + volume share' : ''}.`,
-    c.reserve ? (c.reserve.final_evaluation ? `Final evaluation: includes the out-of-sample reserve from ${c.reserve.from}.` : `Out-of-sample reserve from ${c.reserve.from}: not read.`) : 'No out-of-sample reserve declared.',
+    c.reserve
+      ? c.reserve.final_evaluation
+        ? `Final evaluation: includes the out-of-sample reserve from ${c.reserve.from}.`
+        : `Out-of-sample reserve from ${c.reserve.from}: not read.`
+      : 'No out-of-sample reserve declared.',
   ];
   writeFileSync(
     join(outDir, 'tearsheet.html'),
@@ -106,5 +263,12 @@ export async function writeBacktestOutputs(run: BacktestRun, c: BacktestConfig, 
       rollingWindow: c.rolling_window,
     }),
   );
-  return { equity: T, positions: positionLines.length, orders: orderLines.length, fills: fillLines.length, trades: tripLines.length, exposure: T };
+  return {
+    equity: T,
+    positions: positionLines.length,
+    orders: orderLines.length,
+    fills: fillLines.length,
+    trades: tripLines.length,
+    exposure: T,
+  };
 }

@@ -13,7 +13,10 @@ export function plainReporter(write: (line: string) => void): (event: BuildEvent
       const r = event.result;
       const took = r.durationMs !== undefined ? ` (${formatMs(r.durationMs)})` : '';
       if (r.status === 'built') write(`BUILT   ${r.label}${took}`);
-      else if (r.status === 'failed') write(`FAILED  ${r.label}${took}: ${r.error ?? 'unknown error'}${r.logPath ? `\n        log: ${r.logPath}` : ''}`);
+      else if (r.status === 'failed')
+        write(
+          `FAILED  ${r.label}${took}: ${r.error ?? 'unknown error'}${r.logPath ? `\n        log: ${r.logPath}` : ''}`,
+        );
       else if (r.status === 'skipped') write(`SKIPPED ${r.label}`);
       else if (r.remote) write(`REMOTE  ${r.label}`);
     }
@@ -24,7 +27,9 @@ export function summaryLine(result: BuildResult): string {
   const total = result.built + result.cached;
   const hit = total > 0 ? ` (cache hit ${Math.round((100 * result.cached) / total)}%)` : '';
   const r = result.remote;
-  const remote = r ? `; remote cache: ${r.downloaded} downloaded, ${r.uploaded} uploaded${r.fromWorkers ? `, ${r.fromWorkers} result(s) from workers` : ''}${r.corrupt ? `, ${r.corrupt} corrupt object(s) refused` : ''}${r.errors.length ? `, ${r.errors.length} transfer error(s)` : ''}` : '';
+  const remote = r
+    ? `; remote cache: ${r.downloaded} downloaded, ${r.uploaded} uploaded${r.fromWorkers ? `, ${r.fromWorkers} result(s) from workers` : ''}${r.corrupt ? `, ${r.corrupt} corrupt object(s) refused` : ''}${r.errors.length ? `, ${r.errors.length} transfer error(s)` : ''}`
+    : '';
   return `quanto: ${result.built} built, ${result.cached} cached, ${result.failed} failed, ${result.skipped} skipped${hit} in ${formatMs(result.wallMs)}${remote}`;
 }
 

@@ -7,7 +7,10 @@ import { ConfigError } from '../engine/errors.js';
  * Quoted fields may hold commas, doubled quotes and line breaks; a field is never trimmed, so
  * what the file says is what the row holds.
  */
-export function readCsv(path: string, required: readonly string[]): { header: string[]; rows: string[][]; lines: number[]; col: (name: string) => number } {
+export function readCsv(
+  path: string,
+  required: readonly string[],
+): { header: string[]; rows: string[][]; lines: number[]; col: (name: string) => number } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -18,9 +21,15 @@ export function readCsv(path: string, required: readonly string[]): { header: st
   if (records.length === 0) throw new ConfigError(`${path}: empty file (expected a header with ${required.join(',')})`);
   const header = records[0]!.fields.map((h) => h.trim());
   const missing = required.filter((r) => !header.includes(r));
-  if (missing.length > 0) throw new ConfigError(`${path}:1: missing column(s) ${missing.join(', ')} (the header is ${header.join(',')})`);
+  if (missing.length > 0)
+    throw new ConfigError(`${path}:1: missing column(s) ${missing.join(', ')} (the header is ${header.join(',')})`);
   const body = records.slice(1);
-  return { header, rows: body.map((r) => r.fields), lines: body.map((r) => r.line), col: (name) => header.indexOf(name) };
+  return {
+    header,
+    rows: body.map((r) => r.fields),
+    lines: body.map((r) => r.line),
+    col: (name) => header.indexOf(name),
+  };
 }
 
 /** RFC 4180 records with the line each starts on; blank lines are skipped, an unclosed quote is an error naming its line. */
@@ -79,7 +88,8 @@ export function parseCsv(text: string, path: string): { fields: string[]; line: 
 /** A number cell, or a clear error naming the file, line and column. */
 export function numberCell(path: string, line: number, column: string, text: string | undefined): number {
   const value = text === undefined ? undefined : parseDecimal(text);
-  if (value === undefined || !Number.isFinite(value)) throw new ConfigError(`${path}:${line}: column ${column}: '${text ?? ''}' is not a number`);
+  if (value === undefined || !Number.isFinite(value))
+    throw new ConfigError(`${path}:${line}: column ${column}: '${text ?? ''}' is not a number`);
   return value;
 }
 

@@ -26,7 +26,10 @@ export interface GlobalOptions {
 }
 
 function jobsOption(): Option {
-  return new Option('-j, --jobs <n>', 'worker threads (0 runs actions on the main thread); default: the core count').argParser((v) => {
+  return new Option(
+    '-j, --jobs <n>',
+    'worker threads (0 runs actions on the main thread); default: the core count',
+  ).argParser((v) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
     return n;
@@ -39,14 +42,17 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
   let status = 0;
   const program = new Command('quanto')
     .description('Make/Bazel for quantitative research: build, cache and verify research artifacts')
-    .option('-C, --workspace <dir>', 'the workspace directory (default: the nearest above the current directory with quanto.pipeline.yaml)')
+    .option(
+      '-C, --workspace <dir>',
+      'the workspace directory (default: the nearest above the current directory with quanto.pipeline.yaml)',
+    )
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run quanto --help for usage)');
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   // Commander passes (args..., options, command); each handler returns its exit status.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const run = <A extends any[]>(fn: (...args: A) => Promise<number>) =>
+  const run =
+    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
     async (...args: A) => {
       status = await fn(...args);
     };
@@ -59,18 +65,29 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
     .option('-k, --keep-going', 'build every branch that does not depend on a failure')
     .option('--json', 'print one JSON object on stdout')
     .option('--no-tui', 'plain line-per-event output even on a terminal')
-    .option('--remote-cache <url>', 'a shared cache on S3-compatible storage, s3://bucket/prefix (endpoint: remote_cache in the pipeline or QUANTO_REMOTE_CACHE_ENDPOINT)')
+    .option(
+      '--remote-cache <url>',
+      'a shared cache on S3-compatible storage, s3://bucket/prefix (endpoint: remote_cache in the pipeline or QUANTO_REMOTE_CACHE_ENDPOINT)',
+    )
     .option('--no-remote-upload', 'read from the remote cache, never write to it')
-    .option('--executor <url>', 'run actions on `quanto worker` processes through BullMQ on this Redis (redis://HOST:PORT); needs a remote cache')
+    .option(
+      '--executor <url>',
+      'run actions on `quanto worker` processes through BullMQ on this Redis (redis://HOST:PORT); needs a remote cache',
+    )
     .action(run((labels: string[], opts: BuildFlags) => buildCommand(io, globals(), labels, opts)));
 
   program
     .command('worker')
-    .description('take actions of distributed builds from Redis and run them with this checkout (until SIGINT or SIGTERM)')
+    .description(
+      'take actions of distributed builds from Redis and run them with this checkout (until SIGINT or SIGTERM)',
+    )
     .requiredOption('--executor <url>', 'the Redis the builds queue on (redis://HOST:PORT)')
     .addOption(jobsOption())
     .addOption(
-      new Option('--prefetch <n>', 'actions held beyond those running, per resource class, fetching inputs or uploading outputs meanwhile; default: as many as --jobs').argParser((v) => {
+      new Option(
+        '--prefetch <n>',
+        'actions held beyond those running, per resource class, fetching inputs or uploading outputs meanwhile; default: as many as --jobs',
+      ).argParser((v) => {
         const n = Number(v);
         if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number >= 0');
         return n;
@@ -78,13 +95,22 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
     )
     .option('--resources <classes>', 'the resource classes this machine serves (cpu, memory)', 'cpu')
     .addOption(
-      new Option('--lock-ms <ms>', 'how long an action stays locked to this worker without a renewal (a killed worker loses its jobs after this)').default(30_000).argParser((v) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 100) throw new InvalidArgumentError('expected a whole number of milliseconds >= 100');
-        return n;
-      }),
+      new Option(
+        '--lock-ms <ms>',
+        'how long an action stays locked to this worker without a renewal (a killed worker loses its jobs after this)',
+      )
+        .default(30_000)
+        .argParser((v) => {
+          const n = Number(v);
+          if (!Number.isInteger(n) || n < 100)
+            throw new InvalidArgumentError('expected a whole number of milliseconds >= 100');
+          return n;
+        }),
     )
-    .option('--remote-cache <url>', 'the shared cache (s3://bucket/prefix) it fetches inputs from and uploads outputs to')
+    .option(
+      '--remote-cache <url>',
+      'the shared cache (s3://bucket/prefix) it fetches inputs from and uploads outputs to',
+    )
     .action(run((opts: WorkerFlags) => workerCommand(io, globals(), opts)));
 
   program
@@ -101,19 +127,28 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
         return n;
       }),
     )
-    .option('--remote-cache <url>', 'a shared cache on S3-compatible storage, s3://bucket/prefix: read through on a local miss, written behind')
+    .option(
+      '--remote-cache <url>',
+      'a shared cache on S3-compatible storage, s3://bucket/prefix: read through on a local miss, written behind',
+    )
     .option('--no-remote-upload', 'read from the remote cache, never write to it')
     .action(run((labels: string[], opts: WatchFlags) => watchCommand(io, globals(), labels, opts)));
 
   const calendar = program.command('calendar').description('exchange trading calendars, computed from their rules');
   calendar
     .command('sessions')
-    .description('trading dates between two dates, one per line (with --early-closes: early-close dates and closing times)')
+    .description(
+      'trading dates between two dates, one per line (with --early-closes: early-close dates and closing times)',
+    )
     .requiredOption('--exchange <code>', 'exchange (MIC), e.g. XNYS')
     .requiredOption('--start <date>', 'first date, YYYY-MM-DD')
     .requiredOption('--end <date>', 'last date, YYYY-MM-DD')
     .option('--early-closes', 'print early closes with their closing time instead')
-    .action(run((opts: { exchange: string; start: string; end: string; earlyCloses?: boolean }) => calendarSessionsCommand(io, opts)));
+    .action(
+      run((opts: { exchange: string; start: string; end: string; earlyCloses?: boolean }) =>
+        calendarSessionsCommand(io, opts),
+      ),
+    );
 
   program
     .command('sql')
@@ -156,16 +191,26 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
     .requiredOption('--out <file>', 'output CSV')
     .option('--by <period>', 'year (each year from its own closes) or all', 'year')
     .option('--periods-per-year <n>', 'return periods a year', '252')
-    .action(run((opts: { input: string; out: string; by: string; periodsPerYear: string }) => metricsCommand(io, opts)));
+    .action(
+      run((opts: { input: string; out: string; by: string; periodsPerYear: string }) => metricsCommand(io, opts)),
+    );
 
-  program.command('ls').description('list targets').argument('[patterns...]', 'patterns to list', ['//...']).action(run((p: string[]) => lsCommand(io, globals(), p)));
+  program
+    .command('ls')
+    .description('list targets')
+    .argument('[patterns...]', 'patterns to list', ['//...'])
+    .action(run((p: string[]) => lsCommand(io, globals(), p)));
 
   program
     .command('graph')
     .description('print the dependency graph')
     .argument('[labels...]', 'roots (default: all)', ['//...'])
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'dot', 'json']).default('text'))
-    .action(run((labels: string[], opts: { format: 'text' | 'dot' | 'json' }) => graphCommand(io, globals(), labels, opts.format)));
+    .action(
+      run((labels: string[], opts: { format: 'text' | 'dot' | 'json' }) =>
+        graphCommand(io, globals(), labels, opts.format),
+      ),
+    );
 
   program
     .command('query')
@@ -194,7 +239,11 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
     .addOption(jobsOption())
     .option('--json', 'machine-readable')
     .option('--remote-cache <url>', 'also compare the clean rebuild with this remote cache (s3://bucket/prefix)')
-    .action(run((labels: string[], opts: { jobs?: number; json?: boolean; remoteCache?: string }) => verifyCommand(io, globals(), labels, opts)));
+    .action(
+      run((labels: string[], opts: { jobs?: number; json?: boolean; remoteCache?: string }) =>
+        verifyCommand(io, globals(), labels, opts),
+      ),
+    );
 
   program
     .command('promote')
@@ -221,7 +270,9 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
     .option('--risk <file>', 'a YAML file whose risk: block sets the limits (configs/execution/)')
     .action(
       // Loaded on use: it pulls in TensorFlow.js, which no other command should pay for at start-up.
-      run(async (label: string, opts: { broker: string; live?: boolean; confirm?: string; risk?: string }) => (await import('./commands/trade.js')).tradeCommand(io, globals(), label, opts)),
+      run(async (label: string, opts: { broker: string; live?: boolean; confirm?: string; risk?: string }) =>
+        (await import('./commands/trade.js')).tradeCommand(io, globals(), label, opts),
+      ),
     );
 
   program
@@ -232,10 +283,15 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
     .option('--status', 'say whether it is set')
     .action(run((opts: { reason?: string; clear?: boolean; status?: boolean }) => killCommand(io, globals(), opts)));
 
-  program.command('clean').description('delete the whole cache (cache/)').action(run(() => cleanCommand(io, globals())));
+  program
+    .command('clean')
+    .description('delete the whole cache (cache/)')
+    .action(run(() => cleanCommand(io, globals())));
   program
     .command('gc')
-    .description('delete cache entries the pipeline and promotion records no longer reach, and those a missing or truncated blob spoils')
+    .description(
+      'delete cache entries the pipeline and promotion records no longer reach, and those a missing or truncated blob spoils',
+    )
     .option('--repair', 'also rehash every kept blob and take out those whose bytes changed (reads the whole store)')
     .action(run((opts: { repair?: boolean }) => gcCommand(io, globals(), opts)));
   program
@@ -243,7 +299,10 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
     .description('check the installation, the cache and the environment')
     .option('--full', 'rehash every blob in the cache (exit 1 when one is damaged)')
     .option('--remote-cache <url>', 'check this remote cache (s3://bucket/prefix) instead of the configured one')
-    .option('--executor <url>', 'check this Redis of distributed builds (redis://HOST:PORT) and count the workers serving this checkout')
+    .option(
+      '--executor <url>',
+      'check this Redis of distributed builds (redis://HOST:PORT) and count the workers serving this checkout',
+    )
     .action(run((opts: DoctorFlags) => doctorCommand(io, globals(), opts)));
 
   try {
@@ -251,7 +310,9 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
     return status;
   } catch (err) {
     if (err instanceof CommanderError) {
-      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0 ? 0 : EXIT_USAGE;
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0
+        ? 0
+        : EXIT_USAGE;
     }
     if (err instanceof QuantoError) {
       io.err(`quanto: error: ${err.message}`);

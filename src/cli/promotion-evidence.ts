@@ -5,7 +5,13 @@ import { ConfigError } from '../engine/errors.js';
 import { PROMOTIONS_DIR } from '../engine/gc.js';
 import type { TargetName } from '../engine/label.js';
 import type { Session } from '../engine/session.js';
-import { coveringRecord, parsePromotionRecord, PromotionRecordError, type PromotionEvidence, type PromotionRecordFile } from '../governance/promotion-record.js';
+import {
+  coveringRecord,
+  parsePromotionRecord,
+  PromotionRecordError,
+  type PromotionEvidence,
+  type PromotionRecordFile,
+} from '../governance/promotion-record.js';
 import type { QualificationReport } from '../governance/qualify.js';
 
 export type PromotionTier = 'candidate' | 'production';
@@ -33,23 +39,45 @@ export function promotionRecords(root: string, tier: PromotionTier, experimentId
 }
 
 /** A built target's result, or an error saying it did not build. */
-export function builtResultOf(results: readonly ActionResult[], name: TargetName, why: string): ActionResult & { key: string; outputsDigest: string } {
+export function builtResultOf(
+  results: readonly ActionResult[],
+  name: TargetName,
+  why: string,
+): ActionResult & { key: string; outputsDigest: string } {
   const r = results.find((a) => a.target === name);
-  if (!r || r.status === 'failed' || r.status === 'skipped' || !r.key || !r.outputsDigest) throw new Error(`//${name} did not build${r?.error ? `: ${r.error}` : ''}; ${why}`);
+  if (!r || r.status === 'failed' || r.status === 'skipped' || !r.key || !r.outputsDigest)
+    throw new Error(`//${name} did not build${r?.error ? `: ${r.error}` : ''}; ${why}`);
   return r as ActionResult & { key: string; outputsDigest: string };
 }
 
 /** The evidence a record must match, from a build of the experiment and its qualification just now. */
-export function evidenceOf(session: Session, results: readonly ActionResult[], experiment: TargetName, qualification: TargetName, tier: PromotionTier): PromotionEvidence & { qualificationKey: string } {
+export function evidenceOf(
+  session: Session,
+  results: readonly ActionResult[],
+  experiment: TargetName,
+  qualification: TargetName,
+  tier: PromotionTier,
+): PromotionEvidence & { qualificationKey: string } {
   const exp = builtResultOf(results, experiment, 'promotion needs it');
   const qual = builtResultOf(results, qualification, 'promotion needs it');
   const reportDigest = qual.outputs?.[QUALIFICATION_REPORT];
   if (!reportDigest) throw new Error(`//${qualification} has no ${QUALIFICATION_REPORT}: is its rule 'qualification'?`);
   const report = JSON.parse(readFileSync(session.cas.pathOf(reportDigest), 'utf8')) as QualificationReport;
-  return { experiment: `//${experiment}`, tier, outputsDigest: exp.outputsDigest, reportDigest, report, qualificationKey: qual.key };
+  return {
+    experiment: `//${experiment}`,
+    tier,
+    outputsDigest: exp.outputsDigest,
+    reportDigest,
+    report,
+    qualificationKey: qual.key,
+  };
 }
 
 /** The record that promotes the experiment's current outputs at a tier on the qualification built now, if one does. */
-export function currentPromotion(session: Session, evidence: PromotionEvidence, experimentId: string): PromotionRecordFile | undefined {
+export function currentPromotion(
+  session: Session,
+  evidence: PromotionEvidence,
+  experimentId: string,
+): PromotionRecordFile | undefined {
   return coveringRecord(promotionRecords(session.workspace.root, evidence.tier, experimentId), evidence);
 }

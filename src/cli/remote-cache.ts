@@ -3,7 +3,10 @@ import { resolveRemoteCache, type RemoteCacheFlags } from '../engine/remote/remo
 import type { RemoteCacheSpec } from '../engine/remote/remote-cache-config.js';
 
 /** The remote cache a command uses (the pipeline's remote_cache block, the environment, then flags), opened; undefined when none is configured. */
-export async function openRemoteCache(spec: RemoteCacheSpec | undefined, flags: RemoteCacheFlags): Promise<RemoteCache | undefined> {
+export async function openRemoteCache(
+  spec: RemoteCacheSpec | undefined,
+  flags: RemoteCacheFlags,
+): Promise<RemoteCache | undefined> {
   const settings = resolveRemoteCache(spec, process.env, flags);
   if (!settings) return undefined;
   const { S3Store } = await import('../engine/remote/s3-store.js');

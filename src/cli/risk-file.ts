@@ -22,11 +22,15 @@ export async function loadRiskFile(session: Session, cwd: string, path: string):
   if (target) {
     const { rule } = await session.rules.resolve(target.rule);
     const config = loadTargetConfig(root, target, rule) as { risk?: unknown };
-    if (config.risk === undefined) throw new ConfigError(`${path}: the config of //${target.name} (rule '${target.rule}') has no risk: block to trade under`);
+    if (config.risk === undefined)
+      throw new ConfigError(
+        `${path}: the config of //${target.name} (rule '${target.rule}') has no risk: block to trade under`,
+      );
     return riskConfigSchema.parse(config.risk);
   }
   const source = YamlSource.read(resolve(cwd, path), path);
   const parsed = standaloneRiskFile.safeParse(source.toJS());
-  if (!parsed.success) throw new ConfigError(`invalid risk file ${path}:\n  ${describeIssues(source, parsed.error.issues).join('\n  ')}`);
+  if (!parsed.success)
+    throw new ConfigError(`invalid risk file ${path}:\n  ${describeIssues(source, parsed.error.issues).join('\n  ')}`);
   return parsed.data.risk;
 }

@@ -9,7 +9,10 @@ export function findWorkspaceRoot(start: string): string {
   for (;;) {
     if (existsSync(join(dir, PIPELINE_FILE))) return dir;
     const parent = dirname(dir);
-    if (parent === dir) throw new ConfigError(`no ${PIPELINE_FILE} in ${resolve(start)} or any directory above it; run quanto inside a workspace or pass -C DIR`);
+    if (parent === dir)
+      throw new ConfigError(
+        `no ${PIPELINE_FILE} in ${resolve(start)} or any directory above it; run quanto inside a workspace or pass -C DIR`,
+      );
     dir = parent;
   }
 }

@@ -24,7 +24,10 @@ export const costModelSchema = z
          * share being the fill's fraction of the bar's volume, and no fill takes more than
          * participation_cap of the bar's volume (the rest stays unfilled).
          */
-        volume_share: z.object({ price_impact: z.number().min(0), participation_cap: z.number().gt(0).max(1) }).strict().optional(),
+        volume_share: z
+          .object({ price_impact: z.number().min(0), participation_cap: z.number().gt(0).max(1) })
+          .strict()
+          .optional(),
       })
       .strict()
       .prefault({}),
@@ -100,7 +103,13 @@ export function simulateFillAt(model: CostModel, shares: number, referencePrice:
   const share = vs && volume > 0 ? Math.abs(filled) / volume : 0;
   const slip = model.slippage.fixed_bps / 1e4 + (vs ? vs.price_impact * share * share : 0);
   const price = referencePrice * (1 + Math.sign(filled) * slip);
-  return { shares: filled, referencePrice, price, fee: orderFee(model, filled, price), slippageCost: Math.abs(filled) * Math.abs(price - referencePrice) };
+  return {
+    shares: filled,
+    referencePrice,
+    price,
+    fee: orderFee(model, filled, price),
+    slippageCost: Math.abs(filled) * Math.abs(price - referencePrice),
+  };
 }
 
 /** The cost of holding a short position worth `shortValue` (its absolute value) for `days` calendar days. */
@@ -113,12 +122,19 @@ export function borrowCost(model: CostModel, shortValue: number, days: number): 
  * `referencePrice` (a buy with no margin). Volume-share slippage and the minimum fee make the
  * cost superlinear, so it steps down from the linear estimate until the order fits.
  */
-export function affordableShares(model: CostModel, wanted: number, referencePrice: number, volume: number, cash: number): number {
+export function affordableShares(
+  model: CostModel,
+  wanted: number,
+  referencePrice: number,
+  volume: number,
+  cash: number,
+): number {
   const cost = (n: number) => {
     const fill = simulateFillAt(model, n, referencePrice, volume);
     return fill.shares * fill.price + orderFee(model, fill.shares, fill.price);
   };
-  const perShare = referencePrice * (1 + model.slippage.fixed_bps / 1e4) * (1 + model.fees.bps / 1e4) + model.fees.per_share;
+  const perShare =
+    referencePrice * (1 + model.slippage.fixed_bps / 1e4) * (1 + model.fees.bps / 1e4) + model.fees.per_share;
   let n = Math.min(Math.floor(wanted), Math.floor(cash / perShare));
   while (n > 0 && cost(n) > cash) n = Math.min(n - 1, Math.floor((n * cash) / cost(n)));
   return Math.max(0, n);

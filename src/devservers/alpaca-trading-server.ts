@@ -99,31 +99,58 @@ export async function startAlpacaTradingServer(o: AlpacaTradingServerOptions) {
   const echo = (req: IncomingMessage): string => (o.echoRequest ? ` (request: ${echoOfRequest(req)})` : '');
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     stats.requests++;
-    if (req.headers['apca-api-key-id'] !== o.keyId || req.headers['apca-api-secret-key'] !== o.secretKey) return send(res, 401, { code: 40110000, message: `request is not authorized${echo(req)}` });
+    if (req.headers['apca-api-key-id'] !== o.keyId || req.headers['apca-api-secret-key'] !== o.secretKey)
+      return send(res, 401, { code: 40110000, message: `request is not authorized${echo(req)}` });
     const now = Date.now();
     while (requests.length > 0 && requests[0]! <= now - 60_000) requests.shift();
-    if (o.rateLimitPerMinute !== undefined && requests.length >= o.rateLimitPerMinute) return send(res, 429, { code: 42910000, message: 'rate limit exceeded' }, { 'retry-after': '1' });
+    if (o.rateLimitPerMinute !== undefined && requests.length >= o.rateLimitPerMinute)
+      return send(res, 429, { code: 42910000, message: 'rate limit exceeded' }, { 'retry-after': '1' });
     requests.push(now);
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
     if (req.method === 'GET' && path === '/v2/account') {
-      return send(res, 200, { id: 'account-1', account_number: 'PA0000000', status: 'ACTIVE', currency: 'USD', cash: String(cash), buying_power: String(Math.max(0, cash)), equity: String(cash + [...positions].reduce((v, [s, q]) => v + q * o.prices[s]!, 0)), trading_blocked: false, pattern_day_trader: false });
+      return send(res, 200, {
+        id: 'account-1',
+        account_number: 'PA0000000',
+        status: 'ACTIVE',
+        currency: 'USD',
+        cash: String(cash),
+        buying_power: String(Math.max(0, cash)),
+        equity: String(cash + [...positions].reduce((v, [s, q]) => v + q * o.prices[s]!, 0)),
+        trading_blocked: false,
+        pattern_day_trader: false,
+      });
     }
     if (req.method === 'POST' && path === '/v2/orders') {
       stats.orderSubmissions++;
       const step = script.shift() ?? 'ok';
-      if (step === 'server_error') return send(res, 500, { code: 50010000, message: `internal server error${echo(req)}` });
-      if (step === 'rate_limited') return send(res, 429, { code: 42910000, message: 'rate limit exceeded' }, { 'retry-after': '1' });
+      if (step === 'server_error')
+        return send(res, 500, { code: 50010000, message: `internal server error${echo(req)}` });
+      if (step === 'rate_limited')
+        return send(res, 429, { code: 42910000, message: 'rate limit exceeded' }, { 'retry-after': '1' });
       const b = await body(req);
       const clientOrderId = String(b.client_order_id ?? randomUUID());
-      if (byClientId.has(clientOrderId)) return send(res, 422, { code: 40010001, message: 'client_order_id must be unique' });
+      if (byClientId.has(clientOrderId))
+        return send(res, 422, { code: 40010001, message: 'client_order_id must be unique' });
       const symbol = String(b.symbol ?? '');
       if (!(symbol in o.prices)) return send(res, 422, { code: 40010001, message: `asset "${symbol}" not found` });
       const qty = Number(b.qty);
-      if (!(Number.isInteger(qty) && qty > 0)) return send(res, 422, { code: 40010001, message: 'qty must be a positive integer' });
+      if (!(Number.isInteger(qty) && qty > 0))
+        return send(res, 422, { code: 40010001, message: 'qty must be a positive integer' });
       const side = b.side === 'sell' ? 'sell' : 'buy';
-      if (side === 'buy' && qty * o.prices[symbol]! > cash) return send(res, 403, { code: 40310000, message: 'insufficient buying power' });
-      const r: OrderRecord = { id: randomUUID(), client_order_id: clientOrderId, symbol, side, qty, filled_qty: 0, filled_avg_price: null, status: 'new', created_at: new Date(now).toISOString() };
+      if (side === 'buy' && qty * o.prices[symbol]! > cash)
+        return send(res, 403, { code: 40310000, message: 'insufficient buying power' });
+      const r: OrderRecord = {
+        id: randomUUID(),
+        client_order_id: clientOrderId,
+        symbol,
+        side,
+        qty,
+        filled_qty: 0,
+        filled_avg_price: null,
+        status: 'new',
+        created_at: new Date(now).toISOString(),
+      };
       orders.set(r.id, r);
       byClientId.set(clientOrderId, r.id);
       if ((o.fill ?? 'immediate') === 'immediate') fillTo(r, qty);
@@ -151,17 +178,39 @@ export async function startAlpacaTradingServer(o: AlpacaTradingServerOptions) {
     if (one && req.method === 'DELETE') {
       const r = orders.get(one[1]!);
       if (!r) return send(res, 404, { code: 40410000, message: 'order not found' });
-      if (r.status === 'filled') return send(res, 422, { code: 42210000, message: 'order is already in "filled" state' });
+      if (r.status === 'filled')
+        return send(res, 422, { code: 42210000, message: 'order is already in "filled" state' });
       r.status = 'canceled';
       return send(res, 204, undefined);
     }
     if (req.method === 'DELETE' && path === '/v2/orders') {
       const open = [...orders.values()].filter((r) => r.status === 'new' || r.status === 'partially_filled');
       for (const r of open) r.status = 'canceled';
-      return send(res, 207, open.map((r) => ({ id: r.id, status: 200 })));
+      return send(
+        res,
+        207,
+        open.map((r) => ({ id: r.id, status: 200 })),
+      );
     }
     if (req.method === 'GET' && path === '/v2/positions') {
-      return send(res, 200, [...positions].filter(([, q]) => q !== 0).sort(([a], [b]) => (a < b ? -1 : 1)).map(([symbol, q]) => ({ asset_id: `asset-${symbol}`, symbol, exchange: 'NYSE', asset_class: 'us_equity', qty: String(q), side: q > 0 ? 'long' : 'short', avg_entry_price: String(o.prices[symbol]), market_value: String(q * o.prices[symbol]!), current_price: String(o.prices[symbol]) })));
+      return send(
+        res,
+        200,
+        [...positions]
+          .filter(([, q]) => q !== 0)
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([symbol, q]) => ({
+            asset_id: `asset-${symbol}`,
+            symbol,
+            exchange: 'NYSE',
+            asset_class: 'us_equity',
+            qty: String(q),
+            side: q > 0 ? 'long' : 'short',
+            avg_entry_price: String(o.prices[symbol]),
+            market_value: String(q * o.prices[symbol]!),
+            current_price: String(o.prices[symbol]),
+          })),
+      );
     }
     if (req.method === 'DELETE' && path === '/v2/positions') {
       const closed = [...positions].filter(([, q]) => q !== 0);
@@ -169,7 +218,11 @@ export async function startAlpacaTradingServer(o: AlpacaTradingServerOptions) {
         cash += q * o.prices[symbol]!;
         positions.set(symbol, 0);
       }
-      return send(res, 207, closed.map(([symbol]) => ({ symbol, status: 200 })));
+      return send(
+        res,
+        207,
+        closed.map(([symbol]) => ({ symbol, status: 200 })),
+      );
     }
     return send(res, 404, { code: 40410000, message: 'not found' });
   };

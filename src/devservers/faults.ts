@@ -24,7 +24,11 @@ export interface FaultPlan {
 }
 
 /** The request as an echoing proxy quotes it: method, path with query, every header. */
-export function echoOfRequest(req: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> }): string {
+export function echoOfRequest(req: {
+  method?: string;
+  url?: string;
+  headers: Record<string, string | string[] | undefined>;
+}): string {
   return `${req.method ?? 'GET'} ${req.url ?? '/'} ${JSON.stringify(req.headers)}`;
 }
 
@@ -39,7 +43,13 @@ export class FaultInjector {
   next(): Fault {
     this.count += 1;
     const hit = (every?: number) => every !== undefined && every > 0 && this.count % every === 0;
-    const fault: Fault = hit(this.plan.rateLimitEvery) ? 'rate-limit' : hit(this.plan.serverErrorEvery) ? 'server-error' : hit(this.plan.truncateEvery) ? 'truncate' : null;
+    const fault: Fault = hit(this.plan.rateLimitEvery)
+      ? 'rate-limit'
+      : hit(this.plan.serverErrorEvery)
+        ? 'server-error'
+        : hit(this.plan.truncateEvery)
+          ? 'truncate'
+          : null;
     if (fault) this.injected[fault] += 1;
     return fault;
   }

@@ -13,10 +13,21 @@ export const S3_TEST_KEYS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY
  */
 export async function startS3Server(bucket = 'quanto-cache') {
   const directory = mkdtempSync(join(tmpdir(), 'quanto-s3-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory, configureBuckets: [{ name: bucket, configs: [] }] });
+  const server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket, configs: [] }],
+  });
   const { port } = (await server.run()) as { port: number };
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: S3_TEST_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: S3_TEST_KEYS.AWS_SECRET_ACCESS_KEY } });
+  const client = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: S3_TEST_KEYS.AWS_ACCESS_KEY_ID, secretAccessKey: S3_TEST_KEYS.AWS_SECRET_ACCESS_KEY },
+  });
   return {
     endpoint,
     bucket,
@@ -24,7 +35,9 @@ export async function startS3Server(bucket = 'quanto-cache') {
       const out: string[] = [];
       let token: string | undefined;
       do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
         for (const o of page.Contents ?? []) out.push(o.Key!);
         token = page.NextContinuationToken;
       } while (token);
@@ -35,7 +48,13 @@ export async function startS3Server(bucket = 'quanto-cache') {
       return Buffer.from(await r.Body!.transformToByteArray());
     },
     async put(key: string, bytes: Buffer | string): Promise<void> {
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: typeof bytes === 'string' ? Buffer.from(bytes) : bytes }));
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: typeof bytes === 'string' ? Buffer.from(bytes) : bytes,
+        }),
+      );
     },
     async close(): Promise<void> {
       client.destroy();

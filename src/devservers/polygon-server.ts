@@ -26,8 +26,15 @@ function referenceResponse(url: URL, options: PolygonServerOptions, base: string
   const asOf = options.snapshotDate ?? '2024-03-04';
   if (url.pathname === '/v3/reference/tickers') {
     const all = SEEDED_TICKERS.filter((t) => !q.get('ticker') || t.ticker === q.get('ticker')).map((t) => ({
-      ticker: t.ticker, name: t.name, market: 'stocks', locale: 'us', primary_exchange: t.primary_exchange, type: t.type,
-      active: !t.delisted_utc, currency_name: t.currency_name, ...(t.delisted_utc ? { delisted_utc: t.delisted_utc } : {}),
+      ticker: t.ticker,
+      name: t.name,
+      market: 'stocks',
+      locale: 'us',
+      primary_exchange: t.primary_exchange,
+      type: t.type,
+      active: !t.delisted_utc,
+      currency_name: t.currency_name,
+      ...(t.delisted_utc ? { delisted_utc: t.delisted_utc } : {}),
     }));
     return paginate(all, url, base);
   }
@@ -36,10 +43,19 @@ function referenceResponse(url: URL, options: PolygonServerOptions, base: string
     const t = SEEDED_TICKERS.find((x) => x.ticker === decodeURIComponent(details[1]!));
     return t ? { results: { ...t, market: 'stocks', locale: 'us', active: !t.delisted_utc } } : null;
   }
-  if (url.pathname === '/v3/reference/splits') return paginate(SEEDED_SPLITS.filter((s) => !q.get('ticker') || s.ticker === q.get('ticker')), url, base);
+  if (url.pathname === '/v3/reference/splits')
+    return paginate(
+      SEEDED_SPLITS.filter((s) => !q.get('ticker') || s.ticker === q.get('ticker')),
+      url,
+      base,
+    );
   if (url.pathname === '/v3/reference/dividends') {
     const tickers = q.get('ticker') ? [q.get('ticker')!] : SEEDED_TICKERS.map((t) => t.ticker);
-    return paginate(tickers.flatMap((t) => seededDividends(t, 2019, 2024)), url, base);
+    return paginate(
+      tickers.flatMap((t) => seededDividends(t, 2019, 2024)),
+      url,
+      base,
+    );
   }
   if (url.pathname === '/v3/reference/options/contracts') {
     const underlying = q.get('underlying_ticker');
@@ -54,11 +70,18 @@ function referenceResponse(url: URL, options: PolygonServerOptions, base: string
       const intrinsic = Math.max(0, c.contract_type === 'call' ? spot - c.strike_price : c.strike_price - spot);
       const mid = Math.round((intrinsic + spot * 0.02) * 100) / 100;
       return {
-        details: { contract_type: c.contract_type, exercise_style: c.exercise_style, expiration_date: c.expiration_date, shares_per_contract: 100, strike_price: c.strike_price, ticker: c.ticker },
+        details: {
+          contract_type: c.contract_type,
+          exercise_style: c.exercise_style,
+          expiration_date: c.expiration_date,
+          shares_per_contract: 100,
+          strike_price: c.strike_price,
+          ticker: c.ticker,
+        },
         last_quote: { bid: Math.max(0, mid - 0.05), ask: mid + 0.05 },
         day: { volume: 10 + i * 3, close: mid },
         open_interest: 100 + i * 17,
-        implied_volatility: 0.2 + 0.01 * Math.abs(c.strike_price - spot) / spot,
+        implied_volatility: 0.2 + (0.01 * Math.abs(c.strike_price - spot)) / spot,
         underlying_asset: { ticker: underlying, price: seededDailyBar(options.seed, underlying, asOf).c },
       };
     });
@@ -109,15 +132,21 @@ export async function startPolygonServer(options: PolygonServerOptions): Promise
     if (faults.delayMs > 0) await new Promise((r) => setTimeout(r, faults.delayMs));
     const id = `req-${++requestId}`;
     const key = url.searchParams.get('apiKey') ?? req.headers.authorization?.replace(/^Bearer /, '');
-    if (key !== options.apiKey) return send(res, 401, { status: 'ERROR', request_id: id, error: `Unknown API Key${faults.echo(req)}` });
+    if (key !== options.apiKey)
+      return send(res, 401, { status: 'ERROR', request_id: id, error: `Unknown API Key${faults.echo(req)}` });
     const fault = faults.next();
     const slow = faults.delayFor() - faults.delayMs;
     if (slow > 0) await new Promise((r) => setTimeout(r, slow));
     if (fault === 'rate-limit') {
       res.setHeader('Retry-After', String(faults.retryAfterSeconds));
-      return send(res, 429, { status: 'ERROR', request_id: id, error: "You've exceeded the maximum requests per minute" });
+      return send(res, 429, {
+        status: 'ERROR',
+        request_id: id,
+        error: "You've exceeded the maximum requests per minute",
+      });
     }
-    if (fault === 'server-error') return send(res, 500, { status: 'ERROR', request_id: id, error: `internal error${faults.echo(req)}` });
+    if (fault === 'server-error')
+      return send(res, 500, { status: 'ERROR', request_id: id, error: `internal error${faults.echo(req)}` });
     if (url.pathname.startsWith('/v3/')) {
       const reference = referenceResponse(url, options, listening.url);
       if (!reference) return send(res, 404, { status: 'NOT_FOUND', request_id: id, message: 'Not found' });
@@ -126,23 +155,35 @@ export async function startPolygonServer(options: PolygonServerOptions): Promise
       res.end(fault === 'truncate' ? text.slice(0, text.length >> 1) : text);
       return;
     }
-    const m = /^\/v2\/aggs\/ticker\/([^/]+)\/range\/(\d+)\/(day|minute|hour)\/(\d{4}-\d{2}-\d{2}|\d{13})\/(\d{4}-\d{2}-\d{2}|\d{13})$/.exec(url.pathname);
+    const m =
+      /^\/v2\/aggs\/ticker\/([^/]+)\/range\/(\d+)\/(day|minute|hour)\/(\d{4}-\d{2}-\d{2}|\d{13})\/(\d{4}-\d{2}-\d{2}|\d{13})$/.exec(
+        url.pathname,
+      );
     if (!m) return send(res, 404, { status: 'NOT_FOUND', request_id: id, message: 'Not found' });
     const [, tickerRaw, multiplier, timespan, from, to] = m;
     const ticker = decodeURIComponent(tickerRaw!);
     const minutes = timespan === 'minute' && /^\d{13}$/.test(from!) && /^\d{13}$/.test(to!);
     if (multiplier !== '1' || (timespan !== 'day' && !minutes)) {
-      return send(res, 400, { status: 'ERROR', request_id: id, error: `served here: 1/day between dates and 1/minute between epoch milliseconds, not ${multiplier}/${timespan} ${from}..${to}` });
+      return send(res, 400, {
+        status: 'ERROR',
+        request_id: id,
+        error: `served here: 1/day between dates and 1/minute between epoch milliseconds, not ${multiplier}/${timespan} ${from}..${to}`,
+      });
     }
-    if (minutes ? Number(to) < Number(from) : to! < from!) return send(res, 400, { status: 'ERROR', request_id: id, error: "The 'to' date must be after the 'from' date" });
+    if (minutes ? Number(to) < Number(from) : to! < from!)
+      return send(res, 400, { status: 'ERROR', request_id: id, error: "The 'to' date must be after the 'from' date" });
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 5000), options.maxLimit ?? 50_000);
-    if (!Number.isInteger(limit) || limit < 1) return send(res, 400, { status: 'ERROR', request_id: id, error: 'limit must be a positive integer' });
+    if (!Number.isInteger(limit) || limit < 1)
+      return send(res, 400, { status: 'ERROR', request_id: id, error: 'limit must be a positive integer' });
     const cursor = url.searchParams.get('cursor');
     const all =
       ticker === 'NOSUCH'
         ? []
         : minutes
-          ? minuteStarts(Number(from), Number(to)).map((start) => ({ ...seededMinuteBar(options.seed, ticker, start), t: start }))
+          ? minuteStarts(Number(from), Number(to)).map((start) => ({
+              ...seededMinuteBar(options.seed, ticker, start),
+              t: start,
+            }))
           : seededDailyBars(options.seed, ticker, from!, to!);
     const offset = cursor ? Number(Buffer.from(cursor, 'base64url').toString()) : 0;
     const page = all.slice(offset, offset + limit);

@@ -70,10 +70,26 @@ export interface SeededMinuteBar {
 export function seededMinuteBar(seed: number, ticker: string, startMs: number): SeededMinuteBar {
   const base = 20 + 180 * unit(seed, ticker);
   const minute = startMs / 60_000;
-  const c = round4(base * (1 + Math.sin(minute / 90 + unit(seed, `${ticker}:mphase`) * 6) * 0.01 + (unit(seed, `${ticker}:${minute}:c`) - 0.5) * 0.002));
+  const c = round4(
+    base *
+      (1 +
+        Math.sin(minute / 90 + unit(seed, `${ticker}:mphase`) * 6) * 0.01 +
+        (unit(seed, `${ticker}:${minute}:c`) - 0.5) * 0.002),
+  );
   const o = round4(c * (1 + (unit(seed, `${ticker}:${minute}:o`) - 0.5) * 0.001));
   const h = round4(Math.max(o, c) * (1 + unit(seed, `${ticker}:${minute}:h`) * 0.0005));
   const l = round4(Math.min(o, c) * (1 - unit(seed, `${ticker}:${minute}:l`) * 0.0005));
   const v = Math.floor(100 + unit(seed, `${ticker}:${minute}:v`) * 10_000);
-  return { ticker, s: startMs, e: startMs + 60_000, o, h, l, c, v, vw: round4((o + h + l + c) / 4), n: Math.floor(v / 10) };
+  return {
+    ticker,
+    s: startMs,
+    e: startMs + 60_000,
+    o,
+    h,
+    l,
+    c,
+    v,
+    vw: round4((o + h + l + c) / 4),
+    n: Math.floor(v / 10),
+  };
 }

@@ -16,11 +16,47 @@ export interface SeededTicker {
 }
 
 export const SEEDED_TICKERS: SeededTicker[] = [
-  { ticker: 'AAPL', name: 'Apple Inc.', type: 'CS', primary_exchange: 'XNAS', currency_name: 'usd', list_date: '1980-12-12' },
-  { ticker: 'GONE', name: 'Gone Holdings', type: 'CS', primary_exchange: 'XNYS', currency_name: 'usd', list_date: '1995-06-01', delisted_utc: '2021-06-30T00:00:00Z' },
-  { ticker: 'MSFT', name: 'Microsoft Corp', type: 'CS', primary_exchange: 'XNAS', currency_name: 'usd', list_date: '1986-03-13' },
-  { ticker: 'NEWCO', name: 'Newco Inc.', type: 'CS', primary_exchange: 'XNYS', currency_name: 'usd', list_date: '2022-09-15' },
-  { ticker: 'SPY', name: 'SPDR S&P 500 ETF Trust', type: 'ETF', primary_exchange: 'ARCX', currency_name: 'usd', list_date: '1993-01-29' },
+  {
+    ticker: 'AAPL',
+    name: 'Apple Inc.',
+    type: 'CS',
+    primary_exchange: 'XNAS',
+    currency_name: 'usd',
+    list_date: '1980-12-12',
+  },
+  {
+    ticker: 'GONE',
+    name: 'Gone Holdings',
+    type: 'CS',
+    primary_exchange: 'XNYS',
+    currency_name: 'usd',
+    list_date: '1995-06-01',
+    delisted_utc: '2021-06-30T00:00:00Z',
+  },
+  {
+    ticker: 'MSFT',
+    name: 'Microsoft Corp',
+    type: 'CS',
+    primary_exchange: 'XNAS',
+    currency_name: 'usd',
+    list_date: '1986-03-13',
+  },
+  {
+    ticker: 'NEWCO',
+    name: 'Newco Inc.',
+    type: 'CS',
+    primary_exchange: 'XNYS',
+    currency_name: 'usd',
+    list_date: '2022-09-15',
+  },
+  {
+    ticker: 'SPY',
+    name: 'SPDR S&P 500 ETF Trust',
+    type: 'ETF',
+    primary_exchange: 'ARCX',
+    currency_name: 'usd',
+    list_date: '1993-01-29',
+  },
 ];
 
 export const SEEDED_SPLITS = [
@@ -34,7 +70,16 @@ export function seededDividends(ticker: string, fromYear: number, toYear: number
   const out = [];
   for (let y = fromYear; y <= toYear; y++) {
     for (const month of ['02', '05', '08', '11']) {
-      out.push({ id: `D-${ticker}-${y}${month}`, ticker, cash_amount: ticker === 'SPY' ? 1.5 : 0.62, currency: 'USD', ex_dividend_date: `${y}-${month}-15`, pay_date: `${y}-${month}-28`, dividend_type: 'CD', frequency: 4 });
+      out.push({
+        id: `D-${ticker}-${y}${month}`,
+        ticker,
+        cash_amount: ticker === 'SPY' ? 1.5 : 0.62,
+        currency: 'USD',
+        ex_dividend_date: `${y}-${month}-15`,
+        pay_date: `${y}-${month}-28`,
+        dividend_type: 'CD',
+        frequency: 4,
+      });
     }
   }
   return out;

@@ -33,7 +33,12 @@ export async function startStreamServer(options: { seed: number; apiKey: string;
       socket.terminate();
       return;
     }
-    const state = { authed: false, symbols: new Set<string>(), sent: 0 } as { authed: boolean; symbols: Set<string>; sent: number; held?: object };
+    const state = { authed: false, symbols: new Set<string>(), sent: 0 } as {
+      authed: boolean;
+      symbols: Set<string>;
+      sent: number;
+      held?: object;
+    };
     clients.set(socket, state);
     socket.send(JSON.stringify([{ ev: 'status', status: 'connected', message: 'Connected Successfully' }]));
     socket.on('message', (data) => {
@@ -45,7 +50,17 @@ export async function startStreamServer(options: { seed: number; apiKey: string;
       }
       if (msg.action === 'auth') {
         state.authed = msg.params === options.apiKey;
-        socket.send(JSON.stringify([{ ev: 'status', status: state.authed ? 'auth_success' : 'auth_failed', message: state.authed ? 'authenticated' : `authentication failed${faults.echoAuth ? ` for ${JSON.stringify(msg)}` : ''}` }]));
+        socket.send(
+          JSON.stringify([
+            {
+              ev: 'status',
+              status: state.authed ? 'auth_success' : 'auth_failed',
+              message: state.authed
+                ? 'authenticated'
+                : `authentication failed${faults.echoAuth ? ` for ${JSON.stringify(msg)}` : ''}`,
+            },
+          ]),
+        );
         if (!state.authed) socket.close(1008, 'authentication failed');
       } else if (msg.action === 'subscribe' && state.authed) {
         for (const p of (msg.params ?? '').split(',')) if (p.startsWith('AM.')) state.symbols.add(p.slice(3));
@@ -73,7 +88,22 @@ export async function startStreamServer(options: { seed: number; apiKey: string;
         if (!state.authed) continue;
         for (const sym of [...state.symbols].sort()) {
           const b = seededMinuteBar(options.seed, sym, startMs);
-          const message = { ev: 'AM', sym, v: b.v, av: b.v, op: b.o, vw: b.vw, o: b.o, c: b.c, h: b.h, l: b.l, a: b.vw, z: 10, s: b.s, e: b.e };
+          const message = {
+            ev: 'AM',
+            sym,
+            v: b.v,
+            av: b.v,
+            op: b.o,
+            vw: b.vw,
+            o: b.o,
+            c: b.c,
+            h: b.h,
+            l: b.l,
+            a: b.vw,
+            z: 10,
+            s: b.s,
+            e: b.e,
+          };
           aggregates += 1;
           if (faults.outOfOrderEvery && aggregates % faults.outOfOrderEvery === 0 && !state.held) {
             state.held = message;

@@ -41,6 +41,9 @@ export class ActionCache {
   /** Writes a manifest whose record is already canonical JSON (as workers receive it), without parsing it back. */
   putWithRecordJson(manifest: Omit<Manifest, 'record'>, recordJson: string): void {
     const json = JSON.stringify({ ...manifest, record: RECORD_SLOT });
-    writeFileAtomic(this.pathOf(manifest.key), json.replace(JSON.stringify(RECORD_SLOT), () => recordJson));
+    writeFileAtomic(
+      this.pathOf(manifest.key),
+      json.replace(JSON.stringify(RECORD_SLOT), () => recordJson),
+    );
   }
 }

@@ -42,7 +42,8 @@ function partsOf(session: Session, target: TargetPlan): StaticParts {
   let parts = staticParts.get(target);
   if (!parts) {
     const srcs: Record<string, Digest> = {};
-    for (const src of expandSrcs(session.workspace.root, target.spec.srcs)) srcs[src] = session.stats.digest(`${session.workspace.root}/${src}`);
+    for (const src of expandSrcs(session.workspace.root, target.spec.srcs))
+      srcs[src] = session.stats.digest(`${session.workspace.root}/${src}`);
     parts = {
       sortedDeps: [...target.spec.deps].sort(),
       configJson: canonicalJson(target.config),
@@ -58,7 +59,11 @@ function partsOf(session: Session, target: TargetPlan): StaticParts {
 }
 
 function ruleOf(target: TargetPlan): KeyRecord['rule'] {
-  return { name: target.rule.name, version: target.rule.rule.version, sources: target.rule.sources as Record<string, Digest> };
+  return {
+    name: target.rule.name,
+    version: target.rule.rule.version,
+    sources: target.rule.sources as Record<string, Digest>,
+  };
 }
 
 /**
@@ -147,7 +152,10 @@ export function combineOutputs(actions: readonly ActionOutputs[]): TargetOutputs
 
 export function combineTargetOutputs(
   target: TargetPlan,
-  outputsOf: (action: ActionPlan) => { outputs: Record<string, { digest: Digest; size?: number }>; outputsDigest: Digest },
+  outputsOf: (action: ActionPlan) => {
+    outputs: Record<string, { digest: Digest; size?: number }>;
+    outputsDigest: Digest;
+  },
 ): TargetOutputs {
   return combineOutputs(target.actions.map((a) => ({ partition: a.partition?.path ?? null, ...outputsOf(a) })));
 }

@@ -20,7 +20,9 @@ export interface ActionTask {
   /** The key record as canonical JSON: a string crosses to a worker far cheaper than an object graph. */
   readonly recordJson: string;
   /** Dependency label → its output files by name, and the digest of that set. */
-  readonly inputs: Readonly<Record<string, { files: Record<string, Digest>; sizes?: Record<string, number>; outputsDigest: Digest }>>;
+  readonly inputs: Readonly<
+    Record<string, { files: Record<string, Digest>; sizes?: Record<string, number>; outputsDigest: Digest }>
+  >;
   /**
    * Tells one build from the next in a thread that outlives builds (watch mode): each input
    * blob is rehashed once per build and thread. Absent: every task rehashes its inputs.
@@ -68,4 +70,5 @@ export interface ProgressReport {
  * What a running action tells the scheduler, from whichever thread runs it. The key tells two
  * actions of one label apart where both may run at once (a distributed worker serving two builds).
  */
-export type ActionEvent = ({ kind: 'progress'; key: ActionKey } & ProgressReport) | { kind: 'started'; key: ActionKey; label: string };
+export type ActionEvent =
+  ({ kind: 'progress'; key: ActionKey } & ProgressReport) | { kind: 'started'; key: ActionKey; label: string };

@@ -121,12 +121,17 @@ function withoutLateEvents(emit: (e: BuildEvent) => void): (e: BuildEvent) => vo
   const finished = new Set<string>();
   return (e) => {
     if (e.type === 'finish') finished.add(e.result.label);
-    else if ((e.type === 'start' && finished.has(e.label)) || (e.type === 'progress' && finished.has(e.report.label))) return;
+    else if ((e.type === 'start' && finished.has(e.label)) || (e.type === 'progress' && finished.has(e.report.label)))
+      return;
     emit(e);
   };
 }
 
-export async function build(session: Session, patterns: readonly string[], options: BuildOptions = {}): Promise<BuildResult> {
+export async function build(
+  session: Session,
+  patterns: readonly string[],
+  options: BuildOptions = {},
+): Promise<BuildResult> {
   const started = Date.now();
   const emit = withoutLateEvents(options.onEvent ?? (() => {}));
   tracePhase('start of build');
@@ -141,7 +146,11 @@ export async function build(session: Session, patterns: readonly string[], optio
   const trusted = reuse?.trusted ?? new Map<TargetName, TrustedTarget>();
   const jobs = options.jobs ?? defaultJobs();
   const onActionEvent = (e: ActionEvent): void =>
-    emit(e.kind === 'started' ? { type: 'start', label: e.label } : { type: 'progress', report: { label: e.label, done: e.done, total: e.total, unit: e.unit } });
+    emit(
+      e.kind === 'started'
+        ? { type: 'start', label: e.label }
+        : { type: 'progress', report: { label: e.label, done: e.done, total: e.total, unit: e.unit } },
+    );
   let channel: BroadcastChannel | undefined;
   let channelName: string | null = null;
   // Threads and distributed executors report through a channel; the calling thread (--jobs 0) directly.
@@ -150,10 +159,14 @@ export async function build(session: Session, patterns: readonly string[], optio
     channel = new BroadcastChannel(channelName);
     channel.onmessage = (msg) => onActionEvent((msg as MessageEvent).data as ActionEvent);
   }
-  const local: Executor = options.executor ?? (jobs === 0 ? new InlineExecutor(options.onEvent ? onActionEvent : undefined) : new WorkerPoolExecutor(jobs));
+  const local: Executor =
+    options.executor ??
+    (jobs === 0 ? new InlineExecutor(options.onEvent ? onActionEvent : undefined) : new WorkerPoolExecutor(jobs));
   const remote = options.remote ? new RemoteCachingExecutor(local, options.remote) : undefined;
   const executor: Executor = remote ?? local;
-  const statsBefore = options.remote ? { ...options.remote.stats, errors: [...options.remote.stats.errors] } : undefined;
+  const statsBefore = options.remote
+    ? { ...options.remote.stats, errors: [...options.remote.stats.errors] }
+    : undefined;
   try {
     // Something changed since the last build (or there is none), so some action will likely
     // run: the threads boot on the other cores while this one plans and checks the cache.
@@ -180,7 +193,19 @@ export async function build(session: Session, patterns: readonly string[], optio
       leaves ??= leafDigests(session, patterns);
       emit({ type: 'planned', plan });
       const retry = pass < MAX_PASSES && !options.signal?.aborted;
-      const scheduler = new Scheduler(session, plan, passTrusted, executor, inFlight, threads, options.keepGoing ?? false, emit, channelName, { buildId, onRepair, retryLostInputs: retry }, options.signal);
+      const scheduler = new Scheduler(
+        session,
+        plan,
+        passTrusted,
+        executor,
+        inFlight,
+        threads,
+        options.keepGoing ?? false,
+        emit,
+        channelName,
+        { buildId, onRepair, retryLostInputs: retry },
+        options.signal,
+      );
       results = await scheduler.run();
       tracePhase('schedule and run');
       if (!scheduler.lostInputs || !retry) break;
@@ -189,7 +214,9 @@ export async function build(session: Session, patterns: readonly string[], optio
       passTrusted = new Map();
     }
     // What an earlier pass built is what this build built, though the last pass found it cached.
-    results = results.map((r) => (r.status === 'cached' && builtEarlier.get(r.label)?.key === r.key ? builtEarlier.get(r.label)! : r));
+    results = results.map((r) =>
+      r.status === 'cached' && builtEarlier.get(r.label)?.key === r.key ? builtEarlier.get(r.label)! : r,
+    );
     // Write-behind uploads finish before the build reports: a CI build that returns has published.
     await remote?.flush();
     const count = (s: ActionStatus) => results.filter((r) => r.status === s).length;
@@ -288,12 +315,16 @@ class Scheduler {
     });
     this.signal?.removeEventListener('abort', onAbort);
     // Whatever never ran (stopped early, or below a failure) is reported as skipped; not when the build starts over.
-    if (!this.lostInputs) for (const target of this.plan.targets) {
-      for (const action of target.actions) {
-        if (!this.results.has(action.label)) this.record(action, { status: 'skipped' });
+    if (!this.lostInputs)
+      for (const target of this.plan.targets) {
+        for (const action of target.actions) {
+          if (!this.results.has(action.label)) this.record(action, { status: 'skipped' });
+        }
       }
-    }
-    const results = this.plan.order.flatMap((name) => this.trusted.get(name)?.results ?? this.plan.byName.get(name)!.actions.map((a) => this.results.get(a.label)));
+    const results = this.plan.order.flatMap(
+      (name) =>
+        this.trusted.get(name)?.results ?? this.plan.byName.get(name)!.actions.map((a) => this.results.get(a.label)),
+    );
     // Only a build that starts over leaves actions without a result.
     return results.filter((r): r is ActionResult => r !== undefined);
   }
@@ -315,7 +346,10 @@ class Scheduler {
    * Read from the manifests of this build's results for that target.
    */
   private columnRolesOf(dep: TargetName): Record<string, string> | undefined {
-    const labels = this.trusted.get(dep)?.results.map((r) => r.label) ?? this.plan.byName.get(dep)?.actions.map((a) => a.label) ?? [];
+    const labels =
+      this.trusted.get(dep)?.results.map((r) => r.label) ??
+      this.plan.byName.get(dep)?.actions.map((a) => a.label) ??
+      [];
     let roles: Record<string, string> | undefined;
     for (const label of labels) {
       const key = this.results.get(label)?.key;
@@ -330,11 +364,13 @@ class Scheduler {
     const uses = action.target.rule.rule.consumes?.(action.target.config) ?? [];
     for (const use of uses) {
       const dep = use.from.replace(/^\/\//, '') as TargetName;
-      if (!action.target.spec.deps.includes(dep)) return `${action.label} uses columns of ${use.from}, which is not among its deps`;
+      if (!action.target.spec.deps.includes(dep))
+        return `${action.label} uses columns of ${use.from}, which is not among its deps`;
       const roles = this.columnRolesOf(dep);
       if (!roles) continue;
       const unknown = use.columns.filter((c) => !(c in roles));
-      if (unknown.length > 0) return `${action.label} uses column(s) ${unknown.join(', ')} of ${use.from}, which has no such column (it has ${Object.keys(roles).join(', ')})`;
+      if (unknown.length > 0)
+        return `${action.label} uses column(s) ${unknown.join(', ')} of ${use.from}, which has no such column (it has ${Object.keys(roles).join(', ')})`;
       const leaked = use.columns.filter((c) => roles[c] === 'label' && use.as !== 'label');
       if (leaked.length > 0) {
         return `leakage: ${action.label} would use the label column(s) ${leaked.join(', ')} of ${use.from} as ${use.as}s; labels look into the future and may only be used as labels`;
@@ -390,11 +426,16 @@ class Scheduler {
    * (a stat); one about to be linked into cache/out afresh is rehashed too. A blob that fails is
    * taken out of the store and reported, and the action runs again.
    */
-  private lookup(action: ActionPlan, key: ActionKey, outPath: string): { outputs: Record<string, OutputEntry>; outputsDigest: Digest } | undefined {
+  private lookup(
+    action: ActionPlan,
+    key: ActionKey,
+    outPath: string,
+  ): { outputs: Record<string, OutputEntry>; outputsDigest: Digest } | undefined {
     const { state, actionCache, cas } = this.session;
     const last = state.get(action.label);
     if (last && last.key === key && outputsInPlace(cas, outPath, last.outputs)) return last;
-    const manifest = last?.key === key ? { outputs: last.outputs, outputsDigest: last.outputsDigest } : actionCache.get(key);
+    const manifest =
+      last?.key === key ? { outputs: last.outputs, outputsDigest: last.outputsDigest } : actionCache.get(key);
     if (!manifest) return undefined;
     const toPlace = new Set(outputsToPlace(cas, outPath, manifest.outputs));
     for (const [name, o] of Object.entries(manifest.outputs)) {
@@ -402,7 +443,12 @@ class Scheduler {
       if (!problem) continue;
       // A manifest whose blobs were collected, lost or damaged is a miss: the action runs again.
       if (problem !== 'missing') cas.remove(o.digest);
-      this.checks.onRepair({ target: `//${action.target.name}`, output: action.partition ? `${action.partition.path}/${name}` : name, digest: o.digest, problem });
+      this.checks.onRepair({
+        target: `//${action.target.name}`,
+        output: action.partition ? `${action.partition.path}/${name}` : name,
+        digest: o.digest,
+        problem,
+      });
       return undefined;
     }
     materializeOutputs(cas, outPath, manifest.outputs);
@@ -450,17 +496,44 @@ class Scheduler {
             // Downloaded, not run: a cache hit, so no trial for the holdout ledger.
             const m = outcome.manifest;
             this.session.state.set(task.label, { key: m.key, outputs: m.outputs, outputsDigest: m.outputsDigest });
-            this.complete(action, { status: 'cached', remote: true, key: m.key, outputs: m.outputs, outputsDigest: m.outputsDigest });
+            this.complete(action, {
+              status: 'cached',
+              remote: true,
+              key: m.key,
+              outputs: m.outputs,
+              outputsDigest: m.outputsDigest,
+            });
           } else if (outcome.ok) {
             const m = outcome.manifest;
             // Before dependents are released, so a judge built in this same build counts this trial.
             if (m.holdout && this.session.holdoutLedger) {
-              appendHoldoutEntry(this.session.holdoutLedger, { family: m.holdout.family, target: m.label, key: m.key, outputs_digest: m.outputsDigest, recorded_at: m.timings.startedAt, ...m.holdout.record });
+              appendHoldoutEntry(this.session.holdoutLedger, {
+                family: m.holdout.family,
+                target: m.label,
+                key: m.key,
+                outputs_digest: m.outputsDigest,
+                recorded_at: m.timings.startedAt,
+                ...m.holdout.record,
+              });
             }
             this.session.state.set(task.label, { key: m.key, outputs: m.outputs, outputsDigest: m.outputsDigest });
-            this.complete(action, { status: 'built', key: m.key, outputs: m.outputs, outputsDigest: m.outputsDigest, durationMs: m.timings.durationMs, logPath: m.log ? task.logPath : undefined });
+            this.complete(action, {
+              status: 'built',
+              key: m.key,
+              outputs: m.outputs,
+              outputsDigest: m.outputsDigest,
+              durationMs: m.timings.durationMs,
+              logPath: m.log ? task.logPath : undefined,
+            });
           } else {
-            this.complete(action, { status: 'failed', key: task.key, error: outcome.error, logPath: outcome.logPath, durationMs: outcome.durationMs, ...(outcome.machine ? { machine: true } : {}) });
+            this.complete(action, {
+              status: 'failed',
+              key: task.key,
+              error: outcome.error,
+              logPath: outcome.logPath,
+              durationMs: outcome.durationMs,
+              ...(outcome.machine ? { machine: true } : {}),
+            });
           }
         },
         (err: unknown) => this.complete(action, { status: 'failed', key: task.key, error: String(err) }),
@@ -487,7 +560,9 @@ class Scheduler {
 
   private complete(
     action: ActionPlan,
-    result: Omit<ActionResult, 'label' | 'target' | 'partition' | 'outputs'> & { outputs?: Record<string, OutputEntry> },
+    result: Omit<ActionResult, 'label' | 'target' | 'partition' | 'outputs'> & {
+      outputs?: Record<string, OutputEntry>;
+    },
   ): void {
     this.record(action, result);
     const target = action.target;
@@ -503,7 +578,10 @@ class Scheduler {
   }
 
   private targetDone(target: TargetPlan): void {
-    this.targetOutputs.set(target.name, combineTargetOutputs(target, (a) => this.actionOutputs.get(a.label)!));
+    this.targetOutputs.set(
+      target.name,
+      combineTargetOutputs(target, (a) => this.actionOutputs.get(a.label)!),
+    );
     for (const dependent of this.session.graph.dependentsOf(target.name)) {
       const plan = this.plan.byName.get(dependent);
       if (!plan) continue;
@@ -513,7 +591,12 @@ class Scheduler {
     }
   }
 
-  private record(action: ActionPlan, result: Omit<ActionResult, 'label' | 'target' | 'partition' | 'outputs'> & { outputs?: Record<string, OutputEntry> }): void {
+  private record(
+    action: ActionPlan,
+    result: Omit<ActionResult, 'label' | 'target' | 'partition' | 'outputs'> & {
+      outputs?: Record<string, OutputEntry>;
+    },
+  ): void {
     const full: ActionResult = {
       ...result,
       label: action.label,
@@ -527,7 +610,13 @@ class Scheduler {
 }
 
 function statsSince(now: RemoteCacheStats, before: RemoteCacheStats): RemoteCacheStats {
-  return { downloaded: now.downloaded - before.downloaded, fromWorkers: now.fromWorkers - before.fromWorkers, uploaded: now.uploaded - before.uploaded, corrupt: now.corrupt - before.corrupt, errors: now.errors.slice(before.errors.length) };
+  return {
+    downloaded: now.downloaded - before.downloaded,
+    fromWorkers: now.fromWorkers - before.fromWorkers,
+    uploaded: now.uploaded - before.uploaded,
+    corrupt: now.corrupt - before.corrupt,
+    errors: now.errors.slice(before.errors.length),
+  };
 }
 
 function namesToDigests(outputs: Record<string, OutputEntry>): Record<string, Digest> {

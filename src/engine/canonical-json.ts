@@ -14,13 +14,18 @@ function serialise(value: unknown, path: string): string {
     case 'boolean':
       return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: ${path} is ${value}, which JSON cannot represent`);
+      if (!Number.isFinite(value))
+        throw new TypeError(`canonicalJson: ${path} is ${value}, which JSON cannot represent`);
       return JSON.stringify(value);
     case 'object': {
       if (Array.isArray(value)) return `[${value.map((v, i) => serialise(v, `${path}[${i}]`)).join(',')}]`;
       if (value instanceof Date) return JSON.stringify(value.toISOString());
-      const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined).sort();
-      const parts = keys.map((k) => `${JSON.stringify(k)}:${serialise((value as Record<string, unknown>)[k], `${path}.${k}`)}`);
+      const keys = Object.keys(value)
+        .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+        .sort();
+      const parts = keys.map(
+        (k) => `${JSON.stringify(k)}:${serialise((value as Record<string, unknown>)[k], `${path}.${k}`)}`,
+      );
       return `{${parts.join(',')}}`;
     }
     default:

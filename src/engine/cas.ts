@@ -7,7 +7,11 @@ import { digestBytes, digestFile, type Digest } from './digest.js';
 export type BlobProblem = 'missing' | 'size' | 'hash';
 
 export function describeBlobProblem(problem: BlobProblem): string {
-  return problem === 'missing' ? 'is missing from the cache' : problem === 'size' ? 'has the wrong size in the cache (truncated or replaced)' : 'no longer hashes to its name (its bytes were changed)';
+  return problem === 'missing'
+    ? 'is missing from the cache'
+    : problem === 'size'
+      ? 'has the wrong size in the cache (truncated or replaced)'
+      : 'no longer hashes to its name (its bytes were changed)';
 }
 
 /**

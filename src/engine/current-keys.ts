@@ -32,7 +32,11 @@ export function currentKeys(session: Session, plan: BuildPlan): Map<string, Curr
     const depsKnown = target.spec.deps.every((d) => !unknown.has(d));
     const known = new Map<string, { outputs: Record<string, { digest: Digest }>; outputsDigest: Digest }>();
     for (const action of target.actions) {
-      const { record, key } = keyOf(session, action, (dep) => targetOutputs.get(dep as TargetName) ?? { files: {}, outputsDigest: UNKNOWN_OUTPUTS });
+      const { record, key } = keyOf(
+        session,
+        action,
+        (dep) => targetOutputs.get(dep as TargetName) ?? { files: {}, outputsDigest: UNKNOWN_OUTPUTS },
+      );
       const manifest = depsKnown ? session.actionCache.get(key) : undefined;
       out.set(action.label, { label: action.label, target: target.name, record, key, manifest, depsKnown });
       if (manifest) known.set(action.label, manifest);
@@ -41,7 +45,10 @@ export function currentKeys(session: Session, plan: BuildPlan): Map<string, Curr
       unknown.add(target.name);
       continue;
     }
-    targetOutputs.set(target.name, combineTargetOutputs(target, (a) => known.get(a.label)!));
+    targetOutputs.set(
+      target.name,
+      combineTargetOutputs(target, (a) => known.get(a.label)!),
+    );
   }
   return out;
 }

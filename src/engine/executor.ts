@@ -41,7 +41,13 @@ export class WorkerPoolExecutor implements Executor {
    */
   warm(): Promise<Piscina> {
     this.starting ??= import('piscina').then(
-      ({ Piscina }) => new Piscina({ filename: workerScript(), minThreads: this.threads, maxThreads: this.threads, idleTimeout: 60_000 }),
+      ({ Piscina }) =>
+        new Piscina({
+          filename: workerScript(),
+          minThreads: this.threads,
+          maxThreads: this.threads,
+          idleTimeout: 60_000,
+        }),
     );
     return this.starting;
   }
@@ -53,7 +59,13 @@ export class WorkerPoolExecutor implements Executor {
     } catch (err) {
       // The worker itself died (process.exit in a rule, an out-of-memory, a disk too full to log): report, don't crash the build.
       const machine = machineErrorMessage(err, task.cacheDir);
-      return { ok: false, error: machine ?? `worker failed: ${(err as Error).message}`, logPath: task.logPath, durationMs: 0, ...(machine ? { machine: true as const } : {}) };
+      return {
+        ok: false,
+        error: machine ?? `worker failed: ${(err as Error).message}`,
+        logPath: task.logPath,
+        durationMs: 0,
+        ...(machine ? { machine: true as const } : {}),
+      };
     }
   }
 

@@ -15,7 +15,14 @@ export interface RecordChange {
 export type Explanation =
   | { label: string; verdict: 'up-to-date'; key: string }
   | { label: string; verdict: 'never-built'; key: string }
-  | { label: string; verdict: 'rebuild'; key: string; previousKey: string; changes: RecordChange[]; because: Explanation[] };
+  | {
+      label: string;
+      verdict: 'rebuild';
+      key: string;
+      previousKey: string;
+      changes: RecordChange[];
+      because: Explanation[];
+    };
 
 /**
  * Why an action would rebuild: the fields of its key record that differ from the record of
@@ -24,7 +31,8 @@ export type Explanation =
  */
 export async function explain(session: Session, labelText: string): Promise<Explanation[]> {
   const pattern = parseLabelPattern(labelText);
-  if (pattern.kind === 'all' || pattern.kind === 'subtree') throw new ConfigError(`explain takes one target label, not the pattern ${labelText}`);
+  if (pattern.kind === 'all' || pattern.kind === 'subtree')
+    throw new ConfigError(`explain takes one target label, not the pattern ${labelText}`);
   const plan = await planBuild(session, [labelText]);
   const current = currentKeys(session, plan);
   const target = plan.byName.get(pattern.name)!;
@@ -32,7 +40,12 @@ export async function explain(session: Session, labelText: string): Promise<Expl
   return target.actions.map((a) => explainAction(session, current, current.get(a.label)!, seen));
 }
 
-function explainAction(session: Session, all: Map<string, CurrentAction>, action: CurrentAction, seen: Set<string>): Explanation {
+function explainAction(
+  session: Session,
+  all: Map<string, CurrentAction>,
+  action: CurrentAction,
+  seen: Set<string>,
+): Explanation {
   seen.add(action.label);
   if (action.manifest) return { label: action.label, verdict: 'up-to-date', key: action.key };
   const lastKey = session.state.get(action.label)?.key;
@@ -44,7 +57,8 @@ function explainAction(session: Session, all: Map<string, CurrentAction>, action
     const dep = /^deps\["(.+)"\]$/.exec(change.path)?.[1];
     if (!dep || change.after !== UNKNOWN_OUTPUTS) continue;
     for (const candidate of all.values()) {
-      if (`//${candidate.target}` === dep && !seen.has(candidate.label)) because.push(explainAction(session, all, candidate, seen));
+      if (`//${candidate.target}` === dep && !seen.has(candidate.label))
+        because.push(explainAction(session, all, candidate, seen));
     }
   }
   return { label: action.label, verdict: 'rebuild', key: action.key, previousKey: previous.key, changes, because };
@@ -81,7 +95,9 @@ export function formatExplanation(e: Explanation, indent = ''): string {
     case 'never-built':
       return `${indent}${e.label}: would build: no earlier build of it is in the cache`;
     case 'rebuild': {
-      const lines = [`${indent}${e.label}: would rebuild (key ${e.previousKey.slice(0, 12)} -> ${e.key.slice(0, 12)}) because:`];
+      const lines = [
+        `${indent}${e.label}: would rebuild (key ${e.previousKey.slice(0, 12)} -> ${e.key.slice(0, 12)}) because:`,
+      ];
       for (const c of e.changes) lines.push(`${indent}  ${c.path}: ${show(c.before)} -> ${show(c.after)}`);
       for (const sub of e.because) lines.push(formatExplanation(sub, `${indent}    `));
       return lines.join('\n');

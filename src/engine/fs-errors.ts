@@ -58,6 +58,8 @@ function requireFreeSpace(dir: string): void {
     return; // statfs unsupported here: the writes themselves will say
   }
   if (free < MIN_FREE_BYTES) {
-    throw new ConfigError(`cannot build: the disk of ${dir} has ${Math.floor(free / 1024)} KiB free; free space there (quanto gc drops what the pipeline no longer reaches), or set QUANTO_CACHE_DIR to a disk with room`);
+    throw new ConfigError(
+      `cannot build: the disk of ${dir} has ${Math.floor(free / 1024)} KiB free; free space there (quanto gc drops what the pipeline no longer reaches), or set QUANTO_CACHE_DIR to a disk with room`,
+    );
   }
 }

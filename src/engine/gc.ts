@@ -32,7 +32,10 @@ export const PROMOTIONS_DIR = 'promotions';
  * files left by processes that no longer run and rule bundles no current rule uses.
  */
 export async function collectGarbage(session: Session, options: GcOptions = {}): Promise<GcResult> {
-  const plan = await planBuild(session, [...session.pipeline.targets.values()].map((t) => `//${t.name}`));
+  const plan = await planBuild(
+    session,
+    [...session.pipeline.targets.values()].map((t) => `//${t.name}`),
+  );
   const liveKeys = new Set<string>();
   const liveBlobs = new Set<string>();
   for (const action of currentKeys(session, plan).values()) if (action.manifest) liveKeys.add(action.key);
@@ -40,7 +43,15 @@ export async function collectGarbage(session: Session, options: GcOptions = {}):
     liveKeys.add(digest);
     liveBlobs.add(digest);
   }
-  const result: GcResult = { keptActions: 0, removedActions: 0, keptBlobs: 0, removedBlobs: 0, freedBytes: 0, repairedBlobs: 0, droppedManifests: 0 };
+  const result: GcResult = {
+    keptActions: 0,
+    removedActions: 0,
+    keptBlobs: 0,
+    removedBlobs: 0,
+    freedBytes: 0,
+    repairedBlobs: 0,
+    droppedManifests: 0,
+  };
   const cas = session.cas;
   const damaged = new Set<Digest>();
   const isDamaged = (digest: Digest, size: number | undefined): boolean => {
@@ -73,7 +84,10 @@ export async function collectGarbage(session: Session, options: GcOptions = {}):
     }
   }
   for (const file of listStore(session.workspace.casDir)) {
-    if (damaged.has(file.name as Digest) || (options.repair && liveBlobs.has(file.name) && isDigest(file.name) && isDamaged(file.name, undefined))) {
+    if (
+      damaged.has(file.name as Digest) ||
+      (options.repair && liveBlobs.has(file.name) && isDigest(file.name) && isDamaged(file.name, undefined))
+    ) {
       result.repairedBlobs += 1;
       rmSync(file.path, { force: true });
     } else if (liveBlobs.has(file.name)) {
@@ -92,7 +106,8 @@ export async function collectGarbage(session: Session, options: GcOptions = {}):
     }
   }
   if (existsSync(session.workspace.tmpDir)) {
-    for (const name of readdirSync(session.workspace.tmpDir)) if (isRemovable(name)) rmSync(join(session.workspace.tmpDir, name), { recursive: true, force: true });
+    for (const name of readdirSync(session.workspace.tmpDir))
+      if (isRemovable(name)) rmSync(join(session.workspace.tmpDir, name), { recursive: true, force: true });
   }
   return result;
 }

@@ -10,7 +10,8 @@ export class TargetGraph {
 
   constructor(readonly pipeline: Pipeline) {
     for (const name of pipeline.targets.keys()) this.dependents.set(name, []);
-    for (const spec of pipeline.targets.values()) for (const dep of spec.deps) this.dependents.get(dep)!.push(spec.name);
+    for (const spec of pipeline.targets.values())
+      for (const dep of spec.deps) this.dependents.get(dep)!.push(spec.name);
     for (const list of this.dependents.values()) list.sort();
     this.order = pipeline.order ?? topologicalOrder(pipeline);
   }
@@ -49,7 +50,8 @@ export class TargetGraph {
           if (!spec.tags.includes('manual')) chosen.add(name);
         }
       }
-      if (!any && pattern.kind === 'subtree') throw new ConfigError(`//${pattern.prefix}/... matches no target (see 'quanto ls')`);
+      if (!any && pattern.kind === 'subtree')
+        throw new ConfigError(`//${pattern.prefix}/... matches no target (see 'quanto ls')`);
     }
     return this.order.filter((n) => chosen.has(n));
   }
@@ -113,7 +115,10 @@ function topologicalOrder(pipeline: Pipeline): TargetName[] {
       else dependents.set(dep, [spec.name]);
     }
   }
-  const ready = [...indegree].filter(([, d]) => d === 0).map(([n]) => n).sort();
+  const ready = [...indegree]
+    .filter(([, d]) => d === 0)
+    .map(([n]) => n)
+    .sort();
   const order: TargetName[] = [];
   // `ready` is consumed in sorted batches: cheaper than a heap and still deterministic.
   while (ready.length > 0) {
@@ -128,7 +133,8 @@ function topologicalOrder(pipeline: Pipeline): TargetName[] {
     }
     ready.sort();
   }
-  if (order.length < pipeline.targets.size) throw cycleError(pipeline, new Set([...indegree].filter(([, d]) => d > 0).map(([n]) => n)));
+  if (order.length < pipeline.targets.size)
+    throw cycleError(pipeline, new Set([...indegree].filter(([, d]) => d > 0).map(([n]) => n)));
   return order;
 }
 
@@ -148,5 +154,7 @@ function cycleError(pipeline: Pipeline, stuck: Set<TargetName>): ConfigError {
     const index = pipeline.targets.get(name)!.deps.indexOf(dep);
     return `  ${pipeline.source.locate(['targets', name, 'deps', index])}: //${name} depends on //${dep}`;
   });
-  return new ConfigError(`dependency cycle: ${cycle.map((n) => `//${n}`).join(' -> ')}\n${edges.join('\n')}\nRemove one of these dependencies.`);
+  return new ConfigError(
+    `dependency cycle: ${cycle.map((n) => `//${n}`).join(' -> ')}\n${edges.join('\n')}\nRemove one of these dependencies.`,
+  );
 }

@@ -47,10 +47,15 @@ export function readHoldoutLedger(file: string): HoldoutEntry[] {
       try {
         parsed = JSON.parse(line);
       } catch {
-        throw new ConfigError(`${file}:${i + 1}: not a JSON line; the holdout ledger is append-only JSONL (restore it from version control)`);
+        throw new ConfigError(
+          `${file}:${i + 1}: not a JSON line; the holdout ledger is append-only JSONL (restore it from version control)`,
+        );
       }
       const r = holdoutEntrySchema.safeParse(parsed);
-      if (!r.success) throw new ConfigError(`${file}:${i + 1}: not a holdout entry (${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')})`);
+      if (!r.success)
+        throw new ConfigError(
+          `${file}:${i + 1}: not a holdout entry (${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')})`,
+        );
       entries.push(r.data);
     });
   return entries;

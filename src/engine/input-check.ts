@@ -25,7 +25,8 @@ let rehashed: { build: string | undefined; digests: Set<Digest> } = { build: und
  * is its own build.
  */
 export function checkInputBlobs(task: Pick<ActionTask, 'inputs' | 'buildId'>, cas: ContentStore): LostInput[] {
-  if (task.buildId === undefined || task.buildId !== rehashed.build) rehashed = { build: task.buildId, digests: new Set() };
+  if (task.buildId === undefined || task.buildId !== rehashed.build)
+    rehashed = { build: task.buildId, digests: new Set() };
   const lost: LostInput[] = [];
   for (const [input, outputs] of Object.entries(task.inputs)) {
     for (const [name, digest] of Object.entries(outputs.files)) {

@@ -27,13 +27,16 @@ export function labelOf(name: string, partition?: string | null): string {
 
 export function parseLabelPattern(text: string): LabelPattern {
   if (!text.startsWith('//')) {
-    throw new ConfigError(`'${text}' is not a label: labels start with // (for example //features/core_v1, //features/..., //...)`);
+    throw new ConfigError(
+      `'${text}' is not a label: labels start with // (for example //features/core_v1, //features/..., //...)`,
+    );
   }
   const body = text.slice(2);
   if (body === '...') return { kind: 'all' };
   if (body.endsWith('/...')) {
     const prefix = body.slice(0, -4);
-    if (!isTargetName(prefix)) throw new ConfigError(`'${text}' is not a valid pattern: '${prefix}' is not a target path`);
+    if (!isTargetName(prefix))
+      throw new ConfigError(`'${text}' is not a valid pattern: '${prefix}' is not a target path`);
     return { kind: 'subtree', prefix };
   }
   const at = body.indexOf('@');
@@ -42,12 +45,16 @@ export function parseLabelPattern(text: string): LabelPattern {
     const partition = body.slice(at + 1);
     if (!isTargetName(name)) throw new ConfigError(`'${text}' is not a valid label: '${name}' is not a target name`);
     if (!PARTITION_PATH.test(partition)) {
-      throw new ConfigError(`'${text}' has a malformed partition '${partition}': write it as dim=value/dim=value, for example @symbol=AAPL/year=2020`);
+      throw new ConfigError(
+        `'${text}' has a malformed partition '${partition}': write it as dim=value/dim=value, for example @symbol=AAPL/year=2020`,
+      );
     }
     return { kind: 'partition', name, partition };
   }
   if (!isTargetName(body)) {
-    throw new ConfigError(`'${text}' is not a valid label: target names are path segments of letters, digits, '_', '.' and '-'`);
+    throw new ConfigError(
+      `'${text}' is not a valid label: target names are path segments of letters, digits, '_', '.' and '-'`,
+    );
   }
   return { kind: 'target', name: body };
 }

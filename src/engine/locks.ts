@@ -10,7 +10,8 @@ import type { Workspace } from './workspace.js';
  */
 export function holdBuildLock(ws: Workspace): () => void {
   const gc = livePids(ws, 'gc');
-  if (gc.length > 0) throw new QuantoError(`garbage collection is running (pid ${gc[0]}); build again when it has finished`);
+  if (gc.length > 0)
+    throw new QuantoError(`garbage collection is running (pid ${gc[0]}); build again when it has finished`);
   mkdirSync(ws.locksDir, { recursive: true });
   const file = join(ws.locksDir, `build-${process.pid}`);
   writeFileSync(file, '');
@@ -20,7 +21,8 @@ export function holdBuildLock(ws: Workspace): () => void {
 /** `command` names what waits for the build in the refusal ('gc', 'clean'). */
 export function holdGcLock(ws: Workspace, command = 'gc'): () => void {
   const builds = livePids(ws, 'build').filter((pid) => pid !== process.pid);
-  if (builds.length > 0) throw new QuantoError(`a build is running (pid ${builds.join(', ')}); run ${command} when it has finished`);
+  if (builds.length > 0)
+    throw new QuantoError(`a build is running (pid ${builds.join(', ')}); run ${command} when it has finished`);
   mkdirSync(ws.locksDir, { recursive: true });
   const file = join(ws.locksDir, `gc-${process.pid}`);
   writeFileSync(file, '');

@@ -10,7 +10,11 @@ import { isAlive } from './locks.js';
  * as hard links to the immutable blobs. Each file is replaced by rename, so a reader never
  * sees a half-written file; files left from an older build of the same target are removed.
  */
-export function materializeOutputs(cas: ContentStore, outPath: string, outputs: Record<string, { digest: Digest }>): void {
+export function materializeOutputs(
+  cas: ContentStore,
+  outPath: string,
+  outputs: Record<string, { digest: Digest }>,
+): void {
   for (const [name, { digest }] of Object.entries(outputs)) {
     const dest = join(outPath, name);
     const blob = cas.pathOf(digest);
@@ -52,7 +56,11 @@ function placeFile(blob: string, dest: string): void {
  * Checking the blob and not only cache/out matters: cache/out is a hard link, so a blob deleted
  * from the store still shows there, and a dependent rebuilt later would find no input.
  */
-export function outputsInPlace(cas: ContentStore, outPath: string, outputs: Record<string, { digest: Digest; size: number }>): boolean {
+export function outputsInPlace(
+  cas: ContentStore,
+  outPath: string,
+  outputs: Record<string, { digest: Digest; size: number }>,
+): boolean {
   for (const [name, { digest, size }] of Object.entries(outputs)) {
     const blob = statSync(cas.pathOf(digest), { throwIfNoEntry: false });
     if (!blob || blob.size !== size) return false;
@@ -63,9 +71,17 @@ export function outputsInPlace(cas: ContentStore, outPath: string, outputs: Reco
 }
 
 /** The outputs whose stable path is not (yet) a link to their blob: what materializeOutputs would place. */
-export function outputsToPlace(cas: ContentStore, outPath: string, outputs: Record<string, { digest: Digest }>): string[] {
+export function outputsToPlace(
+  cas: ContentStore,
+  outPath: string,
+  outputs: Record<string, { digest: Digest }>,
+): string[] {
   return Object.entries(outputs)
-    .filter(([name, { digest }]) => statSync(join(outPath, name), { throwIfNoEntry: false })?.ino !== statSync(cas.pathOf(digest), { throwIfNoEntry: false })?.ino)
+    .filter(
+      ([name, { digest }]) =>
+        statSync(join(outPath, name), { throwIfNoEntry: false })?.ino !==
+        statSync(cas.pathOf(digest), { throwIfNoEntry: false })?.ino,
+    )
     .map(([name]) => name);
 }
 

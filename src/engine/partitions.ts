@@ -31,10 +31,14 @@ export function expandPartitions(spec: TargetSpec, rule: Rule<unknown>, config: 
   const instances = partitions.map((partition) => {
     for (const [dim, value] of Object.entries(partition)) {
       if (!SAFE_VALUE.test(value)) {
-        throw new ConfigError(`target '${spec.name}': partition value ${dim}='${value}' may hold only letters, digits and _ . : + -`);
+        throw new ConfigError(
+          `target '${spec.name}': partition value ${dim}='${value}' may hold only letters, digits and _ . : + -`,
+        );
       }
     }
-    const path = Object.entries(partition).map(([d, v]) => `${d}=${v}`).join('/');
+    const path = Object.entries(partition)
+      .map(([d, v]) => `${d}=${v}`)
+      .join('/');
     if (seen.has(path)) throw new ConfigError(`target '${spec.name}': partition ${path} is listed twice`);
     seen.add(path);
     return { partition, path };

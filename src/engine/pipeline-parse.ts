@@ -36,10 +36,16 @@ export function parsePipeline(root: string, source: YamlSource, digest: Digest):
   const parsed = pipelineSchema.safeParse(source.toJS());
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
-      const where = issue.code === 'unrecognized_keys' ? source.locateKey([...issue.path, issue.keys[0]!]) : source.locate(issue.path);
+      const where =
+        issue.code === 'unrecognized_keys'
+          ? source.locateKey([...issue.path, issue.keys[0]!])
+          : source.locate(issue.path);
       const target = issue.path[0] === 'targets' && issue.path.length > 1 ? `target '${String(issue.path[1])}': ` : '';
       const keyPath = issue.path[0] === 'targets' ? issue.path.slice(2) : issue.path;
-      const key = issue.code === 'unrecognized_keys' ? `unknown key '${issue.keys.join("', '")}'` : `key '${formatKeyPath(keyPath)}'`;
+      const key =
+        issue.code === 'unrecognized_keys'
+          ? `unknown key '${issue.keys.join("', '")}'`
+          : `key '${formatKeyPath(keyPath)}'`;
       return `${where}: ${target}${key}: ${issue.message}`;
     });
     throw new ConfigError(`invalid pipeline:\n  ${problems.join('\n  ')}`);
@@ -52,22 +58,30 @@ export function parsePipeline(root: string, source: YamlSource, digest: Digest):
   for (const [name, raw] of Object.entries(parsed.data.targets)) {
     const at = (key: PropertyKey[]) => source.locate(['targets', name, ...key]);
     if (!isTargetName(name)) {
-      problems.push(`${source.locateKey(['targets', name])}: target '${name}': a target name is '/'-separated segments of letters, digits, '_', '.' and '-' (no leading //)`);
+      problems.push(
+        `${source.locateKey(['targets', name])}: target '${name}': a target name is '/'-separated segments of letters, digits, '_', '.' and '-' (no leading //)`,
+      );
       continue;
     }
     const deps: TargetName[] = [];
     raw.deps.forEach((dep, i) => {
       const depName = parseDepLabel(dep);
-      if (!depName) problems.push(`${at(['deps', i])}: target '${name}': key 'deps[${i}]': '${dep}' is not a label; write //name`);
+      if (!depName)
+        problems.push(`${at(['deps', i])}: target '${name}': key 'deps[${i}]': '${dep}' is not a label; write //name`);
       else if (!known.has(depName)) {
-        problems.push(`${at(['deps', i])}: target '${name}': key 'deps[${i}]': unknown dependency ${dep}${suggest(depName, names)}`);
-      } else if (deps.includes(depName)) problems.push(`${at(['deps', i])}: target '${name}': key 'deps[${i}]': ${dep} is listed twice`);
+        problems.push(
+          `${at(['deps', i])}: target '${name}': key 'deps[${i}]': unknown dependency ${dep}${suggest(depName, names)}`,
+        );
+      } else if (deps.includes(depName))
+        problems.push(`${at(['deps', i])}: target '${name}': key 'deps[${i}]': ${dep} is listed twice`);
       else deps.push(depName);
     });
     const srcLocations: Record<string, string> = {};
     raw.srcs.forEach((src, i) => {
       if (src.startsWith('/') || src.split('/').includes('..')) {
-        problems.push(`${at(['srcs', i])}: target '${name}': key 'srcs[${i}]': '${src}' must be a path inside the workspace`);
+        problems.push(
+          `${at(['srcs', i])}: target '${name}': key 'srcs[${i}]': '${src}' must be a path inside the workspace`,
+        );
       } else if (srcGlobProblem(src)) {
         problems.push(`${at(['srcs', i])}: target '${name}': key 'srcs[${i}]': ${srcGlobProblem(src)}`);
       }
@@ -83,7 +97,10 @@ export function parsePipeline(root: string, source: YamlSource, digest: Digest):
       tags: raw.tags,
       resourceClass: raw.resource_class,
       description: raw.description,
-      locations: { ...(raw.config !== undefined ? { config: `${at(['config'])}: target '${name}': key 'config'` } : {}), srcs: srcLocations },
+      locations: {
+        ...(raw.config !== undefined ? { config: `${at(['config'])}: target '${name}': key 'config'` } : {}),
+        srcs: srcLocations,
+      },
     });
   }
   // In sorted order, the names a target is a directory prefix of follow it directly,
@@ -96,11 +113,19 @@ export function parsePipeline(root: string, source: YamlSource, digest: Digest):
       if (sorted[j]!.startsWith(`${name}/`)) nested = sorted[j];
     }
     if (nested) {
-      problems.push(`${source.locateKey(['targets', name])}: target '${name}': its output directory would contain target '${nested}'; rename one of them`);
+      problems.push(
+        `${source.locateKey(['targets', name])}: target '${name}': its output directory would contain target '${nested}'; rename one of them`,
+      );
     }
   }
   if (problems.length > 0) throw new ConfigError(`invalid pipeline:\n  ${problems.join('\n  ')}`);
-  return { root, digest, source, targets, ...(parsed.data.remote_cache ? { remoteCache: parsed.data.remote_cache } : {}) };
+  return {
+    root,
+    digest,
+    source,
+    targets,
+    ...(parsed.data.remote_cache ? { remoteCache: parsed.data.remote_cache } : {}),
+  };
 }
 
 function suggest(name: string, candidates: string[]): string {

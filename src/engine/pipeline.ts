@@ -41,9 +41,15 @@ export interface TargetSpec {
 export function missingFilesOf(root: string, spec: TargetSpec): string[] {
   const problems: string[] = [];
   for (const src of spec.srcs) {
-    if (!isSrcGlob(src) && !existsSync(join(root, src))) problems.push(`${spec.locations?.srcs?.[src] ?? `target '${spec.name}': key 'srcs'`}: file '${src}' does not exist`);
+    if (!isSrcGlob(src) && !existsSync(join(root, src)))
+      problems.push(
+        `${spec.locations?.srcs?.[src] ?? `target '${spec.name}': key 'srcs'`}: file '${src}' does not exist`,
+      );
   }
-  if (spec.config !== undefined && !existsSync(join(root, spec.config))) problems.push(`${spec.locations?.config ?? `target '${spec.name}': key 'config'`}: file '${spec.config}' does not exist`);
+  if (spec.config !== undefined && !existsSync(join(root, spec.config)))
+    problems.push(
+      `${spec.locations?.config ?? `target '${spec.name}': key 'config'`}: file '${spec.config}' does not exist`,
+    );
   return problems;
 }
 
@@ -82,16 +88,32 @@ export async function loadPipeline(root: string, stateDir?: string): Promise<Pip
   if (cacheFile) {
     const cached = readCachedPipeline(cacheFile, digest);
     if (cached) {
-      return cachedPipeline(root, digest, new Map(cached.targets.map((t) => [t.name, t])), cached.order, cached.remoteCache);
+      return cachedPipeline(
+        root,
+        digest,
+        new Map(cached.targets.map((t) => [t.name, t])),
+        cached.order,
+        cached.remoteCache,
+      );
     }
   }
   // YAML, zod and the cycle check load only here: a cached pipeline needs none of them.
-  const [{ YamlSource }, { parsePipeline }, { TargetGraph }] = await Promise.all([import('./yaml-source.js'), import('./pipeline-parse.js'), import('./graph.js')]);
+  const [{ YamlSource }, { parsePipeline }, { TargetGraph }] = await Promise.all([
+    import('./yaml-source.js'),
+    import('./pipeline-parse.js'),
+    import('./graph.js'),
+  ]);
   const pipeline = parsePipeline(root, YamlSource.parse(text, PIPELINE_FILE), digest);
   const graph = new TargetGraph(pipeline); // throws on a cycle, so only acyclic pipelines are cached
   if (cacheFile) {
     try {
-      const cache: CachedPipeline = { format: PIPELINE_CACHE_FORMAT, digest, targets: [...pipeline.targets.values()], order: [...graph.order], ...(pipeline.remoteCache ? { remoteCache: pipeline.remoteCache } : {}) };
+      const cache: CachedPipeline = {
+        format: PIPELINE_CACHE_FORMAT,
+        digest,
+        targets: [...pipeline.targets.values()],
+        order: [...graph.order],
+        ...(pipeline.remoteCache ? { remoteCache: pipeline.remoteCache } : {}),
+      };
       writeFileAtomic(cacheFile, JSON.stringify(cache));
     } catch {
       // A read-only cache only costs speed.
@@ -117,7 +139,13 @@ function readCachedPipeline(file: string, digest: string): CachedPipeline | unde
   }
 }
 
-function cachedPipeline(root: string, digest: Digest, targets: Map<TargetName, TargetSpec>, order: TargetName[], remoteCache: RemoteCacheSpec | undefined): Pipeline {
+function cachedPipeline(
+  root: string,
+  digest: Digest,
+  targets: Map<TargetName, TargetSpec>,
+  order: TargetName[],
+  remoteCache: RemoteCacheSpec | undefined,
+): Pipeline {
   return {
     root,
     digest,
@@ -126,8 +154,9 @@ function cachedPipeline(root: string, digest: Digest, targets: Map<TargetName, T
     ...(remoteCache ? { remoteCache } : {}),
     get source(): YamlSource {
       // A cached pipeline passed every check when it was cached, so no error needs its positions.
-      throw new Error(`internal: source positions of the cached ${PIPELINE_FILE} (digest ${digest.slice(0, 12)}) were requested`);
+      throw new Error(
+        `internal: source positions of the cached ${PIPELINE_FILE} (digest ${digest.slice(0, 12)}) were requested`,
+      );
     },
   };
 }
-

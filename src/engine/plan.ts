@@ -35,7 +35,11 @@ export interface BuildPlan {
  * Resolves label patterns to the targets and actions to build: loads each needed rule,
  * validates each config, expands partitions. All config errors surface here, before anything runs.
  */
-export async function planBuild(session: Session, patterns: readonly string[], trusted: ReadonlySet<TargetName> = new Set()): Promise<BuildPlan> {
+export async function planBuild(
+  session: Session,
+  patterns: readonly string[],
+  trusted: ReadonlySet<TargetName> = new Set(),
+): Promise<BuildPlan> {
   const parsed = patterns.map(parseLabelPattern);
   const roots = session.graph.select(parsed);
   const wholeTargets = new Set<TargetName>();
@@ -54,14 +58,19 @@ export async function planBuild(session: Session, patterns: readonly string[], t
   const closure = session.graph.closure(roots);
   const neededByOthers = new Set(closure.flatMap((n) => session.graph.depsOf(n)));
   for (const name of closure) {
-    if (!rootSet.has(name) || wholeRoots.has(name) || !partitionRequests.has(name) || neededByOthers.has(name)) wholeTargets.add(name);
+    if (!rootSet.has(name) || wholeRoots.has(name) || !partitionRequests.has(name) || neededByOthers.has(name))
+      wholeTargets.add(name);
   }
 
   const planned = closure.filter((n) => !trusted.has(n));
   const missing = planned.flatMap((n) => missingFilesOf(session.workspace.root, session.graph.spec(n)));
   if (missing.length > 0) throw new ConfigError(`invalid pipeline:\n  ${missing.join('\n  ')}`);
   const rules = new Map<string, ResolvedRule>();
-  await Promise.all([...new Set(planned.map((n) => session.graph.spec(n).rule))].map(async (r) => rules.set(r, await session.rules.resolve(r))));
+  await Promise.all(
+    [...new Set(planned.map((n) => session.graph.spec(n).rule))].map(async (r) =>
+      rules.set(r, await session.rules.resolve(r)),
+    ),
+  );
 
   // Imported here, not at the top: YAML is not needed by a build answered by the fast path.
   const { loadTargetConfig } = await import('./target-config.js');
@@ -75,16 +84,25 @@ export async function planBuild(session: Session, patterns: readonly string[], t
     const actions: ActionPlan[] = [];
     const plan: TargetPlan = { name, spec, rule, config, partitions, actions };
     if (!partitions) {
-      if (partitionRequests.has(name)) throw new ConfigError(`//${name} is not partitioned, so ${labelOf(name, [...partitionRequests.get(name)!][0])} names nothing`);
+      if (partitionRequests.has(name))
+        throw new ConfigError(
+          `//${name} is not partitioned, so ${labelOf(name, [...partitionRequests.get(name)!][0])} names nothing`,
+        );
       actions.push({ target: plan, label: labelOf(name), partition: null });
     } else {
       const wanted = wholeTargets.has(name) ? undefined : partitionRequests.get(name);
       for (const want of wanted ?? []) {
         if (!partitions.some((p) => p.path === want)) {
-          throw new ConfigError(`//${name} has no partition ${want} (it has ${partitions.length}: ${partitions.slice(0, 5).map((p) => p.path).join(', ')}${partitions.length > 5 ? ', ...' : ''})`);
+          throw new ConfigError(
+            `//${name} has no partition ${want} (it has ${partitions.length}: ${partitions
+              .slice(0, 5)
+              .map((p) => p.path)
+              .join(', ')}${partitions.length > 5 ? ', ...' : ''})`,
+          );
         }
       }
-      for (const p of partitions) if (!wanted || wanted.has(p.path)) actions.push({ target: plan, label: labelOf(name, p.path), partition: p });
+      for (const p of partitions)
+        if (!wanted || wanted.has(p.path)) actions.push({ target: plan, label: labelOf(name, p.path), partition: p });
     }
     targets.push(plan);
     byName.set(name, plan);

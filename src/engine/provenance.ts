@@ -24,10 +24,19 @@ export function provenanceOf(session: Session, root: TargetName, results: readon
   const links: ProvenanceLink[] = [];
   for (const r of results) {
     if (!wanted.has(r.target)) continue;
-    if (!r.key || !r.outputsDigest) throw new Error(`${r.label} has no outputs (${r.status}${r.error ? `: ${r.error}` : ''}): build it before recording its provenance`);
+    if (!r.key || !r.outputsDigest)
+      throw new Error(
+        `${r.label} has no outputs (${r.status}${r.error ? `: ${r.error}` : ''}): build it before recording its provenance`,
+      );
     const manifest = session.actionCache.get(r.key);
     if (!manifest) throw new Error(`${r.label}: no action-cache entry for key ${r.key}`);
-    links.push({ label: r.label, key: r.key, outputs_digest: r.outputsDigest, deps: manifest.record.deps, srcs: manifest.record.srcs });
+    links.push({
+      label: r.label,
+      key: r.key,
+      outputs_digest: r.outputsDigest,
+      deps: manifest.record.deps,
+      srcs: manifest.record.srcs,
+    });
   }
   return links.sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
 }

@@ -112,7 +112,9 @@ export class RuleRegistry {
       }
     }
     const known = this.available();
-    throw new ConfigError(`unknown rule '${name}': no rules/${name}.ts in the workspace and no built-in rule of that name (known rules: ${known.join(', ') || 'none'})`);
+    throw new ConfigError(
+      `unknown rule '${name}': no rules/${name}.ts in the workspace and no built-in rule of that name (known rules: ${known.join(', ') || 'none'})`,
+    );
   }
 
   private async load(name: string): Promise<ResolvedRule> {
@@ -154,11 +156,17 @@ export class RuleRegistry {
         absWorkingDir: this.workspace.root,
       });
     } catch (err) {
-      const errors = (err as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }).errors ?? [];
-      const detail = errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ${e.text}` : e.text)).join('\n  ');
+      const errors =
+        (err as { errors?: { text: string; location?: { file: string; line: number; column: number } }[] }).errors ??
+        [];
+      const detail = errors
+        .map((e) => (e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ${e.text}` : e.text))
+        .join('\n  ');
       throw new ConfigError(`rule '${name}' does not compile:\n  ${detail || (err as Error).message}`);
     }
-    const inputs = Object.keys(result.metafile.inputs).map((p) => resolve(this.workspace.root, p)).sort();
+    const inputs = Object.keys(result.metafile.inputs)
+      .map((p) => resolve(this.workspace.root, p))
+      .sort();
     const digests = this.digestAll(inputs);
     if (!digests) throw new QuantoError(`rule '${name}': a source file vanished while bundling; run the build again`);
     const sources = this.displaySources(digests);
@@ -180,7 +188,13 @@ export class RuleRegistry {
    * action keys do not change: they hold the workspace-relative sources only.
    */
   private bundlePathOf(name: string, sources: Record<string, Digest>): string {
-    const id = digestBytes(canonicalJson({ sources, lockfile: this.lockfileDigest(), resolvedFrom: [this.workspace.root, quantoPackageRoot()] })).slice(0, 32);
+    const id = digestBytes(
+      canonicalJson({
+        sources,
+        lockfile: this.lockfileDigest(),
+        resolvedFrom: [this.workspace.root, quantoPackageRoot()],
+      }),
+    ).slice(0, 32);
     return join(this.workspace.rulesBundleDir, `${name}-${id}.mjs`);
   }
 
@@ -222,8 +236,14 @@ const absolutePackageImports: Plugin = {
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.pluginData === INNER_RESOLVE) return undefined;
-      if (args.path.startsWith('node:') || builtinModules.includes(args.path.split('/')[0]!)) return { path: args.path, external: true };
-      const r = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: INNER_RESOLVE });
+      if (args.path.startsWith('node:') || builtinModules.includes(args.path.split('/')[0]!))
+        return { path: args.path, external: true };
+      const r = await b.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        importer: args.importer,
+        pluginData: INNER_RESOLVE,
+      });
       if (r.errors.length > 0) return { errors: r.errors };
       return { path: pathToFileURL(r.path).href, external: true };
     });
@@ -236,9 +256,12 @@ function checkRuleShape(value: unknown, name: string, where: string): Rule<unkno
   const rule = value as Partial<Rule<unknown>> | undefined;
   if (!rule || typeof rule !== 'object') problems.push('it has no default export (export default defineRule({...}))');
   else {
-    if (rule.name !== name) problems.push(`its name is '${String(rule.name)}' but the file is ${basename(where)}; they must agree`);
-    if (!Number.isInteger(rule.version) || (rule.version as number) < 0) problems.push('version must be a non-negative integer');
-    if (!rule.config || typeof (rule.config as { safeParse?: unknown }).safeParse !== 'function') problems.push('config must be a zod schema');
+    if (rule.name !== name)
+      problems.push(`its name is '${String(rule.name)}' but the file is ${basename(where)}; they must agree`);
+    if (!Number.isInteger(rule.version) || (rule.version as number) < 0)
+      problems.push('version must be a non-negative integer');
+    if (!rule.config || typeof (rule.config as { safeParse?: unknown }).safeParse !== 'function')
+      problems.push('config must be a zod schema');
     if (!Array.isArray(rule.outputs)) problems.push('outputs must be a list of output names');
     if (typeof rule.run !== 'function') problems.push('run must be a function');
   }

@@ -45,7 +45,9 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
   try {
     const lostInputs = checkInputBlobs(task, cas);
     if (lostInputs.length > 0) {
-      const error = lostInputs.map((l) => `input '${l.name}' of ${l.input} (blob ${shortDigest(l.digest)}) ${describeBlobProblem(l.problem)}`).join('; ');
+      const error = lostInputs
+        .map((l) => `input '${l.name}' of ${l.input} (blob ${shortDigest(l.digest)}) ${describeBlobProblem(l.problem)}`)
+        .join('; ');
       return { ok: false, error, logPath: task.logPath, durationMs: Date.now() - started, lostInputs };
     }
     const rule = await loadRule(task.bundlePath);
@@ -58,7 +60,8 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
       srcs: task.srcs,
       outDir,
       log: { info: log('INFO'), warn: log('WARN'), error: log('ERROR') },
-      progress: (done, total, unit) => onEvent?.({ kind: 'progress', key: task.key, label: task.label, done, total, unit }),
+      progress: (done, total, unit) =>
+        onEvent?.({ kind: 'progress', key: task.key, label: task.label, done, total, unit }),
       parallelism: task.parallelism,
     };
     const result: RuleResult = (await rule.run(ctx)) ?? {};
@@ -93,7 +96,13 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
     } catch {
       // A full or read-only disk fails the log too; the error still reaches the build's summary.
     }
-    return { ok: false, error: message, logPath: task.logPath, durationMs: Date.now() - started, ...(machine ? { machine: true } : {}) };
+    return {
+      ok: false,
+      error: message,
+      logPath: task.logPath,
+      durationMs: Date.now() - started,
+      ...(machine ? { machine: true } : {}),
+    };
   } finally {
     // Adopted files have moved out; what is left (subdirectories, a failed run's files, staged inputs) goes.
     emptyDirectory(outDir);
@@ -138,11 +147,18 @@ function buildInputs(task: ActionTask, cas: ContentStore, scratch: string): Reco
   return inputs;
 }
 
-function adoptOutputs(cas: ContentStore, outDir: string, label: string, declared: readonly string[]): Record<string, OutputEntry> {
+function adoptOutputs(
+  cas: ContentStore,
+  outDir: string,
+  label: string,
+  declared: readonly string[],
+): Record<string, OutputEntry> {
   const names = listFiles(outDir, '', label);
   const missing = declared.filter((d) => !names.some((n) => n === d || n.startsWith(`${d}/`)));
   if (missing.length > 0) {
-    throw new Error(`${label}: the rule did not produce its declared output(s) ${missing.map((m) => `'${m}'`).join(', ')} (it wrote: ${names.join(', ') || 'nothing'})`);
+    throw new Error(
+      `${label}: the rule did not produce its declared output(s) ${missing.map((m) => `'${m}'`).join(', ')} (it wrote: ${names.join(', ') || 'nothing'})`,
+    );
   }
   const outputs: Record<string, OutputEntry> = {};
   // A rule may have written a secret it was handed back (a vendor's error echoed into a report): masked before hashing.
@@ -160,7 +176,8 @@ function listFiles(dir: string, prefix: string, label: string): string[] {
     const name = prefix ? `${prefix}/${entry.name}` : entry.name;
     if (entry.isDirectory()) out.push(...listFiles(join(dir, entry.name), name, label));
     else if (entry.isFile()) out.push(name);
-    else throw new Error(`${label}: output '${name}' is not a regular file (symlinks and special files cannot be cached)`);
+    else
+      throw new Error(`${label}: output '${name}' is not a regular file (symlinks and special files cannot be cached)`);
   }
   return out;
 }
@@ -185,6 +202,11 @@ function writeLog(cas: ContentStore, logPath: string, lines: readonly LogEntry[]
   }
   const text = lines.map((l) => `${l.level} ${l.message}`).join('\n') + '\n';
   writeFileAtomic(logPath, text);
-  writeFileAtomic(jsonPath, lines.map((l, seq) => JSON.stringify({ target: label, seq, level: l.level.toLowerCase(), message: l.message })).join('\n') + '\n');
+  writeFileAtomic(
+    jsonPath,
+    lines
+      .map((l, seq) => JSON.stringify({ target: label, seq, level: l.level.toLowerCase(), message: l.message }))
+      .join('\n') + '\n',
+  );
   return cas.putBytes(text);
 }

@@ -35,7 +35,8 @@ export function removeTempEntries(tmpDir: string, which: 'mine' | 'dead'): void 
   }
   for (const name of names) {
     const pid = Number(/\.tmp-(\d+)-/.exec(name)?.[1]);
-    if (which === 'mine' ? pid === process.pid : !isAlive(pid)) rmSync(join(tmpDir, name), { recursive: true, force: true });
+    if (which === 'mine' ? pid === process.pid : !isAlive(pid))
+      rmSync(join(tmpDir, name), { recursive: true, force: true });
   }
   if (which === 'mine') for (const key of [...scratchByCache.keys()]) if (key === tmpDir) scratchByCache.delete(key);
 }

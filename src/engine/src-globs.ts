@@ -15,14 +15,21 @@ export function isSrcGlob(src: string): boolean {
 /** Why a src glob is not one the engine supports, or undefined when it is fine. */
 export function srcGlobProblem(src: string): string | undefined {
   if (!isSrcGlob(src)) return undefined;
-  return posix.dirname(src).includes('*') ? `'${src}': a wildcard may appear in the file name only, not in a directory` : undefined;
+  return posix.dirname(src).includes('*')
+    ? `'${src}': a wildcard may appear in the file name only, not in a directory`
+    : undefined;
 }
 
 /** The workspace-relative files a src entry names (a plain path names itself), sorted. */
 export function expandSrc(root: string, src: string): string[] {
   if (!isSrcGlob(src)) return [src];
   const dir = posix.dirname(src);
-  const pattern = new RegExp(`^${posix.basename(src).replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[^/]*')}$`);
+  const pattern = new RegExp(
+    `^${posix
+      .basename(src)
+      .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+      .replaceAll('*', '[^/]*')}$`,
+  );
   const abs = join(root, dir);
   if (!existsSync(abs)) return [];
   return readdirSync(abs)

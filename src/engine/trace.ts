@@ -8,6 +8,8 @@ let last = performance.now();
 export function tracePhase(name: string): void {
   if (!enabled) return;
   const now = performance.now();
-  process.stderr.write(`quanto trace: ${name.padEnd(28)} ${(now - last).toFixed(1).padStart(7)} ms (at ${now.toFixed(0)} ms)\n`);
+  process.stderr.write(
+    `quanto trace: ${name.padEnd(28)} ${(now - last).toFixed(1).padStart(7)} ms (at ${now.toFixed(0)} ms)\n`,
+  );
   last = now;
 }

@@ -58,10 +58,23 @@ function fingerprintLeaves(session: Session, patterns: readonly string[]): LeafD
     for (const src of spec.srcs) {
       if (src in srcs) continue;
       // A glob's leaf is its whole match set: a file appearing or going away changes it.
-      srcs[src] = isSrcGlob(src) ? digestBytes(canonicalJson(Object.fromEntries(expandSrc(root, src).map((f) => [f, session.stats.digest(join(root, f))])))) : session.stats.digest(join(root, src));
+      srcs[src] = isSrcGlob(src)
+        ? digestBytes(
+            canonicalJson(
+              Object.fromEntries(expandSrc(root, src).map((f) => [f, session.stats.digest(join(root, f))])),
+            ),
+          )
+        : session.stats.digest(join(root, src));
     }
   }
-  const global = digestBytes(canonicalJson({ keyFormat: 1, engine: engineDigest(session), pipeline: session.pipeline.digest, platform: session.platform }));
+  const global = digestBytes(
+    canonicalJson({
+      keyFormat: 1,
+      engine: engineDigest(session),
+      pipeline: session.pipeline.digest,
+      platform: session.platform,
+    }),
+  );
   const leaves = { global, rules, configs, srcs };
   return { ...leaves, fingerprint: digestBytes(canonicalJson(leaves)) };
 }
@@ -98,7 +111,12 @@ export type Reuse =
   /** Targets whose actions are taken from the state as they are; the rest are planned and checked. */
   | { kind: 'partial'; trusted: Map<TargetName, TrustedTarget> };
 
-export function reuseLastBuild(session: Session, patterns: readonly string[], leaves: LeafDigests | undefined, started: number): Reuse | undefined {
+export function reuseLastBuild(
+  session: Session,
+  patterns: readonly string[],
+  leaves: LeafDigests | undefined,
+  started: number,
+): Reuse | undefined {
   if (!leaves) return undefined;
   const stamp = session.state.stamp(requestId(patterns));
   if (!stamp || stamp.leaves.global !== leaves.global) return undefined;
@@ -116,7 +134,8 @@ export function reuseLastBuild(session: Session, patterns: readonly string[], le
   for (const e of entries) {
     if (dirty.has(e.target)) continue;
     // A blob gone from the store (deleted, collected, truncated) voids the shortcut: the full check rebuilds its producer.
-    if (!outputsInPlace(session.cas, session.workspace.outPathOf(e.target, e.partition), e.state.outputs)) return undefined;
+    if (!outputsInPlace(session.cas, session.workspace.outPathOf(e.target, e.partition), e.state.outputs))
+      return undefined;
     const list = byTarget.get(e.target);
     if (list) list.push(e);
     else byTarget.set(e.target, [e]);
@@ -124,12 +143,21 @@ export function reuseLastBuild(session: Session, patterns: readonly string[], le
   for (const [target, actions] of byTarget) {
     trusted.set(target, {
       results: actions.map((a) => cachedResult(a)),
-      outputs: combineOutputs(actions.map((a) => ({ partition: a.partition, outputs: a.state.outputs, outputsDigest: a.state.outputsDigest }))),
+      outputs: combineOutputs(
+        actions.map((a) => ({
+          partition: a.partition,
+          outputs: a.state.outputs,
+          outputsDigest: a.state.outputsDigest,
+        })),
+      ),
     });
   }
   if (dirty.size === 0) {
     const actions = entries.map((e) => cachedResult(e));
-    return { kind: 'all', result: { actions, built: 0, cached: actions.length, failed: 0, skipped: 0, wallMs: Date.now() - started } };
+    return {
+      kind: 'all',
+      result: { actions, built: 0, cached: actions.length, failed: 0, skipped: 0, wallMs: Date.now() - started },
+    };
   }
   return { kind: 'partial', trusted };
 }
@@ -137,7 +165,8 @@ export function reuseLastBuild(session: Session, patterns: readonly string[], le
 /** Targets that read a changed rule, config or source, and everything above them. */
 function dirtyTargets(session: Session, stamp: BuildStamp, leaves: LeafDigests): Set<TargetName> {
   if (stamp.leaves.fingerprint === leaves.fingerprint) return new Set();
-  const changed = (a: Record<string, Digest>, b: Record<string, Digest>) => new Set(Object.keys(b).filter((k) => a[k] !== b[k]));
+  const changed = (a: Record<string, Digest>, b: Record<string, Digest>) =>
+    new Set(Object.keys(b).filter((k) => a[k] !== b[k]));
   const rules = changed(stamp.leaves.rules, leaves.rules);
   const configs = changed(stamp.leaves.configs, leaves.configs);
   const srcs = changed(stamp.leaves.srcs, leaves.srcs);
@@ -145,7 +174,11 @@ function dirtyTargets(session: Session, stamp: BuildStamp, leaves: LeafDigests):
     .map((a) => a.target as TargetName)
     .filter((name) => {
       const spec = session.graph.spec(name);
-      return rules.has(spec.rule) || (spec.config !== undefined && configs.has(spec.config)) || spec.srcs.some((s) => srcs.has(s));
+      return (
+        rules.has(spec.rule) ||
+        (spec.config !== undefined && configs.has(spec.config)) ||
+        spec.srcs.some((s) => srcs.has(s))
+      );
     });
   return new Set(session.graph.reverseClosure([...new Set(touched)]));
 }
@@ -153,11 +186,24 @@ function dirtyTargets(session: Session, stamp: BuildStamp, leaves: LeafDigests):
 function cachedResult(a: StampedAction): ActionResult {
   const outputs: Record<string, Digest> = {};
   for (const [name, o] of Object.entries(a.state.outputs)) outputs[name] = o.digest;
-  return { label: a.label, target: a.target, partition: a.partition, status: 'cached', key: a.state.key, outputs, outputsDigest: a.state.outputsDigest };
+  return {
+    label: a.label,
+    target: a.target,
+    partition: a.partition,
+    status: 'cached',
+    key: a.state.key,
+    outputs,
+    outputsDigest: a.state.outputsDigest,
+  };
 }
 
 /** Stamps a build that completed cleanly, if its inputs did not change while it ran. */
-export function stampBuild(session: Session, patterns: readonly string[], leavesBefore: LeafDigests | undefined, result: BuildResult): void {
+export function stampBuild(
+  session: Session,
+  patterns: readonly string[],
+  leavesBefore: LeafDigests | undefined,
+  result: BuildResult,
+): void {
   if (result.failed > 0 || result.skipped > 0) return;
   const leaves = leafDigests(session, patterns);
   if (!leaves || leaves.fingerprint !== leavesBefore?.fingerprint) return;

@@ -46,10 +46,16 @@ export interface VerifyResult {
  * then again from nothing in an empty temporary cache, and compares every output digest.
  */
 // Neither build reads the remote (no `remote` option): the point is to run every action here and compare.
-export async function verify(session: Session, patterns: readonly string[], options: Omit<BuildOptions, 'remote'> = {}, compareWith?: RemoteCache): Promise<VerifyResult> {
+export async function verify(
+  session: Session,
+  patterns: readonly string[],
+  options: Omit<BuildOptions, 'remote'> = {},
+  compareWith?: RemoteCache,
+): Promise<VerifyResult> {
   // A build that records holdout reads changes the ledger, which later targets read as a
   // source: build again until it stops changing, so the clean build sees the same ledger.
-  const ledgerState = () => (session.holdoutLedger && existsSync(session.holdoutLedger) ? readFileSync(session.holdoutLedger) : Buffer.alloc(0));
+  const ledgerState = () =>
+    session.holdoutLedger && existsSync(session.holdoutLedger) ? readFileSync(session.holdoutLedger) : Buffer.alloc(0);
   let before = ledgerState();
   let ours = await build(session, patterns, options);
   for (let pass = 0; pass < 3 && !ledgerState().equals(before); pass++) {
@@ -75,7 +81,13 @@ export async function verify(session: Session, patterns: readonly string[], opti
       }
     }
     const failures = [...ours.actions, ...theirs.actions].filter((r) => r.status === 'failed');
-    return { checked, damaged: rehashOutputs(session, ours.actions), mismatches, failures, ...(compareWith ? { remote: await compareWithRemote(compareWith, theirs.actions) } : {}) };
+    return {
+      checked,
+      damaged: rehashOutputs(session, ours.actions),
+      mismatches,
+      failures,
+      ...(compareWith ? { remote: await compareWithRemote(compareWith, theirs.actions) } : {}),
+    };
   } finally {
     rmSync(cleanDir, { recursive: true, force: true });
   }
@@ -98,8 +110,16 @@ function rehashOutputs(session: Session, actions: readonly ActionResult[]): Dama
 }
 
 /** The clean build's outputs against the remote's manifests of the same keys (a key the remote lacks is counted, not failed). */
-async function compareWithRemote(remote: RemoteCache, clean: readonly ActionResult[]): Promise<NonNullable<VerifyResult['remote']>> {
-  const result: NonNullable<VerifyResult['remote']> = { description: remote.store.description, checked: 0, absent: 0, mismatches: [] };
+async function compareWithRemote(
+  remote: RemoteCache,
+  clean: readonly ActionResult[],
+): Promise<NonNullable<VerifyResult['remote']>> {
+  const result: NonNullable<VerifyResult['remote']> = {
+    description: remote.store.description,
+    checked: 0,
+    absent: 0,
+    mismatches: [],
+  };
   await Promise.all(
     clean.map(async (a) => {
       if (!a.key || !a.outputs) return;

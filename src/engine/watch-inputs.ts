@@ -26,7 +26,9 @@ export function keyInputFiles(session: Session, patterns: readonly string[]): st
   for (const rule of rules) {
     const current = session.rules.currentSources(rule);
     for (const path of Object.keys(current?.sources ?? {})) {
-      files.add(path.startsWith('quanto:') ? join(quantoPackageRoot(), path.slice('quanto:'.length)) : join(root, path));
+      files.add(
+        path.startsWith('quanto:') ? join(quantoPackageRoot(), path.slice('quanto:'.length)) : join(root, path),
+      );
     }
   }
   return [...files].sort();

@@ -17,7 +17,9 @@ export class YamlSource {
       text = readFileSync(absPath, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new ConfigError(code === 'ENOENT' ? `${displayPath}: file not found` : `${displayPath}: cannot read (${code})`);
+      throw new ConfigError(
+        code === 'ENOENT' ? `${displayPath}: file not found` : `${displayPath}: cannot read (${code})`,
+      );
     }
     return YamlSource.parse(text, displayPath);
   }
@@ -29,7 +31,8 @@ export class YamlSource {
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
     const source = new YamlSource(displayPath, doc, lines);
     const first = doc.errors[0];
-    if (first) throw new ConfigError(`${source.positionOfOffset(first.pos[0])}: invalid YAML: ${first.message.split('\n')[0]}`);
+    if (first)
+      throw new ConfigError(`${source.positionOfOffset(first.pos[0])}: invalid YAML: ${first.message.split('\n')[0]}`);
     source.rejectDuplicateKeys(doc.contents);
     return source;
   }
@@ -74,7 +77,8 @@ export class YamlSource {
     if (parent && typeof parent === 'object' && 'items' in parent && Array.isArray(parent.items)) {
       for (const item of parent.items as unknown[]) {
         const key = (item as { key?: unknown }).key;
-        if (isNode(key) && key.range && (key as { value?: unknown }).value === last) return this.positionOfOffset(key.range[0]);
+        if (isNode(key) && key.range && (key as { value?: unknown }).value === last)
+          return this.positionOfOffset(key.range[0]);
       }
     }
     return this.locate(path);

@@ -13,10 +13,14 @@ export interface Split {
  * `step`; with `expanding` the training window keeps its first observation. A gap of `purge`
  * observations between train and test keeps labels that end in the test window out of training.
  */
-export function walkForwardSplits(n: number, o: { train: number; test: number; step?: number; expanding?: boolean; purge?: number }): Split[] {
+export function walkForwardSplits(
+  n: number,
+  o: { train: number; test: number; step?: number; expanding?: boolean; purge?: number },
+): Split[] {
   const step = o.step ?? o.test;
   const purge = o.purge ?? 0;
-  if (o.train < 1 || o.test < 1 || step < 1 || purge < 0) throw new Error('walk-forward: train, test and step must be >= 1 and purge >= 0');
+  if (o.train < 1 || o.test < 1 || step < 1 || purge < 0)
+    throw new Error('walk-forward: train, test and step must be >= 1 and purge >= 0');
   const splits: Split[] = [];
   for (let start = 0; start + o.train + purge + o.test <= n; start += step) {
     const trainStart = o.expanding ? 0 : start;
@@ -34,12 +38,18 @@ export function walkForwardSplits(n: number, o: { train: number; test: number; s
  * test block's, and (embargoed) the `embargo` share of all observations right after each test
  * block, whose features may have been computed from the test block's returns.
  */
-export function combinatorialPurgedSplits(times: readonly string[], t1: readonly string[], o: { groups: number; testGroups: number; embargo: number }): Split[] {
+export function combinatorialPurgedSplits(
+  times: readonly string[],
+  t1: readonly string[],
+  o: { groups: number; testGroups: number; embargo: number },
+): Split[] {
   const n = times.length;
   if (t1.length !== n) throw new Error(`purged CV: ${n} times but ${t1.length} label end times`);
-  if (!(o.groups >= 2 && o.groups <= n && o.testGroups >= 1 && o.testGroups < o.groups)) throw new Error(`purged CV: need 2 <= groups <= ${n} and 1 <= testGroups < groups`);
+  if (!(o.groups >= 2 && o.groups <= n && o.testGroups >= 1 && o.testGroups < o.groups))
+    throw new Error(`purged CV: need 2 <= groups <= ${n} and 1 <= testGroups < groups`);
   for (let i = 0; i < n; i++) {
-    if (t1[i]! < times[i]!) throw new Error(`purged CV: observation ${i} ends (${t1[i]}) before it starts (${times[i]})`);
+    if (t1[i]! < times[i]!)
+      throw new Error(`purged CV: observation ${i} ends (${t1[i]}) before it starts (${times[i]})`);
     if (i > 0 && times[i]! < times[i - 1]!) throw new Error(`purged CV: times must be ascending (observation ${i})`);
   }
   const bounds = Array.from({ length: o.groups + 1 }, (_, g) => Math.floor((g * n) / o.groups));

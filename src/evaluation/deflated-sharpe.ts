@@ -10,10 +10,14 @@ const EULER_MASCHERONI = 0.5772156649015329;
  * ratios; all per period.
  */
 export function expectedMaxSharpe(trials: number, sharpeVariance: number): number {
-  if (!Number.isInteger(trials) || trials < 1) throw new Error(`the number of trials must be a whole number >= 1, got ${trials}`);
+  if (!Number.isInteger(trials) || trials < 1)
+    throw new Error(`the number of trials must be a whole number >= 1, got ${trials}`);
   if (trials === 1) return 0;
   const g = EULER_MASCHERONI;
-  return Math.sqrt(sharpeVariance) * ((1 - g) * normalQuantile(1 - 1 / trials) + g * normalQuantile(1 - 1 / (trials * Math.E)));
+  return (
+    Math.sqrt(sharpeVariance) *
+    ((1 - g) * normalQuantile(1 - 1 / trials) + g * normalQuantile(1 - 1 / (trials * Math.E)))
+  );
 }
 
 /**

@@ -6,13 +6,24 @@ import { openDuckDb, queryRows, sqlString } from '../data/store/duckdb.js';
  * `dates`: column -> [symbol][t] (NaN where the set has no value). Rows on or after
  * `endExclusive` are not read.
  */
-export async function loadFeaturePanel(featuresDir: string, symbols: readonly string[], columns: readonly string[], dates: readonly string[], endExclusive: string | null): Promise<Map<string, Float64Array[]>> {
+export async function loadFeaturePanel(
+  featuresDir: string,
+  symbols: readonly string[],
+  columns: readonly string[],
+  dates: readonly string[],
+  endExclusive: string | null,
+): Promise<Map<string, Float64Array[]>> {
   const { connection, close } = await openDuckDb(1);
   try {
     const source = `read_parquet(${sqlString(join(featuresDir, '**', '*.parquet'))}, hive_partitioning = true, hive_types = {'symbol': VARCHAR, 'year': INTEGER})`;
-    const available = (await queryRows<{ column_name: string }>(connection, `SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`)).map((r) => r.column_name);
+    const available = (
+      await queryRows<{ column_name: string }>(connection, `SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`)
+    ).map((r) => r.column_name);
     const unknown = columns.filter((c) => !available.includes(c));
-    if (unknown.length > 0) throw new Error(`the feature set in ${featuresDir} has no column ${unknown.join(', ')} (it has ${available.filter((c) => !['symbol', 'date', 'year', 'knowable_at'].includes(c)).join(', ')})`);
+    if (unknown.length > 0)
+      throw new Error(
+        `the feature set in ${featuresDir} has no column ${unknown.join(', ')} (it has ${available.filter((c) => !['symbol', 'date', 'year', 'knowable_at'].includes(c)).join(', ')})`,
+      );
     const rows = await queryRows<Record<string, number | string | null>>(
       connection,
       `SELECT symbol, strftime(date, '%Y-%m-%d') AS date, ${columns.map((c) => `"${c}"`).join(', ')} FROM ${source}
@@ -34,7 +45,13 @@ export async function loadFeaturePanel(featuresDir: string, symbols: readonly st
 }
 
 /** Some columns of one symbol's rows of a feature set, aligned to `dates` (NaN where the set has no value). */
-export async function loadFeatureColumns(featuresDir: string, symbol: string, columns: readonly string[], dates: readonly string[], endExclusive: string | null): Promise<Map<string, Float64Array>> {
+export async function loadFeatureColumns(
+  featuresDir: string,
+  symbol: string,
+  columns: readonly string[],
+  dates: readonly string[],
+  endExclusive: string | null,
+): Promise<Map<string, Float64Array>> {
   const panel = await loadFeaturePanel(featuresDir, [symbol], columns, dates, endExclusive);
   return new Map([...panel].map(([c, bySymbol]) => [c, bySymbol[0]!]));
 }

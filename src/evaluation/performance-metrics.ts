@@ -24,7 +24,17 @@ export interface PerformanceMetrics {
   psr0: number;
 }
 
-export const PERFORMANCE_METRIC_NAMES = ['n_returns', 'total_return', 'sharpe', 'sortino', 'volatility', 'max_drawdown', 'cagr', 'calmar', 'psr0'] as const;
+export const PERFORMANCE_METRIC_NAMES = [
+  'n_returns',
+  'total_return',
+  'sharpe',
+  'sortino',
+  'volatility',
+  'max_drawdown',
+  'cagr',
+  'calmar',
+  'psr0',
+] as const;
 
 export function simpleReturns(values: readonly number[]): number[] {
   const r: number[] = [];
@@ -89,7 +99,9 @@ export function sharpeMoments(returns: readonly number[]): SharpeMoments {
 /** The probabilistic Sharpe ratio: the probability that the true per-period Sharpe exceeds `benchmark`. */
 export function probabilisticSharpeOf(m: SharpeMoments, benchmark = 0): number {
   const sr = m.sharpe;
-  return normalCdf(((sr - benchmark) * Math.sqrt(m.observations - 1)) / Math.sqrt(1 - m.skew * sr + ((m.kurtosis - 1) / 4) * sr * sr));
+  return normalCdf(
+    ((sr - benchmark) * Math.sqrt(m.observations - 1)) / Math.sqrt(1 - m.skew * sr + ((m.kurtosis - 1) / 4) * sr * sr),
+  );
 }
 
 export function probabilisticSharpe(returns: readonly number[], benchmark = 0): number {
@@ -98,7 +110,8 @@ export function probabilisticSharpe(returns: readonly number[], benchmark = 0): 
 
 /** Metrics of one value series; it needs at least three values (two returns) for a standard deviation. */
 export function performanceMetrics(values: readonly number[], periodsPerYear: number): PerformanceMetrics {
-  if (values.length < 3) throw new Error(`performance metrics need at least 3 values (2 returns), got ${values.length}`);
+  if (values.length < 3)
+    throw new Error(`performance metrics need at least 3 values (2 returns), got ${values.length}`);
   const r = simpleReturns(values);
   const sd = sampleStd(r);
   const downside = Math.sqrt(mean(r.map((x) => Math.min(x, 0) ** 2)));

@@ -20,7 +20,9 @@ export const regimeSliceSchema = z
 export type RegimeSlice = z.infer<typeof regimeSliceSchema>;
 
 /** Where the regimes come from and which slices to report (a backtest's or an experiment's `regimes:`). */
-export const regimesSchema = z.object({ from: z.string().startsWith('//'), symbol: z.string().min(1), slices: z.array(regimeSliceSchema).min(1) }).strict();
+export const regimesSchema = z
+  .object({ from: z.string().startsWith('//'), symbol: z.string().min(1), slices: z.array(regimeSliceSchema).min(1) })
+  .strict();
 
 export type RegimesConfig = z.infer<typeof regimesSchema>;
 
@@ -43,12 +45,18 @@ export interface RegimeSliceResult {
 const holds = (c: Condition, x: number): boolean => {
   if (Number.isNaN(x)) return false; // an unknown regime is in no slice
   switch (c.op) {
-    case '==': return x === c.value;
-    case '!=': return x !== c.value;
-    case '<': return x < c.value;
-    case '<=': return x <= c.value;
-    case '>': return x > c.value;
-    case '>=': return x >= c.value;
+    case '==':
+      return x === c.value;
+    case '!=':
+      return x !== c.value;
+    case '<':
+      return x < c.value;
+    case '<=':
+      return x <= c.value;
+    case '>':
+      return x > c.value;
+    case '>=':
+      return x >= c.value;
   }
 };
 
@@ -58,7 +66,12 @@ const holds = (c: Condition, x: number): boolean => {
  * happened during them. `feature(column)` gives a regime column aligned to the equity's bars
  * (NaN where unknown); a slice's returns are compounded in order into its own value series.
  */
-export function regimeSlices(equity: ArrayLike<number>, feature: (column: string) => ArrayLike<number>, slices: readonly RegimeSlice[], periodsPerYear: number): RegimeSliceResult[] {
+export function regimeSlices(
+  equity: ArrayLike<number>,
+  feature: (column: string) => ArrayLike<number>,
+  slices: readonly RegimeSlice[],
+  periodsPerYear: number,
+): RegimeSliceResult[] {
   const total = equity.length - 1;
   return slices.map((slice) => {
     const columns = slice.when.map((c) => feature(c.column));
@@ -68,6 +81,12 @@ export function regimeSlices(equity: ArrayLike<number>, feature: (column: string
       values.push(values.at(-1)! * (equity[t]! / equity[t - 1]!));
     }
     const n = values.length - 1;
-    return { name: slice.name, when: slice.when, n_returns: n, share: total > 0 ? n / total : 0, metrics: n >= 2 ? performanceMetrics(values, periodsPerYear) : null };
+    return {
+      name: slice.name,
+      when: slice.when,
+      n_returns: n,
+      share: total > 0 ? n / total : 0,
+      metrics: n >= 2 ? performanceMetrics(values, periodsPerYear) : null,
+    };
   });
 }

@@ -48,6 +48,7 @@ export function monthlyReturns(dates: readonly string[], values: ArrayLike<numbe
 /** A series scaled to start at 1 (its first finite value). */
 export function rebased(values: ArrayLike<number>): Float64Array {
   let first = Number.NaN;
-  for (let t = 0; t < values.length && Number.isNaN(first); t++) if (Number.isFinite(values[t]!) && values[t] !== 0) first = values[t]!;
+  for (let t = 0; t < values.length && Number.isNaN(first); t++)
+    if (Number.isFinite(values[t]!) && values[t] !== 0) first = values[t]!;
   return Float64Array.from({ length: values.length }, (_, t) => values[t]! / first);
 }

@@ -6,7 +6,16 @@ import type { OrderIntent } from './order-intent.js';
  * largest first, then buys, largest first; ties by symbol order. The intent ids are
  * `<date>:<symbol>`, unique within a run.
  */
-export function intentsFromAction(o: { action: ArrayLike<number>; symbols: readonly string[]; holdings: ArrayLike<number>; hmax: number; prices: ArrayLike<number>; date: string; policy: string; inputs?: Record<string, string | number> }): OrderIntent[] {
+export function intentsFromAction(o: {
+  action: ArrayLike<number>;
+  symbols: readonly string[];
+  holdings: ArrayLike<number>;
+  hmax: number;
+  prices: ArrayLike<number>;
+  date: string;
+  policy: string;
+  inputs?: Record<string, string | number>;
+}): OrderIntent[] {
   const D = o.symbols.length;
   const shares = Array.from({ length: D }, (_, i) => Math.trunc(Math.max(-1, Math.min(1, o.action[i]!)) * o.hmax));
   const order = Array.from({ length: D }, (_, i) => i);
@@ -32,10 +41,27 @@ export function intentsFromAction(o: { action: ArrayLike<number>; symbols: reado
 }
 
 /** Reduce-only intents that close every position (the kill switch's flattening). */
-export function flattenIntents(o: { symbols: readonly string[]; holdings: ArrayLike<number>; prices: ArrayLike<number>; date: string; reason: string }): OrderIntent[] {
+export function flattenIntents(o: {
+  symbols: readonly string[];
+  holdings: ArrayLike<number>;
+  prices: ArrayLike<number>;
+  date: string;
+  reason: string;
+}): OrderIntent[] {
   return o.symbols.flatMap((symbol, i) => {
     const held = o.holdings[i]!;
     if (held === 0) return [];
-    return [{ id: `${o.date}:${symbol}:flatten`, symbol, side: held > 0 ? ('sell' as const) : ('buy' as const), quantity: Math.abs(held), reason: o.reason, estimated_price: o.prices[i]!, decided_at: o.date, reduce_only: true }];
+    return [
+      {
+        id: `${o.date}:${symbol}:flatten`,
+        symbol,
+        side: held > 0 ? ('sell' as const) : ('buy' as const),
+        quantity: Math.abs(held),
+        reason: o.reason,
+        estimated_price: o.prices[i]!,
+        decided_at: o.date,
+        reduce_only: true,
+      },
+    ];
   });
 }

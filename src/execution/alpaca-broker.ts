@@ -1,5 +1,12 @@
 import { Alpaca, errors } from '@alpacahq/alpaca-trade-api';
-import { BrokerError, type Broker, type BrokerOrderRequest, type BrokerOrderState, type BrokerOrderStatus, type BrokerPosition } from './broker.js';
+import {
+  BrokerError,
+  type Broker,
+  type BrokerOrderRequest,
+  type BrokerOrderState,
+  type BrokerOrderStatus,
+  type BrokerPosition,
+} from './broker.js';
 
 export interface AlpacaBrokerOptions {
   keyId: string;
@@ -31,16 +38,35 @@ export class AlpacaBroker implements Broker {
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
       return fetch(o.baseUrl && url.startsWith(host) ? o.baseUrl + url.slice(host.length) : url, init);
     };
-    this.alpaca = new Alpaca({ keyId: o.keyId, secret: o.secretKey, paper: o.paper, retry: false, rateLimit: false, timeoutMs: o.timeoutMs ?? 10_000, fetchApi: rewrite });
+    this.alpaca = new Alpaca({
+      keyId: o.keyId,
+      secret: o.secretKey,
+      paper: o.paper,
+      retry: false,
+      rateLimit: false,
+      timeoutMs: o.timeoutMs ?? 10_000,
+      fetchApi: rewrite,
+    });
   }
 
   async submitOrder(order: BrokerOrderRequest): Promise<BrokerOrderState> {
-    return this.guard(async () => toState(await this.alpaca.trading.orders.market({ symbol: order.symbol, side: order.side, qty: order.qty, clientOrderId: order.client_order_id })));
+    return this.guard(async () =>
+      toState(
+        await this.alpaca.trading.orders.market({
+          symbol: order.symbol,
+          side: order.side,
+          qty: order.qty,
+          clientOrderId: order.client_order_id,
+        }),
+      ),
+    );
   }
 
   async getOrderByClientId(clientOrderId: string): Promise<BrokerOrderState | null> {
     try {
-      return await this.guard(async () => toState(await this.alpaca.trading.orders.getOrderByClientOrderId({ clientOrderId })));
+      return await this.guard(async () =>
+        toState(await this.alpaca.trading.orders.getOrderByClientOrderId({ clientOrderId })),
+      );
     } catch (err) {
       if (err instanceof BrokerError && err.message.startsWith('404')) return null;
       throw err;
@@ -53,7 +79,9 @@ export class AlpacaBroker implements Broker {
 
   async getPositions(): Promise<BrokerPosition[]> {
     const positions = await this.guard(() => this.alpaca.trading.positions.getAllOpenPositions());
-    return positions.map((p) => ({ symbol: String(p.symbol), qty: Number(p.qty) })).sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
+    return positions
+      .map((p) => ({ symbol: String(p.symbol), qty: Number(p.qty) }))
+      .sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
   }
 
   private async guard<T>(call: () => Promise<T>): Promise<T> {
@@ -65,7 +93,16 @@ export class AlpacaBroker implements Broker {
   }
 }
 
-function toState(o: { id?: string; clientOrderId?: string; symbol?: string; side?: unknown; qty?: unknown; status?: unknown; filledQty?: unknown; filledAvgPrice?: unknown }): BrokerOrderState {
+function toState(o: {
+  id?: string;
+  clientOrderId?: string;
+  symbol?: string;
+  side?: unknown;
+  qty?: unknown;
+  status?: unknown;
+  filledQty?: unknown;
+  filledAvgPrice?: unknown;
+}): BrokerOrderState {
   const status = String(o.status);
   const known: BrokerOrderStatus[] = ['new', 'partially_filled', 'filled', 'canceled', 'rejected'];
   return {
@@ -87,10 +124,12 @@ export function toBrokerError(err: unknown): BrokerError {
     const cause = err.cause as { code?: string; name?: string; cause?: { code?: string } } | undefined;
     return new BrokerError(`network: ${cause?.code ?? cause?.cause?.code ?? cause?.name ?? 'error'}`, 'timeout');
   }
-  if (err instanceof errors.RateLimitError) return new BrokerError(`429 rate limited`, 'rate_limited', err.retryAfterMs);
+  if (err instanceof errors.RateLimitError)
+    return new BrokerError(`429 rate limited`, 'rate_limited', err.retryAfterMs);
   if (err instanceof errors.ApiError) {
     const message = `${err.status} ${err.message}`;
-    if (err.status === 422 && /client_order_id must be unique/.test(err.message)) return new BrokerError(message, 'duplicate', undefined, err.status);
+    if (err.status === 422 && /client_order_id must be unique/.test(err.message))
+      return new BrokerError(message, 'duplicate', undefined, err.status);
     if (err.status >= 500) return new BrokerError(message, 'server', undefined, err.status);
     return new BrokerError(message, 'rejected', undefined, err.status);
   }

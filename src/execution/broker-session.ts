@@ -26,12 +26,24 @@ export function loadLedger(file: string, initialCash: number): TradingLedger {
       try {
         json = JSON.parse(line);
       } catch {
-        throw new LedgerFileError(`${file}:${i + 1}: not a ledger line; the ledger is append-only JSONL (restore it from its backup)`);
+        throw new LedgerFileError(
+          `${file}:${i + 1}: not a ledger line; the ledger is append-only JSONL (restore it from its backup)`,
+        );
       }
       const parsed = ledgerEntrySchema.safeParse(json);
-      if (!parsed.success) throw new LedgerFileError(`${file}:${i + 1}: not a ledger line (${parsed.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`).join('; ')}); the ledger is append-only JSONL written by the sessions (restore it from its backup)`);
+      if (!parsed.success)
+        throw new LedgerFileError(
+          `${file}:${i + 1}: not a ledger line (${parsed.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`).join('; ')}); the ledger is append-only JSONL written by the sessions (restore it from its backup)`,
+        );
       const e: LedgerEntry = parsed.data;
-      ledger.record({ date: e.date, client_order_id: e.client_order_id, symbol: e.symbol, shares: e.shares, price: e.price, fee: e.fee });
+      ledger.record({
+        date: e.date,
+        client_order_id: e.client_order_id,
+        symbol: e.symbol,
+        shares: e.shares,
+        price: e.price,
+        fee: e.fee,
+      });
     });
   return ledger;
 }
@@ -43,7 +55,16 @@ export interface BrokerSessionRecord {
   reconciliation: { start: ReconciliationDifference[]; end: ReconciliationDifference[] };
   intents: OrderIntent[];
   risk_decisions: RiskDecision[];
-  orders: { intent_id: string; client_order_id: string; symbol: string; side: string; qty: number; submissions?: number; status: string; error?: string }[];
+  orders: {
+    intent_id: string;
+    client_order_id: string;
+    symbol: string;
+    side: string;
+    qty: number;
+    submissions?: number;
+    status: string;
+    error?: string;
+  }[];
   fills: LedgerEntry[];
   final_state: TradingState;
   halt_reason: string | null;
@@ -78,11 +99,20 @@ export async function runBrokerSession(o: {
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const ledger = loadLedger(o.ledgerFile, o.initialCash);
   const risk = new RiskEngine(o.risk);
-  const router = new OrderRouter(o.broker, { maxRetries: 4, baseDelayMs: 500, maxRequestsPerMinute: 150, maxConsecutiveFailures: 3, onBrokerFailures: (n, err) => risk.halt(`${n} consecutive broker failures: ${err.message}`) });
+  const router = new OrderRouter(o.broker, {
+    maxRetries: 4,
+    baseDelayMs: 500,
+    maxRequestsPerMinute: 150,
+    maxConsecutiveFailures: 3,
+    onBrokerFailures: (n, err) => risk.halt(`${n} consecutive broker failures: ${err.message}`),
+  });
   const held = () => new Map(ledger.symbols().map((s) => [s, ledger.position(s)] as const));
   const start = await o.broker.getPositions();
   const startDiffs = await router.reconcile(held());
-  if (startDiffs.length > 0) risk.halt(`reconciliation at the start: the ledger and the broker differ in ${startDiffs.map((d) => d.symbol).join(', ')}`);
+  if (startDiffs.length > 0)
+    risk.halt(
+      `reconciliation at the start: the ledger and the broker differ in ${startDiffs.map((d) => d.symbol).join(', ')}`,
+    );
   risk.checkMarketData(o.barTimeMs, o.nowMs);
   const manual = risk.state === 'HALTED' ? null : (o.killSwitch?.() ?? null);
   if (manual !== null) {
@@ -103,19 +133,31 @@ export async function runBrokerSession(o: {
   };
   // One decision per bar: a second run for the same date would trade on a book it already changed.
   const alreadyRan = ledger.entries.some((e) => e.date === o.decidedAt);
-  if (alreadyRan) record.note = `a session for ${o.decidedAt} already ran: its fills are in ${o.ledgerFile}; nothing more is traded for it`;
-  const intents = risk.state === 'HALTED' || alreadyRan ? [] : o.decide({ cash: ledger.cash, position: (s) => ledger.position(s) });
+  if (alreadyRan)
+    record.note = `a session for ${o.decidedAt} already ran: its fills are in ${o.ledgerFile}; nothing more is traded for it`;
+  const intents =
+    risk.state === 'HALTED' || alreadyRan ? [] : o.decide({ cash: ledger.cash, position: (s) => ledger.position(s) });
   const placed: BrokerOrderState[] = [];
   for (const intent of intents) {
     const decision = risk.check(intent, ledger.view(o.lastPrice), o.nowMs);
     record.intents.push(intent);
     record.risk_decisions.push(decision);
     if (decision.action === 'reject') continue;
-    const request = { client_order_id: clientOrderId(o.runId, intent.id), symbol: intent.symbol, side: intent.side, qty: decision.quantity };
+    const request = {
+      client_order_id: clientOrderId(o.runId, intent.id),
+      symbol: intent.symbol,
+      side: intent.side,
+      qty: decision.quantity,
+    };
     try {
       const routed = await router.submit(request);
       placed.push(routed.order);
-      record.orders.push({ intent_id: intent.id, ...request, submissions: routed.submissions, status: routed.order.status });
+      record.orders.push({
+        intent_id: intent.id,
+        ...request,
+        submissions: routed.submissions,
+        status: routed.order.status,
+      });
     } catch (err) {
       record.orders.push({ intent_id: intent.id, ...request, status: 'failed', error: (err as Error).message });
     }
@@ -130,12 +172,22 @@ export async function runBrokerSession(o: {
       state = await o.broker.getOrderByClientId(order.client_order_id);
     }
     if (!state || state.filled_qty === 0 || state.filled_avg_price === null) continue;
-    const entry = ledger.record({ date: o.decidedAt, client_order_id: state.client_order_id, symbol: state.symbol, shares: state.side === 'buy' ? state.filled_qty : -state.filled_qty, price: state.filled_avg_price, fee: 0 });
+    const entry = ledger.record({
+      date: o.decidedAt,
+      client_order_id: state.client_order_id,
+      symbol: state.symbol,
+      shares: state.side === 'buy' ? state.filled_qty : -state.filled_qty,
+      price: state.filled_avg_price,
+      fee: 0,
+    });
     appendFileSync(o.ledgerFile, redact(`${JSON.stringify(entry)}\n`));
     record.fills.push(entry);
   }
   const endDiffs = await router.reconcile(held());
-  if (endDiffs.length > 0) risk.halt(`reconciliation at the end: the ledger and the broker differ in ${endDiffs.map((d) => d.symbol).join(', ')}`);
+  if (endDiffs.length > 0)
+    risk.halt(
+      `reconciliation at the end: the ledger and the broker differ in ${endDiffs.map((d) => d.symbol).join(', ')}`,
+    );
   record.broker.end.positions = await o.broker.getPositions();
   record.reconciliation.end = endDiffs;
   record.final_state = risk.state;

@@ -10,13 +10,15 @@ export type KillOrder = z.infer<typeof killSchema>;
 /** The kill order in a kill file, or null when there is none; a malformed file counts as a kill (fail safe). */
 export function readKillFile(path: string): KillOrder | null {
   if (!existsSync(path)) return null;
-  const parsed = killSchema.safeParse((() => {
-    try {
-      return JSON.parse(readFileSync(path, 'utf8'));
-    } catch {
-      return null;
-    }
-  })());
+  const parsed = killSchema.safeParse(
+    (() => {
+      try {
+        return JSON.parse(readFileSync(path, 'utf8'));
+      } catch {
+        return null;
+      }
+    })(),
+  );
   return parsed.success ? parsed.data : { reason: `unreadable kill file ${path}: treated as a kill`, at: '', by: '' };
 }
 

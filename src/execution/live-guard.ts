@@ -22,8 +22,10 @@ export interface LiveTradingRequest {
 export function liveTradingRefusals(r: LiveTradingRequest): string[] {
   const missing: string[] = [];
   if (!r.liveFlag) missing.push('the explicit live flag is not set');
-  if (r.env[LIVE_TRADING_ENV.name] !== LIVE_TRADING_ENV.value) missing.push(`${LIVE_TRADING_ENV.name} is not set to '${LIVE_TRADING_ENV.value}'`);
+  if (r.env[LIVE_TRADING_ENV.name] !== LIVE_TRADING_ENV.value)
+    missing.push(`${LIVE_TRADING_ENV.name} is not set to '${LIVE_TRADING_ENV.value}'`);
   if (!r.productionRecord) missing.push('there is no production-tier promotion record of this policy');
-  if (r.confirmation !== r.expectedConfirmation) missing.push(`the confirmation was not typed as '${r.expectedConfirmation}'`);
+  if (r.confirmation !== r.expectedConfirmation)
+    missing.push(`the confirmation was not typed as '${r.expectedConfirmation}'`);
   return missing;
 }

@@ -96,7 +96,9 @@ export class OrderRouter {
     }
     this.failures++;
     if (this.failures >= this.options.maxConsecutiveFailures) this.options.onBrokerFailures?.(this.failures, last);
-    throw new Error(`order ${request.client_order_id} (${request.side} ${request.qty} ${request.symbol}) failed after ${submissions} submission(s): ${last.message}`);
+    throw new Error(
+      `order ${request.client_order_id} (${request.side} ${request.qty} ${request.symbol}) failed after ${submissions} submission(s): ${last.message}`,
+    );
   }
 
   /** Ledger positions against the broker's: every symbol where they differ. */
@@ -104,7 +106,9 @@ export class OrderRouter {
     const positions = await this.call(() => this.broker.getPositions());
     const broker = new Map(positions.map((p) => [p.symbol, p.qty]));
     const symbols = [...new Set([...ledger.keys(), ...broker.keys()])].sort();
-    return symbols.map((symbol) => ({ symbol, ledger: ledger.get(symbol) ?? 0, broker: broker.get(symbol) ?? 0 })).filter((d) => Math.abs(d.ledger - d.broker) > 1e-9);
+    return symbols
+      .map((symbol) => ({ symbol, ledger: ledger.get(symbol) ?? 0, broker: broker.get(symbol) ?? 0 }))
+      .filter((d) => Math.abs(d.ledger - d.broker) > 1e-9);
   }
 
   private async lookup(clientOrderId: string): Promise<BrokerOrderState | null> {

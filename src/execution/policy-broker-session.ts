@@ -36,7 +36,12 @@ export async function tradePolicyOnce(o: {
 }): Promise<{ date: string; record: BrokerSessionRecord }> {
   const config = experimentConfigSchema.parse(o.experimentConfig);
   const today = new Date(o.nowMs).toISOString().slice(0, 10);
-  const { market } = await loadEnvMarket(config, join(o.dirOf(config.bars), 'equity_bars'), join(o.dirOf(config.features.from), 'features'), { start: new Date(o.nowMs - 30 * DAY_MS).toISOString().slice(0, 10), end: today });
+  const { market } = await loadEnvMarket(
+    config,
+    join(o.dirOf(config.bars), 'equity_bars'),
+    join(o.dirOf(config.features.from), 'features'),
+    { start: new Date(o.nowMs - 30 * DAY_MS).toISOString().slice(0, 10), end: today },
+  );
   const t = market.dates.length - 1;
   if (t < 0) throw new Error(`no bars of ${config.bars} in the 30 days before ${today}: build fresher data first`);
   const date = market.dates[t]!;
@@ -58,7 +63,15 @@ export async function tradePolicyOnce(o: {
       decide: (book) => {
         const holdings = market.symbols.map((s) => book.position(s));
         const observation = observationOf(market, t, book.cash, holdings);
-        return intentsFromAction({ action: actDeterministic(policy, observation), symbols: market.symbols, holdings, hmax: config.env.hmax, prices: market.close.map((c) => c[t]!), date, policy: o.policyLabel });
+        return intentsFromAction({
+          action: actDeterministic(policy, observation),
+          symbols: market.symbols,
+          holdings,
+          hmax: config.env.hmax,
+          prices: market.close.map((c) => c[t]!),
+          date,
+          policy: o.policyLabel,
+        });
       },
     });
     return { date, record };

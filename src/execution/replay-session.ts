@@ -84,11 +84,23 @@ export async function runReplaySession(o: {
   });
   const index = new Map(bars.symbols.map((s, i) => [s, i]));
   const positions = () => new Map(bars.symbols.map((s) => [s, ledger.position(s)] as const).filter(([, q]) => q !== 0));
-  const snapshot = async (): Promise<BrokerSnapshot> => ({ cash: exchange.accountCash, positions: await exchange.getPositions() });
-  const record: Omit<SessionRecord, 'ledger' | 'broker' | 'reconciliation' | 'final_state' | 'halt_reason'> = { intents: [], decisions: [], orders: [], fills: [], equity: [{ date: bars.dates[0]!, equity: o.initialCash }] };
+  const snapshot = async (): Promise<BrokerSnapshot> => ({
+    cash: exchange.accountCash,
+    positions: await exchange.getPositions(),
+  });
+  const record: Omit<SessionRecord, 'ledger' | 'broker' | 'reconciliation' | 'final_state' | 'halt_reason'> = {
+    intents: [],
+    decisions: [],
+    orders: [],
+    fills: [],
+    equity: [{ date: bars.dates[0]!, equity: o.initialCash }],
+  };
   const start = await snapshot();
   const startDiffs = await router.reconcile(positions());
-  if (startDiffs.length > 0) risk.halt(`reconciliation at the start: the ledger and the broker differ in ${startDiffs.map((d) => d.symbol).join(', ')}`);
+  if (startDiffs.length > 0)
+    risk.halt(
+      `reconciliation at the start: the ledger and the broker differ in ${startDiffs.map((d) => d.symbol).join(', ')}`,
+    );
   let dayStart = o.initialCash;
   let flattenPending = false;
 
@@ -111,7 +123,15 @@ export async function runReplaySession(o: {
     const holdings = bars.symbols.map((s) => ledger.position(s));
     const intents: OrderIntent[] = [];
     if (flattenPending) {
-      intents.push(...flattenIntents({ symbols: bars.symbols, holdings, prices: bars.close.map((c) => c[t]!), date, reason: `kill switch: ${risk.haltReason}` }));
+      intents.push(
+        ...flattenIntents({
+          symbols: bars.symbols,
+          holdings,
+          prices: bars.close.map((c) => c[t]!),
+          date,
+          reason: `kill switch: ${risk.haltReason}`,
+        }),
+      );
       flattenPending = false;
     }
     if (risk.state !== 'HALTED') intents.push(...o.decide(t, { cash: ledger.cash, holdings }));
@@ -120,7 +140,12 @@ export async function runReplaySession(o: {
       record.intents.push(intent);
       record.decisions.push(decision);
       if (decision.action === 'reject') continue;
-      const request = { client_order_id: clientOrderId(o.runId, intent.id), symbol: intent.symbol, side: intent.side, qty: decision.quantity };
+      const request = {
+        client_order_id: clientOrderId(o.runId, intent.id),
+        symbol: intent.symbol,
+        side: intent.side,
+        qty: decision.quantity,
+      };
       const base = { intent_id: intent.id, ...request, decided_at: date };
       try {
         const routed = await router.submit(request);
@@ -140,7 +165,10 @@ export async function runReplaySession(o: {
     dayStart = equity; // daily bars: each session is a day
   }
   const endDiffs = await router.reconcile(positions());
-  if (endDiffs.length > 0) risk.halt(`reconciliation at the end: the ledger and the broker differ in ${endDiffs.map((d) => d.symbol).join(', ')}`);
+  if (endDiffs.length > 0)
+    risk.halt(
+      `reconciliation at the end: the ledger and the broker differ in ${endDiffs.map((d) => d.symbol).join(', ')}`,
+    );
   return {
     ...record,
     ledger: ledger.entries,

@@ -21,7 +21,10 @@ export const riskConfigSchema = z
     /** An intent whose estimated price is further than this share from the last bar's close is rejected. */
     price_band: z.number().positive().default(0.1),
     /** Market data older than this aborts the run (paper trading; a replay's data is never stale by construction). */
-    stale_after_seconds: z.number().positive().default(4 * 86_400),
+    stale_after_seconds: z
+      .number()
+      .positive()
+      .default(4 * 86_400),
     /** When the kill switch fires, also close every position. */
     flatten_on_kill: z.boolean().default(true),
   })

@@ -36,10 +36,16 @@ export class SimulatedBroker {
 
   execute(order: BrokerOrder, bar: BrokerBar, cash: number): BrokerExecution {
     const base = { client_order_id: order.client_order_id, shares: 0, price: 0, fee: 0 };
-    if (this.seen.has(order.client_order_id)) return { ...base, status: 'rejected', reason: `duplicate client_order_id ${order.client_order_id}` };
+    if (this.seen.has(order.client_order_id))
+      return { ...base, status: 'rejected', reason: `duplicate client_order_id ${order.client_order_id}` };
     this.seen.add(order.client_order_id);
     const reference = this.costs.execution.price === 'open' ? bar.open : bar.close;
-    if (!(reference > 0)) return { ...base, status: 'rejected', reason: `${order.symbol} has no ${this.costs.execution.price} price on ${bar.date}` };
+    if (!(reference > 0))
+      return {
+        ...base,
+        status: 'rejected',
+        reason: `${order.symbol} has no ${this.costs.execution.price} price on ${bar.date}`,
+      };
     let wanted = order.quantity;
     if (order.side === 'buy') {
       wanted = affordableShares(this.costs, order.quantity, reference, bar.volume, cash);
@@ -47,6 +53,15 @@ export class SimulatedBroker {
     }
     const fill = simulateFillAt(this.costs, order.side === 'buy' ? wanted : -wanted, reference, bar.volume);
     if (fill.shares === 0) return { ...base, status: 'rejected', reason: 'no volume to fill against' };
-    return { ...base, status: Math.abs(fill.shares) === order.quantity ? 'filled' : 'partially_filled', shares: fill.shares, price: fill.price, fee: fill.fee, ...(Math.abs(fill.shares) < order.quantity ? { reason: wanted < order.quantity ? 'reduced to the buying power' : 'participation cap' } : {}) };
+    return {
+      ...base,
+      status: Math.abs(fill.shares) === order.quantity ? 'filled' : 'partially_filled',
+      shares: fill.shares,
+      price: fill.price,
+      fee: fill.fee,
+      ...(Math.abs(fill.shares) < order.quantity
+        ? { reason: wanted < order.quantity ? 'reduced to the buying power' : 'participation cap' }
+        : {}),
+    };
   }
 }

@@ -1,5 +1,11 @@
 import type { CostModel } from '../costs/cost-model.js';
-import { BrokerError, type Broker, type BrokerOrderRequest, type BrokerOrderState, type BrokerPosition } from './broker.js';
+import {
+  BrokerError,
+  type Broker,
+  type BrokerOrderRequest,
+  type BrokerOrderState,
+  type BrokerPosition,
+} from './broker.js';
 import { SimulatedBroker } from './simulated-broker.js';
 
 /** The bars a simulated exchange fills against: [symbol][t], NaN (or tradable 0) where a symbol has no bar. */
@@ -56,9 +62,16 @@ export class SimulatedExchange implements Broker {
   }
 
   async submitOrder(o: BrokerOrderRequest): Promise<BrokerOrderState> {
-    if (this.orders.has(o.client_order_id)) throw new BrokerError(`client_order_id ${o.client_order_id} must be unique`, 'duplicate');
+    if (this.orders.has(o.client_order_id))
+      throw new BrokerError(`client_order_id ${o.client_order_id} must be unique`, 'duplicate');
     if (!this.index.has(o.symbol)) throw new BrokerError(`asset ${o.symbol} not found`, 'rejected');
-    const state: BrokerOrderState = { ...o, id: `sim-${this.orders.size}`, status: 'new', filled_qty: 0, filled_avg_price: null };
+    const state: BrokerOrderState = {
+      ...o,
+      id: `sim-${this.orders.size}`,
+      status: 'new',
+      filled_qty: 0,
+      filled_avg_price: null,
+    };
     this.orders.set(o.client_order_id, state);
     this.pending.push(o.client_order_id);
     return { ...state };
@@ -74,7 +87,10 @@ export class SimulatedExchange implements Broker {
   }
 
   async getPositions(): Promise<BrokerPosition[]> {
-    return [...this.held].filter(([, q]) => q !== 0).map(([symbol, qty]) => ({ symbol, qty })).sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
+    return [...this.held]
+      .filter(([, q]) => q !== 0)
+      .map(([symbol, qty]) => ({ symbol, qty }))
+      .sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
   }
 
   /** A position that appeared at the broker outside this session (a manual trade): what reconciliation must catch. */
@@ -92,8 +108,17 @@ export class SimulatedExchange implements Broker {
       const order = this.orders.get(id)!;
       const s = this.index.get(order.symbol)!;
       const tradable = !this.bars.tradable || this.bars.tradable[s]![e] !== 0;
-      const bar = { date, open: tradable ? this.bars.open[s]![e]! : Number.NaN, close: tradable ? this.bars.close[s]![e]! : Number.NaN, volume: this.bars.volume[s]![e]! };
-      const x = this.fills.execute({ client_order_id: id, symbol: order.symbol, side: order.side, quantity: order.qty }, bar, this.cash);
+      const bar = {
+        date,
+        open: tradable ? this.bars.open[s]![e]! : Number.NaN,
+        close: tradable ? this.bars.close[s]![e]! : Number.NaN,
+        volume: this.bars.volume[s]![e]!,
+      };
+      const x = this.fills.execute(
+        { client_order_id: id, symbol: order.symbol, side: order.side, quantity: order.qty },
+        bar,
+        this.cash,
+      );
       if (x.shares === 0) {
         order.status = 'rejected';
         continue;

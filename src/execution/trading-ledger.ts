@@ -57,14 +57,29 @@ export class TradingLedger {
 
   /** Symbols with a non-zero position, sorted. */
   symbols(): string[] {
-    return [...this.held.entries()].filter(([, q]) => q !== 0).map(([s]) => s).sort();
+    return [...this.held.entries()]
+      .filter(([, q]) => q !== 0)
+      .map(([s]) => s)
+      .sort();
   }
 
-  record(fill: { date: string; client_order_id: string; symbol: string; shares: number; price: number; fee: number }): LedgerEntry {
+  record(fill: {
+    date: string;
+    client_order_id: string;
+    symbol: string;
+    shares: number;
+    price: number;
+    fee: number;
+  }): LedgerEntry {
     this.cashBalance -= fill.shares * fill.price + fill.fee;
     const position = this.position(fill.symbol) + fill.shares;
     this.held.set(fill.symbol, position);
-    const entry: LedgerEntry = { seq: this.log.length, ...fill, cash_after: this.cashBalance, position_after: position };
+    const entry: LedgerEntry = {
+      seq: this.log.length,
+      ...fill,
+      cash_after: this.cashBalance,
+      position_after: position,
+    };
     this.log.push(entry);
     return entry;
   }

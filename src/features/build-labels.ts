@@ -5,7 +5,11 @@ import { writeRowsAsPartitionedParquet } from '../data/store/partitioned-writer.
 import { forwardReturn, labelSchema, tripleBarrier } from './labels.js';
 
 export const labelSetSchema = z
-  .object({ name: z.string().regex(/^[a-z][a-z0-9_]*$/), version: z.number().int().min(1), labels: z.array(labelSchema).min(1) })
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_]*$/),
+    version: z.number().int().min(1),
+    labels: z.array(labelSchema).min(1),
+  })
   .strict();
 
 export type LabelSet = z.infer<typeof labelSetSchema>;
@@ -16,7 +20,12 @@ export function labelColumns(set: LabelSet): string[] {
 }
 
 /** A label set over a canonical bar store (split-adjusted closes), as Parquet by symbol and year. */
-export async function buildLabels(storeDir: string, set: LabelSet, outDir: string, writers: number): Promise<{ rows: number; columns: string[] }> {
+export async function buildLabels(
+  storeDir: string,
+  set: LabelSet,
+  outDir: string,
+  writers: number,
+): Promise<{ rows: number; columns: string[] }> {
   const { connection: db, close } = await openDuckDb(2);
   try {
     const bars = await queryRows<{ symbol: string; date: string; close: number }>(
@@ -27,7 +36,7 @@ export async function buildLabels(storeDir: string, set: LabelSet, outDir: strin
     );
     const columns = labelColumns(set);
     const lines: string[] = [];
-    for (let start = 0; start < bars.length; ) {
+    for (let start = 0; start < bars.length;) {
       let end = start;
       while (end < bars.length && bars[end]!.symbol === bars[start]!.symbol) end++;
       const rows = bars.slice(start, end);
@@ -37,14 +46,31 @@ export async function buildLabels(storeDir: string, set: LabelSet, outDir: strin
         if (l.fn === 'forward_return') values.push(forwardReturn(close, l.horizon));
         else {
           const tb = tripleBarrier(close, l);
-          values.push(tb.label, tb.t1.map((j) => (Number.isNaN(j) ? '' : rows[j]!.date)), tb.ret);
+          values.push(
+            tb.label,
+            tb.t1.map((j) => (Number.isNaN(j) ? '' : rows[j]!.date)),
+            tb.ret,
+          );
         }
       }
-      rows.forEach((r, i) => lines.push([r.symbol, r.date, ...values.map((v) => (typeof v[i] === 'number' && Number.isNaN(v[i]) ? '' : String(v[i])))].join(',')));
+      rows.forEach((r, i) =>
+        lines.push(
+          [
+            r.symbol,
+            r.date,
+            ...values.map((v) => (typeof v[i] === 'number' && Number.isNaN(v[i]) ? '' : String(v[i]))),
+          ].join(','),
+        ),
+      );
       start = end;
     }
     const types = columns.map((c) => [c, c.endsWith('_t1') ? 'DATE' : 'DOUBLE'] as const);
-    await writeRowsAsPartitionedParquet(db, { columns: [['symbol', 'VARCHAR'], ['date', 'DATE'], ...types], lines }, join(outDir, 'labels'), writers);
+    await writeRowsAsPartitionedParquet(
+      db,
+      { columns: [['symbol', 'VARCHAR'], ['date', 'DATE'], ...types], lines },
+      join(outDir, 'labels'),
+      writers,
+    );
     return { rows: lines.length, columns };
   } finally {
     close();

@@ -21,7 +21,11 @@ const CHAIN_COLUMNS =
   `'last': 'DOUBLE', 'volume': 'DOUBLE', 'open_interest': 'DOUBLE', 'vendor_iv': 'DOUBLE', 'source': 'VARCHAR'}`;
 
 /** The underlying's quotes, ordered by date, expiry, strike and right. */
-export async function readChainQuotes(db: DuckDBConnection, chainCsv: string, underlying: string): Promise<DatedQuote[]> {
+export async function readChainQuotes(
+  db: DuckDBConnection,
+  chainCsv: string,
+  underlying: string,
+): Promise<DatedQuote[]> {
   const rows = await queryRows<Omit<DatedQuote, 'openInterest'> & { open_interest: number }>(
     db,
     `SELECT strftime(date, '%Y-%m-%d') AS date, strftime(expiry, '%Y-%m-%d') AS expiry, strike, "right", bid, ask, volume, open_interest
@@ -29,11 +33,24 @@ export async function readChainQuotes(db: DuckDBConnection, chainCsv: string, un
      WHERE underlying = ${sqlString(underlying)}
      ORDER BY date, expiry, strike, "right"`,
   );
-  return rows.map((r) => ({ date: r.date, expiry: r.expiry, strike: Number(r.strike), right: r.right, bid: Number(r.bid), ask: Number(r.ask), volume: Number(r.volume), openInterest: Number(r.open_interest) }));
+  return rows.map((r) => ({
+    date: r.date,
+    expiry: r.expiry,
+    strike: Number(r.strike),
+    right: r.right,
+    bid: Number(r.bid),
+    ask: Number(r.ask),
+    volume: Number(r.volume),
+    openInterest: Number(r.open_interest),
+  }));
 }
 
 /** The underlying's bars from a canonical equity_bars store, ordered by date. */
-export async function readUnderlyingBars(db: DuckDBConnection, storeDir: string, underlying: string): Promise<UnderlyingBar[]> {
+export async function readUnderlyingBars(
+  db: DuckDBConnection,
+  storeDir: string,
+  underlying: string,
+): Promise<UnderlyingBar[]> {
   const rows = await queryRows<UnderlyingBar>(
     db,
     `SELECT strftime(date, '%Y-%m-%d') AS date, strftime(ts, '%Y-%m-%d %H:%M:%S') AS ts, high, low, close, split_factor
@@ -41,5 +58,11 @@ export async function readUnderlyingBars(db: DuckDBConnection, storeDir: string,
      WHERE symbol = ${sqlString(underlying)} ORDER BY date`,
   );
   const num = (x: number | null) => (x === null ? Number.NaN : Number(x));
-  return rows.map((r) => ({ ...r, high: num(r.high), low: num(r.low), close: Number(r.close), split_factor: Number(r.split_factor) }));
+  return rows.map((r) => ({
+    ...r,
+    high: num(r.high),
+    low: num(r.low),
+    close: Number(r.close),
+    split_factor: Number(r.split_factor),
+  }));
 }

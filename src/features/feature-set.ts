@@ -19,7 +19,15 @@ export const featureSchema = z.discriminatedUnion('fn', [
   z.object({ name: z.string(), fn: z.literal('true_range') }).strict(),
   z.object({ name: z.string(), fn: z.literal('atr'), window }).strict(),
   z.object({ name: z.string(), fn: z.literal('bollinger'), window, k: z.number().positive().default(2) }).strict(),
-  z.object({ name: z.string(), fn: z.literal('macd'), fast: window.default(12), slow: window.default(26), signal: window.default(9) }).strict(),
+  z
+    .object({
+      name: z.string(),
+      fn: z.literal('macd'),
+      fast: window.default(12),
+      slow: window.default(26),
+      signal: window.default(9),
+    })
+    .strict(),
   z.object({ name: z.string(), fn: z.literal('roc_log'), window }).strict(),
   z.object({ name: z.string(), fn: z.literal('vol_close'), window, periods_per_year: periodsPerYear }).strict(),
   z.object({ name: z.string(), fn: z.literal('vol_parkinson'), window, periods_per_year: periodsPerYear }).strict(),
@@ -31,10 +39,24 @@ export const featureSchema = z.discriminatedUnion('fn', [
   z.object({ name: z.string(), fn: z.literal('dollar_volume'), window: window.default(1) }).strict(),
   z.object({ name: z.string(), fn: z.literal('volume_zscore'), window }).strict(),
   z.object({ name: z.string(), fn: z.literal('hl_range') }).strict(),
-  z.object({ name: z.string(), fn: z.literal('volatility_regime'), window: window.default(20), lookback: window.default(252), periods_per_year: periodsPerYear }).strict(),
+  z
+    .object({
+      name: z.string(),
+      fn: z.literal('volatility_regime'),
+      window: window.default(20),
+      lookback: window.default(252),
+      periods_per_year: periodsPerYear,
+    })
+    .strict(),
   z.object({ name: z.string(), fn: z.literal('trend_regime'), window: window.default(200) }).strict(),
   z.object({ name: z.string(), fn: z.literal('drawdown') }).strict(),
-  z.object({ name: z.string(), fn: z.literal('drawdown_state'), thresholds: z.tuple([z.number().positive(), z.number().positive()]).default([0.1, 0.2]) }).strict(),
+  z
+    .object({
+      name: z.string(),
+      fn: z.literal('drawdown_state'),
+      thresholds: z.tuple([z.number().positive(), z.number().positive()]).default([0.1, 0.2]),
+    })
+    .strict(),
 ]);
 
 export const featureSetSchema = z
@@ -51,13 +73,22 @@ export const featureSetSchema = z
     const seen = new Set<string>();
     set.features.forEach((f, i) => {
       for (const column of columnsOf(f)) {
-        if (seen.has(column)) ctx.addIssue({ code: 'custom', path: ['features', i, 'name'], message: `column '${column}' is produced twice` });
+        if (seen.has(column))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['features', i, 'name'],
+            message: `column '${column}' is produced twice`,
+          });
         seen.add(column);
       }
     });
     set.features.forEach((f, i) => {
       if (isCrossSectional(f) && !set.features.some((g) => !isCrossSectional(g) && columnsOf(g).includes(f.of))) {
-        ctx.addIssue({ code: 'custom', path: ['features', i, 'of'], message: `'${f.of}' is not a per-symbol column of this set` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['features', i, 'of'],
+          message: `'${f.of}' is not a per-symbol column of this set`,
+        });
       }
     });
   });
@@ -120,7 +151,9 @@ export function computeFeature(f: Feature, b: BarSeries): number[][] {
     case 'cs_rank':
     case 'cs_zscore':
     case 'cs_demean':
-      throw new Error(`${f.name}: cross-sectional features are computed across symbols (crossSectional), not per symbol`);
+      throw new Error(
+        `${f.name}: cross-sectional features are computed across symbols (crossSectional), not per symbol`,
+      );
     case 'amihud':
       return [micro.amihud(b.close, b.volume, f.window)];
     case 'dollar_volume':
@@ -148,7 +181,9 @@ export function computeFeatureSet(set: FeatureSet, bars: BarSeries): { columns: 
     columns.push(...columnsOf(f));
     values.push(...computeFeature(f, bars));
   }
-  if (set.lag > 0) for (let k = 0; k < values.length; k++) values[k] = [...new Array<number>(set.lag).fill(Number.NaN), ...values[k]!.slice(0, -set.lag)];
+  if (set.lag > 0)
+    for (let k = 0; k < values.length; k++)
+      values[k] = [...new Array<number>(set.lag).fill(Number.NaN), ...values[k]!.slice(0, -set.lag)];
   return { columns, values };
 }
 
@@ -163,7 +198,11 @@ export function crossSectionalColumns(set: FeatureSet): string[] {
  * day's mean. They use only that day's values, so they are as point-in-time as their source.
  * `dates[i]` is row i's date (rows of all symbols); `column(name)` gives a per-symbol column.
  */
-export function crossSectional(set: FeatureSet, dates: readonly string[], column: (name: string) => ArrayLike<number>): number[][] {
+export function crossSectional(
+  set: FeatureSet,
+  dates: readonly string[],
+  column: (name: string) => ArrayLike<number>,
+): number[][] {
   const byDate = new Map<string, number[]>();
   dates.forEach((d, i) => {
     const list = byDate.get(d);

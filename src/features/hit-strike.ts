@@ -31,13 +31,17 @@ export interface HitStrikeLabel {
   sessionsToHit: number;
 }
 
-export function hitStrikeLabels(bars: readonly HitStrikeBar[], contracts: readonly HitStrikeContract[]): HitStrikeLabel[] {
+export function hitStrikeLabels(
+  bars: readonly HitStrikeBar[],
+  contracts: readonly HitStrikeContract[],
+): HitStrikeLabel[] {
   const index = new Map(bars.map((b, i) => [b.date, i]));
   const last = bars.at(-1)?.date ?? '';
   return contracts.map((c) => {
     const unresolved = { hit: Number.NaN, t1: '', sessionsToHit: Number.NaN };
     const t = index.get(c.date);
-    if (t === undefined) throw new Error(`hit-strike labels: a contract is quoted on ${c.date}, a day with no bar of its underlying`);
+    if (t === undefined)
+      throw new Error(`hit-strike labels: a contract is quoted on ${c.date}, a day with no bar of its underlying`);
     // Every session up to expiry must be known before the label can say 'not hit'.
     if (c.expiry > last) return unresolved;
     const base = bars[t]!;
@@ -47,7 +51,8 @@ export function hitStrikeLabels(bars: readonly HitStrikeBar[], contracts: readon
       const bar = bars[s]!;
       const scale = bar.split_factor / base.split_factor;
       lastSeen = bar.date;
-      if (up ? bar.high * scale >= c.strike : bar.low * scale <= c.strike) return { hit: 1, t1: bar.date, sessionsToHit: s - t };
+      if (up ? bar.high * scale >= c.strike : bar.low * scale <= c.strike)
+        return { hit: 1, t1: bar.date, sessionsToHit: s - t };
     }
     return { hit: 0, t1: lastSeen || c.date, sessionsToHit: Number.NaN };
   });

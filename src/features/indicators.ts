@@ -150,7 +150,16 @@ export function volParkinson(high: Series, low: Series, n: number, periodsPerYea
 }
 
 /** Garman and Klass's OHLC volatility estimator (TTR's "garman.klass"). */
-export function volGarmanKlass(open: Series, high: Series, low: Series, close: Series, n: number, periodsPerYear: number): number[] {
-  const terms = close.map((c, i) => 0.5 * Math.log(high[i]! / low[i]!) ** 2 - (2 * Math.LN2 - 1) * Math.log(c / open[i]!) ** 2);
+export function volGarmanKlass(
+  open: Series,
+  high: Series,
+  low: Series,
+  close: Series,
+  n: number,
+  periodsPerYear: number,
+): number[] {
+  const terms = close.map(
+    (c, i) => 0.5 * Math.log(high[i]! / low[i]!) ** 2 - (2 * Math.LN2 - 1) * Math.log(c / open[i]!) ** 2,
+  );
   return runSum(terms, n).map((s) => Math.sqrt((periodsPerYear / n) * s));
 }

@@ -57,7 +57,10 @@ export function ewmVol(close: Series, span: number): number[] {
  * +1 or -1 for the horizontal barrier the close reaches first, else the sign of the return at
  * the vertical barrier (0 when flat). t1, the index of the touch, is kept for purging.
  */
-export function tripleBarrier(close: Series, l: Extract<Label, { fn: 'triple_barrier' }>): { label: number[]; t1: number[]; ret: number[] } {
+export function tripleBarrier(
+  close: Series,
+  l: Extract<Label, { fn: 'triple_barrier' }>,
+): { label: number[]; t1: number[]; ret: number[] } {
   const vol = ewmVol(close, l.vol_span);
   const n = close.length;
   const label = new Array<number>(n).fill(Number.NaN);

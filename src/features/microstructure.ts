@@ -11,7 +11,9 @@ export function dollarVolume(close: Series, volume: Series): number[] {
 }
 
 export function amihud(close: Series, volume: Series, window: number): number[] {
-  const ratio = close.map((c, i) => (i === 0 || !(volume[i]! > 0) ? Number.NaN : (1e6 * Math.abs(Math.log(c / close[i - 1]!))) / (c * volume[i]!)));
+  const ratio = close.map((c, i) =>
+    i === 0 || !(volume[i]! > 0) ? Number.NaN : (1e6 * Math.abs(Math.log(c / close[i - 1]!))) / (c * volume[i]!),
+  );
   const out = new Array<number>(close.length).fill(Number.NaN);
   for (let i = window; i < close.length; i++) {
     let sum = 0;
@@ -40,5 +42,3 @@ export function volumeZscore(volume: Series, window: number): number[] {
 export function highLowRange(high: Series, low: Series, close: Series): number[] {
   return close.map((c, i) => (high[i]! - low[i]!) / c);
 }
-
-

@@ -32,8 +32,19 @@ export interface SurfaceParams {
 }
 
 export const SURFACE_COLUMNS = [
-  'ivx', 'ivx_coverage', 'skew_25d', 'skew_coverage', 'term_slope', 'term_coverage',
-  'total_oi', 'total_volume', 'put_call_oi', 'put_call_volume', 'iv_rank', 'iv_percentile', 'rank_coverage',
+  'ivx',
+  'ivx_coverage',
+  'skew_25d',
+  'skew_coverage',
+  'term_slope',
+  'term_coverage',
+  'total_oi',
+  'total_volume',
+  'put_call_oi',
+  'put_call_volume',
+  'iv_rank',
+  'iv_percentile',
+  'rank_coverage',
 ] as const;
 
 export type SurfaceRow = Record<(typeof SURFACE_COLUMNS)[number], number>;
@@ -65,9 +76,22 @@ export function daySurface(date: string, spot: number, chain: readonly ChainQuot
     const quotes: ExpiryPoint['quotes'] = [];
     for (const q of chain.filter((c) => c.expiry === expiry)) {
       const mid = (q.bid + q.ask) / 2;
-      const option = { type: q.right === 'C' ? ('call' as const) : ('put' as const), spot, strike: q.strike, t, rate: p.rate, divYield: p.divYield };
+      const option = {
+        type: q.right === 'C' ? ('call' as const) : ('put' as const),
+        spot,
+        strike: q.strike,
+        t,
+        rate: p.rate,
+        divYield: p.divYield,
+      };
       const iv = impliedVol(option, mid);
-      if (iv.ok) quotes.push({ strike: q.strike, right: q.right, vol: iv.vol, delta: blackScholes({ ...option, vol: iv.vol }).delta });
+      if (iv.ok)
+        quotes.push({
+          strike: q.strike,
+          right: q.right,
+          vol: iv.vol,
+          delta: blackScholes({ ...option, vol: iv.vol }).delta,
+        });
     }
     const forward = spot * Math.exp((p.rate - p.divYield) * t);
     const atm = [...quotes].sort((a, b) => Math.abs(a.strike - forward) - Math.abs(b.strike - forward));
@@ -79,13 +103,21 @@ export function daySurface(date: string, spot: number, chain: readonly ChainQuot
   const above = points.find((x) => x.t >= target);
   if (below && above) {
     // Linear in total variance sigma^2 T between the bracketing expiries.
-    const w = below === above ? below.atmVol ** 2 * below.t : below.atmVol ** 2 * below.t + ((above.atmVol ** 2 * above.t - below.atmVol ** 2 * below.t) * (target - below.t)) / (above.t - below.t);
+    const w =
+      below === above
+        ? below.atmVol ** 2 * below.t
+        : below.atmVol ** 2 * below.t +
+          ((above.atmVol ** 2 * above.t - below.atmVol ** 2 * below.t) * (target - below.t)) / (above.t - below.t);
     row.ivx = Math.sqrt(w / target);
     row.ivx_coverage = 1;
   } else row.ivx_coverage = 0;
   const skewAt = [...points].sort((a, b) => Math.abs(a.t - target) - Math.abs(b.t - target))[0];
-  const put25 = skewAt?.quotes.filter((q) => q.right === 'P').sort((a, b) => Math.abs(a.delta + 0.25) - Math.abs(b.delta + 0.25))[0];
-  const call25 = skewAt?.quotes.filter((q) => q.right === 'C').sort((a, b) => Math.abs(a.delta - 0.25) - Math.abs(b.delta - 0.25))[0];
+  const put25 = skewAt?.quotes
+    .filter((q) => q.right === 'P')
+    .sort((a, b) => Math.abs(a.delta + 0.25) - Math.abs(b.delta + 0.25))[0];
+  const call25 = skewAt?.quotes
+    .filter((q) => q.right === 'C')
+    .sort((a, b) => Math.abs(a.delta - 0.25) - Math.abs(b.delta - 0.25))[0];
   // Only where both quotes are reasonably near 25 delta: a far-off strike is not a 25-delta vol.
   if (put25 && call25 && Math.abs(put25.delta + 0.25) < 0.1 && Math.abs(call25.delta - 0.25) < 0.1) {
     row.skew_25d = put25.vol - call25.vol;
@@ -103,7 +135,10 @@ export function daySurface(date: string, spot: number, chain: readonly ChainQuot
  * past rankWindow days (today included) that had one; given only once the window is full and at
  * least rankMinCoverage of it is covered.
  */
-export function surfaceSeries(days: readonly { date: string; spot: number; chain: readonly ChainQuote[] }[], p: SurfaceParams): SurfaceRow[] {
+export function surfaceSeries(
+  days: readonly { date: string; spot: number; chain: readonly ChainQuote[] }[],
+  p: SurfaceParams,
+): SurfaceRow[] {
   const rows = days.map((d) => daySurface(d.date, d.spot, d.chain, p));
   rows.forEach((row, i) => {
     const window = rows.slice(Math.max(0, i - p.rankWindow + 1), i + 1).map((r) => r.ivx);

@@ -32,5 +32,7 @@ export function drawdown(close: Series): number[] {
 }
 
 export function drawdownState(close: Series, thresholds: readonly [number, number]): number[] {
-  return drawdown(close).map((d) => (Number.isNaN(d) ? Number.NaN : -d < thresholds[0] ? 0 : -d < thresholds[1] ? 1 : 2));
+  return drawdown(close).map((d) =>
+    Number.isNaN(d) ? Number.NaN : -d < thresholds[0] ? 0 : -d < thresholds[1] ? 1 : 2,
+  );
 }

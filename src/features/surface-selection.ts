@@ -5,7 +5,17 @@ import { SURFACE_COLUMNS, type SurfaceRow } from './options-surface.js';
  * far-from-the-money strikes, so no 25-delta point) would leave a mostly empty column; a dense
  * set names only the features its chains support, and the build checks that they do.
  */
-export const SURFACE_FEATURES = ['ivx', 'skew_25d', 'term_slope', 'total_oi', 'total_volume', 'put_call_oi', 'put_call_volume', 'iv_rank', 'iv_percentile'] as const;
+export const SURFACE_FEATURES = [
+  'ivx',
+  'skew_25d',
+  'term_slope',
+  'total_oi',
+  'total_volume',
+  'put_call_oi',
+  'put_call_volume',
+  'iv_rank',
+  'iv_percentile',
+] as const;
 
 export type SurfaceFeature = (typeof SURFACE_FEATURES)[number];
 type SurfaceColumn = (typeof SURFACE_COLUMNS)[number];
@@ -32,7 +42,12 @@ export function selectedColumns(features: readonly SurfaceFeature[]): SurfaceCol
  * Features whose share of days with a value is below minCoverage. IV rank and percentile are
  * measured only once their window can be full, so a warm-up is not counted as missing.
  */
-export function coverageShortfalls(rows: readonly SurfaceRow[], features: readonly SurfaceFeature[], minCoverage: number, rankWindow: number): { feature: SurfaceFeature; coverage: number }[] {
+export function coverageShortfalls(
+  rows: readonly SurfaceRow[],
+  features: readonly SurfaceFeature[],
+  minCoverage: number,
+  rankWindow: number,
+): { feature: SurfaceFeature; coverage: number }[] {
   const shortfalls: { feature: SurfaceFeature; coverage: number }[] = [];
   for (const feature of features) {
     const measured = feature === 'iv_rank' || feature === 'iv_percentile' ? rows.slice(rankWindow - 1) : rows;

@@ -12,14 +12,18 @@ export function turbulenceIndex(closes: readonly Float64Array[], lookback: numbe
   const D = closes.length;
   const T = closes[0]?.length ?? 0;
   const out = new Float64Array(T).fill(Number.NaN);
-  if (!Number.isInteger(lookback) || lookback <= D) throw new Error(`turbulence needs a lookback longer than the number of assets (${D}), got ${lookback}`);
-  const r = closes.map((c) => Float64Array.from({ length: T }, (_, t) => (t === 0 ? Number.NaN : c[t]! / c[t - 1]! - 1)));
+  if (!Number.isInteger(lookback) || lookback <= D)
+    throw new Error(`turbulence needs a lookback longer than the number of assets (${D}), got ${lookback}`);
+  const r = closes.map((c) =>
+    Float64Array.from({ length: T }, (_, t) => (t === 0 ? Number.NaN : c[t]! / c[t - 1]! - 1)),
+  );
   const mean = new Float64Array(D);
   const cov = new Float64Array(D * D);
   const y = new Float64Array(D);
   for (let t = lookback + 1; t < T; t++) {
     let complete = true;
-    for (let i = 0; i < D && complete; i++) for (let k = t - lookback; k <= t; k++) if (Number.isNaN(r[i]![k]!)) complete = false;
+    for (let i = 0; i < D && complete; i++)
+      for (let k = t - lookback; k <= t; k++) if (Number.isNaN(r[i]![k]!)) complete = false;
     if (!complete) continue;
     for (let i = 0; i < D; i++) {
       let s = 0;

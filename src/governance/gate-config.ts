@@ -15,7 +15,9 @@ const measure = {
 export const hardGateSchema = z
   .object({ name: z.string().min(1), ...measure, op: z.enum(['>=', '>', '<=', '<']), threshold: z.number() })
   .strict()
-  .refine((g) => !(g.metric === 'deflated_sharpe' && (g.regime || g.vs_baseline)), { message: 'deflated_sharpe is measured over the whole window of the candidate alone' });
+  .refine((g) => !(g.metric === 'deflated_sharpe' && (g.regime || g.vs_baseline)), {
+    message: 'deflated_sharpe is measured over the whole window of the candidate alone',
+  });
 
 export const softEvidenceSchema = z.object({ name: z.string().min(1), ...measure, weight: z.number().min(0) }).strict();
 
@@ -39,7 +41,12 @@ export const gateConfigSchema = z
   .superRefine((c, ctx) => {
     const names = [...c.hard, ...c.soft].map((g) => g.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
-    if (dup) ctx.addIssue({ code: 'custom', path: ['hard'], message: `two gates are named ${dup}: names identify gates in the report` });
+    if (dup)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hard'],
+        message: `two gates are named ${dup}: names identify gates in the report`,
+      });
   });
 
 export type GateConfig = z.infer<typeof gateConfigSchema>;

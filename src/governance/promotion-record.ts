@@ -29,7 +29,10 @@ export const promotionRecordSchema = z
         trials: z.number().int().positive(),
       })
       .strict(),
-    shadow: z.object({ label: z.string().startsWith('//'), key: sha256Hex, outputs_digest: sha256Hex }).strict().optional(),
+    shadow: z
+      .object({ label: z.string().startsWith('//'), key: sha256Hex, outputs_digest: sha256Hex })
+      .strict()
+      .optional(),
     provenance: z.array(
       z
         .object({
@@ -43,7 +46,10 @@ export const promotionRecordSchema = z
     ),
   })
   .strict()
-  .refine((r) => r.tier !== 'production' || r.shadow !== undefined, { message: 'a production record names the shadow replay it was promoted on', path: ['shadow'] });
+  .refine((r) => r.tier !== 'production' || r.shadow !== undefined, {
+    message: 'a production record names the shadow replay it was promoted on',
+    path: ['shadow'],
+  });
 
 export type PromotionRecord = z.infer<typeof promotionRecordSchema>;
 
@@ -60,12 +66,19 @@ export function parsePromotionRecord(file: string, bytes: Buffer): PromotionReco
   try {
     json = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
-    throw new PromotionRecordError(`${file}: not valid JSON (${(err as Error).message}); restore it from version control or delete it`);
+    throw new PromotionRecordError(
+      `${file}: not valid JSON (${(err as Error).message}); restore it from version control or delete it`,
+    );
   }
   const result = promotionRecordSchema.safeParse(json);
   if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}${i.code === 'unrecognized_keys' ? ` (${i.keys.join(', ')})` : ''}`);
-    throw new PromotionRecordError(`${file}: not a promotion record (${issues.join('; ')}); records are written by quanto promote: restore it from version control or delete it`);
+    const issues = result.error.issues.map(
+      (i) =>
+        `${i.path.join('.') || '(root)'}: ${i.message}${i.code === 'unrecognized_keys' ? ` (${i.keys.join(', ')})` : ''}`,
+    );
+    throw new PromotionRecordError(
+      `${file}: not a promotion record (${issues.join('; ')}); records are written by quanto promote: restore it from version control or delete it`,
+    );
   }
   return { file, record: result.data, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
@@ -94,13 +107,22 @@ export interface PromotionEvidence {
 export function whyNotCovering(r: PromotionRecord, e: PromotionEvidence): string | null {
   if (r.experiment !== e.experiment) return `it promotes ${r.experiment}, not ${e.experiment}`;
   if (r.tier !== e.tier) return `it is a ${r.tier} record, not ${e.tier}`;
-  if (r.experiment_outputs_digest !== e.outputsDigest) return `it promotes other outputs (${r.experiment_outputs_digest.slice(0, 12)}, now ${e.outputsDigest.slice(0, 12)})`;
-  if (!e.report.passed || e.report.candidate !== e.experiment) return `the qualification built now does not pass ${e.experiment}`;
-  if (r.qualification.report_digest !== e.reportDigest) return `it cites qualification report ${r.qualification.report_digest.slice(0, 12)}, but the report built now for these outputs is ${e.reportDigest.slice(0, 12)}`;
+  if (r.experiment_outputs_digest !== e.outputsDigest)
+    return `it promotes other outputs (${r.experiment_outputs_digest.slice(0, 12)}, now ${e.outputsDigest.slice(0, 12)})`;
+  if (!e.report.passed || e.report.candidate !== e.experiment)
+    return `the qualification built now does not pass ${e.experiment}`;
+  if (r.qualification.report_digest !== e.reportDigest)
+    return `it cites qualification report ${r.qualification.report_digest.slice(0, 12)}, but the report built now for these outputs is ${e.reportDigest.slice(0, 12)}`;
   return null;
 }
 
 /** The newest record (by file name, which begins with its time) that covers the evidence, if any. */
-export function coveringRecord(records: readonly PromotionRecordFile[], e: PromotionEvidence): PromotionRecordFile | undefined {
-  return [...records].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)).filter((r) => whyNotCovering(r.record, e) === null).at(-1);
+export function coveringRecord(
+  records: readonly PromotionRecordFile[],
+  e: PromotionEvidence,
+): PromotionRecordFile | undefined {
+  return [...records]
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+    .filter((r) => whyNotCovering(r.record, e) === null)
+    .at(-1);
 }

@@ -55,8 +55,18 @@ export function promotionStatus(input: {
     state,
     qualified,
     failed_hard_gates: failed,
-    record: current ? { file: current.file, sha256: current.sha256, reason: current.record.reason, promoted_by: current.record.promoted_by, promoted_at: current.record.promoted_at } : null,
-    stale_records: parsed.filter((r) => r.why !== null).map((r) => ({ file: r.file, experiment_outputs_digest: r.record.experiment_outputs_digest, why: r.why! })),
+    record: current
+      ? {
+          file: current.file,
+          sha256: current.sha256,
+          reason: current.record.reason,
+          promoted_by: current.record.promoted_by,
+          promoted_at: current.record.promoted_at,
+        }
+      : null,
+    stale_records: parsed
+      .filter((r) => r.why !== null)
+      .map((r) => ({ file: r.file, experiment_outputs_digest: r.record.experiment_outputs_digest, why: r.why! })),
     next_step,
   };
 }

@@ -34,7 +34,16 @@ function sampleVariance(xs: readonly number[]): number {
 }
 
 /** Reads a target's artifacts for the gates, recording the digest of every file it reads. */
-async function loadSide(label: string, dir: string, read: Artifact[]): Promise<{ label: string; metrics: Record<string, unknown> | null; regimes: Record<string, Record<string, unknown> | null>; equity: number[] | null }> {
+async function loadSide(
+  label: string,
+  dir: string,
+  read: Artifact[],
+): Promise<{
+  label: string;
+  metrics: Record<string, unknown> | null;
+  regimes: Record<string, Record<string, unknown> | null>;
+  equity: number[] | null;
+}> {
   const open = (candidates: string[]) => {
     const file = candidates.find((f) => existsSync(join(dir, f)));
     if (!file) return null;
@@ -43,16 +52,29 @@ async function loadSide(label: string, dir: string, read: Artifact[]): Promise<{
     return { file, bytes };
   };
   const metricsFile = open(LAYOUT.metrics);
-  const metrics = metricsFile ? ((JSON.parse(metricsFile.bytes.toString('utf8')) as { metrics?: Record<string, unknown> }).metrics ?? null) : null;
+  const metrics = metricsFile
+    ? ((JSON.parse(metricsFile.bytes.toString('utf8')) as { metrics?: Record<string, unknown> }).metrics ?? null)
+    : null;
   const regimesFile = open(LAYOUT.regimes);
   const regimes: Record<string, Record<string, unknown> | null> = {};
-  if (regimesFile) for (const s of (JSON.parse(regimesFile.bytes.toString('utf8')) as { slices: { name: string; metrics: Record<string, unknown> | null }[] }).slices) regimes[s.name] = s.metrics;
+  if (regimesFile)
+    for (const s of (
+      JSON.parse(regimesFile.bytes.toString('utf8')) as {
+        slices: { name: string; metrics: Record<string, unknown> | null }[];
+      }
+    ).slices)
+      regimes[s.name] = s.metrics;
   const equityFile = open(LAYOUT.equity);
   let equity: number[] | null = null;
   if (equityFile) {
     const { connection, close } = await openDuckDb(1);
     try {
-      equity = (await queryRows<{ equity: number }>(connection, `SELECT equity FROM read_parquet(${sqlString(join(dir, equityFile.file))}) ORDER BY date`)).map((r) => r.equity);
+      equity = (
+        await queryRows<{ equity: number }>(
+          connection,
+          `SELECT equity FROM read_parquet(${sqlString(join(dir, equityFile.file))}) ORDER BY date`,
+        )
+      ).map((r) => r.equity);
     } finally {
       close();
     }
@@ -76,19 +98,31 @@ export interface QualificationReport {
  * holdout ledger (count and the variance of their Sharpe ratios), and evaluates the gates.
  * A missing directory (the dep did not build) or file is a failed gate, never a skip.
  */
-export async function qualify(c: GateConfig, dirs: { candidate: string | null; baseline: string | null }, ledgerTrials: readonly Trial[]): Promise<QualificationReport> {
+export async function qualify(
+  c: GateConfig,
+  dirs: { candidate: string | null; baseline: string | null },
+  ledgerTrials: readonly Trial[],
+): Promise<QualificationReport> {
   // The ledger is in the order builds finished, which parallel builds do not fix: the report
   // (its list and the float sums of the variance) must not depend on it.
-  const trials = [...ledgerTrials].sort((a, b) => (a.target === b.target ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.target < b.target ? -1 : 1));
+  const trials = [...ledgerTrials].sort((a, b) =>
+    a.target === b.target ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.target < b.target ? -1 : 1,
+  );
   const artifacts: Artifact[] = [];
-  const candidate = dirs.candidate ? await loadSide(c.candidate, dirs.candidate, artifacts) : { label: c.candidate, metrics: null, regimes: {}, equity: null };
+  const candidate = dirs.candidate
+    ? await loadSide(c.candidate, dirs.candidate, artifacts)
+    : { label: c.candidate, metrics: null, regimes: {}, equity: null };
   const baseline = dirs.baseline ? await loadSide(c.baseline, dirs.baseline, artifacts) : null;
   const count = Math.max(1, trials.length);
   const sharpes = trials.map((t) => t.sharpe_per_period).filter((x): x is number => x !== null);
   const variance = count > 1 ? sampleVariance(sharpes) : 0;
   let dsr: number | null = null;
-  if (candidate.equity && candidate.equity.length >= 3) dsr = deflatedSharpeOf(sharpeMoments(simpleReturns(candidate.equity)), count, variance);
-  const inputs: GateInputs = { candidate: { label: candidate.label, metrics: candidate.metrics, regimes: candidate.regimes, deflatedSharpe: dsr }, baseline };
+  if (candidate.equity && candidate.equity.length >= 3)
+    dsr = deflatedSharpeOf(sharpeMoments(simpleReturns(candidate.equity)), count, variance);
+  const inputs: GateInputs = {
+    candidate: { label: candidate.label, metrics: candidate.metrics, regimes: candidate.regimes, deflatedSharpe: dsr },
+    baseline,
+  };
   const { passed, hard, soft } = evaluateGates(c, inputs);
   return {
     candidate: c.candidate,
@@ -96,7 +130,13 @@ export async function qualify(c: GateConfig, dirs: { candidate: string | null; b
     passed,
     hard,
     soft,
-    trials: { family: c.family, count, sharpe_variance: variance, expected_max_sharpe: expectedMaxSharpe(count, variance), targets: trials.map((t) => t.target) },
+    trials: {
+      family: c.family,
+      count,
+      sharpe_variance: variance,
+      expected_max_sharpe: expectedMaxSharpe(count, variance),
+      targets: trials.map((t) => t.target),
+    },
     artifacts,
   };
 }

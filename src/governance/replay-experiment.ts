@@ -23,13 +23,29 @@ export async function replayExperiment(o: {
   runId: string;
   policyName: string;
 }): Promise<{ replay: ShadowReplay; market: EnvMarket; backend: TfBackendName; config: ExperimentConfig }> {
-  const config = experimentConfigSchema.parse((JSON.parse(readFileSync(join(o.experimentDir, 'manifest.json'), 'utf8')) as { config: unknown }).config);
+  const config = experimentConfigSchema.parse(
+    (JSON.parse(readFileSync(join(o.experimentDir, 'manifest.json'), 'utf8')) as { config: unknown }).config,
+  );
   const backend = await initTfBackend();
   let policy: TrainedPolicy | undefined;
   try {
     policy = loadTrainedPolicy(join(o.experimentDir, 'model')).policy;
-    const { market } = await loadEnvMarket(config, join(o.dirOf(config.bars), 'equity_bars'), join(o.dirOf(config.features.from), 'features'), o.window);
-    const replay = await replayPolicy({ market, policy, hmax: config.env.hmax, initialCash: config.env.initial_cash, costs: config.costs, risk: o.risk, runId: o.runId, policyName: o.policyName });
+    const { market } = await loadEnvMarket(
+      config,
+      join(o.dirOf(config.bars), 'equity_bars'),
+      join(o.dirOf(config.features.from), 'features'),
+      o.window,
+    );
+    const replay = await replayPolicy({
+      market,
+      policy,
+      hmax: config.env.hmax,
+      initialCash: config.env.initial_cash,
+      costs: config.costs,
+      risk: o.risk,
+      runId: o.runId,
+      policyName: o.policyName,
+    });
     return { replay, market, backend, config };
   } finally {
     policy?.policy.dispose();

@@ -27,7 +27,16 @@ export interface ShadowReplay extends SessionRecord {
  * the trading environment reads it, becomes order intents for the risk engine, the router and
  * the simulated fills. The same inputs give the same bytes.
  */
-export async function replayPolicy(o: { market: EnvMarket; policy: TrainedPolicy; hmax: number; initialCash: number; costs: CostModel; risk: RiskConfig; runId: string; policyName: string }): Promise<ShadowReplay> {
+export async function replayPolicy(o: {
+  market: EnvMarket;
+  policy: TrainedPolicy;
+  hmax: number;
+  initialCash: number;
+  costs: CostModel;
+  risk: RiskConfig;
+  runId: string;
+  policyName: string;
+}): Promise<ShadowReplay> {
   const { market } = o;
   const session = await runReplaySession({
     bars: market,
@@ -54,7 +63,10 @@ export async function replayPolicy(o: { market: EnvMarket; policy: TrainedPolicy
   return {
     ...session,
     metrics: {
-      ...performanceMetrics(session.equity.map((x) => x.equity), 252),
+      ...performanceMetrics(
+        session.equity.map((x) => x.equity),
+        252,
+      ),
       intents: session.intents.length,
       approved: count('approve'),
       resized: count('resize'),

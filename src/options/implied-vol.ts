@@ -35,7 +35,11 @@ export function impliedVol(option: Omit<BsmInputs, 'vol'>, price: number): Impli
     if (diff > 0) hi = vol;
     else lo = vol;
     if (Math.abs(diff) <= 1e-14 * Math.max(1, price) || hi - lo < 1e-15) {
-      if (vega < MIN_RECOVERABLE_VEGA) return { ok: false, reason: `the price is insensitive to volatility here (vega ${vega.toExponential(2)} < ${MIN_RECOVERABLE_VEGA})` };
+      if (vega < MIN_RECOVERABLE_VEGA)
+        return {
+          ok: false,
+          reason: `the price is insensitive to volatility here (vega ${vega.toExponential(2)} < ${MIN_RECOVERABLE_VEGA})`,
+        };
       return { ok: true, vol, iterations: i };
     }
     const newton = vol - diff / vega;

@@ -8,7 +8,14 @@ export interface Bar {
 }
 
 /** A horizontal bar chart on a 0..max scale, one row per bar in the given order, the value at the bar's end. */
-export function horizontalBarChart(o: { id: string; title: string; bars: readonly Bar[]; max: number; format: (x: number) => string; width?: number }): string {
+export function horizontalBarChart(o: {
+  id: string;
+  title: string;
+  bars: readonly Bar[];
+  max: number;
+  format: (x: number) => string;
+  width?: number;
+}): string {
   const width = o.width ?? 880;
   const row = 18;
   const pad = { left: 160, right: 70, top: 28, bottom: 8 };

@@ -7,7 +7,10 @@ import { renderTearsheet } from './tearsheet.js';
 async function equityOf(file: string): Promise<{ date: string; equity: number }[]> {
   const { connection, close } = await openDuckDb(1);
   try {
-    return await queryRows(connection, `SELECT strftime(date, '%Y-%m-%d') AS date, equity FROM read_parquet(${sqlString(file)}) ORDER BY date`);
+    return await queryRows(
+      connection,
+      `SELECT strftime(date, '%Y-%m-%d') AS date, equity FROM read_parquet(${sqlString(file)}) ORDER BY date`,
+    );
   } finally {
     close();
   }
@@ -20,12 +23,28 @@ async function equityOf(file: string): Promise<{ date: string; equity: number }[
  * net exposure are the share of value in positions). Reads only the experiment's and the
  * baseline's outputs.
  */
-export async function experimentTearsheet(o: { title: string; experimentDir: string; baselineDir: string; baselineName: string; periodsPerYear: number; rollingWindow: number }): Promise<string> {
+export async function experimentTearsheet(o: {
+  title: string;
+  experimentDir: string;
+  baselineDir: string;
+  baselineName: string;
+  periodsPerYear: number;
+  rollingWindow: number;
+}): Promise<string> {
   const equity = await equityOf(join(o.experimentDir, 'evaluation', 'equity.parquet'));
   const baseline = new Map((await equityOf(join(o.baselineDir, 'equity.parquet'))).map((r) => [r.date, r.equity]));
-  const metrics = JSON.parse(readFileSync(join(o.experimentDir, 'evaluation', 'metrics.json'), 'utf8')) as { window: { start: string; end: string; sessions: number }; metrics: object };
-  const baselineMetrics = (JSON.parse(readFileSync(join(o.baselineDir, 'metrics.json'), 'utf8')) as { metrics: object }).metrics;
-  const manifest = JSON.parse(readFileSync(join(o.experimentDir, 'manifest.json'), 'utf8')) as { seed: number; backend: string; timesteps: number; config: { trials?: { count?: number } } };
+  const metrics = JSON.parse(readFileSync(join(o.experimentDir, 'evaluation', 'metrics.json'), 'utf8')) as {
+    window: { start: string; end: string; sessions: number };
+    metrics: object;
+  };
+  const baselineMetrics = (JSON.parse(readFileSync(join(o.baselineDir, 'metrics.json'), 'utf8')) as { metrics: object })
+    .metrics;
+  const manifest = JSON.parse(readFileSync(join(o.experimentDir, 'manifest.json'), 'utf8')) as {
+    seed: number;
+    backend: string;
+    timesteps: number;
+    config: { trials?: { count?: number } };
+  };
   const exposure = new Float64Array(equity.length).fill(Number.NaN);
   const log = join(o.experimentDir, 'episodes', 'test.jsonl');
   if (existsSync(log)) {

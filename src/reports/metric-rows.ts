@@ -28,7 +28,11 @@ const STANDARD: readonly [label: string, key: string, as: TearsheetMetricRow['as
  * metrics show as dashes); metrics the strategy does not have are left out. `trials` labels the
  * deflated Sharpe ratio with the number of trials it was deflated by.
  */
-export function standardMetricRows(metrics: object, benchmark: object | undefined, trials: number): TearsheetMetricRow[] {
+export function standardMetricRows(
+  metrics: object,
+  benchmark: object | undefined,
+  trials: number,
+): TearsheetMetricRow[] {
   const num = (x: unknown) => (typeof x === 'number' ? x : null);
   const m = metrics as Readonly<Record<string, unknown>>;
   const b = benchmark as Readonly<Record<string, unknown>> | undefined;

@@ -36,9 +36,20 @@ export function lineChart(o: LineChartOptions): string {
   const n = o.dates.length;
   let lo = Infinity;
   let hi = -Infinity;
-  for (const s of o.series) for (let i = 0; i < s.values.length; i++) if (Number.isFinite(s.values[i]!)) (lo = Math.min(lo, s.values[i]!)), (hi = Math.max(hi, s.values[i]!));
-  if (o.area) (lo = Math.min(lo, 0)), (hi = Math.max(hi, 0));
-  if (!Number.isFinite(lo)) (lo = 0), (hi = 1);
+  for (const s of o.series)
+    for (let i = 0; i < s.values.length; i++)
+      if (Number.isFinite(s.values[i]!)) {
+        lo = Math.min(lo, s.values[i]!);
+        hi = Math.max(hi, s.values[i]!);
+      }
+  if (o.area) {
+    lo = Math.min(lo, 0);
+    hi = Math.max(hi, 0);
+  }
+  if (!Number.isFinite(lo)) {
+    lo = 0;
+    hi = 1;
+  }
   if (hi === lo) hi = lo + 1;
   const x = (i: number) => pad.left + (n <= 1 ? 0 : (i / (n - 1)) * (width - pad.left - pad.right));
   const y = (v: number) => pad.top + ((hi - v) / (hi - lo)) * (height - pad.top - pad.bottom);
@@ -55,13 +66,27 @@ export function lineChart(o: LineChartOptions): string {
       d += `${pen ? 'L' : 'M'}${coord(x(i))},${coord(y(v))}`;
       pen = true;
     }
-    const fill = o.area && k === 0 && d ? `<path d="${d}L${coord(x(s.values.length - 1))},${coord(y(0))}L${coord(x(0))},${coord(y(0))}Z" fill="${s.color}" fill-opacity="0.25" stroke="none"/>` : '';
+    const fill =
+      o.area && k === 0 && d
+        ? `<path d="${d}L${coord(x(s.values.length - 1))},${coord(y(0))}L${coord(x(0))},${coord(y(0))}Z" fill="${s.color}" fill-opacity="0.25" stroke="none"/>`
+        : '';
     return `${fill}<path class="series" data-series="${escapeXml(s.name)}" d="${d}" fill="none" stroke="${s.color}" stroke-width="1.2"/>`;
   });
-  const ticks = [lo, (lo + hi) / 2, hi].map((v) => `<text x="${pad.left - 6}" y="${coord(y(v) + 4)}" text-anchor="end">${escapeXml(format(v))}</text><line x1="${pad.left}" x2="${width - pad.right}" y1="${coord(y(v))}" y2="${coord(y(v))}" stroke="#ddd"/>`);
+  const ticks = [lo, (lo + hi) / 2, hi].map(
+    (v) =>
+      `<text x="${pad.left - 6}" y="${coord(y(v) + 4)}" text-anchor="end">${escapeXml(format(v))}</text><line x1="${pad.left}" x2="${width - pad.right}" y1="${coord(y(v))}" y2="${coord(y(v))}" stroke="#ddd"/>`,
+  );
   const anchors = ['start', 'middle', 'end'];
-  const dateTicks = n > 0 ? [0, Math.floor((n - 1) / 2), n - 1].map((i, k) => `<text x="${coord(x(i))}" y="${height - 6}" text-anchor="${anchors[k]}">${escapeXml(o.dates[i]!)}</text>`) : [];
-  const legend = o.series.map((s, k) => `<text x="${pad.left + 8 + k * 160}" y="18" fill="${s.color}">■ ${escapeXml(s.name)}</text>`);
+  const dateTicks =
+    n > 0
+      ? [0, Math.floor((n - 1) / 2), n - 1].map(
+          (i, k) =>
+            `<text x="${coord(x(i))}" y="${height - 6}" text-anchor="${anchors[k]}">${escapeXml(o.dates[i]!)}</text>`,
+        )
+      : [];
+  const legend = o.series.map(
+    (s, k) => `<text x="${pad.left + 8 + k * 160}" y="18" fill="${s.color}">■ ${escapeXml(s.name)}</text>`,
+  );
   return `<svg id="${escapeXml(o.id)}" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11"><title>${escapeXml(o.title)}</title>${ticks.join('')}${paths.join('')}${dateTicks.join('')}${legend.join('')}</svg>`;
 }
 
@@ -74,17 +99,24 @@ export function monthlyHeatmap(id: string, monthly: ReadonlyMap<string, number>)
   const width = left + 12 * cell.w + 8;
   const height = top + years.length * cell.h + 8;
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const parts: string[] = months.map((m, i) => `<text x="${left + i * cell.w + cell.w / 2}" y="16" text-anchor="middle">${m}</text>`);
+  const parts: string[] = months.map(
+    (m, i) => `<text x="${left + i * cell.w + cell.w / 2}" y="16" text-anchor="middle">${m}</text>`,
+  );
   years.forEach((year, row) => {
     parts.push(`<text x="${left - 6}" y="${top + row * cell.h + 14}" text-anchor="end">${year}</text>`);
     for (let m = 0; m < 12; m++) {
       const r = monthly.get(`${year}-${String(m + 1).padStart(2, '0')}`);
       if (r === undefined) continue;
       const strength = Math.min(1, Math.abs(r) / 0.1);
-      const color = r >= 0 ? `rgb(${Math.round(255 - 155 * strength)},${Math.round(255 - 55 * strength)},${Math.round(255 - 155 * strength)})` : `rgb(${Math.round(255 - 25 * strength)},${Math.round(255 - 175 * strength)},${Math.round(255 - 175 * strength)})`;
+      const color =
+        r >= 0
+          ? `rgb(${Math.round(255 - 155 * strength)},${Math.round(255 - 55 * strength)},${Math.round(255 - 155 * strength)})`
+          : `rgb(${Math.round(255 - 25 * strength)},${Math.round(255 - 175 * strength)},${Math.round(255 - 175 * strength)})`;
       const x = left + m * cell.w;
       const y = top + row * cell.h;
-      parts.push(`<rect class="cell" x="${x}" y="${y}" width="${cell.w - 2}" height="${cell.h - 2}" fill="${color}"/><text x="${x + cell.w / 2}" y="${y + 14}" text-anchor="middle">${(r * 100).toFixed(1)}%</text>`);
+      parts.push(
+        `<rect class="cell" x="${x}" y="${y}" width="${cell.w - 2}" height="${cell.h - 2}" fill="${color}"/><text x="${x + cell.w / 2}" y="${y + 14}" text-anchor="middle">${(r * 100).toFixed(1)}%</text>`,
+      );
     }
   });
   return `<svg id="${escapeXml(id)}" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11"><title>Monthly returns</title>${parts.join('')}</svg>`;

@@ -43,8 +43,26 @@ export function renderTearsheet(o: TearsheetInput): string {
   const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
   const charts = [
     lineChart({ id: 'equity', title: 'Equity against the benchmark (start = 1)', dates: o.dates, series }),
-    lineChart({ id: 'drawdown', title: 'Drawdown', dates: o.dates, series: [{ name: 'drawdown', values: drawdownSeries(o.equity), color: '#c0392b' }], area: true, format: pct }),
-    lineChart({ id: 'rolling_sharpe', title: `Rolling Sharpe (${o.rollingWindow} bars)`, dates: o.dates, series: [{ name: `rolling Sharpe ${o.rollingWindow}`, values: rollingSharpe(o.equity, o.rollingWindow, o.periodsPerYear), color: '#6c3483' }] }),
+    lineChart({
+      id: 'drawdown',
+      title: 'Drawdown',
+      dates: o.dates,
+      series: [{ name: 'drawdown', values: drawdownSeries(o.equity), color: '#c0392b' }],
+      area: true,
+      format: pct,
+    }),
+    lineChart({
+      id: 'rolling_sharpe',
+      title: `Rolling Sharpe (${o.rollingWindow} bars)`,
+      dates: o.dates,
+      series: [
+        {
+          name: `rolling Sharpe ${o.rollingWindow}`,
+          values: rollingSharpe(o.equity, o.rollingWindow, o.periodsPerYear),
+          color: '#6c3483',
+        },
+      ],
+    }),
     monthlyHeatmap('monthly_returns', monthlyReturns(o.dates, o.equity)),
     lineChart({
       id: 'exposure',
@@ -57,9 +75,18 @@ export function renderTearsheet(o: TearsheetInput): string {
       format: pct,
     }),
   ];
-  const headings = ['Equity against the benchmark', 'Drawdown', `Rolling Sharpe (${o.rollingWindow} bars)`, 'Monthly returns', 'Gross and net exposure'];
+  const headings = [
+    'Equity against the benchmark',
+    'Drawdown',
+    `Rolling Sharpe (${o.rollingWindow} bars)`,
+    'Monthly returns',
+    'Gross and net exposure',
+  ];
   const hasBenchmark = o.metrics.some((m) => m.benchmark !== undefined);
-  const rows = o.metrics.map((m) => `<tr><th>${escapeXml(m.label)}</th><td>${show(m.value, m.as)}</td>${hasBenchmark ? `<td>${show(m.benchmark, m.as)}</td>` : ''}</tr>`);
+  const rows = o.metrics.map(
+    (m) =>
+      `<tr><th>${escapeXml(m.label)}</th><td>${show(m.value, m.as)}</td>${hasBenchmark ? `<td>${show(m.benchmark, m.as)}</td>` : ''}</tr>`,
+  );
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeXml(o.title)}</title>
 <style>body{font-family:sans-serif;margin:24px;color:#222;background:#fff}h1{font-size:20px}h2{font-size:15px;margin:20px 0 4px}table{border-collapse:collapse}th,td{padding:3px 10px;border-bottom:1px solid #eee;text-align:right}th{text-align:left;font-weight:normal}p.note{margin:2px 0;color:#555;font-size:13px}</style>

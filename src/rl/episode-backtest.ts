@@ -9,7 +9,10 @@ import type { EnvMarket, StepLog } from './trading-env.js';
 export function episodeAsBacktest(market: EnvMarket, values: Float64Array, log: readonly StepLog[]): BacktestResult {
   const T = market.dates.length;
   const D = market.symbols.length;
-  if (values.length !== T || log.length !== T - 1) throw new Error(`an episode over ${T} bars has ${T} values and ${T - 1} steps, got ${values.length} and ${log.length}`);
+  if (values.length !== T || log.length !== T - 1)
+    throw new Error(
+      `an episode over ${T} bars has ${T} values and ${T - 1} steps, got ${values.length} and ${log.length}`,
+    );
   const positions = Array.from({ length: D }, () => new Float64Array(T));
   const turnover = new Float64Array(T);
   const gross = new Float64Array(T);
@@ -25,8 +28,28 @@ export function episodeAsBacktest(market: EnvMarket, values: Float64Array, log: 
       traded += Math.abs(f.shares * f.price);
       fees += f.fee;
       const symbol = market.symbols[f.asset]!;
-      trades.push({ order: orders.length, decided: step.date, date: step.executed, symbol, ordered: f.shares, shares: f.shares, price: f.price, fee: f.fee, reason: 'order' });
-      orders.push({ decided: step.date, due: step.executed, symbol, kind: 'shares', requested: f.shares, shares: f.shares, filled: f.shares, status: 'filled', reason: 'order' });
+      trades.push({
+        order: orders.length,
+        decided: step.date,
+        date: step.executed,
+        symbol,
+        ordered: f.shares,
+        shares: f.shares,
+        price: f.price,
+        fee: f.fee,
+        reason: 'order',
+      });
+      orders.push({
+        decided: step.date,
+        due: step.executed,
+        symbol,
+        kind: 'shares',
+        requested: f.shares,
+        shares: f.shares,
+        filled: f.shares,
+        status: 'filled',
+        reason: 'order',
+      });
     }
     costs.fees += fees;
     costs.slippage += step.costs - fees;

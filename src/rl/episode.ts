@@ -3,7 +3,12 @@ import type { TradingEnv } from './trading-env.js';
 
 /** A TradingEnv as PPO sees it. */
 export function asContinuousEnv(env: TradingEnv): ContinuousEnv {
-  return { observationSize: env.observationSize, actionSize: env.assets, reset: () => env.reset(), step: (a) => env.step(a) };
+  return {
+    observationSize: env.observationSize,
+    actionSize: env.assets,
+    reset: () => env.reset(),
+    step: (a) => env.step(a),
+  };
 }
 
 /**
@@ -14,7 +19,7 @@ export function asContinuousEnv(env: TradingEnv): ContinuousEnv {
 export function runEpisode(env: TradingEnv, act: (observation: Float64Array) => ArrayLike<number>): Float64Array {
   let observation = env.reset();
   const values = [env.portfolioValue];
-  for (let done = false; !done; ) {
+  for (let done = false; !done;) {
     const r = env.step(act(observation));
     observation = r.observation;
     values.push(env.portfolioValue);

@@ -7,7 +7,10 @@ import { tradingEnvSchema } from './trading-env.js';
 import { isoDateSchema } from '../data/schemas/iso-date.js';
 
 const label = z.string().startsWith('//');
-const window = z.object({ start: isoDateSchema, end: isoDateSchema }).strict().refine((w) => w.start <= w.end, { message: 'start must not be after end' });
+const window = z
+  .object({ start: isoDateSchema, end: isoDateSchema })
+  .strict()
+  .refine((w) => w.start <= w.end, { message: 'start must not be after end' });
 
 /** An RL experiment (configs/experiments/*.yaml): the market, the environment, PPO, and how the result is judged. */
 export const experimentConfigSchema = z
@@ -31,7 +34,10 @@ export const experimentConfigSchema = z
      * The turbulence index over the universe (needed by env.turbulence_threshold): computed from
      * the loaded closes with this lookback, so the first `lookback` sessions of training have none.
      */
-    turbulence: z.object({ lookback: z.number().int().min(2).default(252) }).strict().optional(),
+    turbulence: z
+      .object({ lookback: z.number().int().min(2).default(252) })
+      .strict()
+      .optional(),
     costs: costModelSchema.prefault({}),
     ppo: ppoSchema.prefault({}),
     /** Metrics of the test window per regime, by declared conditions on a regime feature set of one symbol. */
@@ -41,14 +47,32 @@ export const experimentConfigSchema = z
     /** Baseline strategies backtested on the test window with the same cost model, for comparison. */
     baselines: z.array(strategySchema).default([{ kind: 'buy_and_hold' }, { kind: 'equal_weight', every: 21 }]),
     /** Trials of this experiment family so far, for the deflated Sharpe ratio. */
-    trials: z.object({ count: z.number().int().min(1).default(1), sharpe_variance: z.number().min(0).default(0) }).strict().prefault({}),
+    trials: z
+      .object({ count: z.number().int().min(1).default(1), sharpe_variance: z.number().min(0).default(0) })
+      .strict()
+      .prefault({}),
     periods_per_year: z.number().positive().default(252),
   })
   .strict()
   .superRefine((c, ctx) => {
-    if (c.train.end >= c.test.start) ctx.addIssue({ code: 'custom', path: ['test', 'start'], message: `the test window (from ${c.test.start}) must start after the training window ends (${c.train.end})` });
-    if (c.env.turbulence_threshold !== undefined && !c.turbulence) ctx.addIssue({ code: 'custom', path: ['turbulence'], message: 'env.turbulence_threshold needs the turbulence index: add turbulence: {lookback: 252}' });
-    if (c.trials.count > 1 && c.trials.sharpe_variance === 0) ctx.addIssue({ code: 'custom', path: ['trials', 'sharpe_variance'], message: 'with more than one trial, give the variance of their Sharpe ratios' });
+    if (c.train.end >= c.test.start)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['test', 'start'],
+        message: `the test window (from ${c.test.start}) must start after the training window ends (${c.train.end})`,
+      });
+    if (c.env.turbulence_threshold !== undefined && !c.turbulence)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['turbulence'],
+        message: 'env.turbulence_threshold needs the turbulence index: add turbulence: {lookback: 252}',
+      });
+    if (c.trials.count > 1 && c.trials.sharpe_variance === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trials', 'sharpe_variance'],
+        message: 'with more than one trial, give the variance of their Sharpe ratios',
+      });
   });
 
 export type ExperimentConfig = z.infer<typeof experimentConfigSchema>;

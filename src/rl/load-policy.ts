@@ -20,9 +20,16 @@ interface ModelJson {
  */
 export function loadTrainedPolicy(modelDir: string): { policy: TrainedPolicy; model: ModelJson } {
   const model = JSON.parse(readFileSync(join(modelDir, 'model.json'), 'utf8')) as ModelJson;
-  if (model.format !== 'quanto-ppo-gaussian-mlp/1') throw new Error(`${join(modelDir, 'model.json')}: unknown model format '${model.format}'`);
+  if (model.format !== 'quanto-ppo-gaussian-mlp/1')
+    throw new Error(`${join(modelDir, 'model.json')}: unknown model format '${model.format}'`);
   // The initial weights are overwritten by the saved ones; the seed only has to be fixed.
-  const network = new GaussianActorCritic(model.observation.size, model.action.size, model.net_arch, 0, new SeededRandom(0));
+  const network = new GaussianActorCritic(
+    model.observation.size,
+    model.action.size,
+    model.net_arch,
+    0,
+    new SeededRandom(0),
+  );
   network.load(new Uint8Array(readFileSync(join(modelDir, model.weights.file))));
   const stats = model.observation.normalization ? RunningMeanStd.fromJSON(model.observation.normalization) : null;
   return { policy: { policy: network, observationStats: stats, curves: [] }, model };

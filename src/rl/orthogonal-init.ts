@@ -27,6 +27,7 @@ export function orthogonalMatrix(rows: number, cols: number, gain: number, rando
     for (let r = 0; r < m; r++) v[r] = v[r]! / norm;
   }
   const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = gain * (tall ? q[c]![r]! : q[r]![c]!);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++) out[r * cols + c] = gain * (tall ? q[c]![r]! : q[r]![c]!);
   return out;
 }

@@ -8,7 +8,13 @@ import type { EnvMarket } from './trading-env.js';
  * zero, so buy-and-hold earns only the noise. A policy that buys on +1 and sells on -1 earns
  * the edge; nothing about the signal is hidden from a policy that reads only bar t.
  */
-export function plantedSignalMarket(o: { sessions: number; assets: number; seed: number; edge?: number; noise?: number }): EnvMarket {
+export function plantedSignalMarket(o: {
+  sessions: number;
+  assets: number;
+  seed: number;
+  edge?: number;
+  noise?: number;
+}): EnvMarket {
   const random = new SeededRandom(o.seed);
   const edge = o.edge ?? 0.01;
   const noise = o.noise ?? 0.003;

@@ -21,7 +21,13 @@ export class GaussianActorCritic {
   readonly critic: Dense[];
   readonly logStd: tf.Variable;
 
-  constructor(readonly observationSize: number, readonly actionSize: number, readonly hidden: readonly number[], logStdInit: number, random: SeededRandom) {
+  constructor(
+    readonly observationSize: number,
+    readonly actionSize: number,
+    readonly hidden: readonly number[],
+    logStdInit: number,
+    random: SeededRandom,
+  ) {
     // Variables stay unnamed (TensorFlow.js names are process-global); the manifest names them.
     const layer = (inputs: number, outputs: number, gain: number, name: string): Dense => ({
       name,

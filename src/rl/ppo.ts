@@ -58,7 +58,12 @@ const variance = (xs: ArrayLike<number>) => {
  * the value loss and the entropy bonus with Adam, gradients clipped by global norm. Every
  * random draw comes from `seed`; on one backend, one seed gives the same weights to the bit.
  */
-export function trainPpo(env: ContinuousEnv, c: PpoConfig, seed: number, onIteration?: (s: IterationStats) => void): TrainedPolicy {
+export function trainPpo(
+  env: ContinuousEnv,
+  c: PpoConfig,
+  seed: number,
+  onIteration?: (s: IterationStats) => void,
+): TrainedPolicy {
   const random = new SeededRandom(seed);
   const O = env.observationSize;
   const A = env.actionSize;
@@ -118,7 +123,15 @@ export function trainPpo(env: ContinuousEnv, c: PpoConfig, seed: number, onItera
     }
     timesteps += n;
     const lastValue = tf.tidy(() => policy.value(tf.tensor2d(obs, [1, O])).dataSync()[0]!);
-    const { advantages, returns } = generalizedAdvantages(rewards, values, starts, lastValue, episodeStart === 1, c.gamma, c.gae_lambda);
+    const { advantages, returns } = generalizedAdvantages(
+      rewards,
+      values,
+      starts,
+      lastValue,
+      episodeStart === 1,
+      c.gamma,
+      c.gae_lambda,
+    );
     const oldLogProb = tf.tidy(() => {
       const x = tf.tensor2d(obsBuf, [n, O]);
       return policy.logProb(policy.mean(x), tf.tensor2d(actBuf, [n, A])).dataSync() as Float32Array;
@@ -162,7 +175,10 @@ export function trainPpo(env: ContinuousEnv, c: PpoConfig, seed: number, onItera
           const { grads } = tf.variableGrads(() => {
             const logProb = policy.logProb(policy.mean(x), actions);
             const ratio = tf.exp(tf.sub(logProb, old));
-            const surrogate = tf.minimum(tf.mul(adv, ratio), tf.mul(adv, tf.clipByValue(ratio, 1 - c.clip_range, 1 + c.clip_range)));
+            const surrogate = tf.minimum(
+              tf.mul(adv, ratio),
+              tf.mul(adv, tf.clipByValue(ratio, 1 - c.clip_range, 1 + c.clip_range)),
+            );
             const policyLoss = tf.neg(tf.mean(surrogate));
             const valueLoss = tf.mean(tf.square(tf.sub(ret, policy.value(x))));
             const entropy = policy.entropy();

@@ -24,7 +24,13 @@ export interface ExperimentRun {
   policy: TrainedPolicy;
   curves: IterationStats[];
   train: { market: EnvMarket; values: Float64Array; log: readonly StepLog[]; metrics: ScoredMetrics };
-  test: { market: EnvMarket; values: Float64Array; log: readonly StepLog[]; result: BacktestResult; metrics: ScoredMetrics };
+  test: {
+    market: EnvMarket;
+    values: Float64Array;
+    log: readonly StepLog[];
+    result: BacktestResult;
+    metrics: ScoredMetrics;
+  };
   baselines: { strategy: StrategyConfig; metrics: ScoredMetrics }[];
   /** Test-window metrics per declared regime (null when the config declares none). */
   regimes: RegimeSliceResult[] | null;
@@ -34,7 +40,10 @@ function sessionRange(dates: readonly string[], start: string, end: string): [nu
   const from = dates.findIndex((d) => d >= start);
   let to = dates.length;
   while (to > 0 && dates[to - 1]! > end) to--;
-  if (from < 0 || to - from < 3) throw new Error(`the window ${start} to ${end} has ${Math.max(0, to - Math.max(from, 0))} sessions in the bars: at least 3 are needed`);
+  if (from < 0 || to - from < 3)
+    throw new Error(
+      `the window ${start} to ${end} has ${Math.max(0, to - Math.max(from, 0))} sessions in the bars: at least 3 are needed`,
+    );
   return [from, to];
 }
 
@@ -51,14 +60,25 @@ function score(result: BacktestResult, c: ExperimentConfig): ScoredMetrics {
 
 function sliceBars(bars: MarketData, from: number, to: number): MarketData {
   const cut = (xs: readonly Float64Array[]) => xs.map((x) => x.slice(from, to));
-  return { dates: bars.dates.slice(from, to), symbols: bars.symbols, open: cut(bars.open), close: cut(bars.close), volume: cut(bars.volume) };
+  return {
+    dates: bars.dates.slice(from, to),
+    symbols: bars.symbols,
+    open: cut(bars.open),
+    close: cut(bars.close),
+    volume: cut(bars.volume),
+  };
 }
 
 /**
  * Trains a PPO policy on the training window and judges it on the test window, beside the
  * configured baselines backtested on the same test sessions with the same cost model.
  */
-export async function runExperiment(c: ExperimentConfig, inputs: { barsDir: string; featuresDir: string; regimeFeaturesDir: string | null }, seed: number, onIteration?: (s: IterationStats) => void): Promise<ExperimentRun> {
+export async function runExperiment(
+  c: ExperimentConfig,
+  inputs: { barsDir: string; featuresDir: string; regimeFeaturesDir: string | null },
+  seed: number,
+  onIteration?: (s: IterationStats) => void,
+): Promise<ExperimentRun> {
   const backend = await initTfBackend();
   const { market, bars } = await loadEnvMarket(c, inputs.barsDir, inputs.featuresDir);
   const [trainFrom, trainTo] = sessionRange(market.dates, c.train.start, c.train.end);
@@ -82,13 +102,22 @@ export async function runExperiment(c: ExperimentConfig, inputs: { barsDir: stri
     // Strategies with a lookback read the training window to start the test warmed up; the
     // others start on the test window's first session, as an investor starting then would.
     const needsHistory = strategy.kind === 'sma_crossover' || strategy.kind === 'momentum';
-    const weights = needsHistory ? strategyWeights(strategy, bars).map((w) => w.slice(testFrom, testTo)) : strategyWeights(strategy, testBars);
+    const weights = needsHistory
+      ? strategyWeights(strategy, bars).map((w) => w.slice(testFrom, testTo))
+      : strategyWeights(strategy, testBars);
     return { strategy, metrics: score(backtestTargetWeights(testBars, weights, c.costs, c.env.initial_cash), c) };
   });
   let regimes: RegimeSliceResult[] | null = null;
   if (c.regimes) {
-    if (!inputs.regimeFeaturesDir) throw new Error(`regimes read ${c.regimes.from}, which is not among this target's deps`);
-    const features = await loadFeatureColumns(inputs.regimeFeaturesDir, c.regimes.symbol, regimeColumns(c.regimes), testMarket.dates, dayAfter(c.test.end));
+    if (!inputs.regimeFeaturesDir)
+      throw new Error(`regimes read ${c.regimes.from}, which is not among this target's deps`);
+    const features = await loadFeatureColumns(
+      inputs.regimeFeaturesDir,
+      c.regimes.symbol,
+      regimeColumns(c.regimes),
+      testMarket.dates,
+      dayAfter(c.test.end),
+    );
     regimes = regimeSlices(test.values, (column) => features.get(column)!, c.regimes.slices, c.periods_per_year);
   }
   return { backend, policy, curves: policy.curves, train, test, baselines, regimes };

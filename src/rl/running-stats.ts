@@ -8,7 +8,11 @@ export class RunningMeanStd {
   variance: Float64Array;
   count: number;
 
-  constructor(readonly size: number, readonly clip = 10, readonly epsilon = 1e-8) {
+  constructor(
+    readonly size: number,
+    readonly clip = 10,
+    readonly epsilon = 1e-8,
+  ) {
     this.mean = new Float64Array(size);
     this.variance = new Float64Array(size).fill(1);
     this.count = 1e-4;
@@ -35,10 +39,22 @@ export class RunningMeanStd {
   }
 
   toJSON(): { mean: number[]; variance: number[]; count: number; clip: number; epsilon: number } {
-    return { mean: [...this.mean], variance: [...this.variance], count: this.count, clip: this.clip, epsilon: this.epsilon };
+    return {
+      mean: [...this.mean],
+      variance: [...this.variance],
+      count: this.count,
+      clip: this.clip,
+      epsilon: this.epsilon,
+    };
   }
 
-  static fromJSON(j: { mean: number[]; variance: number[]; count: number; clip: number; epsilon: number }): RunningMeanStd {
+  static fromJSON(j: {
+    mean: number[];
+    variance: number[];
+    count: number;
+    clip: number;
+    epsilon: number;
+  }): RunningMeanStd {
     const r = new RunningMeanStd(j.mean.length, j.clip, j.epsilon);
     r.mean = Float64Array.from(j.mean);
     r.variance = Float64Array.from(j.variance);

@@ -60,7 +60,13 @@ export interface StepResult {
  * of the D assets, ..., feature K of the D assets] (FinRL's layout). Shared by the environment
  * and by anything that replays a policy outside it (shadow replay), so both feed it the same.
  */
-export function observationOf(market: EnvMarket, t: number, cash: number, holdings: ArrayLike<number>, out = new Float64Array(1 + 2 * market.symbols.length + market.features.length * market.symbols.length)): Float64Array {
+export function observationOf(
+  market: EnvMarket,
+  t: number,
+  cash: number,
+  holdings: ArrayLike<number>,
+  out = new Float64Array(1 + 2 * market.symbols.length + market.features.length * market.symbols.length),
+): Float64Array {
   const D = market.symbols.length;
   out[0] = cash;
   for (let i = 0; i < D; i++) {
@@ -98,9 +104,14 @@ export class TradingEnv {
     private readonly costs: CostModel,
     options: { log?: boolean } = {},
   ) {
-    if (costs.execution.delay_bars !== 1) throw new Error(`the trading environment fills on the next bar: costs.execution.delay_bars must be 1, got ${costs.execution.delay_bars}`);
-    if (market.dates.length < 2) throw new Error(`the trading environment needs at least 2 sessions, got ${market.dates.length}`);
-    if (config.turbulence_threshold !== undefined && !market.turbulence) throw new Error('a turbulence threshold is set but the market has no turbulence series');
+    if (costs.execution.delay_bars !== 1)
+      throw new Error(
+        `the trading environment fills on the next bar: costs.execution.delay_bars must be 1, got ${costs.execution.delay_bars}`,
+      );
+    if (market.dates.length < 2)
+      throw new Error(`the trading environment needs at least 2 sessions, got ${market.dates.length}`);
+    if (config.turbulence_threshold !== undefined && !market.turbulence)
+      throw new Error('a turbulence threshold is set but the market has no turbulence series');
     this.assets = market.symbols.length;
     this.observationSize = 1 + 2 * this.assets + market.features.length * this.assets;
     this.holdings = new Float64Array(this.assets);
@@ -140,15 +151,23 @@ export class TradingEnv {
     const begin = this.valueAt(t);
     const shares = new Float64Array(D);
     for (let i = 0; i < D; i++) shares[i] = Math.trunc(Math.max(-1, Math.min(1, action[i]!)) * this.config.hmax);
-    const turbulent = this.config.turbulence_threshold !== undefined && this.market.turbulence![t]! >= this.config.turbulence_threshold;
+    const turbulent =
+      this.config.turbulence_threshold !== undefined && this.market.turbulence![t]! >= this.config.turbulence_threshold;
     const traded = new Array<number>(D).fill(0);
     const fills: StepLog['fills'] = [];
     let costs = 0;
-    const exec = (i: number) => (this.market.tradable && this.market.tradable[i]![e] === 0 ? Number.NaN : this.costs.execution.price === 'open' ? this.market.open[i]![e]! : this.market.close[i]![e]!);
+    const exec = (i: number) =>
+      this.market.tradable && this.market.tradable[i]![e] === 0
+        ? Number.NaN
+        : this.costs.execution.price === 'open'
+          ? this.market.open[i]![e]!
+          : this.market.close[i]![e]!;
 
     // Sells, the largest first (ties by asset order, so the result never depends on sort stability).
     const order = Array.from({ length: D }, (_, i) => i);
-    const sells = turbulent ? order.filter((i) => this.holdings[i]! > 0) : order.filter((i) => shares[i]! < 0).sort((a, b) => shares[a]! - shares[b]! || a - b);
+    const sells = turbulent
+      ? order.filter((i) => this.holdings[i]! > 0)
+      : order.filter((i) => shares[i]! < 0).sort((a, b) => shares[a]! - shares[b]! || a - b);
     for (const i of sells) {
       const n = turbulent ? this.holdings[i]! : Math.min(-shares[i]!, this.holdings[i]!);
       const price = exec(i);
@@ -181,7 +200,18 @@ export class TradingEnv {
     const end = this.valueAt(e);
     const reward = (end - begin) * this.config.reward_scaling;
     if (this.log) {
-      this.log.push({ date: this.market.dates[t]!, executed: this.market.dates[e]!, traded, fills, holdings: [...this.holdings], cash: this.cash, value: end, reward, costs, turbulent });
+      this.log.push({
+        date: this.market.dates[t]!,
+        executed: this.market.dates[e]!,
+        traded,
+        fills,
+        holdings: [...this.holdings],
+        cash: this.cash,
+        value: end,
+        reward,
+        costs,
+        turbulent,
+      });
     }
     return { observation: this.observation(), reward, done: e + 1 >= this.market.dates.length };
   }

@@ -46,7 +46,14 @@ export function trainingCurvesSvg(curves: readonly IterationStats[]): string {
   const labels = curves.map((s) => `iteration ${s.iteration}`);
   const panels = CURVES.map(([key, title], i) => {
     const values = curves.map((s) => (s[key] === null ? Number.NaN : Number(s[key])));
-    return lineChart({ id: key, title, dates: labels, series: [{ name: title, values, color: '#1f5fbf' }], height, width: 720 }).replace('<svg ', `<svg y="${i * height}" `);
+    return lineChart({
+      id: key,
+      title,
+      dates: labels,
+      series: [{ name: title, values, color: '#1f5fbf' }],
+      height,
+      width: 720,
+    }).replace('<svg ', `<svg y="${i * height}" `);
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="720" height="${CURVES.length * height}" viewBox="0 0 720 ${CURVES.length * height}">${panels.join('')}</svg>\n`;
 }
@@ -75,42 +82,106 @@ export async function writeExperimentOutputs(
       activation: 'tanh',
       observation: {
         size: policy.policy.observationSize,
-        layout: ['cash', ...symbols.map((s) => `close:${s}`), ...symbols.map((s) => `holdings:${s}`), ...c.features.columns.flatMap((f) => symbols.map((s) => `${f}:${s}`))],
+        layout: [
+          'cash',
+          ...symbols.map((s) => `close:${s}`),
+          ...symbols.map((s) => `holdings:${s}`),
+          ...c.features.columns.flatMap((f) => symbols.map((s) => `${f}:${s}`)),
+        ],
         normalization: policy.observationStats?.toJSON() ?? null,
       },
-      action: { size: policy.policy.actionSize, symbols, low: -1, high: 1, hmax: c.env.hmax, distribution: 'diagonal Gaussian, state-independent log std; the mean is the deterministic action' },
+      action: {
+        size: policy.policy.actionSize,
+        symbols,
+        low: -1,
+        high: 1,
+        hmax: c.env.hmax,
+        distribution: 'diagonal Gaussian, state-independent log std; the mean is the deterministic action',
+      },
     }),
   );
   write(outDir, 'training/curves.json', metricsJson(run.curves));
   write(outDir, 'training/curves.svg', trainingCurvesSvg(run.curves));
 
-  const window = (m: { dates: readonly string[] }) => ({ start: m.dates[0]!, end: m.dates.at(-1)!, sessions: m.dates.length });
+  const window = (m: { dates: readonly string[] }) => ({
+    start: m.dates[0]!,
+    end: m.dates.at(-1)!,
+    sessions: m.dates.length,
+  });
   write(
     outDir,
     'evaluation/metrics.json',
-    metricsJson({ window: window(run.test.market), metrics: run.test.metrics, in_sample: { window: window(run.train.market), metrics: run.train.metrics } }),
+    metricsJson({
+      window: window(run.test.market),
+      metrics: run.test.metrics,
+      in_sample: { window: window(run.train.market), metrics: run.train.metrics },
+    }),
   );
-  const row = (name: string, m: ExperimentRun['test']['metrics']) => ({ name, total_return: m.total_return, cagr: m.cagr, sharpe: m.sharpe, sortino: m.sortino, max_drawdown: m.max_drawdown, calmar: m.calmar, dsr: m.dsr, turnover_annual: m.turnover_annual });
-  const baselineName = (b: ExperimentRun['baselines'][number]['strategy']) => Object.entries(b).map(([k, v]) => (k === 'kind' ? v : `${k}=${v}`)).join(' ');
+  const row = (name: string, m: ExperimentRun['test']['metrics']) => ({
+    name,
+    total_return: m.total_return,
+    cagr: m.cagr,
+    sharpe: m.sharpe,
+    sortino: m.sortino,
+    max_drawdown: m.max_drawdown,
+    calmar: m.calmar,
+    dsr: m.dsr,
+    turnover_annual: m.turnover_annual,
+  });
+  const baselineName = (b: ExperimentRun['baselines'][number]['strategy']) =>
+    Object.entries(b)
+      .map(([k, v]) => (k === 'kind' ? v : `${k}=${v}`))
+      .join(' ');
   write(
     outDir,
     'evaluation/comparison.json',
     metricsJson({
       window: window(run.test.market),
       note: 'the policy and each baseline over the same test sessions, the same cost model and the same initial cash',
-      rows: [row('ppo policy', run.test.metrics), ...run.baselines.map((b) => row(baselineName(b.strategy), b.metrics))],
-      policy_beats: Object.fromEntries(run.baselines.map((b) => [baselineName(b.strategy), { sharpe: run.test.metrics.sharpe > b.metrics.sharpe, total_return: run.test.metrics.total_return > b.metrics.total_return }])),
+      rows: [
+        row('ppo policy', run.test.metrics),
+        ...run.baselines.map((b) => row(baselineName(b.strategy), b.metrics)),
+      ],
+      policy_beats: Object.fromEntries(
+        run.baselines.map((b) => [
+          baselineName(b.strategy),
+          {
+            sharpe: run.test.metrics.sharpe > b.metrics.sharpe,
+            total_return: run.test.metrics.total_return > b.metrics.total_return,
+          },
+        ]),
+      ),
     }),
   );
   write(
     outDir,
     'evaluation/regime_slices.json',
-    metricsJson(c.regimes ? { from: c.regimes.from, symbol: c.regimes.symbol, rule: 'the return from bar t-1 to t belongs to the regime known at bar t-1', slices: run.regimes } : { from: null, symbol: null, rule: 'no regimes declared in the config', slices: [] }),
+    metricsJson(
+      c.regimes
+        ? {
+            from: c.regimes.from,
+            symbol: c.regimes.symbol,
+            rule: 'the return from bar t-1 to t belongs to the regime known at bar t-1',
+            slices: run.regimes,
+          }
+        : { from: null, symbol: null, rule: 'no regimes declared in the config', slices: [] },
+    ),
   );
   const { connection, close } = await openDuckDb(1);
   try {
     const lines = run.test.market.dates.map((d, t) => `${d},${run.test.values[t]}`);
-    await writeRowsAsParquet(connection, { columns: [['date', 'DATE'], ['equity', 'DOUBLE']], lines }, join(outDir, 'evaluation', 'equity.parquet'), 'date');
+    await writeRowsAsParquet(
+      connection,
+      {
+        columns: [
+          ['date', 'DATE'],
+          ['equity', 'DOUBLE'],
+        ],
+        lines,
+      },
+      join(outDir, 'evaluation', 'equity.parquet'),
+      'date',
+    );
   } finally {
     close();
   }

@@ -50,14 +50,18 @@ function needles(): Needle[] {
   const found = new Map<string, string>(registered);
   for (const [name, value] of Object.entries(process.env)) {
     if (!value || value.length < MIN_SECRET_LENGTH) continue;
-    if ((SECRET_ENV_NAMES as readonly string[]).includes(name) || SECRET_NAME.test(name)) if (!found.has(value)) found.set(value, name);
+    if ((SECRET_ENV_NAMES as readonly string[]).includes(name) || SECRET_NAME.test(name))
+      if (!found.has(value)) found.set(value, name);
   }
   const signature = [...found.entries()].map(([v, n]) => `${n}=${v}`).join('\u0000');
   if (cache?.env === signature) return cache.needles;
   // Longest first, so a secret that contains another is masked whole.
   const list = [...found.entries()]
     .sort(([a], [b]) => b.length - a.length || (a < b ? -1 : 1))
-    .map(([value, name]) => ({ name, forms: [...new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)])] }));
+    .map(([value, name]) => ({
+      name,
+      forms: [...new Set([value, encodeURIComponent(value), JSON.stringify(value).slice(1, -1)])],
+    }));
   cache = { env: signature, needles: list };
   return list;
 }

@@ -39,32 +39,49 @@ describe('backtest targets from the sample data', () => {
 
   it('writes equity, positions, orders, fills, round trips and exposure as Parquet, and metrics.json agrees with the equity curve', async () => {
     const t = 'backtests/spx_sma_crossover';
-    const equity = await parquet<{ date: string; equity: number }>(`SELECT strftime(date, '%Y-%m-%d') AS date, equity FROM ${sqlString(out(t, 'equity.parquet'))} ORDER BY date`);
+    const equity = await parquet<{ date: string; equity: number }>(
+      `SELECT strftime(date, '%Y-%m-%d') AS date, equity FROM ${sqlString(out(t, 'equity.parquet'))} ORDER BY date`,
+    );
     const m = metrics(t);
     expect(m.period).toEqual({ start: '2000-01-03', end: equity.at(-1)!.date, sessions: equity.length });
-    const recomputed = performanceMetrics(equity.map((r) => r.equity), 252);
-    for (const k of ['sharpe', 'sortino', 'volatility', 'max_drawdown', 'cagr', 'calmar', 'psr0'] as const) expect(m.metrics[k]).toBeCloseTo(recomputed[k], 12);
+    const recomputed = performanceMetrics(
+      equity.map((r) => r.equity),
+      252,
+    );
+    for (const k of ['sharpe', 'sortino', 'volatility', 'max_drawdown', 'cagr', 'calmar', 'psr0'] as const)
+      expect(m.metrics[k]).toBeCloseTo(recomputed[k], 12);
     expect(m.metrics.dsr).toBeCloseTo(m.metrics.psr0, 12); // one trial: DSR is PSR against 0
-    const fills = await parquet<{ n: bigint; fees: number }>(`SELECT count(*) AS n, sum(fee) AS fees FROM ${sqlString(out(t, 'fills.parquet'))}`);
+    const fills = await parquet<{ n: bigint; fees: number }>(
+      `SELECT count(*) AS n, sum(fee) AS fees FROM ${sqlString(out(t, 'fills.parquet'))}`,
+    );
     expect(fills[0]!.fees).toBeCloseTo(m.metrics.fees, 6);
     const trips = await parquet<{ n: bigint }>(`SELECT count(*) AS n FROM ${sqlString(out(t, 'trades.parquet'))}`);
     expect(Number(trips[0]!.n)).toBe(m.metrics.round_trips);
-    const exposure = await parquet<{ n: bigint; gross: number }>(`SELECT count(*) AS n, max(gross_exposure) AS gross FROM ${sqlString(out(t, 'exposure.parquet'))}`);
+    const exposure = await parquet<{ n: bigint; gross: number }>(
+      `SELECT count(*) AS n, max(gross_exposure) AS gross FROM ${sqlString(out(t, 'exposure.parquet'))}`,
+    );
     expect(Number(exposure[0]!.n)).toBe(equity.length);
     expect(exposure[0]!.gross).toBeLessThanOrEqual(1.001);
-    const orders = await parquet<{ n: bigint }>(`SELECT count(*) AS n FROM ${sqlString(out(t, 'orders.parquet'))} WHERE status = 'filled'`);
+    const orders = await parquet<{ n: bigint }>(
+      `SELECT count(*) AS n FROM ${sqlString(out(t, 'orders.parquet'))} WHERE status = 'filled'`,
+    );
     expect(Number(orders[0]!.n)).toBeGreaterThan(0);
   });
 
   it('a declared end bounds the sessions traded', () => {
-    expect(metrics('backtests/dow30_equal_weight_1998_2000').period).toMatchObject({ start: '1998-01-02', end: '2000-12-29' });
+    expect(metrics('backtests/dow30_equal_weight_1998_2000').period).toMatchObject({
+      start: '1998-01-02',
+      end: '2000-12-29',
+    });
   });
 
   it('buy-and-hold tracks its benchmark less its costs; the stops variant exits on stop-losses', async () => {
     const m = metrics('backtests/spx_buy_and_hold');
     expect(m.metrics.volatility).toBeCloseTo(m.benchmark.metrics.volatility, 3);
     expect(m.metrics.total_return).toBeLessThan(m.benchmark.metrics.total_return);
-    const stops = await parquet<{ reason: string }>(`SELECT DISTINCT reason FROM ${sqlString(out('backtests/spx_sma_crossover_stops', 'fills.parquet'))} ORDER BY reason`);
+    const stops = await parquet<{ reason: string }>(
+      `SELECT DISTINCT reason FROM ${sqlString(out('backtests/spx_sma_crossover_stops', 'fills.parquet'))} ORDER BY reason`,
+    );
     expect(stops.map((r) => r.reason)).toEqual(['order', 'stop_loss']);
   });
 
@@ -75,11 +92,14 @@ describe('backtest targets from the sample data', () => {
     const final = metrics('evaluation/spx_sma_crossover_final');
     expect(final.period.end > '2019-01-01').toBe(true);
     // The strategy's decisions before the reserve cannot depend on the reserve's bars.
-    for (const k of ['sharpe', 'max_drawdown', 'cagr', 'total_return'] as const) expect(final.in_sample[k]).toBeCloseTo(research.metrics[k], 10);
+    for (const k of ['sharpe', 'max_drawdown', 'cagr', 'total_return'] as const)
+      expect(final.in_sample[k]).toBeCloseTo(research.metrics[k], 10);
     expect(final.out_of_sample.n_returns).toBe(final.period.sessions - research.period.sessions);
     // Only the final evaluation looked at the reserve, and the ledger says so.
     const ledger = readHoldoutLedger(join(cache, 'holdout.jsonl'));
-    expect(ledger.map((e) => [e.family, e.target])).toEqual([['spx_sma_crossover', '//evaluation/spx_sma_crossover_final']]);
+    expect(ledger.map((e) => [e.family, e.target])).toEqual([
+      ['spx_sma_crossover', '//evaluation/spx_sma_crossover_final'],
+    ]);
     expect(ledger[0]!.observations).toBe(final.metrics.n_returns);
   });
 
@@ -97,7 +117,12 @@ describe('backtest targets from the sample data', () => {
       } finally {
         close();
       }
-      const config = backtestConfigSchema.parse({ bars: '//canonical/equity_ohlcv', symbols: ['^GSPC'], reserve: { from: '2019-01-01' }, strategy: { kind: 'sma_crossover', fast: 20, slow: 100 } });
+      const config = backtestConfigSchema.parse({
+        bars: '//canonical/equity_ohlcv',
+        symbols: ['^GSPC'],
+        reserve: { from: '2019-01-01' },
+        strategy: { kind: 'sma_crossover', fast: 20, slow: 100 },
+      });
       const a = await runBacktest(config, { barsDir: store, regimeFeaturesDir: null });
       const b = await runBacktest(config, { barsDir: altered, regimeFeaturesDir: null });
       expect([...b.result.equity]).toEqual([...a.result.equity]);
@@ -111,7 +136,9 @@ describe('backtest targets from the sample data', () => {
   });
 
   it('regime slices: each slice compounds the returns whose previous bar was in the regime', async () => {
-    const slices = JSON.parse(readFileSync(out('backtests/spx_sma_crossover', 'evaluation/regime_slices.json'), 'utf8'));
+    const slices = JSON.parse(
+      readFileSync(out('backtests/spx_sma_crossover', 'evaluation/regime_slices.json'), 'utf8'),
+    );
     expect(slices.slices.map((s: { name: string }) => s.name)).toEqual(['low_vol', 'high_vol', 'bull', 'bear']);
     const rows = await parquet<{ equity: number; vol_regime: number | null }>(
       `SELECT e.equity, f.vol_regime FROM ${sqlString(out('backtests/spx_sma_crossover', 'equity.parquet'))} e
@@ -120,7 +147,8 @@ describe('backtest targets from the sample data', () => {
        ORDER BY e.date`,
     );
     const values = [1];
-    for (let t = 1; t < rows.length; t++) if (rows[t - 1]!.vol_regime === 2) values.push(values.at(-1)! * (rows[t]!.equity / rows[t - 1]!.equity));
+    for (let t = 1; t < rows.length; t++)
+      if (rows[t - 1]!.vol_regime === 2) values.push(values.at(-1)! * (rows[t]!.equity / rows[t - 1]!.equity));
     const high = slices.slices[1];
     expect(high.n_returns).toBe(values.length - 1);
     expect(high.metrics.sharpe).toBeCloseTo(performanceMetrics(values, 252).sharpe, 10);

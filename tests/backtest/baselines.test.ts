@@ -47,12 +47,20 @@ describe('baseline strategies as target weights', () => {
 
   it('point in time: changing later closes changes no earlier weight', () => {
     const base = [data.close[0]!, data.close[1]!, data.close[2]!].map((c) => [...c]);
-    const before = [smaCrossover(data, 2, 4), crossSectionalMomentum(data, { lookback: 3, skip: 0, top: 0.5, every: 1 })];
+    const before = [
+      smaCrossover(data, 2, 4),
+      crossSectionalMomentum(data, { lookback: 3, skip: 0, top: 0.5, every: 1 }),
+    ];
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 6 }), fc.double({ min: 1, max: 50, noNaN: true }), (t, x) => {
         const changed = market(base.map((c) => c.map((v, i) => (i > t ? x : v))));
-        const after = [smaCrossover(changed, 2, 4), crossSectionalMomentum(changed, { lookback: 3, skip: 0, top: 0.5, every: 1 })];
-        for (let k = 0; k < 2; k++) for (let s = 0; s < 3; s++) expect([...after[k]![s]!.slice(0, t + 1)]).toEqual([...before[k]![s]!.slice(0, t + 1)]);
+        const after = [
+          smaCrossover(changed, 2, 4),
+          crossSectionalMomentum(changed, { lookback: 3, skip: 0, top: 0.5, every: 1 }),
+        ];
+        for (let k = 0; k < 2; k++)
+          for (let s = 0; s < 3; s++)
+            expect([...after[k]![s]!.slice(0, t + 1)]).toEqual([...before[k]![s]!.slice(0, t + 1)]);
       }),
       { numRuns: 40 },
     );

@@ -20,13 +20,27 @@ function walk(seed: number, T: number) {
 }
 
 describe('parameter sweeps', () => {
-  const model = costModelSchema.parse({ fees: { bps: 1, per_share: 0.001, min_per_order: 0.5 }, slippage: { fixed_bps: 2, volume_share: { price_impact: 0.5, participation_cap: 0.5 } } });
+  const model = costModelSchema.parse({
+    fees: { bps: 1, per_share: 0.001, min_per_order: 0.5 },
+    slippage: { fixed_bps: 2, volume_share: { price_impact: 0.5, participation_cap: 0.5 } },
+  });
   const bars = walk(5, 800);
-  const pairs = [[5, 20], [10, 50], [3, 7], [20, 200]] as const;
+  const pairs = [
+    [5, 20],
+    [10, 50],
+    [3, 7],
+    [20, 200],
+  ] as const;
 
   it('each run is the vectorized engine on one symbol, fill for fill', () => {
     const runs = sweepSingleAsset(bars, pairs.length, smaCrossoverSweepWeights(bars.close, pairs), model, 1e5, 252);
-    const data = { dates: Array.from({ length: 800 }, (_, t) => `d${String(t).padStart(4, '0')}`), symbols: ['X'], open: [bars.open], close: [bars.close], volume: [bars.volume] };
+    const data = {
+      dates: Array.from({ length: 800 }, (_, t) => `d${String(t).padStart(4, '0')}`),
+      symbols: ['X'],
+      open: [bars.open],
+      close: [bars.close],
+      volume: [bars.volume],
+    };
     pairs.forEach(([fast, slow], k) => {
       const weights = smaCrossover(data, fast, slow);
       const full = backtestTargetWeights(data, weights, model, 1e5);
@@ -36,7 +50,7 @@ describe('parameter sweeps', () => {
     });
   });
 
-  it('prefix-sum SMA crossover weights are the baseline strategy\'s weights', () => {
+  it("prefix-sum SMA crossover weights are the baseline strategy's weights", () => {
     const w = smaCrossoverSweepWeights(bars.close, pairs);
     const data = { dates: [], symbols: ['X'], open: [bars.open], close: [bars.close], volume: [bars.volume] };
     pairs.forEach(([fast, slow], k) => {
@@ -45,7 +59,7 @@ describe('parameter sweeps', () => {
     });
   });
 
-  it('refuses short weights (borrow is the full engine\'s job)', () => {
+  it("refuses short weights (borrow is the full engine's job)", () => {
     expect(() => sweepSingleAsset(bars, 1, () => -1, model, 1e5, 252)).toThrow(/long or flat/);
   });
 });

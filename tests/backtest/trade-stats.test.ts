@@ -3,7 +3,15 @@ import { backtestTargetWeights, type Trade } from '../../src/backtest/target-wei
 import { roundTrips, tradeStats } from '../../src/backtest/trade-stats.js';
 import { costModelSchema } from '../../src/costs/cost-model.js';
 
-const trade = (date: string, shares: number, price: number, fee = 0): Trade => ({ decided: date, date, symbol: 'A', ordered: shares, shares, price, fee });
+const trade = (date: string, shares: number, price: number, fee = 0): Trade => ({
+  decided: date,
+  date,
+  symbol: 'A',
+  ordered: shares,
+  shares,
+  price,
+  fee,
+});
 
 describe('round trips and trade statistics', () => {
   it('pairs opening and closing trades, splitting a flip and its fee', () => {

@@ -6,7 +6,10 @@ import { parseCsv, readCsv } from '../../src/cli/csv-io.js';
 
 describe('CSV as RFC 4180 reads it', () => {
   it('quoted fields keep their commas, doubled quotes and line breaks, and lose their quotes', () => {
-    const rows = parseCsv('symbol,name,close\n"A","Alcoa, Inc.",10\r\nB,"say ""hi""",11\n"C","two\nlines",12\n\n', 'x.csv');
+    const rows = parseCsv(
+      'symbol,name,close\n"A","Alcoa, Inc.",10\r\nB,"say ""hi""",11\n"C","two\nlines",12\n\n',
+      'x.csv',
+    );
     expect(rows).toEqual([
       { fields: ['symbol', 'name', 'close'], line: 1 },
       { fields: ['A', 'Alcoa, Inc.', '10'], line: 2 },

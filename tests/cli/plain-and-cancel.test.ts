@@ -10,9 +10,19 @@ import { QUANTO_BIN, TestWorkspace } from '../helpers/workspace.js';
 
 function slowChain(): TestWorkspace {
   const lines = ['targets:'];
-  for (let i = 0; i < 6; i++) lines.push(`  s${i}:`, '    rule: slow', '    config: configs/slow.yaml', ...(i > 0 ? [`    deps: [//s${i - 1}]`] : []));
+  for (let i = 0; i < 6; i++)
+    lines.push(
+      `  s${i}:`,
+      '    rule: slow',
+      '    config: configs/slow.yaml',
+      ...(i > 0 ? [`    deps: [//s${i - 1}]`] : []),
+    );
   for (let i = 0; i < 3; i++) lines.push(`  side${i}:`, '    rule: slow', '    config: configs/slow.yaml');
-  return new TestWorkspace({ 'quanto.pipeline.yaml': lines.join('\n') + '\n', 'rules/slow.ts': SLOW_RULE, 'configs/slow.yaml': 'ms: 250\n' });
+  return new TestWorkspace({
+    'quanto.pipeline.yaml': lines.join('\n') + '\n',
+    'rules/slow.ts': SLOW_RULE,
+    'configs/slow.yaml': 'ms: 250\n',
+  });
 }
 
 function manifests(ws: TestWorkspace): string[] {
@@ -29,17 +39,26 @@ describe('plain output and cancellation', () => {
 
   it('under CI=true the build prints one plain line per start and finish, without escape codes, even on a TTY request', async () => {
     ws = smallWorkspace();
-    const r = spawnSync(process.execPath, [QUANTO_BIN, '-C', ws.root, 'build'], { encoding: 'utf8', env: { ...process.env, CI: 'true', FORCE_COLOR: '1' } });
+    const r = spawnSync(process.execPath, [QUANTO_BIN, '-C', ws.root, 'build'], {
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true', FORCE_COLOR: '1' },
+    });
     expect(r.status).toBe(0);
     expect(r.stdout).not.toMatch(/\u001b/);
     const lines = r.stdout.trim().split('\n');
     for (const label of ['//raw/prices', '//stats/lines', '//features/upper', '//report/final']) {
       expect(lines.filter((l) => l === `START   ${label}`)).toHaveLength(1);
-      expect(lines.filter((l) => new RegExp(`^BUILT   ${label} \\((\\d+ ms|\\d+\\.\\d s)\\)$`).test(l))).toHaveLength(1);
+      expect(lines.filter((l) => new RegExp(`^BUILT   ${label} \\((\\d+ ms|\\d+\\.\\d s)\\)$`).test(l))).toHaveLength(
+        1,
+      );
     }
-    expect(lines.at(-1)).toMatch(/^quanto: 4 built, 0 cached, 0 failed, 0 skipped \(cache hit 0%\) in (\d+ ms|\d+\.\d s)$/);
+    expect(lines.at(-1)).toMatch(
+      /^quanto: 4 built, 0 cached, 0 failed, 0 skipped \(cache hit 0%\) in (\d+ ms|\d+\.\d s)$/,
+    );
     // A start line comes before its finish line.
-    expect(lines.indexOf('START   //report/final')).toBeLessThan(lines.findIndex((l) => l.startsWith('BUILT   //report/final')));
+    expect(lines.indexOf('START   //report/final')).toBeLessThan(
+      lines.findIndex((l) => l.startsWith('BUILT   //report/final')),
+    );
   });
 
   it('cancelling a build stops running actions, commits nothing half-done, and the next build finishes the job', async () => {
@@ -73,7 +92,10 @@ describe('plain output and cancellation', () => {
 
   it('Ctrl-C (SIGINT) cancels the plain build cleanly and exits 1', async () => {
     ws = slowChain();
-    const child = spawn(process.execPath, [QUANTO_BIN, '-C', ws.root, 'build'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+    const child = spawn(process.execPath, [QUANTO_BIN, '-C', ws.root, 'build'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CI: 'true' },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {

@@ -3,7 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { QUANTO_BIN, TestWorkspace } from '../helpers/workspace.js';
 
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
-if (!hasTmux) console.warn('tests/cli/tmux.test.ts: tmux is not installed (apt-get install tmux); the real-terminal TUI test is skipped');
+if (!hasTmux)
+  console.warn(
+    'tests/cli/tmux.test.ts: tmux is not installed (apt-get install tmux); the real-terminal TUI test is skipped',
+  );
 
 const PROGRESS_RULE = `import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -47,14 +50,17 @@ describe.skipIf(!hasTmux)('the terminal UI in a real terminal (tmux)', () => {
 
   it('shows the tree with live progress, takes keys, and leaves the final frame and summary', async () => {
     ws = new TestWorkspace({
-      'quanto.pipeline.yaml': 'targets:\n  raw/a:\n    rule: hash_inputs\n  model/train:\n    rule: steps\n    deps: [//raw/a]\n',
+      'quanto.pipeline.yaml':
+        'targets:\n  raw/a:\n    rule: hash_inputs\n  model/train:\n    rule: steps\n    deps: [//raw/a]\n',
       'rules/steps.ts': PROGRESS_RULE,
     });
     const env = Object.entries(process.env)
       .filter(([k]) => k !== 'CI')
       .map(([k, v]) => `${k}=${JSON.stringify(v ?? '')}`);
     const command = `env -u CI ${process.execPath} ${QUANTO_BIN} -C ${ws.root} build; echo EXIT=$?; sleep 60`;
-    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '110', '-y', '30', command], { env: { ...process.env, CI: '' } });
+    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '110', '-y', '30', command], {
+      env: { ...process.env, CI: '' },
+    });
     expect(env.length).toBeGreaterThan(0);
     const running = await waitFor(/▶ \/\/model\/train running .*\[[█░]+\] \d\/8 steps/);
     expect(running).toMatch(/^quanto build \/\/\.\.\. · built \d · cached 0 · failed 0 · remaining \d/m);
@@ -68,7 +74,8 @@ describe.skipIf(!hasTmux)('the terminal UI in a real terminal (tmux)', () => {
 
   it('watch mode shows the last result per target, what triggered the rebuild, and a config error until it is fixed', async () => {
     ws = new TestWorkspace({
-      'quanto.pipeline.yaml': 'targets:\n  raw/a:\n    rule: hash_inputs\n    config: configs/a.yaml\n  model/train:\n    rule: steps\n    deps: [//raw/a]\n    config: configs/train.yaml\n',
+      'quanto.pipeline.yaml':
+        'targets:\n  raw/a:\n    rule: hash_inputs\n    config: configs/a.yaml\n  model/train:\n    rule: steps\n    deps: [//raw/a]\n    config: configs/train.yaml\n',
       'configs/a.yaml': 'salt: one\n',
       'configs/train.yaml': 'ms: 400\n',
       'rules/steps.ts': PROGRESS_RULE,
@@ -83,7 +90,9 @@ describe.skipIf(!hasTmux)('the terminal UI in a real terminal (tmux)', () => {
     ws.write('configs/train.yaml', 'ms: "slow"\n');
     await waitFor(/invalid workspace: fix the file[\s\S]*configs\/train\.yaml:1:5/);
     ws.write('configs/train.yaml', 'ms: 400\n');
-    const fixed = await waitFor(/build #\d+ after change to configs\/train\.yaml[\s\S]*✓ \/\/model\/train (built|cached)/);
+    const fixed = await waitFor(
+      /build #\d+ after change to configs\/train\.yaml[\s\S]*✓ \/\/model\/train (built|cached)/,
+    );
     expect(fixed).not.toMatch(/invalid workspace/);
     execFileSync('tmux', ['send-keys', '-t', session, 'q']);
     await waitFor(/EXIT=0/);

@@ -23,7 +23,10 @@ describe('terminal UI', () => {
 
   async function modelFor(): Promise<{ model: BuildModel; clock: { t: number } }> {
     ws = smallWorkspace({ 'rules/fail.ts': FAIL_RULE });
-    ws.write('quanto.pipeline.yaml', ws.read('quanto.pipeline.yaml') + '  bad:\n    rule: fail\n    deps: [//raw/prices]\n');
+    ws.write(
+      'quanto.pipeline.yaml',
+      ws.read('quanto.pipeline.yaml') + '  bad:\n    rule: fail\n    deps: [//raw/prices]\n',
+    );
     ws.write('cache/logs/bad.log', 'INFO step 1\nINFO step 2\nERROR Error: deliberate failure in //bad\n');
     const session = await Session.open(ws.root);
     const clock = { t: 1_000 };
@@ -40,13 +43,21 @@ describe('terminal UI', () => {
     model.apply({ type: 'start', label: '//bad' });
     clock.t = 2_000;
     model.apply({ type: 'progress', report: { label: '//features/upper', done: 3, total: 4, unit: 'files' } });
-    model.apply({ type: 'finish', result: result('//bad', 'failed', { error: 'deliberate failure in //bad', logPath: ws.path('cache/logs/bad.log') }) });
+    model.apply({
+      type: 'finish',
+      result: result('//bad', 'failed', {
+        error: 'deliberate failure in //bad',
+        logPath: ws.path('cache/logs/bad.log'),
+      }),
+    });
     clock.t = 2_250;
     const store = new TuiStore(model, 'quanto build //...', (t) => ({ title: `//${t}`, lines: ['details of ' + t] }));
     const { lastFrame, unmount } = render(<TuiApp store={store} onQuit={() => {}} />);
     const frame = lastFrame()!;
     unmount();
-    expect(frame).toContain('quanto build //... · built 0 · cached 2 · failed 1 · remaining 1 · cache hit 100% · 1.3 s');
+    expect(frame).toContain(
+      'quanto build //... · built 0 · cached 2 · failed 1 · remaining 1 · cache hit 100% · 1.3 s',
+    );
     // Top-level rows are the requested targets nothing else requested depends on; each target
     // appears once, under the first dependent that reaches it.
     expect(frame.split('\n').slice(1, 6)).toEqual([

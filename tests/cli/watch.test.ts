@@ -7,7 +7,12 @@ import type { TestWorkspace } from '../helpers/workspace.js';
 function startWatch(ws: TestWorkspace, labels: string[] = ['//...'], jobs = 2) {
   const lines: string[] = [];
   const stop = new AbortController();
-  const io = { out: (t: string) => lines.push(...t.replace(/\n$/, '').split('\n')), err: (t: string) => lines.push(`ERR ${t}`), cwd: ws.root, isTTY: false };
+  const io = {
+    out: (t: string) => lines.push(...t.replace(/\n$/, '').split('\n')),
+    err: (t: string) => lines.push(`ERR ${t}`),
+    cwd: ws.root,
+    isTTY: false,
+  };
   const exit = watchCommand(io, { workspace: ws.root }, labels, { tui: false, jobs }, stop.signal);
   let seen = 0;
   /** Waits for a line matching `pattern` after everything consumed so far; returns the lines up to it. */
@@ -24,10 +29,21 @@ function startWatch(ws: TestWorkspace, labels: string[] = ['//...'], jobs = 2) {
       await new Promise((r) => setTimeout(r, 20));
     }
   };
-  return { until, stop: async () => { stop.abort(); return exit; }, lines };
+  return {
+    until,
+    stop: async () => {
+      stop.abort();
+      return exit;
+    },
+    lines,
+  };
 }
 
-const built = (chunk: string[]) => chunk.filter((l) => l.startsWith('BUILT')).map((l) => l.split(/\s+/)[1]).sort();
+const built = (chunk: string[]) =>
+  chunk
+    .filter((l) => l.startsWith('BUILT'))
+    .map((l) => l.split(/\s+/)[1])
+    .sort();
 
 describe('quanto watch', () => {
   let ws: TestWorkspace;
@@ -37,7 +53,12 @@ describe('quanto watch', () => {
     ws = smallWorkspace();
     const w = startWatch(ws);
     try {
-      expect(built(await w.until(/^quanto: /))).toEqual(['//features/upper', '//raw/prices', '//report/final', '//stats/lines']);
+      expect(built(await w.until(/^quanto: /))).toEqual([
+        '//features/upper',
+        '//raw/prices',
+        '//report/final',
+        '//stats/lines',
+      ]);
       await w.until(/^WATCHING \d+ files/);
       ws.write('configs/upper.yaml', 'upper: true\nprefix: "W:"\n');
       const cycle = await w.until(/^quanto: /);
@@ -66,7 +87,10 @@ describe('quanto watch', () => {
       expect(w.lines.join('\n')).toContain("configs/upper.yaml:1:8: target 'features/upper': key 'upper'");
       ws.write('quanto.pipeline.yaml', 'targets: [broken\n');
       await w.until(/^INVALID .*quanto\.pipeline\.yaml:\d+:\d+: invalid YAML/);
-      ws.write('quanto.pipeline.yaml', ws.read('quanto.pipeline.yaml').length > 0 ? (await import('../helpers/fixtures.js')).SMALL_PIPELINE : '');
+      ws.write(
+        'quanto.pipeline.yaml',
+        ws.read('quanto.pipeline.yaml').length > 0 ? (await import('../helpers/fixtures.js')).SMALL_PIPELINE : '',
+      );
       await w.until(/^INVALID .*configs\/upper\.yaml/);
       ws.write('configs/upper.yaml', 'upper: false\nprefix: "ok:"\n');
       const fixed = await w.until(/^quanto: /);
@@ -79,7 +103,10 @@ describe('quanto watch', () => {
 
   it('an edit during a build cancels it; the final build matches the files on disk', async () => {
     ws = smallWorkspace({ 'rules/slow.ts': SLOW_RULE, 'configs/slow.yaml': 'ms: 600\n' });
-    ws.write('quanto.pipeline.yaml', 'targets:\n  a:\n    rule: slow\n    config: configs/slow.yaml\n  b:\n    rule: slow\n    deps: [//a]\n    config: configs/slow.yaml\n');
+    ws.write(
+      'quanto.pipeline.yaml',
+      'targets:\n  a:\n    rule: slow\n    config: configs/slow.yaml\n  b:\n    rule: slow\n    deps: [//a]\n    config: configs/slow.yaml\n',
+    );
     const w = startWatch(ws);
     try {
       await w.until(/^quanto: /);

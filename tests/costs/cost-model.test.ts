@@ -24,7 +24,10 @@ describe('the execution-cost model, by hand-computed examples', () => {
   });
 
   it('volume share: the participation cap leaves the rest unfilled, impact grows with the square of the share', () => {
-    const m = costModelSchema.parse({ slippage: { volume_share: { price_impact: 0.1, participation_cap: 0.025 } }, fees: { per_share: 0.01 } });
+    const m = costModelSchema.parse({
+      slippage: { volume_share: { price_impact: 0.1, participation_cap: 0.025 } },
+      fees: { per_share: 0.01 },
+    });
     const bar = { open: 40, close: 40, volume: 10_000 };
     const f = simulateFill(m, 1_000, bar);
     expect(f.shares).toBe(250); // 2.5% of 10,000

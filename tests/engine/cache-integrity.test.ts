@@ -32,7 +32,10 @@ describe('cache integrity: the store never feeds a wrong byte forward', () => {
       ws.write('configs/upper.yaml', 'upper: true\nprefix: "G:"\n');
       const r = await ws.cli('build', '--jobs', jobs, '--json');
       expect(r.code).toBe(0);
-      const result = JSON.parse(r.out) as { targets: { label: string; status: string }[]; repaired: { target: string; output: string; digest: string; problem: string }[] };
+      const result = JSON.parse(r.out) as {
+        targets: { label: string; status: string }[];
+        repaired: { target: string; output: string; digest: string; problem: string }[];
+      };
       expect(result.repaired).toEqual([{ target: '//raw/prices', output: 'out.txt', digest: raw, problem: 'hash' }]);
       const status = Object.fromEntries(result.targets.map((t) => [t.label, t.status]));
       expect(status['//raw/prices']).toBe('built');
@@ -51,7 +54,9 @@ describe('cache integrity: the store never feeds a wrong byte forward', () => {
     ws.write('configs/upper.yaml', 'upper: false\nprefix: "G:"\n');
     const r = await ws.cli('build', '--no-tui');
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^REPAIR {2}\/\/raw\/prices: output 'out.txt' \(blob [0-9a-f]{12}\) no longer hashes to its name \(its bytes were changed\); rebuilding \/\/raw\/prices$/m);
+    expect(r.out).toMatch(
+      /^REPAIR {2}\/\/raw\/prices: output 'out.txt' \(blob [0-9a-f]{12}\) no longer hashes to its name \(its bytes were changed\); rebuilding \/\/raw\/prices$/m,
+    );
     expect(r.out).toMatch(/^BUILT {3}\/\/raw\/prices/m);
     expect(r.out).not.toMatch(/SKIPPED|FAILED/);
   });
@@ -66,7 +71,9 @@ describe('cache integrity: the store never feeds a wrong byte forward', () => {
     const noop = await ws.build();
     expect(noop.code).toBe(0);
     expect(noop.status['//raw/prices']).toBe('built');
-    expect((noop as unknown as { repaired: { problem: string }[] }).repaired).toEqual([expect.objectContaining({ target: '//raw/prices', problem: 'missing' })]);
+    expect((noop as unknown as { repaired: { problem: string }[] }).repaired).toEqual([
+      expect.objectContaining({ target: '//raw/prices', problem: 'missing' }),
+    ]);
     expect(existsSync(blobPath(ws, raw))).toBe(true);
     // And again, with the dependent rebuilding in the same build as the repair.
     rmSync(blobPath(ws, raw));
@@ -140,7 +147,9 @@ describe('cache integrity: the store never feeds a wrong byte forward', () => {
     expect((await ws.cli('doctor')).code).toBe(0); // sizes alone cannot see a flipped byte
     const doctor = await ws.cli('doctor', '--full');
     expect(doctor.code).toBe(1);
-    expect(doctor.out).toMatch(/^FAIL {2}cache .*\/\/raw\/prices: output 'out.txt' .*no longer hashes to its name.*quanto gc --repair/m);
+    expect(doctor.out).toMatch(
+      /^FAIL {2}cache .*\/\/raw\/prices: output 'out.txt' .*no longer hashes to its name.*quanto gc --repair/m,
+    );
     const plainGc = await ws.cli('gc');
     expect(plainGc.code).toBe(0);
     expect(existsSync(blobPath(ws, raw))).toBe(true); // plain gc only checks sizes

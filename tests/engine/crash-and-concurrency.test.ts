@@ -11,10 +11,17 @@ function slowWorkspace(): TestWorkspace {
   for (let l = 0; l < 4; l++) {
     for (let i = 0; i < 3; i++) {
       lines.push(`  l${l}/t${i}:`, '    rule: slow', '    config: configs/slow.yaml');
-      if (l > 0) lines.push(`    deps: [//l${l - 1}/t0, //l${l - 1}/t${i}]`.replace(`//l${l - 1}/t0, //l${l - 1}/t0`, `//l${l - 1}/t0`));
+      if (l > 0)
+        lines.push(
+          `    deps: [//l${l - 1}/t0, //l${l - 1}/t${i}]`.replace(`//l${l - 1}/t0, //l${l - 1}/t0`, `//l${l - 1}/t0`),
+        );
     }
   }
-  return new TestWorkspace({ 'quanto.pipeline.yaml': lines.join('\n') + '\n', 'rules/slow.ts': SLOW_RULE, 'configs/slow.yaml': 'ms: 150\n' });
+  return new TestWorkspace({
+    'quanto.pipeline.yaml': lines.join('\n') + '\n',
+    'rules/slow.ts': SLOW_RULE,
+    'configs/slow.yaml': 'ms: 150\n',
+  });
 }
 
 function listFiles(dir: string): string[] {
@@ -30,7 +37,8 @@ function assertCacheConsistent(ws: TestWorkspace): number {
   for (const file of listFiles(ws.path('cache/ac'))) {
     if (!file.endsWith('.json')) continue; // a temp file of a killed write is not an entry
     const m = JSON.parse(readFileSync(file, 'utf8')) as { outputs: Record<string, { digest: string }> };
-    for (const { digest } of Object.values(m.outputs)) expect(existsSync(ws.path('cache/cas', digest.slice(0, 2), digest))).toBe(true);
+    for (const { digest } of Object.values(m.outputs))
+      expect(existsSync(ws.path('cache/cas', digest.slice(0, 2), digest))).toBe(true);
     manifests += 1;
   }
   return manifests;
@@ -64,7 +72,9 @@ describe('crash safety and concurrent builds', () => {
     expect(resumed.cached).toBeGreaterThanOrEqual(3);
     expect(resumed.built + resumed.cached).toBe(12);
     // Same keys and same bytes as the uninterrupted build.
-    expect(resumed.targets.map((t) => [t.label, t.key, t.outputs])).toEqual(expected.targets.map((t) => [t.label, t.key, t.outputs]));
+    expect(resumed.targets.map((t) => [t.label, t.key, t.outputs])).toEqual(
+      expected.targets.map((t) => [t.label, t.key, t.outputs]),
+    );
     expect(assertCacheConsistent(ws)).toBe(12);
   });
 
@@ -96,7 +106,9 @@ describe('crash safety and concurrent builds', () => {
     expect(codeB).toBe(0);
     const ra = JSON.parse(outA.join('')) as BuildJson;
     const rb = JSON.parse(outB.join('')) as BuildJson;
-    expect(ra.targets.map((t) => [t.label, t.key, t.outputs])).toEqual(rb.targets.map((t) => [t.label, t.key, t.outputs]));
+    expect(ra.targets.map((t) => [t.label, t.key, t.outputs])).toEqual(
+      rb.targets.map((t) => [t.label, t.key, t.outputs]),
+    );
     assertCacheConsistent(ws);
     // And a third build agrees and has nothing to do.
     const third = await ws.build();

@@ -34,7 +34,9 @@ describe('quanto doctor', () => {
     writeFileSync(blob, 'tampered');
     let r = await ws.cli('doctor', '--full');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^FAIL {2}cache .*output 'out.txt' \(blob [0-9a-f]{12}\) has the wrong size .*quanto gc --repair/m);
+    expect(r.out).toMatch(
+      /^FAIL {2}cache .*output 'out.txt' \(blob [0-9a-f]{12}\) has the wrong size .*quanto gc --repair/m,
+    );
     writeFileSync(blob, 'tampere'.padEnd(readFileSync(ws.path('data/prices.csv'), 'utf8').length, 'x'));
     r = await ws.cli('doctor', '--full');
     expect(r.code).toBe(1);

@@ -51,12 +51,19 @@ describe('start events from an executor that queues', () => {
     const session = await Session.open(ws.root);
     const executor = new QueueLikeExecutor(150);
     const events: { at: number; event: BuildEvent }[] = [];
-    const result = await build(session, ['//...'], { jobs: 4, executor, onEvent: (event) => events.push({ at: Date.now(), event }) });
+    const result = await build(session, ['//...'], {
+      jobs: 4,
+      executor,
+      onEvent: (event) => events.push({ at: Date.now(), event }),
+    });
     expect(result.failed).toBe(0);
     const starts = events.filter((e) => e.event.type === 'start');
-    expect(starts.map((e) => (e.event as { label: string }).label).sort()).toEqual([...executor.startedAt.keys()].sort());
+    expect(starts.map((e) => (e.event as { label: string }).label).sort()).toEqual(
+      [...executor.startedAt.keys()].sort(),
+    );
     expect(starts).toHaveLength(result.built);
-    for (const s of starts) expect(s.at).toBeGreaterThanOrEqual(executor.startedAt.get((s.event as { label: string }).label)!);
+    for (const s of starts)
+      expect(s.at).toBeGreaterThanOrEqual(executor.startedAt.get((s.event as { label: string }).label)!);
   });
 
   it('a start that arrives after the result is dropped: a finished action is never drawn as running again', async () => {

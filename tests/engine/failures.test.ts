@@ -41,17 +41,31 @@ describe('failures', () => {
     ws = smallWorkspace({ 'rules/fail.ts': FAIL_RULE, 'quanto.pipeline.yaml': PIPELINE });
     const stop = await ws.build('--jobs', '0');
     // Inline execution runs one action at a time in order: good/a, bad/b fails, then it stops.
-    expect(stop.status).toMatchObject({ '//good/a': 'built', '//bad/b': 'failed', '//other/d': 'skipped', '//other/e': 'skipped', '//above/c': 'skipped' });
+    expect(stop.status).toMatchObject({
+      '//good/a': 'built',
+      '//bad/b': 'failed',
+      '//other/d': 'skipped',
+      '//other/e': 'skipped',
+      '//above/c': 'skipped',
+    });
     const going = await ws.build('--jobs', '0', '--keep-going');
     expect(going.code).toBe(1);
-    expect(going.status).toEqual({ '//good/a': 'cached', '//bad/b': 'failed', '//above/c': 'skipped', '//other/d': 'built', '//other/e': 'built' });
+    expect(going.status).toEqual({
+      '//good/a': 'cached',
+      '//bad/b': 'failed',
+      '//above/c': 'skipped',
+      '//other/d': 'built',
+      '//other/e': 'built',
+    });
   });
 
   it('the plain output names the failure and where its log is', async () => {
     ws = smallWorkspace({ 'rules/fail.ts': FAIL_RULE, 'quanto.pipeline.yaml': PIPELINE });
     const r = await ws.cli('build', '--keep-going');
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^FAILED {2}\/\/bad\/b \(\d+ ms\): deliberate failure in \/\/bad\/b\n {8}log: .*cache\/logs\/bad\/b\.log$/m);
+    expect(r.out).toMatch(
+      /^FAILED {2}\/\/bad\/b \(\d+ ms\): deliberate failure in \/\/bad\/b\n {8}log: .*cache\/logs\/bad\/b\.log$/m,
+    );
     expect(r.out).toMatch(/^SKIPPED \/\/above\/c$/m);
     expect(r.out).toMatch(/^quanto: 3 built, 0 cached, 1 failed, 1 skipped/m);
     expect(r.out).not.toMatch(/\u001b\[/); // no escape codes
@@ -60,17 +74,21 @@ describe('failures', () => {
   it('a rule that does not write its declared outputs fails with a clear message', async () => {
     ws = smallWorkspace({
       'quanto.pipeline.yaml': 'targets:\n  a:\n    rule: lazy\n',
-      'rules/lazy.ts': "import { z } from 'zod';\nexport default { name: 'lazy', version: 1, config: z.object({}), outputs: ['table.parquet'], run() {} };\n",
+      'rules/lazy.ts':
+        "import { z } from 'zod';\nexport default { name: 'lazy', version: 1, config: z.object({}), outputs: ['table.parquet'], run() {} };\n",
     });
     const r = await ws.build();
     expect(r.code).toBe(1);
-    expect(r.targets[0]!.error).toBe("//a: the rule did not produce its declared output(s) 'table.parquet' (it wrote: nothing)");
+    expect(r.targets[0]!.error).toBe(
+      "//a: the rule did not produce its declared output(s) 'table.parquet' (it wrote: nothing)",
+    );
   });
 
   it('a worker that dies is a failed target, not a crashed build', async () => {
     ws = smallWorkspace({
       'quanto.pipeline.yaml': 'targets:\n  a:\n    rule: crash\n  b:\n    rule: hash_inputs\n',
-      'rules/crash.ts': "import { z } from 'zod';\nexport default { name: 'crash', version: 1, config: z.object({}), outputs: [], run() { process.exit(3); } };\n",
+      'rules/crash.ts':
+        "import { z } from 'zod';\nexport default { name: 'crash', version: 1, config: z.object({}), outputs: [], run() { process.exit(3); } };\n",
     });
     const r = await ws.build('--jobs', '1', '--keep-going');
     expect(r.code).toBe(1);

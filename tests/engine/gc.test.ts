@@ -18,7 +18,10 @@ describe('gc and clean', () => {
     const oldFeatures = first.targets.find((t) => t.label === '//features/upper')!;
     const oldReport = first.targets.find((t) => t.label === '//report/final')!;
     // A promotion record pins the old report (by key) and the old features output (by digest).
-    ws.write('promotions/candidate/report.json', JSON.stringify({ tier: 'candidate', key: oldReport.key, provenance: [oldFeatures.outputs['out.txt']] }));
+    ws.write(
+      'promotions/candidate/report.json',
+      JSON.stringify({ tier: 'candidate', key: oldReport.key, provenance: [oldFeatures.outputs['out.txt']] }),
+    );
     ws.write('configs/upper.yaml', 'upper: false\nprefix: "F2:"\n');
     await ws.build();
     expect(count(ws.path('cache/ac'))).toBe(6);
@@ -27,7 +30,9 @@ describe('gc and clean', () => {
     expect(r.code).toBe(0);
     // Current: 4 actions; pinned: the old report (by key). The old features manifest goes, its blob stays.
     expect(r.out).toMatch(/kept 5 actions and \d+ blobs; removed 1 actions/);
-    expect(existsSync(ws.path('cache/cas', oldFeatures.outputs['out.txt']!.slice(0, 2), oldFeatures.outputs['out.txt']!))).toBe(true);
+    expect(
+      existsSync(ws.path('cache/cas', oldFeatures.outputs['out.txt']!.slice(0, 2), oldFeatures.outputs['out.txt']!)),
+    ).toBe(true);
     expect(existsSync(ws.path('cache/ac', oldReport.key!.slice(0, 2), `${oldReport.key}.json`))).toBe(true);
     // The current pipeline is still fully cached.
     expect((await ws.build()).built).toBe(0);

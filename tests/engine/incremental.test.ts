@@ -54,7 +54,10 @@ describe('incremental builds', () => {
   it('editing a file a rule imports rebuilds every target of that rule', async () => {
     ws = smallWorkspace();
     await ws.build();
-    ws.write('rules/lib/format.ts', 'export function format(text, config) {\n  return config.prefix + (config.upper ? text.toUpperCase() : text) + "#";\n}\n');
+    ws.write(
+      'rules/lib/format.ts',
+      'export function format(text, config) {\n  return config.prefix + (config.upper ? text.toUpperCase() : text) + "#";\n}\n',
+    );
     const after = await ws.build();
     // raw/prices changes, so stats/lines sees a new input; its count is the same, but it must run to know.
     expect(builtLabels(after)).toEqual(ALL);

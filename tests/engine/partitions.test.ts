@@ -95,7 +95,11 @@ describe('partitions', () => {
     expect(builtLabels(all)).toHaveLength(4);
     expect(all.status['//raw/bars@symbol=AAPL/year=2021']).toBe('cached');
     const show = await ws.cli('show', '//raw/bars@symbol=AAPL/year=2021', '--json');
-    const shown = JSON.parse(show.out) as { status: string; rows: Record<string, number>; outputs: Record<string, { path: string }> };
+    const shown = JSON.parse(show.out) as {
+      status: string;
+      rows: Record<string, number>;
+      outputs: Record<string, { path: string }>;
+    };
     expect(shown.status).toBe('up to date');
     expect(shown.rows).toEqual({ 'bars.csv': 1 });
     expect(shown.outputs['bars.csv']!.path).toMatch(/cache\/out\/raw\/bars\/symbol=AAPL\/year=2021\/bars\.csv$/);
@@ -104,7 +108,10 @@ describe('partitions', () => {
   it('pipeline partitions take precedence over the rule and are expanded as a product', async () => {
     ws = workspace('    partitions:\n      symbol: [SPY]\n      year: [2019, 2018]\n');
     const r = await ws.build('//raw/...');
-    expect(r.targets.map((t) => t.label)).toEqual(['//raw/bars@symbol=SPY/year=2018', '//raw/bars@symbol=SPY/year=2019']);
+    expect(r.targets.map((t) => t.label)).toEqual([
+      '//raw/bars@symbol=SPY/year=2018',
+      '//raw/bars@symbol=SPY/year=2019',
+    ]);
     const ls = await ws.cli('ls');
     expect(ls.out).toContain('//raw/bars  shard [2 partitions]');
   });

@@ -57,13 +57,21 @@ describe('bad pipelines are clear errors with file, line, target and key; exit s
   });
 
   it('reports a missing dependency with a suggestion', async () => {
-    ws = workspace('targets:\n  raw/prices:\n    rule: copy_text\n  b:\n    rule: copy_text\n    deps: [//raw/price]\n');
-    await expectConfigError(ws, /quanto\.pipeline\.yaml:6:12: target 'b': key 'deps\[0\]': unknown dependency \/\/raw\/price \(did you mean \/\/raw\/prices\?\)/);
+    ws = workspace(
+      'targets:\n  raw/prices:\n    rule: copy_text\n  b:\n    rule: copy_text\n    deps: [//raw/price]\n',
+    );
+    await expectConfigError(
+      ws,
+      /quanto\.pipeline\.yaml:6:12: target 'b': key 'deps\[0\]': unknown dependency \/\/raw\/price \(did you mean \/\/raw\/prices\?\)/,
+    );
   });
 
   it('reports a duplicate target name with both lines', async () => {
     ws = workspace('targets:\n  a:\n    rule: copy_text\n  b:\n    rule: copy_text\n  a:\n    rule: copy_text\n');
-    await expectConfigError(ws, /quanto\.pipeline\.yaml:6:3: duplicate key 'a' \(first at quanto\.pipeline\.yaml:2:3\)/);
+    await expectConfigError(
+      ws,
+      /quanto\.pipeline\.yaml:6:3: duplicate key 'a' \(first at quanto\.pipeline\.yaml:2:3\)/,
+    );
   });
 
   it('reports an unknown key in a target', async () => {
@@ -77,7 +85,9 @@ describe('bad pipelines are clear errors with file, line, target and key; exit s
   });
 
   it('reports a bad config value at its line in the config file', async () => {
-    ws = workspace('targets:\n  a:\n    rule: copy_text\n    config: configs/bad.yaml\n', { 'configs/bad.yaml': '# comment\nprefix: 3\nupper: yes please\n' });
+    ws = workspace('targets:\n  a:\n    rule: copy_text\n    config: configs/bad.yaml\n', {
+      'configs/bad.yaml': '# comment\nprefix: 3\nupper: yes please\n',
+    });
     await expectConfigError(
       ws,
       /invalid config configs\/bad\.yaml for rule 'copy_text'/,
@@ -87,17 +97,25 @@ describe('bad pipelines are clear errors with file, line, target and key; exit s
   });
 
   it('reports an unknown config key', async () => {
-    ws = workspace('targets:\n  a:\n    rule: copy_text\n    config: configs/bad.yaml\n', { 'configs/bad.yaml': 'prefix: a\nupperr: true\n' });
+    ws = workspace('targets:\n  a:\n    rule: copy_text\n    config: configs/bad.yaml\n', {
+      'configs/bad.yaml': 'prefix: a\nupperr: true\n',
+    });
     await expectConfigError(ws, /configs\/bad\.yaml:2:1: target 'a': key '\(top level\)': .*upperr/);
   });
 
   it('reports a missing config file and a missing source file', async () => {
     ws = workspace('targets:\n  a:\n    rule: copy_text\n    config: configs/nope.yaml\n    srcs: [data/none.csv]\n');
-    await expectConfigError(ws, /:4:13: target 'a': key 'config': file 'configs\/nope\.yaml' does not exist/, /:5:12: target 'a': key 'srcs\[0\]': file 'data\/none\.csv' does not exist/);
+    await expectConfigError(
+      ws,
+      /:4:13: target 'a': key 'config': file 'configs\/nope\.yaml' does not exist/,
+      /:5:12: target 'a': key 'srcs\[0\]': file 'data\/none\.csv' does not exist/,
+    );
   });
 
   it('a missing config or source fails only the builds that need it: ls, graph and other targets still work', async () => {
-    ws = workspace('targets:\n  a:\n    rule: copy_text\n    config: configs/nope.yaml\n  b:\n    rule: copy_text\n    config: configs/ok.yaml\n  c:\n    rule: copy_text\n    deps: [//a]\n    srcs: [data/later.csv]\n');
+    ws = workspace(
+      'targets:\n  a:\n    rule: copy_text\n    config: configs/nope.yaml\n  b:\n    rule: copy_text\n    config: configs/ok.yaml\n  c:\n    rule: copy_text\n    deps: [//a]\n    srcs: [data/later.csv]\n',
+    );
     const ls = await ws.cli('ls');
     expect(ls.code, ls.err).toBe(0);
     expect(ls.out).toMatch(/\/\/a\b[\s\S]*\/\/b\b[\s\S]*\/\/c\b/);
@@ -155,7 +173,9 @@ describe('bad pipelines are clear errors with file, line, target and key; exit s
     expect(r.err).toMatch(/rule 'broken' does not compile:\n\s+rules\/broken\.ts:1:\d+: /);
     r = await ws.cli('build', '//b');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/rule 'shapeless' \(rules\/shapeless\.ts\) is malformed: its name is 'other'.*version must be.*config must be a zod schema.*outputs must be.*run must be a function/);
+    expect(r.err).toMatch(
+      /rule 'shapeless' \(rules\/shapeless\.ts\) is malformed: its name is 'other'.*version must be.*config must be a zod schema.*outputs must be.*run must be a function/,
+    );
   });
 
   it('reports a missing pipeline file', async () => {

@@ -15,7 +15,8 @@ describe('progress of distributed actions: the worker side relays, the coordinat
     relay?.close();
     sender?.close();
   });
-  const send = (key: ActionKey, done: number) => sender!.postMessage({ kind: 'progress', key, label: '//t', done, total: 100, unit: 'steps' } satisfies ActionEvent);
+  const send = (key: ActionKey, done: number) =>
+    sender!.postMessage({ kind: 'progress', key, label: '//t', done, total: 100, unit: 'steps' } satisfies ActionEvent);
 
   it('writes the first report at once, then at most one per interval with the latest value, per job', async () => {
     relay = new ProgressRelay(150);
@@ -52,6 +53,16 @@ describe('progress of distributed actions: the worker side relays, the coordinat
   it('accepts only well-formed progress from Redis', () => {
     expect(parseJobProgress({ done: 3, total: 8, unit: 'steps' })).toEqual({ done: 3, total: 8, unit: 'steps' });
     expect(parseJobProgress({ done: 3 })).toEqual({ done: 3 });
-    for (const bad of [null, 42, 'half', {}, { done: 'x' }, { done: Number.NaN }, { done: 1, total: '8' }, { done: 1, unit: 3 }]) expect(parseJobProgress(bad), JSON.stringify(bad)).toBeNull();
+    for (const bad of [
+      null,
+      42,
+      'half',
+      {},
+      { done: 'x' },
+      { done: Number.NaN },
+      { done: 1, total: '8' },
+      { done: 1, unit: 3 },
+    ])
+      expect(parseJobProgress(bad), JSON.stringify(bad)).toBeNull();
   });
 });

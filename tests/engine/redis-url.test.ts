@@ -4,7 +4,12 @@ import { Limiter } from '../../src/engine/remote/limiter.js';
 
 describe('distributed execution settings', () => {
   it('redis URLs: host, port, db; a password is used but never displayed', () => {
-    expect(parseRedisUrl('redis://10.0.0.5:6380/2', {})).toEqual({ host: '10.0.0.5', port: 6380, db: 2, display: 'redis://10.0.0.5:6380/2' });
+    expect(parseRedisUrl('redis://10.0.0.5:6380/2', {})).toEqual({
+      host: '10.0.0.5',
+      port: 6380,
+      db: 2,
+      display: 'redis://10.0.0.5:6380/2',
+    });
     const withPassword = parseRedisUrl('redis://worker:s3cr%40t@cache.internal', {});
     expect(withPassword).toMatchObject({ host: 'cache.internal', port: 6379, password: 's3cr@t', username: 'worker' });
     expect(withPassword.display).not.toContain('s3cr');

@@ -29,8 +29,14 @@ export default {
   rmSync(ws.path('node_modules'));
   mkdirSync(ws.path('node_modules', 'local-greeting'), { recursive: true });
   symlinkSync(join(REPO_ROOT, 'node_modules', 'zod'), ws.path('node_modules', 'zod'));
-  writeFileSync(ws.path('node_modules', 'local-greeting', 'package.json'), JSON.stringify({ name: 'local-greeting', version: '1.0.0', type: 'module', main: 'index.js' }));
-  writeFileSync(ws.path('node_modules', 'local-greeting', 'index.js'), "export function greeting(name) { return 'hello ' + name + '\\n'; }\n");
+  writeFileSync(
+    ws.path('node_modules', 'local-greeting', 'package.json'),
+    JSON.stringify({ name: 'local-greeting', version: '1.0.0', type: 'module', main: 'index.js' }),
+  );
+  writeFileSync(
+    ws.path('node_modules', 'local-greeting', 'index.js'),
+    "export function greeting(name) { return 'hello ' + name + '\\n'; }\n",
+  );
   return ws;
 }
 
@@ -43,7 +49,10 @@ describe('a workspace moved or copied elsewhere keeps working', () => {
   it('after mv: everything is still cached (keys hold no absolute path) and a rebuild loads the rule from the new place', async () => {
     const ws = workspaceWithLocalPackage();
     const moved = `${ws.root}-moved`;
-    cleanups.push(() => rmSync(moved, { recursive: true, force: true }), () => ws.dispose());
+    cleanups.push(
+      () => rmSync(moved, { recursive: true, force: true }),
+      () => ws.dispose(),
+    );
     expect((await ws.build()).status).toEqual({ '//raw/one': 'built' });
     renameSync(ws.root, moved);
     const at = new TestWorkspaceAt(moved);
@@ -60,14 +69,19 @@ describe('a workspace moved or copied elsewhere keeps working', () => {
   it('after cp -a: the copy bundles its rules against its own node_modules, not the original', async () => {
     const ws = workspaceWithLocalPackage();
     const copy = `${ws.root}-copy`;
-    cleanups.push(() => rmSync(copy, { recursive: true, force: true }), () => ws.dispose());
+    cleanups.push(
+      () => rmSync(copy, { recursive: true, force: true }),
+      () => ws.dispose(),
+    );
     expect((await ws.build()).code).toBe(0);
     cpSync(ws.root, copy, { recursive: true, verbatimSymlinks: true });
     const at = new TestWorkspaceAt(copy);
     at.write('configs/one.yaml', 'name: copy\n');
     const r = await at.build();
     expect(r.code, JSON.stringify(r.targets)).toBe(0);
-    const bundles = readdirSync(join(copy, 'cache', 'rules')).map((f) => readFileSync(join(copy, 'cache', 'rules', f), 'utf8'));
+    const bundles = readdirSync(join(copy, 'cache', 'rules')).map((f) =>
+      readFileSync(join(copy, 'cache', 'rules', f), 'utf8'),
+    );
     expect(bundles.some((b) => b.includes(`${copy}/node_modules/local-greeting`))).toBe(true);
     // The copy's build used the copy's bundle: the original's package can go and the copy still builds.
     rmSync(join(ws.root, 'node_modules', 'local-greeting'), { recursive: true });

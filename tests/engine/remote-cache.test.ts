@@ -41,7 +41,8 @@ describe('the remote cache on S3-compatible storage (s3rver on loopback)', () =>
     expect(manifests).toHaveLength(4);
     for (const t of a.targets) expect(manifests).toContain(`team-a/ac/${t.key!.slice(0, 2)}/${t.key}.json`);
     // Every output is on the remote under its digest.
-    for (const digest of a.targets.flatMap((t) => Object.values(t.outputs))) expect(sha256(await s3.get(`team-a/cas/${digest.slice(0, 2)}/${digest}`))).toBe(digest);
+    for (const digest of a.targets.flatMap((t) => Object.values(t.outputs)))
+      expect(sha256(await s3.get(`team-a/cas/${digest.slice(0, 2)}/${digest}`))).toBe(digest);
 
     const second = fresh();
     const b = await second.build('--jobs', '0', '--remote-cache', url, '//...');
@@ -50,7 +51,11 @@ describe('the remote cache on S3-compatible storage (s3rver on loopback)', () =>
     expect(b.cached).toBe(4);
     expect(b.targets.every((t) => (t as { remote?: boolean }).remote === true)).toBe(true);
     expect(b.targets.map((t) => [t.label, t.outputs])).toEqual(a.targets.map((t) => [t.label, t.outputs]));
-    for (const t of a.targets) for (const name of Object.keys(t.outputs)) expect(second.read(`cache/out/${t.label.slice(2)}/${name}`)).toBe(first.read(`cache/out/${t.label.slice(2)}/${name}`));
+    for (const t of a.targets)
+      for (const name of Object.keys(t.outputs))
+        expect(second.read(`cache/out/${t.label.slice(2)}/${name}`)).toBe(
+          first.read(`cache/out/${t.label.slice(2)}/${name}`),
+        );
     // Downloaded entries are local now: the next build needs no network and finds it all cached.
     const again = await second.build('--jobs', '0', '//...');
     expect(again.cached).toBe(4);
@@ -63,7 +68,10 @@ describe('the remote cache on S3-compatible storage (s3rver on loopback)', () =>
     const corrupted = digestOf('//features/upper');
     const truncated = digestOf('//report/final');
     const good = await s3.get(`team-a/cas/${corrupted.slice(0, 2)}/${corrupted}`);
-    await s3.put(`team-a/cas/${corrupted.slice(0, 2)}/${corrupted}`, Buffer.from(good.toString('utf8').replace(/F:/g, 'X:'))); // same size, other bytes
+    await s3.put(
+      `team-a/cas/${corrupted.slice(0, 2)}/${corrupted}`,
+      Buffer.from(good.toString('utf8').replace(/F:/g, 'X:')),
+    ); // same size, other bytes
     const whole = await s3.get(`team-a/cas/${truncated.slice(0, 2)}/${truncated}`);
     await s3.put(`team-a/cas/${truncated.slice(0, 2)}/${truncated}`, whole.subarray(0, Math.floor(whole.length / 2)));
 
@@ -88,7 +96,10 @@ describe('the remote cache on S3-compatible storage (s3rver on loopback)', () =>
     const built = await seed.build('--jobs', '0', '--remote-cache', url, '//...');
     const key = (label: string) => built.targets.find((t) => t.label === label)!.key!;
     const [raw, lines] = [key('//raw/prices'), key('//stats/lines')];
-    await s3.put(`team-a/ac/${lines.slice(0, 2)}/${lines}.json`, await s3.get(`team-a/ac/${raw.slice(0, 2)}/${raw}.json`)); // another action's manifest
+    await s3.put(
+      `team-a/ac/${lines.slice(0, 2)}/${lines}.json`,
+      await s3.get(`team-a/ac/${raw.slice(0, 2)}/${raw}.json`),
+    ); // another action's manifest
     await s3.put(`team-a/ac/${raw.slice(0, 2)}/${raw}.json`, '{"manifestFormat":1,"key":'); // torn
     const ws = fresh();
     const r = await ws.build('--jobs', '0', '--remote-cache', url, '//...');
@@ -99,7 +110,10 @@ describe('the remote cache on S3-compatible storage (s3rver on loopback)', () =>
 
   it('configured in the pipeline, with uploads off for a read-only client; verify compares a clean rebuild with the remote', async () => {
     const ws = fresh();
-    ws.write('quanto.pipeline.yaml', `remote_cache:\n  url: s3://${s3.bucket}/team-b\n  endpoint: ${s3.endpoint}\n  upload: false\n${ws.read('quanto.pipeline.yaml')}`);
+    ws.write(
+      'quanto.pipeline.yaml',
+      `remote_cache:\n  url: s3://${s3.bucket}/team-b\n  endpoint: ${s3.endpoint}\n  upload: false\n${ws.read('quanto.pipeline.yaml')}`,
+    );
     delete process.env.QUANTO_REMOTE_CACHE_ENDPOINT;
     try {
       const r = await ws.build('--jobs', '0', '//...');
@@ -132,8 +146,12 @@ describe('the remote cache on S3-compatible storage (s3rver on loopback)', () =>
     try {
       const r = await ws.cli('build', '--jobs', '0', '--no-tui', '--remote-cache', url, '//...');
       expect(r.code, r.out + r.err).toBe(0);
-      expect(r.out).toMatch(/quanto: 4 built, 0 cached, 0 failed.*remote cache: 0 downloaded, 0 uploaded, \d+ transfer error\(s\)/);
-      expect(r.err).toMatch(/quanto: remote cache: \/\/raw\/prices: (download|upload): remote cache s3:\/\/quanto-cache\/team-a at http:\/\/127\.0\.0\.1:9: /);
+      expect(r.out).toMatch(
+        /quanto: 4 built, 0 cached, 0 failed.*remote cache: 0 downloaded, 0 uploaded, \d+ transfer error\(s\)/,
+      );
+      expect(r.err).toMatch(
+        /quanto: remote cache: \/\/raw\/prices: (download|upload): remote cache s3:\/\/quanto-cache\/team-a at http:\/\/127\.0\.0\.1:9: /,
+      );
     } finally {
       process.env.QUANTO_REMOTE_CACHE_ENDPOINT = s3.endpoint;
     }
@@ -143,7 +161,11 @@ describe('the remote cache on S3-compatible storage (s3rver on loopback)', () =>
     const ws = fresh();
     const env: NodeJS.ProcessEnv = { ...process.env, CI: 'true' };
     delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
-    const child = spawn(process.execPath, [QUANTO_BIN, '-C', ws.root, 'build', '--no-tui', '--remote-cache', url, '//...'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [QUANTO_BIN, '-C', ws.root, 'build', '--no-tui', '--remote-cache', url, '//...'],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
     child.stdout!.resume();
@@ -155,12 +177,19 @@ describe('the remote cache on S3-compatible storage (s3rver on loopback)', () =>
   it('quanto doctor proves the remote cache answers and takes the credentials, and says so when it does not', async () => {
     const ws = fresh();
     const ok = await ws.cli('doctor', '--remote-cache', url);
-    expect(ok.out).toMatch(new RegExp(`^ok {4}remote cache {11}${url} at ${s3.endpoint.replace(/[.]/g, '\\.')}: reachable, credentials accepted, uploads on$`, 'm'));
+    expect(ok.out).toMatch(
+      new RegExp(
+        `^ok {4}remote cache {11}${url} at ${s3.endpoint.replace(/[.]/g, '\\.')}: reachable, credentials accepted, uploads on$`,
+        'm',
+      ),
+    );
     process.env.QUANTO_REMOTE_CACHE_ENDPOINT = 'http://127.0.0.1:9';
     try {
       const down = await ws.cli('doctor', '--remote-cache', url);
       expect(down.code).toBe(1);
-      expect(down.out).toMatch(/^FAIL {2}remote cache {11}remote cache s3:\/\/quanto-cache\/team-a at http:\/\/127\.0\.0\.1:9: /m);
+      expect(down.out).toMatch(
+        /^FAIL {2}remote cache {11}remote cache s3:\/\/quanto-cache\/team-a at http:\/\/127\.0\.0\.1:9: /m,
+      );
     } finally {
       process.env.QUANTO_REMOTE_CACHE_ENDPOINT = s3.endpoint;
     }
@@ -174,16 +203,30 @@ describe('the remote cache on S3-compatible storage (s3rver on loopback)', () =>
     const b = fresh();
     const lines: string[] = [];
     const stop = new AbortController();
-    const io = { out: (t: string) => lines.push(...t.replace(/\n$/, '').split('\n')), err: (t: string) => lines.push(`ERR ${t}`), cwd: b.root, isTTY: false };
-    const exit = watchCommand(io, { workspace: b.root }, ['//...'], { tui: false, jobs: 0, remoteCache: `${url}-watch` }, stop.signal);
+    const io = {
+      out: (t: string) => lines.push(...t.replace(/\n$/, '').split('\n')),
+      err: (t: string) => lines.push(`ERR ${t}`),
+      cwd: b.root,
+      isTTY: false,
+    };
+    const exit = watchCommand(
+      io,
+      { workspace: b.root },
+      ['//...'],
+      { tui: false, jobs: 0, remoteCache: `${url}-watch` },
+      stop.signal,
+    );
     const summaries = async (n: number) => {
-      for (let i = 0; i < 1000 && lines.filter((l) => l.startsWith('quanto: ')).length < n; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 1000 && lines.filter((l) => l.startsWith('quanto: ')).length < n; i++)
+        await new Promise((r) => setTimeout(r, 20));
       return lines.filter((l) => l.startsWith('quanto: '));
     };
     try {
       expect((await summaries(1))[0]).toMatch(/^quanto: 0 built, 4 cached, .*remote cache: 4 downloaded, 0 uploaded$/);
       b.write('configs/upper.yaml', '# upper-case features\nupper: true\nprefix: "G:"\n');
-      expect((await summaries(2))[1]).toMatch(/^quanto: [1-9]\d* built, .*remote cache: 0 downloaded, [1-9]\d* uploaded$/);
+      expect((await summaries(2))[1]).toMatch(
+        /^quanto: [1-9]\d* built, .*remote cache: 0 downloaded, [1-9]\d* uploaded$/,
+      );
     } finally {
       stop.abort();
       expect(await exit).toBe(0);

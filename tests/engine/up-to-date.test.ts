@@ -24,7 +24,9 @@ describe('the no-op fast path (build stamps)', () => {
     const second = await buildVia(ws);
     expect(second.planned).toBe(false);
     expect(second.result.cached).toBe(4);
-    expect(second.result.actions.map((a) => [a.label, a.key, a.outputs])).toEqual(first.result.actions.map((a) => [a.label, a.key, a.outputs]));
+    expect(second.result.actions.map((a) => [a.label, a.key, a.outputs])).toEqual(
+      first.result.actions.map((a) => [a.label, a.key, a.outputs]),
+    );
   });
 
   it('any leaf input change falls back to the full check: config, source, rule file, pipeline', async () => {
@@ -55,7 +57,9 @@ describe('the no-op fast path (build stamps)', () => {
     const back = await buildVia(ws);
     // Same leaf fingerprint as the stamp of //..., but the state moved on: the full check runs.
     expect(back.planned).toBe(true);
-    expect(builtLabels({ status: Object.fromEntries(back.result.actions.map((a) => [a.label, a.status])) })).toEqual([]);
+    expect(builtLabels({ status: Object.fromEntries(back.result.actions.map((a) => [a.label, a.status])) })).toEqual(
+      [],
+    );
     expect(ws.read('cache/out/features/upper/out.txt')).toBe(original);
   });
 
@@ -70,7 +74,10 @@ describe('the no-op fast path (build stamps)', () => {
   });
 
   it('a build with a failure leaves no stamp', async () => {
-    ws = smallWorkspace({ 'rules/boom.ts': "import { z } from 'zod';\nexport default { name: 'boom', version: 1, config: z.object({}), outputs: [], run() { throw new Error('boom'); } };\n" });
+    ws = smallWorkspace({
+      'rules/boom.ts':
+        "import { z } from 'zod';\nexport default { name: 'boom', version: 1, config: z.object({}), outputs: [], run() { throw new Error('boom'); } };\n",
+    });
     ws.write('quanto.pipeline.yaml', ws.read('quanto.pipeline.yaml') + '  broken:\n    rule: boom\n');
     expect((await buildVia(ws)).result.failed).toBe(1);
     const again = await buildVia(ws);

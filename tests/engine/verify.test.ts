@@ -33,7 +33,8 @@ describe('quanto verify', () => {
   it('the seed a rule gets is derived from its key: the same on every rebuild', async () => {
     ws = smallWorkspace({
       'rules/random.ts': RANDOM_RULE,
-      'quanto.pipeline.yaml': 'targets:\n  a:\n    rule: random\n    config: configs/seeded.yaml\n  b:\n    rule: random\n    config: configs/seeded.yaml\n',
+      'quanto.pipeline.yaml':
+        'targets:\n  a:\n    rule: random\n    config: configs/seeded.yaml\n  b:\n    rule: random\n    config: configs/seeded.yaml\n',
       'configs/seeded.yaml': 'seeded: true\n',
     });
     const first = await ws.build();

@@ -47,7 +47,11 @@ describe('validation splits', () => {
           const n = spans.length;
           const times = spans.map((_, i) => String(i).padStart(4, '0'));
           const t1 = spans.map((s, i) => String(i + s).padStart(4, '0'));
-          for (const { train, test } of combinatorialPurgedSplits(times, t1, { groups: Math.min(groups, n), testGroups: Math.min(k, Math.min(groups, n) - 1), embargo: 0.05 })) {
+          for (const { train, test } of combinatorialPurgedSplits(times, t1, {
+            groups: Math.min(groups, n),
+            testGroups: Math.min(k, Math.min(groups, n) - 1),
+            embargo: 0.05,
+          })) {
             for (const i of train) for (const j of test) expect(times[i]! <= t1[j]! && t1[i]! >= times[j]!).toBe(false);
           }
         },
@@ -57,8 +61,12 @@ describe('validation splits', () => {
   });
 
   it('rejects inputs it cannot split honestly', () => {
-    expect(() => combinatorialPurgedSplits([day(0), day(1)], [day(0)], { groups: 2, testGroups: 1, embargo: 0 })).toThrow(/2 times but 1/);
-    expect(() => combinatorialPurgedSplits([day(1), day(0)], [day(1), day(0)], { groups: 2, testGroups: 1, embargo: 0 })).toThrow(/ascending/);
+    expect(() =>
+      combinatorialPurgedSplits([day(0), day(1)], [day(0)], { groups: 2, testGroups: 1, embargo: 0 }),
+    ).toThrow(/2 times but 1/);
+    expect(() =>
+      combinatorialPurgedSplits([day(1), day(0)], [day(1), day(0)], { groups: 2, testGroups: 1, embargo: 0 }),
+    ).toThrow(/ascending/);
     expect(() => combinatorialPurgedSplits([day(1)], [day(0)], { groups: 2, testGroups: 1, embargo: 0 })).toThrow();
     expect(() => walkForwardSplits(10, { train: 0, test: 2 })).toThrow();
   });

@@ -7,7 +7,8 @@ describe('deflated Sharpe ratio', () => {
   it('the normal quantile inverts the normal distribution to near double precision', () => {
     expect(normalQuantile(0.975)).toBeCloseTo(1.959963984540054, 13);
     expect(normalQuantile(0.5)).toBe(0);
-    for (const p of [1e-12, 1e-6, 0.01, 0.02425, 0.3, 0.7, 0.99, 1 - 1e-9]) expect(Math.abs(normalCdf(normalQuantile(p)) - p) / Math.min(p, 1 - p)).toBeLessThan(1e-12);
+    for (const p of [1e-12, 1e-6, 0.01, 0.02425, 0.3, 0.7, 0.99, 1 - 1e-9])
+      expect(Math.abs(normalCdf(normalQuantile(p)) - p) / Math.min(p, 1 - p)).toBeLessThan(1e-12);
     expect(normalQuantile(0)).toBe(-Infinity);
     expect(Number.isNaN(normalQuantile(1.5))).toBe(true);
   });
@@ -16,7 +17,8 @@ describe('deflated Sharpe ratio', () => {
     // The tail probability of the stored p: 1 - p is exact for p above one half. Below 1e-15 no
     // double x can do better than about x² ε relative (one ulp of x moves Φ by that), so the
     // deeper tails are held to their symmetry only.
-    for (const tail of [1e-300, 1e-100, 1e-30]) expect(normalQuantile(1 - tail === 1 ? tail : 1 - tail)).toBe(normalQuantile(tail));
+    for (const tail of [1e-300, 1e-100, 1e-30])
+      expect(normalQuantile(1 - tail === 1 ? tail : 1 - tail)).toBe(normalQuantile(tail));
     for (const tail of [1e-15, 1e-12, 1e-9, 1e-6, 1e-3, 0.01, 0.02, 0.1, 0.3]) {
       const lower = normalQuantile(tail);
       expect(Math.abs(normalCdf(lower) - tail) / tail, `lower ${tail}`).toBeLessThan(1e-14);
@@ -38,7 +40,10 @@ describe('deflated Sharpe ratio', () => {
   });
 
   it('one trial is the probabilistic Sharpe against 0; more trials lower it', () => {
-    const returns = Array.from({ length: 500 }, (_, i) => 0.0008 + 0.01 * Math.sin(i * 1.7) + 0.004 * Math.cos(i * 0.3));
+    const returns = Array.from(
+      { length: 500 },
+      (_, i) => 0.0008 + 0.01 * Math.sin(i * 1.7) + 0.004 * Math.cos(i * 0.3),
+    );
     expect(deflatedSharpe(returns, 1, 1e-4)).toBe(probabilisticSharpe(returns, 0));
     const ten = deflatedSharpe(returns, 10, 1e-4);
     const thousand = deflatedSharpe(returns, 1000, 1e-4);

@@ -2,13 +2,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { maxDrawdown, moments, performanceMetrics, probabilisticSharpe } from '../../src/evaluation/performance-metrics.js';
+import {
+  maxDrawdown,
+  moments,
+  performanceMetrics,
+  probabilisticSharpe,
+} from '../../src/evaluation/performance-metrics.js';
 import { REPO_ROOT, runCli } from '../helpers/workspace.js';
 
 const cli = (...args: string[]) => runCli(args);
 
 const readTable = (path: string) => {
-  const [header, ...rows] = readFileSync(path, 'utf8').trim().split(/\r?\n/).map((l) => l.split(','));
+  const [header, ...rows] = readFileSync(path, 'utf8')
+    .trim()
+    .split(/\r?\n/)
+    .map((l) => l.split(','));
   return rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]!])));
 };
 
@@ -21,7 +29,15 @@ describe('performance metrics', () => {
 
   it('quanto metrics --by year equals the numpy/scipy reference on the S&P 500 to relative 1e-9', async () => {
     const out = join(dir, 'yearly.csv');
-    const r = await cli('metrics', '--input', join(REPO_ROOT, 'data', 'sample', 'spx_daily_ohlcv_2000_2020.csv'), '--by', 'year', '--out', out);
+    const r = await cli(
+      'metrics',
+      '--input',
+      join(REPO_ROOT, 'data', 'sample', 'spx_daily_ohlcv_2000_2020.csv'),
+      '--by',
+      'year',
+      '--out',
+      out,
+    );
     expect(r.code).toBe(0);
     const ours = readTable(out);
     const reference = readTable(join(REPO_ROOT, 'tests', 'fixtures', 'reference', 'metrics_spx_yearly.csv'));
@@ -30,7 +46,9 @@ describe('performance metrics', () => {
       for (const [column, e] of Object.entries(expected)) {
         if (column === 'symbol' || column === 'year') continue;
         const a = Number(ours[i]![column]);
-        expect(Math.abs(a - Number(e)), `${expected.year} ${column}: ${a} vs ${e}`).toBeLessThanOrEqual(1e-9 * Math.abs(Number(e)) + 1e-15);
+        expect(Math.abs(a - Number(e)), `${expected.year} ${column}: ${a} vs ${e}`).toBeLessThanOrEqual(
+          1e-9 * Math.abs(Number(e)) + 1e-15,
+        );
       }
     }
   });
@@ -63,14 +81,21 @@ describe('performance metrics', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain(`${input}:3: column close: -1 is not positive`);
     // Numbers by the numeric-literal grammar, not Number(): hex, padding and separators are refused.
-    for (const [cell, shown] of [['0x1A', '0x1A'], [' 12', ' 12'], ['1_0', '1_0']]) {
+    for (const [cell, shown] of [
+      ['0x1A', '0x1A'],
+      [' 12', ' 12'],
+      ['1_0', '1_0'],
+    ]) {
       writeFileSync(input, `symbol,date,close\nA,2020-01-02,10\nA,2020-01-03,${cell}\n`);
       const lenient = await cli('metrics', '--input', input, '--out', join(dir, 'bad-out.csv'));
       expect(lenient.code).toBe(2);
       expect(lenient.err).toContain(`${input}:3: column close: '${shown}' is not a number`);
     }
     const two = join(dir, 'two.csv');
-    writeFileSync(two, 'symbol,date,close\nB,2020-01-03,20\nA,2020-01-02,10\nA,2020-01-03,11\nB,2020-01-02,21\nA,2020-01-06,12\nB,2020-01-06,22\n');
+    writeFileSync(
+      two,
+      'symbol,date,close\nB,2020-01-03,20\nA,2020-01-02,10\nA,2020-01-03,11\nB,2020-01-02,21\nA,2020-01-06,12\nB,2020-01-06,22\n',
+    );
     const r = await cli('metrics', '--input', two, '--by', 'all', '--out', join(dir, 'two-out.csv'));
     expect(r.code).toBe(0);
     const rows = readTable(join(dir, 'two-out.csv'));

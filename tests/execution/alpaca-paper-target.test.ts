@@ -22,17 +22,31 @@ describe('an Alpaca paper target (//paper/alpaca/...): built only when named, ke
     delete process.env.APCA_API_KEY_ID;
     delete process.env.APCA_API_SECRET_KEY;
   };
-  const errorOf = (r: { targets: { label: string; error?: string }[] }) => r.targets.find((t) => t.label === '//paper/alpaca/tiny')?.error ?? '';
+  const errorOf = (r: { targets: { label: string; error?: string }[] }) =>
+    r.targets.find((t) => t.label === '//paper/alpaca/tiny')?.error ?? '';
   beforeAll(async () => {
     ws = linkRepoRules(governanceWorkspace(), ['alpaca_paper_session']);
     ws.write('quanto.pipeline.yaml', ws.read('quanto.pipeline.yaml') + TARGET);
-    ws.write('paper_alpaca.yaml', 'experiment: //experiments/tiny\npromotion: //promotions/candidate/tiny\naccount_ledger: ledger/paper/tiny.jsonl\nrisk: {max_position_fraction: 0.5, max_daily_loss: 0.5}\n');
+    ws.write(
+      'paper_alpaca.yaml',
+      'experiment: //experiments/tiny\npromotion: //promotions/candidate/tiny\naccount_ledger: ledger/paper/tiny.jsonl\nrisk: {max_position_fraction: 0.5, max_daily_loss: 0.5}\n',
+    );
     ws.write('ledger/paper/tiny.jsonl', '');
-    server = await startAlpacaTradingServer({ keyId: KEY_ID, secretKey: SECRET, cash: 1_000_000, prices: { AA: 60, GE: 80, IBM: 150 } });
-    Object.assign(process.env, { APCA_API_BASE_URL: server.url, QUANTO_NOW: '1996-12-31T22:00:00Z', QUANTO_USER: 'trader' });
+    server = await startAlpacaTradingServer({
+      keyId: KEY_ID,
+      secretKey: SECRET,
+      cash: 1_000_000,
+      prices: { AA: 60, GE: 80, IBM: 150 },
+    });
+    Object.assign(process.env, {
+      APCA_API_BASE_URL: server.url,
+      QUANTO_NOW: '1996-12-31T22:00:00Z',
+      QUANTO_USER: 'trader',
+    });
   }, 120_000);
   afterAll(async () => {
-    for (const k of ['APCA_API_KEY_ID', 'APCA_API_SECRET_KEY', 'APCA_API_BASE_URL', 'QUANTO_NOW', 'QUANTO_USER']) delete process.env[k];
+    for (const k of ['APCA_API_KEY_ID', 'APCA_API_SECRET_KEY', 'APCA_API_BASE_URL', 'QUANTO_NOW', 'QUANTO_USER'])
+      delete process.env[k];
     await server?.close();
     ws?.dispose();
   });
@@ -52,19 +66,33 @@ describe('an Alpaca paper target (//paper/alpaca/...): built only when named, ke
     keys();
     const r = await ws.build('--jobs', '0', '//paper/alpaca/tiny');
     expect(r.code).toBe(1);
-    expect(errorOf(r)).toMatch(/refused: \/\/experiments\/tiny is not promoted \(\/\/promotions\/candidate\/tiny: qualified not promoted\)/);
+    expect(errorOf(r)).toMatch(
+      /refused: \/\/experiments\/tiny is not promoted \(\/\/promotions\/candidate\/tiny: qualified not promoted\)/,
+    );
     expect(server.stats.orderSubmissions).toBe(0);
   }, 120_000);
 
   it('once promoted, trades: orders at the broker, fills in the account ledger, decisions.json; the keys are nowhere', async () => {
     keys();
-    expect((await ws.cli('promote', '//experiments/tiny', '--tier', 'candidate', '--reason', 'paper trial')).code).toBe(0);
+    expect((await ws.cli('promote', '//experiments/tiny', '--tier', 'candidate', '--reason', 'paper trial')).code).toBe(
+      0,
+    );
     const r = await ws.build('--jobs', '0', '//paper/alpaca/tiny');
     expect(r.code, errorOf(r)).toBe(0);
     const run = JSON.parse(ws.read('cache/out/paper/alpaca/tiny/decisions.json'));
-    expect(run.config).toMatchObject({ experiment: '//experiments/tiny', broker: 'alpaca-paper', as_of: '1996-12-31', promotion: { reason: 'paper trial' } });
+    expect(run.config).toMatchObject({
+      experiment: '//experiments/tiny',
+      broker: 'alpaca-paper',
+      as_of: '1996-12-31',
+      promotion: { reason: 'paper trial' },
+    });
     expect(run.orders.length).toBeGreaterThan(0);
-    expect(server.orders().map((o) => o.client_order_id).sort()).toEqual(run.orders.map((o: { client_order_id: string }) => o.client_order_id).sort());
+    expect(
+      server
+        .orders()
+        .map((o) => o.client_order_id)
+        .sort(),
+    ).toEqual(run.orders.map((o: { client_order_id: string }) => o.client_order_id).sort());
     const ledger = ws.read('ledger/paper/tiny.jsonl').trim().split('\n').filter(Boolean);
     expect(ledger).toHaveLength(run.fills.length);
     expect(run.reconciliation).toEqual({ start: [], end: [] });
@@ -74,7 +102,11 @@ describe('an Alpaca paper target (//paper/alpaca/...): built only when named, ke
     expect(again.code, errorOf(again)).toBe(0);
     expect(JSON.parse(ws.read('cache/out/paper/alpaca/tiny/decisions.json')).note).toMatch(/already ran/);
     expect(server.stats.orderSubmissions).toBe(before);
-    for (const file of ['cache/out/paper/alpaca/tiny/decisions.json', 'cache/logs/paper/alpaca/tiny.jsonl', 'ledger/paper/tiny.jsonl']) {
+    for (const file of [
+      'cache/out/paper/alpaca/tiny/decisions.json',
+      'cache/logs/paper/alpaca/tiny.jsonl',
+      'ledger/paper/tiny.jsonl',
+    ]) {
       const text = ws.read(file);
       expect(text).not.toContain(KEY_ID);
       expect(text).not.toContain(SECRET);

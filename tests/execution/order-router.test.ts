@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BrokerError, type Broker, type BrokerOrderRequest, type BrokerOrderState } from '../../src/execution/broker.js';
+import {
+  BrokerError,
+  type Broker,
+  type BrokerOrderRequest,
+  type BrokerOrderState,
+} from '../../src/execution/broker.js';
 import { OrderRouter } from '../../src/execution/order-router.js';
 
 /** A broker that enforces unique client order ids and misbehaves on a script. */
@@ -7,7 +12,11 @@ class ScriptedBroker implements Broker {
   readonly orders = new Map<string, BrokerOrderState>();
   submissions = 0;
   lookups = 0;
-  constructor(private readonly script: ('ok' | 'timeout_after_accept' | 'timeout_before_accept' | 'rate_limited' | 'server' | 'rejected')[] = []) {}
+  constructor(
+    private readonly script: (
+      'ok' | 'timeout_after_accept' | 'timeout_before_accept' | 'rate_limited' | 'server' | 'rejected'
+    )[] = [],
+  ) {}
 
   async submitOrder(o: BrokerOrderRequest): Promise<BrokerOrderState> {
     this.submissions++;
@@ -17,7 +26,13 @@ class ScriptedBroker implements Broker {
     if (step === 'server') throw new BrokerError('503', 'server');
     if (step === 'rejected') throw new BrokerError('insufficient buying power', 'rejected');
     if (this.orders.has(o.client_order_id)) throw new BrokerError('client_order_id must be unique', 'duplicate');
-    const state: BrokerOrderState = { ...o, id: `ord-${this.orders.size}`, status: 'new', filled_qty: 0, filled_avg_price: null };
+    const state: BrokerOrderState = {
+      ...o,
+      id: `ord-${this.orders.size}`,
+      status: 'new',
+      filled_qty: 0,
+      filled_avg_price: null,
+    };
     this.orders.set(o.client_order_id, state);
     if (step === 'timeout_after_accept') throw new BrokerError('timed out', 'timeout');
     return state;
@@ -31,7 +46,10 @@ class ScriptedBroker implements Broker {
   async cancelAllOrders(): Promise<void> {}
 
   async getPositions() {
-    return [{ symbol: 'AAA', qty: 10 }, { symbol: 'BBB', qty: -5 }];
+    return [
+      { symbol: 'AAA', qty: 10 },
+      { symbol: 'BBB', qty: -5 },
+    ];
   }
 }
 
@@ -113,8 +131,22 @@ describe('order router', () => {
 
   it('reconciles the ledger against broker positions, reporting every difference', async () => {
     const { r } = router(new ScriptedBroker());
-    expect(await r.reconcile(new Map([['AAA', 10], ['BBB', -5]]))).toEqual([]);
-    expect(await r.reconcile(new Map([['AAA', 12], ['CCC', 1]]))).toEqual([
+    expect(
+      await r.reconcile(
+        new Map([
+          ['AAA', 10],
+          ['BBB', -5],
+        ]),
+      ),
+    ).toEqual([]);
+    expect(
+      await r.reconcile(
+        new Map([
+          ['AAA', 12],
+          ['CCC', 1],
+        ]),
+      ),
+    ).toEqual([
       { symbol: 'AAA', ledger: 12, broker: 10 },
       { symbol: 'BBB', ledger: 0, broker: -5 },
       { symbol: 'CCC', ledger: 1, broker: 0 },

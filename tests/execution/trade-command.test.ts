@@ -18,13 +18,25 @@ describe('quanto trade against a local Alpaca-compatible server', () => {
   };
   beforeAll(async () => {
     ws = governanceWorkspace();
-    server = await startAlpacaTradingServer({ keyId: KEY_ID, secretKey: SECRET, cash: 1_000_000, prices: { AA: 60, GE: 80, IBM: 150 } });
-    Object.assign(process.env, { APCA_API_KEY_ID: KEY_ID, APCA_API_SECRET_KEY: SECRET, APCA_API_BASE_URL: server.url, QUANTO_NOW: '1996-12-31T22:00:00Z', QUANTO_USER: 'trader' });
+    server = await startAlpacaTradingServer({
+      keyId: KEY_ID,
+      secretKey: SECRET,
+      cash: 1_000_000,
+      prices: { AA: 60, GE: 80, IBM: 150 },
+    });
+    Object.assign(process.env, {
+      APCA_API_KEY_ID: KEY_ID,
+      APCA_API_SECRET_KEY: SECRET,
+      APCA_API_BASE_URL: server.url,
+      QUANTO_NOW: '1996-12-31T22:00:00Z',
+      QUANTO_USER: 'trader',
+    });
     const r = await ws.build('--jobs', '0', '//qualification/tiny');
     if (r.code !== 0) throw new Error(JSON.stringify(r.targets.filter((t) => t.status === 'failed')));
   }, 120_000);
   afterAll(async () => {
-    for (const k of ['APCA_API_KEY_ID', 'APCA_API_SECRET_KEY', 'APCA_API_BASE_URL', 'QUANTO_NOW', 'QUANTO_USER']) delete process.env[k];
+    for (const k of ['APCA_API_KEY_ID', 'APCA_API_SECRET_KEY', 'APCA_API_BASE_URL', 'QUANTO_NOW', 'QUANTO_USER'])
+      delete process.env[k];
     await server?.close();
     ws?.dispose();
   });
@@ -35,15 +47,33 @@ describe('quanto trade against a local Alpaca-compatible server', () => {
     expect(paper.err).toMatch(/no candidate promotion record/);
     const live = await trade('--broker', 'alpaca-live');
     expect(live.code).toBe(1);
-    for (const gate of [/explicit live flag/, /QUANTO_ALLOW_LIVE_TRADING/, /production-tier promotion record/, /confirmation was not typed/]) expect(live.err).toMatch(gate);
+    for (const gate of [
+      /explicit live flag/,
+      /QUANTO_ALLOW_LIVE_TRADING/,
+      /production-tier promotion record/,
+      /confirmation was not typed/,
+    ])
+      expect(live.err).toMatch(gate);
     expect(server.stats.orderSubmissions).toBe(0);
   }, 120_000);
 
   it('trades the promoted policy: orders at the broker, fills in the ledger, decisions.json, reconciled', async () => {
-    expect((await ws.cli('promote', '//experiments/tiny', '--tier', 'candidate', '--reason', 'paper trial')).code).toBe(0);
+    expect((await ws.cli('promote', '//experiments/tiny', '--tier', 'candidate', '--reason', 'paper trial')).code).toBe(
+      0,
+    );
     // The account already holds 500 of each, in the ledger and at the broker: whichever way the
     // policy leans, it has something to trade.
-    const seeded = ['AA', 'GE', 'IBM'].map((symbol, seq) => ({ seq, date: '1996-12-30', client_order_id: `seed-${symbol}`, symbol, shares: 500, price: 50, fee: 0, cash_after: 1_000_000 - 25_000 * (seq + 1), position_after: 500 }));
+    const seeded = ['AA', 'GE', 'IBM'].map((symbol, seq) => ({
+      seq,
+      date: '1996-12-30',
+      client_order_id: `seed-${symbol}`,
+      symbol,
+      shares: 500,
+      price: 50,
+      fee: 0,
+      cash_after: 1_000_000 - 25_000 * (seq + 1),
+      position_after: 500,
+    }));
     ws.write('ledger/paper/tiny.jsonl', seeded.map((e) => JSON.stringify(e)).join('\n') + '\n');
     for (const e of seeded) server.adjustPosition(e.symbol, 500);
     const r = await trade('--broker', 'alpaca-paper');
@@ -51,8 +81,17 @@ describe('quanto trade against a local Alpaca-compatible server', () => {
     const run = JSON.parse(ws.read('runs/tiny/1996-12-31-paper/decisions.json'));
     expect(run.config).toMatchObject({ experiment: '//experiments/tiny', broker: 'alpaca-paper', as_of: '1996-12-31' });
     expect(run.orders.length).toBeGreaterThan(0);
-    expect(server.orders().map((o) => o.client_order_id).sort()).toEqual(run.orders.map((o: { client_order_id: string }) => o.client_order_id).sort());
-    const ledger = ws.read('ledger/paper/tiny.jsonl').trim().split('\n').map((l) => JSON.parse(l));
+    expect(
+      server
+        .orders()
+        .map((o) => o.client_order_id)
+        .sort(),
+    ).toEqual(run.orders.map((o: { client_order_id: string }) => o.client_order_id).sort());
+    const ledger = ws
+      .read('ledger/paper/tiny.jsonl')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(ledger).toHaveLength(3 + run.fills.length);
     expect(run.fills.length).toBeGreaterThan(0);
     expect(run.reconciliation).toEqual({ start: [], end: [] });
@@ -78,15 +117,23 @@ describe('quanto trade against a local Alpaca-compatible server', () => {
   }, 120_000);
 
   it('a broker whose 401 and 500 bodies echo our key headers: quanto trade prints the error with the keys masked', async () => {
-    const echoing = await startAlpacaTradingServer({ keyId: 'PKSOMEONEELSE000', secretKey: 'not-our-secret', cash: 1_000_000, prices: { AA: 60, GE: 80, IBM: 150 }, echoRequest: true });
+    const echoing = await startAlpacaTradingServer({
+      keyId: 'PKSOMEONEELSE000',
+      secretKey: 'not-our-secret',
+      cash: 1_000_000,
+      prices: { AA: 60, GE: 80, IBM: 150 },
+      echoRequest: true,
+    });
     process.env.APCA_API_BASE_URL = echoing.url;
     process.env.QUANTO_NOW = '1997-01-03T22:00:00Z';
     try {
       const r = await trade('--broker', 'alpaca-paper');
       // A refused key is a settings problem: a clear message, exit 2, no stack trace.
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(/^quanto: error: the broker refused the keys \(401 request is not authorized \(request: .*\[redacted APCA_API_SECRET_KEY\].*check APCA_API_KEY_ID and APCA_API_SECRET_KEY/m);
-      expect(r.err).not.toMatch(/internal error|    at /);
+      expect(r.err).toMatch(
+        /^quanto: error: the broker refused the keys \(401 request is not authorized \(request: .*\[redacted APCA_API_SECRET_KEY\].*check APCA_API_KEY_ID and APCA_API_SECRET_KEY/m,
+      );
+      expect(r.err).not.toMatch(/internal error| {4}at /);
     } finally {
       process.env.APCA_API_BASE_URL = server.url;
       await echoing.close();
@@ -105,7 +152,12 @@ describe('quanto trade against a local Alpaca-compatible server', () => {
     try {
       const r = await trade('--broker', 'alpaca-paper');
       expect(r.code, r.out + r.err).toBe(2);
-      expect(r.err).toMatch(new RegExp(`^quanto: error: cannot reach the broker at http://127\\.0\\.0\\.1:${port} \\(network: ECONNREFUSED\\): check APCA_API_BASE_URL`, 'm'));
+      expect(r.err).toMatch(
+        new RegExp(
+          `^quanto: error: cannot reach the broker at http://127\\.0\\.0\\.1:${port} \\(network: ECONNREFUSED\\): check APCA_API_BASE_URL`,
+          'm',
+        ),
+      );
     } finally {
       process.env.APCA_API_BASE_URL = server.url;
     }
@@ -139,21 +191,37 @@ describe('quanto trade against a local Alpaca-compatible server', () => {
     process.env.QUANTO_NOW = '1997-01-07T22:00:00Z';
     const before = server.stats.orderSubmissions;
     try {
-      ws.write('promotions/candidate/tiny/forged.json', JSON.stringify({ experiment_outputs_digest: real.experiment_outputs_digest }));
+      ws.write(
+        'promotions/candidate/tiny/forged.json',
+        JSON.stringify({ experiment_outputs_digest: real.experiment_outputs_digest }),
+      );
       let r = await trade('--broker', 'alpaca-paper');
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(/^quanto: error: promotions\/candidate\/tiny\/forged\.json: not a promotion record \(format: /m);
+      expect(r.err).toMatch(
+        /^quanto: error: promotions\/candidate\/tiny\/forged\.json: not a promotion record \(format: /m,
+      );
       ws.write('promotions/candidate/tiny/forged.json', '{"tier": "candidate",');
       r = await trade('--broker', 'alpaca-paper');
       expect(r.code).toBe(2);
       expect(r.err).toMatch(/forged\.json: not valid JSON/);
       // Well-formed, right outputs, but not the qualification built now: refused as if there were none.
-      ws.write('promotions/candidate/tiny/forged.json', JSON.stringify({ ...real, qualification: { ...real.qualification, report_digest: 'e'.repeat(64) } }));
+      ws.write(
+        'promotions/candidate/tiny/forged.json',
+        JSON.stringify({ ...real, qualification: { ...real.qualification, report_digest: 'e'.repeat(64) } }),
+      );
       r = await trade('--broker', 'alpaca-paper');
       expect(r.code).toBe(1);
       expect(r.err).toMatch(/no candidate promotion record of \/\/experiments\/tiny's current outputs/);
       // Nor does a forged production record pass the live gates, every flag set.
-      ws.write('promotions/production/tiny/forged.json', JSON.stringify({ ...real, tier: 'production', shadow: { label: '//shadow/tiny', key: 'a'.repeat(64), outputs_digest: 'b'.repeat(64) }, qualification: { ...real.qualification, report_digest: 'e'.repeat(64) } }));
+      ws.write(
+        'promotions/production/tiny/forged.json',
+        JSON.stringify({
+          ...real,
+          tier: 'production',
+          shadow: { label: '//shadow/tiny', key: 'a'.repeat(64), outputs_digest: 'b'.repeat(64) },
+          qualification: { ...real.qualification, report_digest: 'e'.repeat(64) },
+        }),
+      );
       process.env.QUANTO_ALLOW_LIVE_TRADING = 'yes';
       r = await trade('--broker', 'alpaca-live', '--live', '--confirm', 'LIVE //experiments/tiny');
       expect(r.code).toBe(1);
@@ -181,7 +249,9 @@ describe('quanto trade against a local Alpaca-compatible server', () => {
     try {
       const r = await trade('--broker', 'alpaca-paper');
       expect(r.code).toBe(2);
-      expect(r.err).toMatch(/^quanto: error: .*ledger\/paper\/tiny\.jsonl:2: not a ledger line \(price: .*\(root\): Unrecognized key: "note"/m);
+      expect(r.err).toMatch(
+        /^quanto: error: .*ledger\/paper\/tiny\.jsonl:2: not a ledger line \(price: .*\(root\): Unrecognized key: "note"/m,
+      );
       expect(server.stats.orderSubmissions).toBe(sent);
     } finally {
       fs.writeFileSync(ledger, before);

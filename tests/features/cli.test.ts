@@ -34,11 +34,46 @@ features:
   - {name: vol_garman_klass, fn: vol_garman_klass, window: 20, periods_per_year: 252}
 `,
     );
-    const r = await cli('features', 'compute', '--set', join(dir, 'set.yml'), '--input', join(REPO_ROOT, 'data', 'sample', 'spx_daily_ohlcv_2000_2020.csv'), '--out', join(dir, 'out.csv'));
+    const r = await cli(
+      'features',
+      'compute',
+      '--set',
+      join(dir, 'set.yml'),
+      '--input',
+      join(REPO_ROOT, 'data', 'sample', 'spx_daily_ohlcv_2000_2020.csv'),
+      '--out',
+      join(dir, 'out.csv'),
+    );
     expect(r.code).toBe(0);
-    const [oh, ...out] = readFileSync(join(dir, 'out.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
-    const [rh, ...ref] = readFileSync(join(REPO_ROOT, 'tests', 'fixtures', 'reference', 'indicators_ttr_spx.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
-    expect(oh).toEqual(['symbol', 'date', 'sma', 'ema', 'rsi', 'atr', 'true_range', 'bb_lower', 'bb_mid', 'bb_upper', 'macd', 'macd_signal', 'roc_log', 'vol_close', 'vol_parkinson', 'vol_garman_klass']);
+    const [oh, ...out] = readFileSync(join(dir, 'out.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
+    const [rh, ...ref] = readFileSync(
+      join(REPO_ROOT, 'tests', 'fixtures', 'reference', 'indicators_ttr_spx.csv'),
+      'utf8',
+    )
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
+    expect(oh).toEqual([
+      'symbol',
+      'date',
+      'sma',
+      'ema',
+      'rsi',
+      'atr',
+      'true_range',
+      'bb_lower',
+      'bb_mid',
+      'bb_upper',
+      'macd',
+      'macd_signal',
+      'roc_log',
+      'vol_close',
+      'vol_parkinson',
+      'vol_garman_klass',
+    ]);
     expect(out).toHaveLength(ref.length);
     const misses: string[] = [];
     for (const name of oh!.slice(2)) {
@@ -47,14 +82,17 @@ features:
       out.forEach((row, i) => {
         const a = row[o]!;
         const x = ref[i]![e]!;
-        if ((a === '') !== (x === '') || (a !== '' && !close(Number(a), Number(x), 1e-9))) misses.push(`${name} ${row[1]}: ${a} vs ${x}`);
+        if ((a === '') !== (x === '') || (a !== '' && !close(Number(a), Number(x), 1e-9)))
+          misses.push(`${name} ${row[1]}: ${a} vs ${x}`);
       });
     }
     expect(misses.slice(0, 5)).toEqual([]);
   });
 
   it('quanto options greeks prices, gives Greeks and inverts prices into implied vols', async () => {
-    const lines = readFileSync(join(REPO_ROOT, 'tests', 'fixtures', 'reference', 'options_bsm_quantlib.csv'), 'utf8').trim().split(/\r?\n/);
+    const lines = readFileSync(join(REPO_ROOT, 'tests', 'fixtures', 'reference', 'options_bsm_quantlib.csv'), 'utf8')
+      .trim()
+      .split(/\r?\n/);
     const h = lines[0]!.split(',');
     const rows = lines.slice(1, 41).map((l) => l.split(','));
     const v = (row: string[], name: string) => row[h.indexOf(name)]!;
@@ -64,10 +102,30 @@ features:
     );
     const r = await cli('options', 'greeks', '--input', join(dir, 'in.csv'), '--out', join(dir, 'greeks.csv'));
     expect(r.code).toBe(0);
-    const [gh, ...greeks] = readFileSync(join(dir, 'greeks.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
-    expect(gh).toEqual(['type', 'spot', 'strike', 't_years', 'rate', 'div_yield', 'vol', 'market_price', 'price', 'delta', 'gamma', 'vega', 'theta', 'rho', 'implied_vol']);
+    const [gh, ...greeks] = readFileSync(join(dir, 'greeks.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
+    expect(gh).toEqual([
+      'type',
+      'spot',
+      'strike',
+      't_years',
+      'rate',
+      'div_yield',
+      'vol',
+      'market_price',
+      'price',
+      'delta',
+      'gamma',
+      'vega',
+      'theta',
+      'rho',
+      'implied_vol',
+    ]);
     greeks.forEach((g, i) => {
-      for (const name of ['price', 'delta', 'gamma', 'vega', 'theta', 'rho']) expect(close(Number(g[gh!.indexOf(name)]), Number(v(rows[i]!, name)), 1e-9), name).toBe(true);
+      for (const name of ['price', 'delta', 'gamma', 'vega', 'theta', 'rho'])
+        expect(close(Number(g[gh!.indexOf(name)]), Number(v(rows[i]!, name)), 1e-9), name).toBe(true);
       const iv = g[gh!.indexOf('implied_vol')]!;
       const expected = v(rows[i]!, 'implied_vol_from_price');
       // From the 10-digit prices in the file: recovered where vega is material, else left empty.
@@ -77,12 +135,23 @@ features:
     const bad = await cli('options', 'greeks', '--input', join(dir, 'missing.csv'), '--out', join(dir, 'x.csv'));
     expect(bad).toMatchObject({ code: 2 });
     writeFileSync(join(dir, 'bad.csv'), 'type,spot,strike,t_years,rate,div_yield,vol\ncall,abc,100,1,0,0,0.2\n');
-    expect((await cli('options', 'greeks', '--input', join(dir, 'bad.csv'), '--out', join(dir, 'x.csv'))).err).toContain("bad.csv:2: column spot: 'abc' is not a number");
+    expect(
+      (await cli('options', 'greeks', '--input', join(dir, 'bad.csv'), '--out', join(dir, 'x.csv'))).err,
+    ).toContain("bad.csv:2: column spot: 'abc' is not a number");
   });
 
   it('rejects an invalid feature set with file, line and key', async () => {
     writeFileSync(join(dir, 'bad.yml'), 'name: bad\nversion: 1\nfeatures:\n  - {name: x, fn: nope}\n');
-    const r = await cli('features', 'compute', '--set', join(dir, 'bad.yml'), '--input', join(REPO_ROOT, 'data', 'sample', 'spx_daily_ohlcv_2000_2020.csv'), '--out', join(dir, 'o.csv'));
+    const r = await cli(
+      'features',
+      'compute',
+      '--set',
+      join(dir, 'bad.yml'),
+      '--input',
+      join(REPO_ROOT, 'data', 'sample', 'spx_daily_ohlcv_2000_2020.csv'),
+      '--out',
+      join(dir, 'o.csv'),
+    );
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/bad\.yml:4:\d+: key 'features\[0\]\.fn'/);
   });

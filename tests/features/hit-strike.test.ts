@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hitStrikeLabels, type HitStrikeBar } from '../../src/features/hit-strike.js';
 
-const bar = (date: string, close: number, high = close, low = close, split_factor = 1): HitStrikeBar => ({ date, high, low, close, split_factor });
+const bar = (date: string, close: number, high = close, low = close, split_factor = 1): HitStrikeBar => ({
+  date,
+  high,
+  low,
+  close,
+  split_factor,
+});
 
 const bars = [
   bar('2024-03-01', 100),
@@ -30,7 +36,9 @@ describe('hit-strike labels', () => {
     const [l] = hitStrikeLabels(bars, [{ date: '2024-03-04', expiry: '2024-03-15', strike: 200 }]);
     expect(Number.isNaN(l!.hit)).toBe(true);
     expect(l!.t1).toBe('');
-    expect(() => hitStrikeLabels(bars, [{ date: '2024-03-02', expiry: '2024-03-07', strike: 100 }])).toThrow(/quoted on 2024-03-02, a day with no bar/);
+    expect(() => hitStrikeLabels(bars, [{ date: '2024-03-02', expiry: '2024-03-07', strike: 100 }])).toThrow(
+      /quoted on 2024-03-02, a day with no bar/,
+    );
   });
 
   it('compares prices in day t units across a 2-for-1 split, as the exchange adjusts the strike', () => {
@@ -38,7 +46,10 @@ describe('hit-strike labels', () => {
     const split = [bar('2024-03-01', 200, 200, 200, 0.5), bar('2024-03-04', 101, 101, 100, 1)];
     const [l] = hitStrikeLabels(split, [{ date: '2024-03-01', expiry: '2024-03-04', strike: 201 }]);
     expect(l!.hit).toBe(1);
-    const [naive] = hitStrikeLabels(split.map((b) => ({ ...b, split_factor: 1 })), [{ date: '2024-03-01', expiry: '2024-03-04', strike: 201 }]);
+    const [naive] = hitStrikeLabels(
+      split.map((b) => ({ ...b, split_factor: 1 })),
+      [{ date: '2024-03-01', expiry: '2024-03-04', strike: 201 }],
+    );
     expect(naive!.hit).toBe(0); // without the adjustment the split would look like a crash
   });
 
@@ -50,7 +61,11 @@ describe('hit-strike labels', () => {
     const base = hitStrikeLabels(bars, contracts);
     fc.assert(
       fc.property(fc.array(fc.double({ min: 1, max: 1000, noNaN: true }), { minLength: 2, maxLength: 2 }), ([a, b]) => {
-        const changed = [...bars.slice(0, 3), bar('2024-03-06', a!, a! * 1.1, a! * 0.9), bar('2024-03-07', b!, b! * 1.1, b! * 0.9)];
+        const changed = [
+          ...bars.slice(0, 3),
+          bar('2024-03-06', a!, a! * 1.1, a! * 0.9),
+          bar('2024-03-07', b!, b! * 1.1, b! * 0.9),
+        ];
         expect(hitStrikeLabels(changed, contracts)).toEqual(base);
       }),
       { numRuns: 50 },

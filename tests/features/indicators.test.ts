@@ -1,16 +1,38 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { atr, bollinger, ema, macd, rocLog, rsi, sma, trueRange, volClose, volGarmanKlass, volParkinson } from '../../src/features/indicators.js';
+import {
+  atr,
+  bollinger,
+  ema,
+  macd,
+  rocLog,
+  rsi,
+  sma,
+  trueRange,
+  volClose,
+  volGarmanKlass,
+  volParkinson,
+} from '../../src/features/indicators.js';
 import { REPO_ROOT } from '../helpers/workspace.js';
 
 /** R TTR 0.24.3 on data/sample/spx_daily_ohlcv_2000_2020.csv (tests/fixtures/reference/README.md). */
 function load() {
-  const csv = (p: string) => readFileSync(p, 'utf8').trim().split('\n').map((l) => l.split(','));
+  const csv = (p: string) =>
+    readFileSync(p, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
   const [h, ...ref] = csv(join(REPO_ROOT, 'tests', 'fixtures', 'reference', 'indicators_ttr_spx.csv'));
   const [, ...bars] = csv(join(REPO_ROOT, 'data', 'sample', 'spx_daily_ohlcv_2000_2020.csv'));
   const col = (name: string) => ref.map((r) => (r[h!.indexOf(name)] === '' ? Number.NaN : Number(r[h!.indexOf(name)])));
-  return { col, open: bars.map((b) => Number(b[2])), high: bars.map((b) => Number(b[3])), low: bars.map((b) => Number(b[4])), close: bars.map((b) => Number(b[5])) };
+  return {
+    col,
+    open: bars.map((b) => Number(b[2])),
+    high: bars.map((b) => Number(b[3])),
+    low: bars.map((b) => Number(b[4])),
+    close: bars.map((b) => Number(b[5])),
+  };
 }
 
 function expectMatches(actual: number[], expected: number[]): void {
@@ -20,7 +42,8 @@ function expectMatches(actual: number[], expected: number[]): void {
     const e = expected[i]!;
     const a = actual[i]!;
     if (Number.isNaN(e) !== Number.isNaN(a)) misses.push(`${i}: ${a} vs ${e}`);
-    else if (!Number.isNaN(e) && Math.abs(a - e) > Math.max(1e-12, 1e-9 * Math.abs(e))) misses.push(`${i}: ${a} vs ${e}`);
+    else if (!Number.isNaN(e) && Math.abs(a - e) > Math.max(1e-12, 1e-9 * Math.abs(e)))
+      misses.push(`${i}: ${a} vs ${e}`);
   }
   expect(misses.slice(0, 5)).toEqual([]);
 }

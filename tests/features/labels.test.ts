@@ -13,8 +13,18 @@ describe('labels', () => {
 
   it('triple barrier: the first barrier touched decides, t1 is the touch, else the vertical barrier', () => {
     // Quiet drift to set the volatility, then a jump up at bar 30 and a fall at bar 45.
-    const close = Array.from({ length: 60 }, (_, i) => 100 * (1 + 0.001 * Math.sin(i)) * (i >= 30 ? 1.05 : 1) * (i >= 45 ? 0.9 : 1));
-    const l = tripleBarrier(close, { name: 'tb', fn: 'triple_barrier', vol_span: 10, profit_take: 2, stop_loss: 2, max_holding: 5 });
+    const close = Array.from(
+      { length: 60 },
+      (_, i) => 100 * (1 + 0.001 * Math.sin(i)) * (i >= 30 ? 1.05 : 1) * (i >= 45 ? 0.9 : 1),
+    );
+    const l = tripleBarrier(close, {
+      name: 'tb',
+      fn: 'triple_barrier',
+      vol_span: 10,
+      profit_take: 2,
+      stop_loss: 2,
+      max_holding: 5,
+    });
     expect(l.label[28]).toBe(1);
     expect(l.t1[28]).toBe(30);
     expect(l.label[42]).toBe(-1);
@@ -75,13 +85,16 @@ describe('the engine refuses label columns used as features', () => {
 `,
       'configs/ingest.yaml': 'datasets: [msft_sunw]\n',
       'configs/canonical.yaml': 'vendors:\n  - name: embedded\n    from: //raw/equity_ohlcv\n',
-      'configs/features.yaml': 'from: //canonical/equity_ohlcv\nset:\n  name: core_v1\n  version: 1\n  features:\n    - {name: rsi_14, fn: rsi, window: 14}\n    - {name: ret_1d, fn: return_log, horizon: 1}\n',
-      'configs/labels.yaml': 'from: //canonical/equity_ohlcv\nset:\n  name: core_v1\n  version: 1\n  labels:\n    - {name: fwd_ret_5d, fn: forward_return, horizon: 5}\n',
+      'configs/features.yaml':
+        'from: //canonical/equity_ohlcv\nset:\n  name: core_v1\n  version: 1\n  features:\n    - {name: rsi_14, fn: rsi, window: 14}\n    - {name: ret_1d, fn: return_log, horizon: 1}\n',
+      'configs/labels.yaml':
+        'from: //canonical/equity_ohlcv\nset:\n  name: core_v1\n  version: 1\n  labels:\n    - {name: fwd_ret_5d, fn: forward_return, horizon: 5}\n',
       'configs/honest.yaml': 'features: [rsi_14, ret_1d]\ntarget: fwd_ret_5d\n',
       'configs/leaky.yaml': 'features: [rsi_14, fwd_ret_5d]\ntarget: fwd_ret_5d\n',
     });
     mkdirSync(ws.path('rules'));
-    for (const f of readdirSync(join(REPO_ROOT, 'rules')).filter((f) => f.endsWith('.ts'))) symlinkSync(join(REPO_ROOT, 'rules', f), ws.path('rules', f));
+    for (const f of readdirSync(join(REPO_ROOT, 'rules')).filter((f) => f.endsWith('.ts')))
+      symlinkSync(join(REPO_ROOT, 'rules', f), ws.path('rules', f));
     ws.write('rules/train_probe.ts', PROBE_RULE);
     symlinkSync(join(REPO_ROOT, 'src'), ws.path('src'));
     mkdirSync(ws.path('data'));

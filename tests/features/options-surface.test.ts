@@ -4,7 +4,13 @@ import { generateOptionChains, modelVol, syntheticChainParamsSchema } from '../.
 import { surfaceSeries, type ChainQuote } from '../../src/features/options-surface.js';
 import { coverageShortfalls, selectedColumns } from '../../src/features/surface-selection.js';
 
-const params = syntheticChainParamsSchema.parse({ seed: 1, expiries: 4, moneyness: { min: 0.8, max: 1.2, step: 0.025 }, spread: { min: 0.02, relative: 0.002 }, vol: { atm: 0.2, skew: -0.3, smile: 0.8, term_slope: 0.2, floor: 0.05 } });
+const params = syntheticChainParamsSchema.parse({
+  seed: 1,
+  expiries: 4,
+  moneyness: { min: 0.8, max: 1.2, step: 0.025 },
+  spread: { min: 0.02, relative: 0.002 },
+  vol: { atm: 0.2, skew: -0.3, smile: 0.8, term_slope: 0.2, floor: 0.05 },
+});
 const surfaceParams = { rate: params.rate, divYield: params.div_yield, ivxDays: 30, rankWindow: 3, rankMinCoverage: 1 };
 
 function days(closes: { date: string; close: number }[]) {
@@ -12,7 +18,17 @@ function days(closes: { date: string; close: number }[]) {
   return closes.map(({ date, close }) => ({
     date,
     spot: close,
-    chain: rows.filter((r) => r.date === date).map((r): ChainQuote => ({ expiry: r.expiry, strike: r.strike, right: r.right, bid: r.bid, ask: r.ask, volume: r.volume, openInterest: r.open_interest })),
+    chain: rows
+      .filter((r) => r.date === date)
+      .map((r): ChainQuote => ({
+        expiry: r.expiry,
+        strike: r.strike,
+        right: r.right,
+        bid: r.bid,
+        ask: r.ask,
+        volume: r.volume,
+        openInterest: r.open_interest,
+      })),
   }));
 }
 
@@ -52,7 +68,16 @@ describe('volatility surface features', () => {
     const ivx = [lenient[2]!.ivx, lenient[3]!.ivx];
     expect(lenient[3]!.iv_rank).toBeCloseTo((ivx[1]! - Math.min(...ivx)) / (Math.max(...ivx) - Math.min(...ivx)), 12);
     expect(lenient[3]!.iv_percentile).toBeCloseTo(ivx.filter((x) => x <= ivx[1]!).length / 2, 12);
-    const thin = surfaceSeries([{ date: '2024-03-01', spot: 5137, chain: [{ expiry: '2024-03-15', strike: 5100, right: 'C', bid: 60, ask: 61, volume: 1, openInterest: 5 }] }], surfaceParams);
+    const thin = surfaceSeries(
+      [
+        {
+          date: '2024-03-01',
+          spot: 5137,
+          chain: [{ expiry: '2024-03-15', strike: 5100, right: 'C', bid: 60, ask: 61, volume: 1, openInterest: 5 }],
+        },
+      ],
+      surfaceParams,
+    );
     expect(thin[0]).toMatchObject({ ivx_coverage: 0, skew_coverage: 0, term_coverage: 0 });
     expect(Number.isNaN(thin[0]!.ivx)).toBe(true);
   });
@@ -69,7 +94,13 @@ describe('volatility surface features', () => {
   });
 
   it('a set publishes the features it names with their coverage flags, and measures coverage after the rank warm-up', () => {
-    expect(selectedColumns(['iv_percentile', 'ivx', 'total_oi'])).toEqual(['ivx', 'ivx_coverage', 'total_oi', 'iv_percentile', 'rank_coverage']);
+    expect(selectedColumns(['iv_percentile', 'ivx', 'total_oi'])).toEqual([
+      'ivx',
+      'ivx_coverage',
+      'total_oi',
+      'iv_percentile',
+      'rank_coverage',
+    ]);
     const rows = surfaceSeries(days(closes), surfaceParams);
     expect(coverageShortfalls(rows, ['ivx', 'iv_rank'], 1, 3)).toEqual([]); // rank counted over days 2..3 only
     const gap = days(closes);

@@ -20,7 +20,11 @@ const FUNCTIONS: Record<string, (b: Bars) => number[][]> = {
   vol_garman_klass: (b) => [ind.volGarmanKlass(b.open, b.high, b.low, b.close, 5, 252)],
 };
 
-const bar = fc.record({ o: fc.double({ min: 1, max: 1000, noNaN: true }), spread: fc.double({ min: 0, max: 0.1, noNaN: true }), move: fc.double({ min: -0.1, max: 0.1, noNaN: true }) });
+const bar = fc.record({
+  o: fc.double({ min: 1, max: 1000, noNaN: true }),
+  spread: fc.double({ min: 0, max: 0.1, noNaN: true }),
+  move: fc.double({ min: -0.1, max: 0.1, noNaN: true }),
+});
 
 function toBars(rows: { o: number; spread: number; move: number }[]): Bars {
   const { open, close, high, low } = barsFromRows(rows);
@@ -31,14 +35,25 @@ describe('point in time: changing data after day t changes no value at or before
   for (const [name, fn] of Object.entries(FUNCTIONS)) {
     it(name, () => {
       fc.assert(
-        fc.property(fc.array(bar, { minLength: 12, maxLength: 40 }), fc.array(bar, { minLength: 1, maxLength: 40 }), fc.nat(), (rows, future, cut) => {
-          const t = cut % rows.length;
-          const base = fn(toBars(rows));
-          const changed = fn(toBars([...rows.slice(0, t + 1), ...future.slice(0, rows.length - t - 1), ...rows.slice(t + 1 + future.length)]));
-          for (let k = 0; k < base.length; k++) {
-            expect(changed[k]!.slice(0, t + 1)).toEqual(base[k]!.slice(0, t + 1));
-          }
-        }),
+        fc.property(
+          fc.array(bar, { minLength: 12, maxLength: 40 }),
+          fc.array(bar, { minLength: 1, maxLength: 40 }),
+          fc.nat(),
+          (rows, future, cut) => {
+            const t = cut % rows.length;
+            const base = fn(toBars(rows));
+            const changed = fn(
+              toBars([
+                ...rows.slice(0, t + 1),
+                ...future.slice(0, rows.length - t - 1),
+                ...rows.slice(t + 1 + future.length),
+              ]),
+            );
+            for (let k = 0; k < base.length; k++) {
+              expect(changed[k]!.slice(0, t + 1)).toEqual(base[k]!.slice(0, t + 1));
+            }
+          },
+        ),
         { numRuns: 60 },
       );
     });

@@ -5,7 +5,11 @@ import { turbulenceIndex } from '../../src/features/turbulence.js';
 import { REPO_ROOT } from '../helpers/workspace.js';
 
 describe('turbulence index', () => {
-  const rows = readFileSync(join(REPO_ROOT, 'tests', 'fixtures', 'reference', 'turbulence_numpy.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+  const rows = readFileSync(join(REPO_ROOT, 'tests', 'fixtures', 'reference', 'turbulence_numpy.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
   const closes = [1, 2, 3, 4].map((c) => Float64Array.from(rows, (r) => Number(r[c])));
 
   it('equals numpy (pinv of the sample covariance of the previous 40 returns) to 1e-9', () => {

@@ -14,7 +14,8 @@ describe('qualification and promotion', () => {
     expect(r.status['//promotions/candidate/tiny']).not.toBe('failed');
     return JSON.parse(ws.read('cache/out/promotions/candidate/tiny/promotion/status.json'));
   };
-  const records = (tier: string) => (existsSync(ws.path('promotions', tier, 'tiny')) ? readdirSync(ws.path('promotions', tier, 'tiny')).sort() : []);
+  const records = (tier: string) =>
+    existsSync(ws.path('promotions', tier, 'tiny')) ? readdirSync(ws.path('promotions', tier, 'tiny')).sort() : [];
   beforeAll(async () => {
     process.env.QUANTO_USER = 'test-researcher';
     ws = governanceWorkspace();
@@ -29,20 +30,44 @@ describe('qualification and promotion', () => {
   it('writes a report: every gate with threshold, measurement and verdict, the trials, the digest of every artifact read', () => {
     const r = report();
     expect(r.passed).toBe(true);
-    expect(r.hard.map((g: { name: string; pass: boolean }) => [g.name, g.pass])).toEqual([['max_drawdown', true], ['high_vol_max_drawdown', true], ['max_gross_exposure', true], ['deflated_sharpe', true]]);
+    expect(r.hard.map((g: { name: string; pass: boolean }) => [g.name, g.pass])).toEqual([
+      ['max_drawdown', true],
+      ['high_vol_max_drawdown', true],
+      ['max_gross_exposure', true],
+      ['deflated_sharpe', true],
+    ]);
     expect(r.soft[0]).toMatchObject({ name: 'sharpe_vs_baseline', weight: 0.5 });
     expect(typeof r.soft[0].measured).toBe('number');
     expect(r.trials).toMatchObject({ family: 'tiny', count: 1, targets: ['//experiments/tiny'] });
     for (const a of r.artifacts) {
       const dir = a.target === '//experiments/tiny' ? 'experiments/tiny' : 'backtests/base';
-      expect(createHash('sha256').update(readFileSync(ws.path('cache', 'out', dir, a.file))).digest('hex')).toBe(a.sha256);
+      expect(
+        createHash('sha256')
+          .update(readFileSync(ws.path('cache', 'out', dir, a.file)))
+          .digest('hex'),
+      ).toBe(a.sha256);
     }
-    expect(r.artifacts.map((a: { file: string }) => a.file)).toEqual(['evaluation/metrics.json', 'evaluation/regime_slices.json', 'evaluation/equity.parquet', 'metrics.json', 'evaluation/regime_slices.json', 'equity.parquet']);
+    expect(r.artifacts.map((a: { file: string }) => a.file)).toEqual([
+      'evaluation/metrics.json',
+      'evaluation/regime_slices.json',
+      'evaluation/equity.parquet',
+      'metrics.json',
+      'evaluation/regime_slices.json',
+      'equity.parquet',
+    ]);
   });
 
   it('the promotion target says where the experiment stands: qualified and awaiting a person', async () => {
     const s = await status();
-    expect(s).toMatchObject({ experiment: '//experiments/tiny', tier: 'candidate', state: 'qualified_not_promoted', qualified: true, failed_hard_gates: [], record: null, stale_records: [] });
+    expect(s).toMatchObject({
+      experiment: '//experiments/tiny',
+      tier: 'candidate',
+      state: 'qualified_not_promoted',
+      qualified: true,
+      failed_hard_gates: [],
+      record: null,
+      stale_records: [],
+    });
     expect(s.next_step).toMatch(/quanto promote \/\/experiments\/tiny --tier candidate/);
   });
 
@@ -60,23 +85,66 @@ describe('qualification and promotion', () => {
     // Nor does a shadow replay run before there is a promotion to replay.
     const shadow = await ws.build('--jobs', '0', '//shadow/tiny');
     expect(shadow.status['//shadow/tiny']).toBe('failed');
-    expect(shadow.targets.find((t) => t.label === '//shadow/tiny')!.error).toMatch(/refused: \/\/experiments\/tiny is not promoted \(\/\/promotions\/candidate\/tiny: qualified not promoted\); qualified: a person promotes it/);
+    expect(shadow.targets.find((t) => t.label === '//shadow/tiny')!.error).toMatch(
+      /refused: \/\/experiments\/tiny is not promoted \(\/\/promotions\/candidate\/tiny: qualified not promoted\); qualified: a person promotes it/,
+    );
   }, 120_000);
 
   it('promotes to candidate with the qualification digest and the provenance chain down to the raw sources; then production', async () => {
-    const r = await ws.cli('promote', '//experiments/tiny', '--tier', 'candidate', '--reason', 'passes its gates on 1996');
+    const r = await ws.cli(
+      'promote',
+      '//experiments/tiny',
+      '--tier',
+      'candidate',
+      '--reason',
+      'passes its gates on 1996',
+    );
     expect(r.code, r.err).toBe(0);
     const [file] = records('candidate');
     const record = JSON.parse(ws.read(`promotions/candidate/tiny/${file}`));
-    expect(record).toMatchObject({ tier: 'candidate', experiment: '//experiments/tiny', reason: 'passes its gates on 1996', promoted_by: 'test-researcher', qualification: { label: '//qualification/tiny', passed: true } });
-    expect(record.qualification.report_digest).toBe(createHash('sha256').update(readFileSync(ws.path('cache/out/qualification/tiny/promotion/qualification_report.json'))).digest('hex'));
-    expect(record.provenance.map((l: { label: string }) => l.label)).toEqual(['//canonical/dow30', '//experiments/tiny', '//features/dow30', '//features/regime', '//raw/dow30']);
+    expect(record).toMatchObject({
+      tier: 'candidate',
+      experiment: '//experiments/tiny',
+      reason: 'passes its gates on 1996',
+      promoted_by: 'test-researcher',
+      qualification: { label: '//qualification/tiny', passed: true },
+    });
+    expect(record.qualification.report_digest).toBe(
+      createHash('sha256')
+        .update(readFileSync(ws.path('cache/out/qualification/tiny/promotion/qualification_report.json')))
+        .digest('hex'),
+    );
+    expect(record.provenance.map((l: { label: string }) => l.label)).toEqual([
+      '//canonical/dow30',
+      '//experiments/tiny',
+      '//features/dow30',
+      '//features/regime',
+      '//raw/dow30',
+    ]);
     const raw = record.provenance.find((l: { label: string }) => l.label === '//raw/dow30');
     expect(Object.keys(raw.srcs)).toEqual(['data/sample/dow30_daily_close_1991_2000.csv']);
     const promoted = await status(); // the record is a src of the promotion target: promoting rebuilds it
-    expect(promoted).toMatchObject({ state: 'promoted', record: { file: `promotions/candidate/tiny/${file}`, reason: 'passes its gates on 1996', promoted_by: 'test-researcher' } });
-    expect(promoted.record.sha256).toBe(createHash('sha256').update(readFileSync(ws.path('promotions/candidate/tiny', file!))).digest('hex'));
-    const prod = await ws.cli('promote', '//experiments/tiny', '--tier', 'production', '--reason', 'shadow replay clean');
+    expect(promoted).toMatchObject({
+      state: 'promoted',
+      record: {
+        file: `promotions/candidate/tiny/${file}`,
+        reason: 'passes its gates on 1996',
+        promoted_by: 'test-researcher',
+      },
+    });
+    expect(promoted.record.sha256).toBe(
+      createHash('sha256')
+        .update(readFileSync(ws.path('promotions/candidate/tiny', file!)))
+        .digest('hex'),
+    );
+    const prod = await ws.cli(
+      'promote',
+      '//experiments/tiny',
+      '--tier',
+      'production',
+      '--reason',
+      'shadow replay clean',
+    );
     expect(prod.code, prod.err).toBe(0);
     const production = JSON.parse(ws.read(`promotions/production/tiny/${records('production')[0]}`));
     expect(production.shadow.label).toBe('//shadow/tiny');
@@ -84,7 +152,13 @@ describe('qualification and promotion', () => {
 
   it('the shadow replay goes through intents, risk decisions, orders and simulated fills into a ledger, and replays to the same bytes', async () => {
     const dir = 'cache/out/shadow/tiny';
-    const lines = (f: string) => ws.read(`${dir}/shadow/${f}`).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const lines = (f: string) =>
+      ws
+        .read(`${dir}/shadow/${f}`)
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
     const intents = lines('intents.jsonl');
     const decisions = lines('risk_decisions.jsonl');
     const orders = lines('orders.jsonl');
@@ -94,7 +168,9 @@ describe('qualification and promotion', () => {
     expect(decisions.map((d: { intent_id: string }) => d.intent_id)).toEqual(intents.map((i: { id: string }) => i.id));
     expect(orders).toHaveLength(decisions.filter((d: { action: string }) => d.action !== 'reject').length);
     expect(new Set(orders.map((o: { client_order_id: string }) => o.client_order_id)).size).toBe(orders.length);
-    const decidedAt = new Map(orders.map((o: { client_order_id: string; decided_at: string }) => [o.client_order_id, o.decided_at]));
+    const decidedAt = new Map(
+      orders.map((o: { client_order_id: string; decided_at: string }) => [o.client_order_id, o.decided_at]),
+    );
     expect(fills.length).toBeGreaterThan(0);
     for (const f of fills) expect(f.date > decidedAt.get(f.client_order_id)!).toBe(true); // fills on the bar after the decision
     expect(ledger).toHaveLength(fills.length);
@@ -114,13 +190,26 @@ describe('qualification and promotion', () => {
     expect((await ws.build('--jobs', '0', '//experiments/tiny')).code).toBe(0);
     const gc = await ws.cli('gc');
     expect(gc.code, gc.err).toBe(0);
-    const manifest = join(ws.path('cache', 'ac'), promoted.experiment_key.slice(0, 2), `${promoted.experiment_key}.json`);
+    const manifest = join(
+      ws.path('cache', 'ac'),
+      promoted.experiment_key.slice(0, 2),
+      `${promoted.experiment_key}.json`,
+    );
     expect(existsSync(manifest)).toBe(true);
     const outputs = JSON.parse(readFileSync(manifest, 'utf8')).outputs as Record<string, { digest: string }>;
     const weights = outputs['model/weights.bin']!.digest;
     expect(existsSync(join(ws.path('cache', 'cas'), weights.slice(0, 2), weights))).toBe(true);
     const moved = await status(); // the record covers the old outputs only
-    expect(moved).toMatchObject({ state: 'qualified_not_promoted', record: null, stale_records: [{ file: `promotions/candidate/tiny/${records('candidate')[0]}`, experiment_outputs_digest: promoted.experiment_outputs_digest }] });
+    expect(moved).toMatchObject({
+      state: 'qualified_not_promoted',
+      record: null,
+      stale_records: [
+        {
+          file: `promotions/candidate/tiny/${records('candidate')[0]}`,
+          experiment_outputs_digest: promoted.experiment_outputs_digest,
+        },
+      ],
+    });
     ws.write('experiment.yaml', experiment(1));
   }, 120_000);
 
@@ -129,12 +218,17 @@ describe('qualification and promotion', () => {
     expect((await ws.build('--jobs', '0', '//experiments/tiny_b')).code).toBe(0);
     expect((await ws.build('--jobs', '0', '//qualification/tiny')).status['//qualification/tiny']).toBe('built'); // the ledger is a source
     const after = report();
-    expect(readHoldoutLedger(ws.path('ledger', 'holdout.jsonl')).map((e) => e.target)).toEqual(expect.arrayContaining(['//experiments/tiny', '//experiments/tiny_b']));
+    expect(readHoldoutLedger(ws.path('ledger', 'holdout.jsonl')).map((e) => e.target)).toEqual(
+      expect.arrayContaining(['//experiments/tiny', '//experiments/tiny_b']),
+    );
     expect(after.trials.count).toBeGreaterThan(before.trials.count);
-    const dsr = (r: { hard: { name: string; measured: number }[] }) => r.hard.find((g) => g.name === 'deflated_sharpe')!.measured;
+    const dsr = (r: { hard: { name: string; measured: number }[] }) =>
+      r.hard.find((g) => g.name === 'deflated_sharpe')!.measured;
     expect(dsr(after)).toBeLessThan(dsr(before));
     // The second variant is not a dep of the qualification: counted, and the log says how to order it.
-    expect(ws.read('cache/logs/qualification/tiny.log')).toMatch(/^WARN trials of tiny from \/\/experiments\/tiny_b, not among this target's deps: .*add them to deps/m);
+    expect(ws.read('cache/logs/qualification/tiny.log')).toMatch(
+      /^WARN trials of tiny from \/\/experiments\/tiny_b, not among this target's deps: .*add them to deps/m,
+    );
   }, 120_000);
 
   it('a failed hard gate refuses promotion and lists the failures', async () => {
@@ -145,7 +239,12 @@ describe('qualification and promotion', () => {
     expect(records('candidate')).toHaveLength(1);
     // The earlier record was taken on a qualification that passed: with the gates failing now it covers nothing.
     const refused = await status();
-    expect(refused).toMatchObject({ state: 'not_qualified', record: null, qualified: false, failed_hard_gates: [{ name: 'max_drawdown' }] });
+    expect(refused).toMatchObject({
+      state: 'not_qualified',
+      record: null,
+      qualified: false,
+      failed_hard_gates: [{ name: 'max_drawdown' }],
+    });
     expect(refused.stale_records[0].why).toMatch(/the qualification built now does not pass/);
     ws.write('gates.yaml', gates(-0.9));
   }, 120_000);
@@ -156,23 +255,35 @@ describe('qualification and promotion', () => {
     expect((await status()).state).toBe('promoted');
     for (const f of records('candidate')) (await import('node:fs')).rmSync(ws.path('promotions/candidate/tiny', f));
     // A file with the right outputs digest alone.
-    ws.write('promotions/candidate/tiny/9999-forged.json', JSON.stringify({ experiment_outputs_digest: real.experiment_outputs_digest }));
+    ws.write(
+      'promotions/candidate/tiny/9999-forged.json',
+      JSON.stringify({ experiment_outputs_digest: real.experiment_outputs_digest }),
+    );
     let r = await ws.build('--jobs', '0', '//promotions/candidate/tiny');
     expect(r.code).toBe(1);
-    expect(r.targets.find((t) => t.label === '//promotions/candidate/tiny')!.error).toMatch(/promotions\/candidate\/tiny\/9999-forged\.json: not a promotion record \(format: .*restore it from version control or delete it/);
+    expect(r.targets.find((t) => t.label === '//promotions/candidate/tiny')!.error).toMatch(
+      /promotions\/candidate\/tiny\/9999-forged\.json: not a promotion record \(format: .*restore it from version control or delete it/,
+    );
     // Malformed JSON: a clear error naming the file, not a stack trace.
     ws.write('promotions/candidate/tiny/9999-forged.json', '{"format": "quanto-promotion/1",');
     r = await ws.build('--jobs', '0', '//promotions/candidate/tiny');
-    expect(r.targets.find((t) => t.label === '//promotions/candidate/tiny')!.error).toMatch(/9999-forged\.json: not valid JSON/);
+    expect(r.targets.find((t) => t.label === '//promotions/candidate/tiny')!.error).toMatch(
+      /9999-forged\.json: not valid JSON/,
+    );
     // Every field right but the qualification it cites: not the report built now.
-    ws.write('promotions/candidate/tiny/9999-forged.json', JSON.stringify({ ...real, qualification: { ...real.qualification, report_digest: 'f'.repeat(64) } }));
+    ws.write(
+      'promotions/candidate/tiny/9999-forged.json',
+      JSON.stringify({ ...real, qualification: { ...real.qualification, report_digest: 'f'.repeat(64) } }),
+    );
     const forged = await status();
     expect(forged).toMatchObject({ state: 'qualified_not_promoted', record: null });
     expect(forged.stale_records[0].why).toMatch(/cites qualification report ffffffffffff, but the report built now/);
     // And so the shadow replay refuses.
     const shadow = await ws.build('--jobs', '0', '//shadow/tiny');
     expect(shadow.code).toBe(1);
-    expect(shadow.targets.find((t) => t.label === '//shadow/tiny')!.error).toMatch(/refused: \/\/experiments\/tiny is not promoted/);
+    expect(shadow.targets.find((t) => t.label === '//shadow/tiny')!.error).toMatch(
+      /refused: \/\/experiments\/tiny is not promoted/,
+    );
     (await import('node:fs')).rmSync(ws.path('promotions/candidate/tiny/9999-forged.json'));
   }, 120_000);
 

@@ -40,9 +40,16 @@ targets:
     config: features.yaml
 ${o.targets}`,
     'ingest.yaml': readFileSync(join(REPO_ROOT, 'configs', 'ingest', 'embedded_dow30.yaml'), 'utf8'),
-    'canonical.yaml': readFileSync(join(REPO_ROOT, 'configs', 'data', 'canonical_dow30_close.yaml'), 'utf8').replace('//raw/dow30_close', '//raw/dow30'),
-    'features.yaml': 'from: //canonical/dow30\nadjust: splits\nset: {name: tiny, version: 1, lag: 0, features: [{name: rsi_14, fn: rsi, window: 14}]}\n',
-    'data/sample/dow30_daily_close_1991_2000.csv': readFileSync(join(REPO_ROOT, 'data', 'sample', 'dow30_daily_close_1991_2000.csv'), 'utf8'),
+    'canonical.yaml': readFileSync(join(REPO_ROOT, 'configs', 'data', 'canonical_dow30_close.yaml'), 'utf8').replace(
+      '//raw/dow30_close',
+      '//raw/dow30',
+    ),
+    'features.yaml':
+      'from: //canonical/dow30\nadjust: splits\nset: {name: tiny, version: 1, lag: 0, features: [{name: rsi_14, fn: rsi, window: 14}]}\n',
+    'data/sample/dow30_daily_close_1991_2000.csv': readFileSync(
+      join(REPO_ROOT, 'data', 'sample', 'dow30_daily_close_1991_2000.csv'),
+      'utf8',
+    ),
     ...o.files,
   });
 }

@@ -70,16 +70,19 @@ export function governanceWorkspace(): TestWorkspace {
     tags: [manual]
 `,
     files: {
-      'regime.yaml': 'from: //canonical/dow30\nadjust: splits\nset: {name: regime, version: 1, lag: 0, features: [{name: vol_regime, fn: volatility_regime, window: 20, lookback: 252, periods_per_year: 252}]}\n',
+      'regime.yaml':
+        'from: //canonical/dow30\nadjust: splits\nset: {name: regime, version: 1, lag: 0, features: [{name: vol_regime, fn: volatility_regime, window: 20, lookback: 252, periods_per_year: 252}]}\n',
       'experiment.yaml': experiment(1),
       'experiment_b.yaml': experiment(2),
-      'base.yaml': "bars: //canonical/dow30\nsymbols: [AA, GE, IBM]\nstart: '1996-01-01'\nstrategy: {kind: equal_weight, every: 21}\ncosts: {fees: {bps: 10}, execution: {price: close}}\n",
+      'base.yaml':
+        "bars: //canonical/dow30\nsymbols: [AA, GE, IBM]\nstart: '1996-01-01'\nstrategy: {kind: equal_weight, every: 21}\ncosts: {fees: {bps: 10}, execution: {price: close}}\n",
       'gates.yaml': gates(-0.9),
       'ledger/holdout.jsonl': '',
-      'promotion_status.yaml': 'experiment: //experiments/tiny\nqualification: //qualification/tiny\ntier: candidate\npromotions: promotions/candidate/tiny/*.json\n',
-      'shadow.yaml': "experiment: //experiments/tiny\npromotion: //promotions/candidate/tiny\nwindow: {start: '1996-01-01', end: '1996-12-31'}\nrisk: {max_position_fraction: 0.5, max_daily_loss: 0.5}\n",
+      'promotion_status.yaml':
+        'experiment: //experiments/tiny\nqualification: //qualification/tiny\ntier: candidate\npromotions: promotions/candidate/tiny/*.json\n',
+      'shadow.yaml':
+        "experiment: //experiments/tiny\npromotion: //promotions/candidate/tiny\nwindow: {start: '1996-01-01', end: '1996-12-31'}\nrisk: {max_position_fraction: 0.5, max_daily_loss: 0.5}\n",
     },
     rules: ['ppo_experiment', 'backtest', 'qualification', 'promotion_status', 'shadow_replay'],
   });
 }
-

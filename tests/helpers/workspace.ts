@@ -1,5 +1,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,11 +72,17 @@ export class TestWorkspace {
 
   /** Runs the real binary as a child process. */
   spawnCli(args: string[]): ChildProcess {
-    return spawn(process.execPath, [QUANTO_BIN, '-C', this.root, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true' } });
+    return spawn(process.execPath, [QUANTO_BIN, '-C', this.root, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CI: 'true' },
+    });
   }
 
   runCliSync(args: string[]): { code: number; out: string; err: string } {
-    const r = spawnSync(process.execPath, [QUANTO_BIN, '-C', this.root, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+    const r = spawnSync(process.execPath, [QUANTO_BIN, '-C', this.root, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, CI: 'true' },
+    });
     return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
   }
 

@@ -24,10 +24,25 @@ describe('vendor adapters against the local servers (in process)', () => {
   it('Polygon: all pages, every fault retried, unknown tickers empty, bad requests permanent', async () => {
     // Faults land on every 3rd, 5th and 7th request the server sees; three symbols share the
     // stream, so the retry budget is generous enough that no request can run out of it.
-    const server = await startPolygonServer({ seed: 2, apiKey: 'k', faults: { rateLimitEvery: 3, retryAfterSeconds: 0, serverErrorEvery: 5, truncateEvery: 7 } });
-    const vendor = new PolygonVendor({ baseUrl: server.url, apiKey: 'k', ratePerSecond: 1e6, concurrency: 2, pageLimit: 10, retry: { ...retry, maxRetries: 30 }, random: () => 0.5 });
+    const server = await startPolygonServer({
+      seed: 2,
+      apiKey: 'k',
+      faults: { rateLimitEvery: 3, retryAfterSeconds: 0, serverErrorEvery: 5, truncateEvery: 7 },
+    });
+    const vendor = new PolygonVendor({
+      baseUrl: server.url,
+      apiKey: 'k',
+      ratePerSecond: 1e6,
+      concurrency: 2,
+      pageLimit: 10,
+      retry: { ...retry, maxRetries: 30 },
+      random: () => 0.5,
+    });
     try {
-      const report = await vendor.writeDailyBars({ symbols: ['MSFT', 'AAPL', 'NOSUCH'], start: '2022-01-01', end: '2022-03-31' }, join(dir, 'poly.csv'));
+      const report = await vendor.writeDailyBars(
+        { symbols: ['MSFT', 'AAPL', 'NOSUCH'], start: '2022-01-01', end: '2022-03-31' },
+        join(dir, 'poly.csv'),
+      );
       expect(report.rows).toBe(2 * 62);
       expect(report.symbols).toEqual(['AAPL', 'MSFT']);
       const lines = readFileSync(join(dir, 'poly.csv'), 'utf8').trim().split('\n');
@@ -37,7 +52,9 @@ describe('vendor adapters against the local servers (in process)', () => {
       ]);
       expect(Object.keys(vendor.stats.retries).sort()).toEqual(['http-500', 'rate-limited', 'truncated-body']);
       await expect(vendor.dailyBars('AAPL', '2022-03-31', '2022-01-01')).rejects.toThrow(VendorError);
-      await expect(vendor.writeDailyBars({ symbols: [], start: '2022-01-01', end: '2022-01-02' }, join(dir, 'x.csv'))).rejects.toThrow(/name the symbols/);
+      await expect(
+        vendor.writeDailyBars({ symbols: [], start: '2022-01-01', end: '2022-01-02' }, join(dir, 'x.csv')),
+      ).rejects.toThrow(/name the symbols/);
     } finally {
       await vendor.close();
       await server.close();
@@ -46,9 +63,19 @@ describe('vendor adapters against the local servers (in process)', () => {
 
   it('Polygon: gives up after the retry budget, naming the last failure', async () => {
     const server = await startPolygonServer({ seed: 2, apiKey: 'k', faults: { serverErrorEvery: 1 } });
-    const vendor = new PolygonVendor({ baseUrl: server.url, apiKey: 'k', ratePerSecond: 1e6, concurrency: 1, pageLimit: 10, retry: { ...retry, maxRetries: 2 }, random: () => 0 });
+    const vendor = new PolygonVendor({
+      baseUrl: server.url,
+      apiKey: 'k',
+      ratePerSecond: 1e6,
+      concurrency: 1,
+      pageLimit: 10,
+      retry: { ...retry, maxRetries: 2 },
+      random: () => 0,
+    });
     try {
-      await expect(vendor.dailyBars('AAPL', '2022-01-03', '2022-01-07')).rejects.toThrow(/HTTP 500: internal error \(after 2 retries\)$/);
+      await expect(vendor.dailyBars('AAPL', '2022-01-03', '2022-01-07')).rejects.toThrow(
+        /HTTP 500: internal error \(after 2 retries\)$/,
+      );
     } finally {
       await vendor.close();
       await server.close();
@@ -56,8 +83,23 @@ describe('vendor adapters against the local servers (in process)', () => {
   });
 
   it('Alpaca: pages through next_page_token, faults retried', async () => {
-    const server = await startAlpacaServer({ seed: 2, keyId: 'id', secretKey: 's', faults: { rateLimitEvery: 2, retryAfterSeconds: 0, truncateEvery: 3 } });
-    const alpaca = new AlpacaBars({ baseUrl: server.url, keyId: 'id', secretKey: 's', ratePerSecond: 1e6, concurrency: 1, pageLimit: 9, feed: 'sip', retry, random: () => 0.5 });
+    const server = await startAlpacaServer({
+      seed: 2,
+      keyId: 'id',
+      secretKey: 's',
+      faults: { rateLimitEvery: 2, retryAfterSeconds: 0, truncateEvery: 3 },
+    });
+    const alpaca = new AlpacaBars({
+      baseUrl: server.url,
+      keyId: 'id',
+      secretKey: 's',
+      ratePerSecond: 1e6,
+      concurrency: 1,
+      pageLimit: 9,
+      feed: 'sip',
+      retry,
+      random: () => 0.5,
+    });
     try {
       expect(await alpaca.writeDailyBars('SPY', '2022-01-01', '2022-03-31', join(dir, 'alpaca.csv'))).toBe(62);
       expect(alpaca.stats.pages).toBe(7);
@@ -70,9 +112,22 @@ describe('vendor adapters against the local servers (in process)', () => {
   });
 
   it('flat files: S3 path-style with faults, checked by decompression', async () => {
-    const server = await startFlatFileServer({ seed: 2, bucket: 'flatfiles', accessKeyId: 'AK', tickers: ['AAA', 'BBB'], faults: { serverErrorEvery: 3, truncateEvery: 4 } });
+    const server = await startFlatFileServer({
+      seed: 2,
+      bucket: 'flatfiles',
+      accessKeyId: 'AK',
+      tickers: ['AAA', 'BBB'],
+      faults: { serverErrorEvery: 3, truncateEvery: 4 },
+    });
     const files = new PolygonFlatFiles(
-      { kind: 's3', endpoint: server.url, bucket: 'flatfiles', region: 'us-east-1', accessKeyId: 'AK', secretAccessKey: 'secret' },
+      {
+        kind: 's3',
+        endpoint: server.url,
+        bucket: 'flatfiles',
+        region: 'us-east-1',
+        accessKeyId: 'AK',
+        secretAccessKey: 'secret',
+      },
       { concurrency: 2, maxRetries: 8, baseDelayMs: 1, random: () => 0.5 },
     );
     try {
@@ -97,22 +152,34 @@ describe('vendor adapters against the local servers (in process)', () => {
     const sem = new Semaphore(2);
     let active = 0;
     let peak = 0;
-    await Promise.all(Array.from({ length: 6 }, async () => {
-      const release = await sem.acquire();
-      peak = Math.max(peak, ++active);
-      await new Promise((r) => setTimeout(r, 5));
-      active -= 1;
-      release();
-    }));
+    await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const release = await sem.acquire();
+        peak = Math.max(peak, ++active);
+        await new Promise((r) => setTimeout(r, 5));
+        active -= 1;
+        release();
+      }),
+    );
     expect(peak).toBe(2);
-    expect(redactUrl('https://api.polygon.io/v2/aggs?apiKey=SECRET&limit=5')).toBe('https://api.polygon.io/v2/aggs?apiKey=REDACTED&limit=5');
+    expect(redactUrl('https://api.polygon.io/v2/aggs?apiKey=SECRET&limit=5')).toBe(
+      'https://api.polygon.io/v2/aggs?apiKey=REDACTED&limit=5',
+    );
   });
 });
 
 describe('slow responses', () => {
   it('time out, are retried, and the data ends complete', async () => {
     const server = await startPolygonServer({ seed: 2, apiKey: 'k', faults: { slowEvery: 3, slowMs: 400 } });
-    const vendor = new PolygonVendor({ baseUrl: server.url, apiKey: 'k', ratePerSecond: 1e6, concurrency: 1, pageLimit: 10, retry: { maxRetries: 6, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 150 }, random: () => 0.5 });
+    const vendor = new PolygonVendor({
+      baseUrl: server.url,
+      apiKey: 'k',
+      ratePerSecond: 1e6,
+      concurrency: 1,
+      pageLimit: 10,
+      retry: { maxRetries: 6, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 150 },
+      random: () => 0.5,
+    });
     try {
       const bars = await vendor.dailyBars('AAPL', '2022-01-01', '2022-03-31');
       expect(bars).toHaveLength(62);

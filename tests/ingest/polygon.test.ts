@@ -68,16 +68,25 @@ describe('Polygon REST ingestion against the local Polygon server', () => {
     const shard = ws.read('cache/out/raw/polygon/symbol=AAPL/year=2019/bars.csv').trim().split('\n');
     const expected = seededDailyBars(11, 'AAPL', '2019-06-01', '2019-12-31');
     expect(shard).toHaveLength(expected.length + 1);
-    expect(shard[1]).toBe(`AAPL,${expected[0]!.date},${expected[0]!.o},${expected[0]!.h},${expected[0]!.l},${expected[0]!.c},${expected[0]!.v},${expected[0]!.vw},${expected[0]!.n}`);
+    expect(shard[1]).toBe(
+      `AAPL,${expected[0]!.date},${expected[0]!.o},${expected[0]!.h},${expected[0]!.l},${expected[0]!.c},${expected[0]!.v},${expected[0]!.vw},${expected[0]!.n}`,
+    );
     // 2019-06-01..12-31 is 148 sessions: 4 pages of 40.
     const show = JSON.parse((await ws.cli('show', '//raw/polygon@symbol=AAPL/year=2019', '--json')).out);
     expect(show.manifest.fetched).toMatchObject({ vendor: 'polygon', pages: 4, requests: 4, rows: 148, retries: {} });
     expect(show.manifest.fetched.raw_sha256).toBe(show.outputs['bars.csv'].digest);
-    expect(JSON.parse(ws.read('cache/out/canonical/bars/validation.json'))).toMatchObject({ rows_in: 2 * (148 + 253), rejected: 0 });
+    expect(JSON.parse(ws.read('cache/out/canonical/bars/validation.json'))).toMatchObject({
+      rows_in: 2 * (148 + 253),
+      rejected: 0,
+    });
   });
 
   it('retries 429 (honouring Retry-After), 500 and truncated bodies, and the data ends complete', async () => {
-    server = await startPolygonServer({ seed: 11, apiKey: KEY, faults: { rateLimitEvery: 3, retryAfterSeconds: 0, serverErrorEvery: 4, truncateEvery: 5 } });
+    server = await startPolygonServer({
+      seed: 11,
+      apiKey: KEY,
+      faults: { rateLimitEvery: 3, retryAfterSeconds: 0, serverErrorEvery: 4, truncateEvery: 5 },
+    });
     ws = polygonWorkspace(server);
     process.env.POLYGON_API_KEY = KEY;
     // Inline (--jobs 0), so the adapter runs in this process where coverage can see it.
@@ -87,11 +96,22 @@ describe('Polygon REST ingestion against the local Polygon server', () => {
     expect(server.faults.injected['server-error']).toBeGreaterThan(0);
     expect(server.faults.injected.truncate).toBeGreaterThan(0);
     const shows = await Promise.all(
-      ['AAPL/year=2019', 'AAPL/year=2020', 'MSFT/year=2019', 'MSFT/year=2020'].map(async (p) => JSON.parse((await ws!.cli('show', `//raw/polygon@symbol=${p}`, '--json')).out).manifest.fetched),
+      ['AAPL/year=2019', 'AAPL/year=2020', 'MSFT/year=2019', 'MSFT/year=2020'].map(
+        async (p) => JSON.parse((await ws!.cli('show', `//raw/polygon@symbol=${p}`, '--json')).out).manifest.fetched,
+      ),
     );
-    const retried = shows.reduce((n, f) => n + Object.values(f.retries as Record<string, number>).reduce((a, b) => a + b, 0), 0);
-    expect(retried).toBe(server.faults.injected['rate-limit'] + server.faults.injected['server-error'] + server.faults.injected.truncate);
-    expect(JSON.parse(ws.read('cache/out/canonical/bars/validation.json'))).toMatchObject({ rows_in: 802, rows_out: 802, rejected: 0 });
+    const retried = shows.reduce(
+      (n, f) => n + Object.values(f.retries as Record<string, number>).reduce((a, b) => a + b, 0),
+      0,
+    );
+    expect(retried).toBe(
+      server.faults.injected['rate-limit'] + server.faults.injected['server-error'] + server.faults.injected.truncate,
+    );
+    expect(JSON.parse(ws.read('cache/out/canonical/bars/validation.json'))).toMatchObject({
+      rows_in: 802,
+      rows_out: 802,
+      rejected: 0,
+    });
   });
 
   it('fails a shard on a permanent 4xx with the vendor message, and never shows the key anywhere', async () => {
@@ -101,12 +121,22 @@ describe('Polygon REST ingestion against the local Polygon server', () => {
     const bad = await ws.cli('build', '--keep-going', '--json');
     const parsed = JSON.parse(bad.out);
     expect(bad.code).toBe(1);
-    expect(parsed.targets[0].error).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v2\/aggs\/ticker\/AAPL\/range\/1\/day\/2019-06-01\/2019-12-31\?adjusted=false&sort=asc&limit=40: HTTP 401: Unknown API Key$/);
+    expect(parsed.targets[0].error).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/v2\/aggs\/ticker\/AAPL\/range\/1\/day\/2019-06-01\/2019-12-31\?adjusted=false&sort=asc&limit=40: HTTP 401: Unknown API Key$/,
+    );
     // And with the right key, a full build: then no artifact, log or output holds either key.
     process.env.POLYGON_API_KEY = KEY;
     const good = await ws.cli('build');
     expect(good.code).toBe(0);
-    const texts = [bad.out, bad.err, good.out, good.err, ...allFiles(ws.path('cache')).filter((f) => statSync(f).size < 5e6).map((f) => readFileSync(f, 'latin1'))];
+    const texts = [
+      bad.out,
+      bad.err,
+      good.out,
+      good.err,
+      ...allFiles(ws.path('cache'))
+        .filter((f) => statSync(f).size < 5e6)
+        .map((f) => readFileSync(f, 'latin1')),
+    ];
     for (const text of texts) {
       expect(text.includes(KEY)).toBe(false);
       expect(text.includes('pk_wrong_OTHER_SECRET_1234')).toBe(false);
@@ -117,7 +147,9 @@ describe('Polygon REST ingestion against the local Polygon server', () => {
     server = await startPolygonServer({ seed: 11, apiKey: KEY });
     ws = polygonWorkspace(server);
     const r = await ws.build('//raw/polygon@symbol=AAPL/year=2019');
-    expect(r.targets[0]!.error).toBe('POLYGON_API_KEY is not set: export it to build //raw/polygon@symbol=AAPL/year=2019 (the key is read from the environment only)');
+    expect(r.targets[0]!.error).toBe(
+      'POLYGON_API_KEY is not set: export it to build //raw/polygon@symbol=AAPL/year=2019 (the key is read from the environment only)',
+    );
   });
 
   it('a run killed midway fetches only the missing shards when started again', async () => {
@@ -140,7 +172,10 @@ describe('Polygon REST ingestion against the local Polygon server', () => {
     expect(fetchedAgain).toBeLessThanOrEqual(resumed.built * 7);
     const canon = await ws.build();
     expect(canon.code).toBe(0);
-    expect(JSON.parse(ws.read('cache/out/canonical/bars/validation.json'))).toMatchObject({ rows_out: 802, rejected: 0 });
+    expect(JSON.parse(ws.read('cache/out/canonical/bars/validation.json'))).toMatchObject({
+      rows_out: 802,
+      rejected: 0,
+    });
   });
 });
 
@@ -162,7 +197,10 @@ describe('freshness of shards touching today', () => {
     const year = today.slice(0, 4);
     const ws = polygonWorkspace(server);
     try {
-      ws.write('configs/polygon.yaml', `base_url: ${server.url}\nsymbols: [AAPL]\nstart: "${year}-01-01"\nend: "${today}"\nrate_per_second: 10000\n`);
+      ws.write(
+        'configs/polygon.yaml',
+        `base_url: ${server.url}\nsymbols: [AAPL]\nstart: "${year}-01-01"\nend: "${today}"\nrate_per_second: 10000\n`,
+      );
       process.env.POLYGON_API_KEY = KEY;
       expect((await ws.build('//raw/polygon')).built).toBe(1);
       const show = JSON.parse((await ws.cli('show', `//raw/polygon@symbol=AAPL/year=${year}`, '--json')).out);
@@ -170,7 +208,10 @@ describe('freshness of shards touching today', () => {
       const { build } = await import('../../src/engine/build.js');
       const { Session } = await import('../../src/engine/session.js');
       const events: string[] = [];
-      const again = await build(await Session.open(ws.root), ['//raw/polygon'], { jobs: 0, onEvent: (e) => events.push(e.type) });
+      const again = await build(await Session.open(ws.root), ['//raw/polygon'], {
+        jobs: 0,
+        onEvent: (e) => events.push(e.type),
+      });
       expect(again.cached).toBe(1);
       expect(events).toContain('planned');
     } finally {
@@ -186,10 +227,16 @@ describe('quanto dev vendors', () => {
     const { devVendorsCommand } = await import('../../src/cli/commands/dev-vendors.js');
     let out = '';
     const stop = new AbortController();
-    const running = devVendorsCommand({ out: (t) => (out += t), err: () => {}, cwd: REPO_ROOT, isTTY: false }, { seed: 5, key: 'dev' }, stop.signal);
+    const running = devVendorsCommand(
+      { out: (t) => (out += t), err: () => {}, cwd: REPO_ROOT, isTTY: false },
+      { seed: 5, key: 'dev' },
+      stop.signal,
+    );
     for (let i = 0; i < 50 && !out.includes('polygon REST'); i++) await new Promise((r) => setTimeout(r, 20));
     const url = /http:\/\/127\.0\.0\.1:\d+/.exec(out)![0];
-    const res = await fetch(`${url}/v2/aggs/ticker/SPY/range/1/day/2024-01-02/2024-01-05`, { headers: { authorization: 'Bearer dev' } });
+    const res = await fetch(`${url}/v2/aggs/ticker/SPY/range/1/day/2024-01-02/2024-01-05`, {
+      headers: { authorization: 'Bearer dev' },
+    });
     const body = (await res.json()) as { resultsCount: number; results: { t: number }[] };
     expect(body.resultsCount).toBe(4);
     expect(body.results[0]!.t).toBe(Date.parse('2024-01-02T05:00:00Z'));

@@ -9,7 +9,15 @@ describe('Polygon reference endpoints against the local server', () => {
   beforeAll(async () => {
     server = await startPolygonServer({ seed: 3, apiKey: 'k', faults: { truncateEvery: 4 } });
     // A page limit of 2 makes every list paginate.
-    vendor = new PolygonVendor({ baseUrl: server.url, apiKey: 'k', ratePerSecond: 1e6, concurrency: 1, pageLimit: 2, retry: { maxRetries: 5, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 2000 }, random: () => 0.5 });
+    vendor = new PolygonVendor({
+      baseUrl: server.url,
+      apiKey: 'k',
+      ratePerSecond: 1e6,
+      concurrency: 1,
+      pageLimit: 2,
+      retry: { maxRetries: 5, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 2000 },
+      random: () => 0.5,
+    });
   });
   afterAll(async () => {
     await vendor.close();
@@ -44,7 +52,13 @@ describe('Polygon reference endpoints against the local server', () => {
   it('option contracts and the chain snapshot, as canonical rows', async () => {
     const contracts = await vendor.optionContracts('SPY', '2024-03-04');
     expect(contracts).toHaveLength(20);
-    expect(contracts[0]).toMatchObject({ underlying: 'SPY', expiry: '2024-04-19', right: 'C', multiplier: 100, style: 'american' });
+    expect(contracts[0]).toMatchObject({
+      underlying: 'SPY',
+      expiry: '2024-04-19',
+      right: 'C',
+      multiplier: 100,
+      style: 'american',
+    });
     expect(contracts[0]!.contract).toMatch(/^O:SPY240419C\d{8}$/);
     const chain = await vendor.optionChainSnapshot('SPY', '2024-03-04');
     expect(chain).toHaveLength(20);
@@ -75,7 +89,8 @@ describe('reference data in a pipeline', () => {
 `,
       'configs/bars.yaml': `base_url: ${server.url}\nsymbols: [AAPL]\nstart: "2020-08-26"\nend: "2020-09-02"\nrate_per_second: 10000\n`,
       'configs/reference.yaml': `base_url: ${server.url}\nsymbols: [AAPL]\nrate_per_second: 10000\n`,
-      'configs/canonical.yaml': 'vendors:\n  - name: polygon\n    from: //raw/bars\ncorporate_actions_from: [//raw/reference]\n',
+      'configs/canonical.yaml':
+        'vendors:\n  - name: polygon\n    from: //raw/bars\ncorporate_actions_from: [//raw/reference]\n',
     });
     symlinkSync(join(REPO_ROOT, 'rules'), join(ws.root, 'rules'));
     symlinkSync(join(REPO_ROOT, 'src'), join(ws.root, 'src'));
@@ -84,10 +99,28 @@ describe('reference data in a pipeline', () => {
       const r = await ws.build('--jobs', '0');
       expect(r.code).toBe(0);
       expect(JSON.parse(ws.read('cache/out/raw/reference/tickers.json'))).toEqual([
-        { symbol: 'AAPL', name: 'Apple Inc.', exchange: 'XNAS', currency: 'USD', type: 'CS', listed: '1980-12-12', delisted: null },
+        {
+          symbol: 'AAPL',
+          name: 'Apple Inc.',
+          exchange: 'XNAS',
+          currency: 'USD',
+          type: 'CS',
+          listed: '1980-12-12',
+          delisted: null,
+        },
       ]);
-      const raw = await getBars(ws.path('cache/out/canonical/bars/equity_bars'), { symbols: ['AAPL'], start: '2020-08-28', end: '2020-08-31', adjust: 'none' });
-      const adj = await getBars(ws.path('cache/out/canonical/bars/equity_bars'), { symbols: ['AAPL'], start: '2020-08-28', end: '2020-08-31', adjust: 'splits' });
+      const raw = await getBars(ws.path('cache/out/canonical/bars/equity_bars'), {
+        symbols: ['AAPL'],
+        start: '2020-08-28',
+        end: '2020-08-31',
+        adjust: 'none',
+      });
+      const adj = await getBars(ws.path('cache/out/canonical/bars/equity_bars'), {
+        symbols: ['AAPL'],
+        start: '2020-08-28',
+        end: '2020-08-31',
+        adjust: 'splits',
+      });
       expect(adj[0]!.close).toBeCloseTo(raw[0]!.close / 4, 10); // before the 4-for-1 split of 2020-08-31
       expect(adj[1]!.close).toBe(raw[1]!.close);
     } finally {

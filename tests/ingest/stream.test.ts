@@ -26,7 +26,15 @@ describe('the WebSocket minute-bar stream', () => {
   async function setup(faults: StreamFaults = {}) {
     const feed = await startStreamServer({ seed: 5, apiKey: KEY, faults });
     const rest = await startPolygonServer({ seed: 5, apiKey: KEY });
-    const vendor = new PolygonVendor({ baseUrl: rest.url, apiKey: KEY, ratePerSecond: 1e6, concurrency: 2, pageLimit: 50, retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 2000 }, random: () => 0.5 });
+    const vendor = new PolygonVendor({
+      baseUrl: rest.url,
+      apiKey: KEY,
+      ratePerSecond: 1e6,
+      concurrency: 2,
+      pageLimit: 50,
+      retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 2000 },
+      random: () => 0.5,
+    });
     const events: StreamEvent[] = [];
     const stream = new PolygonStream({
       url: feed.url,
@@ -37,14 +45,25 @@ describe('the WebSocket minute-bar stream', () => {
       random: () => 0.5,
       onEvent: (e) => events.push(e),
     });
-    cleanups.push(() => feed.close(), () => rest.close(), () => vendor.close(), () => stream.stop());
+    cleanups.push(
+      () => feed.close(),
+      () => rest.close(),
+      () => vendor.close(),
+      () => stream.stop(),
+    );
     await stream.start();
     return { feed, rest, stream, events };
   }
 
   const expected = (minutes: number[]) =>
-    ['AAPL', 'MSFT'].flatMap((sym) => minutes.map((m) => { const b = seededMinuteBar(5, sym, T0 + m * MIN); return { symbol: sym, start: b.s, c: b.c, v: b.v }; }));
-  const got = (stream: PolygonStream) => stream.minuteBars().map((b) => ({ symbol: b.symbol, start: b.start, c: b.c, v: b.v }));
+    ['AAPL', 'MSFT'].flatMap((sym) =>
+      minutes.map((m) => {
+        const b = seededMinuteBar(5, sym, T0 + m * MIN);
+        return { symbol: sym, start: b.s, c: b.c, v: b.v };
+      }),
+    );
+  const got = (stream: PolygonStream) =>
+    stream.minuteBars().map((b) => ({ symbol: b.symbol, start: b.start, c: b.c, v: b.v }));
 
   it('authenticates, subscribes, and turns AM messages into one bar per symbol and minute', async () => {
     const { feed, stream } = await setup();
@@ -74,12 +93,18 @@ describe('the WebSocket minute-bar stream', () => {
     feed.setOffline(false);
     await until(() => events.filter((e) => e.kind === 'connected').length === 2);
     feed.publishMinute(T0 + 6 * MIN); // the jump from minute 2 to 6 shows the gap: 3-5 come from REST
-    await until(() => new Set(events.filter((e) => e.kind === 'backfilled').map((e) => e.kind === 'backfilled' && e.symbol)).size === 2);
+    await until(
+      () =>
+        new Set(events.filter((e) => e.kind === 'backfilled').map((e) => e.kind === 'backfilled' && e.symbol)).size ===
+        2,
+    );
     await stream.settled();
     expect(got(stream)).toEqual(expected([0, 1, 2, 3, 4, 5, 6]));
     // Each symbol's gap covered at least the outage (the drop itself may lose a message in flight, widening it).
     for (const symbol of ['AAPL', 'MSFT']) {
-      const fills = events.filter((e): e is Extract<StreamEvent, { kind: 'backfilled' }> => e.kind === 'backfilled' && e.symbol === symbol);
+      const fills = events.filter(
+        (e): e is Extract<StreamEvent, { kind: 'backfilled' }> => e.kind === 'backfilled' && e.symbol === symbol,
+      );
       expect(fills.some((e) => e.fromMs <= T0 + 3 * MIN && e.toMs >= T0 + 5 * MIN)).toBe(true);
     }
     expect(feed.connections).toBeGreaterThanOrEqual(2); // reconnected (attempts during the outage, if any, were dropped)
@@ -88,9 +113,18 @@ describe('the WebSocket minute-bar stream', () => {
   it('fails clearly when the key is refused', async () => {
     const feed = await startStreamServer({ seed: 5, apiKey: KEY });
     cleanups.push(() => feed.close());
-    const stream = new PolygonStream({ url: feed.url, apiKey: 'wrong', symbols: ['AAPL'], backfill: async () => [], reconnect: { baseDelayMs: 1, maxDelayMs: 1, maxAttempts: 0 }, random: () => 0 });
+    const stream = new PolygonStream({
+      url: feed.url,
+      apiKey: 'wrong',
+      symbols: ['AAPL'],
+      backfill: async () => [],
+      reconnect: { baseDelayMs: 1, maxDelayMs: 1, maxAttempts: 0 },
+      random: () => 0,
+    });
     cleanups.push(() => stream.stop());
-    await expect(stream.start()).rejects.toThrow('polygon stream: authentication failed (the feed said: authentication failed); check POLYGON_API_KEY');
+    await expect(stream.start()).rejects.toThrow(
+      'polygon stream: authentication failed (the feed said: authentication failed); check POLYGON_API_KEY',
+    );
   });
 });
 
@@ -122,10 +156,17 @@ describe('live increments as a build target', () => {
       expect(starts[0]).toBe(Date.parse('2024-03-04T14:30:00Z'));
       expect(starts).toHaveLength(30 + 3);
       expect(lines[30]).toBe(
-        (() => { const b = seededMinuteBar(6, 'AAPL', tenAm); return `AAPL,2024-03-04T15:00:00.000Z,${b.o},${b.h},${b.l},${b.c},${b.v},${b.vw},`; })(),
+        (() => {
+          const b = seededMinuteBar(6, 'AAPL', tenAm);
+          return `AAPL,2024-03-04T15:00:00.000Z,${b.o},${b.h},${b.l},${b.c},${b.v},${b.vw},`;
+        })(),
       );
       const fetched = JSON.parse((await ws.cli('show', '//raw/live', '--json')).out).manifest.fetched;
-      expect(fetched).toMatchObject({ route: 'stream', clock: { session: '2024-03-04', is_session: true }, streamed: 3 });
+      expect(fetched).toMatchObject({
+        route: 'stream',
+        clock: { session: '2024-03-04', is_session: true },
+        streamed: 3,
+      });
     } finally {
       clearInterval(publisher);
       delete process.env.POLYGON_API_KEY;

@@ -6,6 +6,9 @@ const net = require('node:net');
 const { isMainThread } = require('node:worker_threads');
 
 net.Socket.prototype.connect = function blockedConnect(...args) {
-  appendFileSync(process.env.QUANTO_TEST_NETWORK_LOG, `connect ${JSON.stringify(args[0])} (main thread: ${isMainThread})\n`);
+  appendFileSync(
+    process.env.QUANTO_TEST_NETWORK_LOG,
+    `connect ${JSON.stringify(args[0])} (main thread: ${isMainThread})\n`,
+  );
   throw new Error('network access is blocked in this test: default targets must never touch the network');
 };

@@ -20,11 +20,23 @@ describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () 
   let clone: string;
   /** The test runner's environment without its cache and ledger redirections, as a user's shell would have it. */
   const cleanEnv = (env: Record<string, string | undefined> = {}) =>
-    Object.fromEntries(Object.entries({ ...process.env, CI: 'true', ...env }).filter(([k, v]) => v !== undefined && k !== 'QUANTO_CACHE_DIR' && k !== 'QUANTO_HOLDOUT_LEDGER')) as Record<string, string>;
+    Object.fromEntries(
+      Object.entries({ ...process.env, CI: 'true', ...env }).filter(
+        ([k, v]) => v !== undefined && k !== 'QUANTO_CACHE_DIR' && k !== 'QUANTO_HOLDOUT_LEDGER',
+      ),
+    ) as Record<string, string>;
   const quanto = (command: string, env: Record<string, string | undefined> = {}) => {
     expect(README, `the README no longer says: ${command}`).toContain(command);
-    const args = command.replace(/^npx quanto /, '').match(/"[^"]*"|\S+/g)!.map((a) => a.replace(/^"|"$/g, ''));
-    const r = spawnSync(process.execPath, [join(clone, 'bin', 'quanto.js'), ...args], { cwd: clone, env: cleanEnv(env), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    const args = command
+      .replace(/^npx quanto /, '')
+      .match(/"[^"]*"|\S+/g)!
+      .map((a) => a.replace(/^"|"$/g, ''));
+    const r = spawnSync(process.execPath, [join(clone, 'bin', 'quanto.js'), ...args], {
+      cwd: clone,
+      env: cleanEnv(env),
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return { code: r.status, out: r.stdout, err: r.stderr };
   };
 
@@ -56,13 +68,27 @@ describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () 
     // Keys in the environment must not pull any default target onto the network: every outgoing
     // connection, in the main thread or a worker, is logged and refused.
     const networkLog = join(dir, 'network.log');
-    const keys = { POLYGON_API_KEY: 'pk-test', APCA_API_KEY_ID: 'PKTEST', APCA_API_SECRET_KEY: 'sk-test', ALPACA_API_KEY_ID: 'PKTEST', ALPACA_API_SECRET_KEY: 'sk-test' };
-    const r = quanto('npx quanto verify //...', { ...keys, NODE_OPTIONS: `--require ${join(REPO_ROOT, 'tests/readme/block-network.cjs')}`, QUANTO_TEST_NETWORK_LOG: networkLog });
+    const keys = {
+      POLYGON_API_KEY: 'pk-test',
+      APCA_API_KEY_ID: 'PKTEST',
+      APCA_API_SECRET_KEY: 'sk-test',
+      ALPACA_API_KEY_ID: 'PKTEST',
+      ALPACA_API_SECRET_KEY: 'sk-test',
+    };
+    const r = quanto('npx quanto verify //...', {
+      ...keys,
+      NODE_OPTIONS: `--require ${join(REPO_ROOT, 'tests/readme/block-network.cjs')}`,
+      QUANTO_TEST_NETWORK_LOG: networkLog,
+    });
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toMatch(/every output bit-identical/);
     expect(existsSync(networkLog) ? readFileSync(networkLog, 'utf8') : '').toBe('');
     // The control: a vendor target, named, with its key, does try to connect, and the blocker sees it.
-    const vendor = quanto('npx quanto build //raw/polygon/equity_ohlcv', { ...keys, NODE_OPTIONS: `--require ${join(REPO_ROOT, 'tests/readme/block-network.cjs')}`, QUANTO_TEST_NETWORK_LOG: networkLog });
+    const vendor = quanto('npx quanto build //raw/polygon/equity_ohlcv', {
+      ...keys,
+      NODE_OPTIONS: `--require ${join(REPO_ROOT, 'tests/readme/block-network.cjs')}`,
+      QUANTO_TEST_NETWORK_LOG: networkLog,
+    });
     expect(vendor.code).toBe(1);
     expect(readFileSync(networkLog, 'utf8')).toMatch(/^connect /);
     // The default workspace's monitoring plots and the promotion state, where the README says they are.
@@ -71,13 +97,17 @@ describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () 
       expect(readFileSync(join(clone, `cache/out/monitoring/plots/${plot}.svg`), 'utf8')).toMatch(/^<svg /);
     }
     expect(README).toContain('cache/out/promotions/candidate/core_v1_ppo/promotion/status.json');
-    const status = JSON.parse(readFileSync(join(clone, 'cache/out/promotions/candidate/core_v1_ppo/promotion/status.json'), 'utf8'));
+    const status = JSON.parse(
+      readFileSync(join(clone, 'cache/out/promotions/candidate/core_v1_ppo/promotion/status.json'), 'utf8'),
+    );
     expect(status).toMatchObject({ experiment: '//experiments/core_v1_ppo', state: 'not_qualified', record: null });
   }, 300_000);
 
   it('from research to paper: qualification, a refused promotion, the paper session; a vendor without its key', () => {
     expect(quanto('npx quanto build //qualification/core_v1_ppo').code).toBe(0);
-    expect(existsSync(join(clone, 'cache/out/qualification/core_v1_ppo/promotion/qualification_report.json'))).toBe(true);
+    expect(existsSync(join(clone, 'cache/out/qualification/core_v1_ppo/promotion/qualification_report.json'))).toBe(
+      true,
+    );
     const promote = quanto('npx quanto promote //experiments/core_v1_ppo --tier candidate --reason "..."');
     expect(promote.code).toBe(1);
     expect(promote.err).toMatch(/failed hard gates/);
@@ -88,18 +118,31 @@ describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () 
     expect(vendor.code).toBe(1);
     expect(vendor.out).toMatch(/POLYGON_API_KEY is not set/);
     expect(README).toContain('APCA_API_KEY_ID=... APCA_API_SECRET_KEY=... npx quanto build //paper/alpaca/core_v1_ppo');
-    const alpaca = quanto('npx quanto build //paper/alpaca/core_v1_ppo', { APCA_API_KEY_ID: undefined, APCA_API_SECRET_KEY: undefined });
+    const alpaca = quanto('npx quanto build //paper/alpaca/core_v1_ppo', {
+      APCA_API_KEY_ID: undefined,
+      APCA_API_SECRET_KEY: undefined,
+    });
     expect(alpaca.code).toBe(1);
     expect(alpaca.out).toMatch(/APCA_API_KEY_ID and APCA_API_SECRET_KEY are not set/);
     // With keys (a server that cannot be reached: nothing may be sent), the sample policy is refused before any order.
-    const refused = quanto('npx quanto build //paper/alpaca/core_v1_ppo', { APCA_API_KEY_ID: 'PKNOTAKEY', APCA_API_SECRET_KEY: 'not-a-secret', APCA_API_BASE_URL: 'http://127.0.0.1:9' });
+    const refused = quanto('npx quanto build //paper/alpaca/core_v1_ppo', {
+      APCA_API_KEY_ID: 'PKNOTAKEY',
+      APCA_API_SECRET_KEY: 'not-a-secret',
+      APCA_API_BASE_URL: 'http://127.0.0.1:9',
+    });
     expect(refused.code).toBe(1);
     expect(refused.out).toMatch(/refused: \/\/experiments\/core_v1_ppo is not promoted/);
   }, 300_000);
 
   it('an edited feature parameter: explain names the edit', () => {
     const config = join(clone, 'configs/features/dow30_core.yaml');
-    writeFileSync(config, readFileSync(config, 'utf8').replace('{name: rsi_30, fn: rsi, window: 30}', '{name: rsi_30, fn: rsi, window: 21}'));
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8').replace(
+        '{name: rsi_30, fn: rsi, window: 30}',
+        '{name: rsi_30, fn: rsi, window: 21}',
+      ),
+    );
     const r = quanto('npx quanto explain //experiments/core_v1_ppo');
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toMatch(/^\/\/experiments\/core_v1_ppo: would rebuild/m);
@@ -110,7 +153,11 @@ describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () 
   it('watch: builds, then rebuilds the feature set on the next save', async () => {
     const command = 'npx quanto watch //features/dow30_core';
     expect(README).toContain(command);
-    const child = spawn(process.execPath, [join(clone, 'bin', 'quanto.js'), ...command.split(' ').slice(2)], { cwd: clone, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(clone, 'bin', 'quanto.js'), ...command.split(' ').slice(2)], {
+      cwd: clone,
+      env: cleanEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => (out += d.toString('utf8')));
@@ -123,7 +170,13 @@ describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () 
       await waitFor(/^WATCHING \d+ files/m, 0);
       const mark = out.length;
       const config = join(clone, 'configs/features/dow30_core.yaml');
-      writeFileSync(config, readFileSync(config, 'utf8').replace('{name: rsi_30, fn: rsi, window: 21}', '{name: rsi_30, fn: rsi, window: 14}'));
+      writeFileSync(
+        config,
+        readFileSync(config, 'utf8').replace(
+          '{name: rsi_30, fn: rsi, window: 21}',
+          '{name: rsi_30, fn: rsi, window: 14}',
+        ),
+      );
       await waitFor(/^quanto: /m, mark);
       expect(out.slice(mark)).toMatch(/^CHANGE +configs\/features\/dow30_core\.yaml/m);
       expect(out.slice(mark)).toMatch(/^BUILT +\/\/features\/dow30_core/m);

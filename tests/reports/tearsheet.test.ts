@@ -26,7 +26,10 @@ function sample() {
     benchmark: { name: 'index', values: dates.map((_, t) => 50 + t * 0.02) },
     grossExposure: dates.map(() => 1),
     netExposure: dates.map((_, t) => (t % 50 < 25 ? 1 : 0.5)),
-    metrics: [{ label: 'Sharpe', value: 1.2346, benchmark: 0.5, as: 'ratio' }, { label: 'Hit rate', value: Number.NaN, as: 'percent' }],
+    metrics: [
+      { label: 'Sharpe', value: 1.2346, benchmark: 0.5, as: 'ratio' },
+      { label: 'Hit rate', value: Number.NaN, as: 'percent' },
+    ],
     notes: ['period note'],
     periodsPerYear: 252,
     rollingWindow: 63,
@@ -46,7 +49,10 @@ describe('tearsheet', () => {
 });
 
 const chromium = findChromium();
-if (!chromium) console.warn('tearsheet rendering test skipped: no chromium on PATH (Debian: apt-get install chromium; .ci/run installs it)');
+if (!chromium)
+  console.warn(
+    'tearsheet rendering test skipped: no chromium on PATH (Debian: apt-get install chromium; .ci/run installs it)',
+  );
 
 describe.skipIf(!chromium)('tearsheet rendered in headless Chromium', () => {
   let cache: string;
@@ -61,12 +67,19 @@ describe.skipIf(!chromium)('tearsheet rendered in headless Chromium', () => {
     rmSync(cache, { recursive: true, force: true });
   });
 
-  const run = (args: string[]) => spawnSync(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', ...args], { encoding: 'buffer', timeout: 60_000 });
+  const run = (args: string[]) =>
+    spawnSync(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', ...args], {
+      encoding: 'buffer',
+      timeout: 60_000,
+    });
 
   it('the backtest tearsheet renders: the screenshot is not blank and every plot is drawn', () => {
     const page = `file://${join(cache, 'out', 'backtests', 'spx_sma_crossover', 'tearsheet.html')}`;
     const dom = run(['--dump-dom', page]).stdout.toString('utf8');
-    for (const id of PLOTS) expect(dom).toMatch(new RegExp(`<svg id="${id}"[^>]*>.*?(<path class="series"[^>]* d="M[^"]{200,}"|<rect class="cell")`, 's'));
+    for (const id of PLOTS)
+      expect(dom).toMatch(
+        new RegExp(`<svg id="${id}"[^>]*>.*?(<path class="series"[^>]* d="M[^"]{200,}"|<rect class="cell")`, 's'),
+      );
 
     const png = join(cache, 'tearsheet.png');
     const shot = run([`--screenshot=${png}`, '--window-size=1000,2200', page]);

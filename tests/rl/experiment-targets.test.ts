@@ -17,7 +17,17 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
     cache = mkdtempSync(join(tmpdir(), 'quanto-experiments-'));
     process.env.QUANTO_CACHE_DIR = cache;
     process.env.QUANTO_HOLDOUT_LEDGER = join(cache, 'holdout.jsonl'); // not the repository's ledger
-    const r = await runCli(['-C', REPO_ROOT, 'build', '--json', '--jobs', '0', '//experiments/core_v1_ppo', '//experiments/core_v1_ppo_seed2', '//reports/core_v1_ppo']);
+    const r = await runCli([
+      '-C',
+      REPO_ROOT,
+      'build',
+      '--json',
+      '--jobs',
+      '0',
+      '//experiments/core_v1_ppo',
+      '//experiments/core_v1_ppo_seed2',
+      '//reports/core_v1_ppo',
+    ]);
     if (r.code !== 0) throw new Error(r.out + r.err);
     build = JSON.parse(r.out);
   }, 300_000);
@@ -35,7 +45,10 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
     expect(model.observation.size).toBe(1 + 30 + 30 + 6 * 30); // cash, closes, holdings, 6 features per asset
     expect(model.observation.layout.slice(0, 2)).toEqual(['cash', 'close:AA']);
     expect(model.observation.normalization.mean).toHaveLength(model.observation.size);
-    const floats = model.weights.variables.reduce((n: number, v: { shape: number[] }) => n + v.shape.reduce((a, b) => a * b, 1), 0);
+    const floats = model.weights.variables.reduce(
+      (n: number, v: { shape: number[] }) => n + v.shape.reduce((a, b) => a * b, 1),
+      0,
+    );
     expect(statSync(out('core_v1_ppo', 'model/weights.bin')).size).toBe(4 * floats);
   });
 
@@ -43,30 +56,58 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
     const metrics = json('core_v1_ppo', 'evaluation/metrics.json');
     expect(metrics.window).toEqual({ start: '1998-01-02', end: '2000-12-29', sessions: 756 });
     expect(metrics.in_sample.window.end < '1998-01-01').toBe(true);
-    for (const k of ['sharpe', 'sortino', 'max_drawdown', 'cagr', 'calmar', 'psr0', 'dsr', 'turnover_annual', 'hit_rate']) expect(metrics.metrics).toHaveProperty(k);
+    for (const k of [
+      'sharpe',
+      'sortino',
+      'max_drawdown',
+      'cagr',
+      'calmar',
+      'psr0',
+      'dsr',
+      'turnover_annual',
+      'hit_rate',
+    ])
+      expect(metrics.metrics).toHaveProperty(k);
     const comparison = json('core_v1_ppo', 'evaluation/comparison.json');
-    expect(comparison.rows.map((r: { name: string }) => r.name)).toEqual(['ppo policy', 'buy_and_hold', 'equal_weight every=21', 'sma_crossover fast=50 slow=200', 'momentum lookback=252 skip=21 top=0.3 every=21']);
+    expect(comparison.rows.map((r: { name: string }) => r.name)).toEqual([
+      'ppo policy',
+      'buy_and_hold',
+      'equal_weight every=21',
+      'sma_crossover fast=50 slow=200',
+      'momentum lookback=252 skip=21 top=0.3 every=21',
+    ]);
     expect(comparison.rows[0].sharpe).toBeCloseTo(metrics.metrics.sharpe, 12);
     const curves = json('core_v1_ppo', 'training/curves.json');
     expect(curves).toHaveLength(10); // 20,480 steps in iterations of 2,048
     expect(curves.at(-1).timesteps).toBe(20_480);
     const svg = readFileSync(out('core_v1_ppo', 'training/curves.svg'), 'utf8');
-    for (const id of ['episode_reward', 'policy_loss', 'value_loss', 'entropy', 'approx_kl', 'clip_fraction']) expect(svg).toContain(`id="${id}"`);
-    const steps = readFileSync(out('core_v1_ppo', 'episodes/test.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    for (const id of ['episode_reward', 'policy_loss', 'value_loss', 'entropy', 'approx_kl', 'clip_fraction'])
+      expect(svg).toContain(`id="${id}"`);
+    const steps = readFileSync(out('core_v1_ppo', 'episodes/test.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(steps).toHaveLength(755);
     expect(steps[0].date).toBe('1998-01-02');
     expect(steps[0].executed).toBe('1998-01-05'); // decided on a close, filled on the next session
     const manifest = json('core_v1_ppo', 'manifest.json');
     const outputsOf = (label: string) => build.targets.find((t) => t.label === label)!;
-    expect(Object.keys(manifest.inputs)).toEqual(['//canonical/dow30_close', '//features/dow30_core', '//features/dow30_regime']);
+    expect(Object.keys(manifest.inputs)).toEqual([
+      '//canonical/dow30_close',
+      '//features/dow30_core',
+      '//features/dow30_regime',
+    ]);
     expect(manifest.inputs['//features/dow30_core']).toMatch(/^[0-9a-f]{64}$/);
     expect(outputsOf('//experiments/core_v1_ppo').status).toBe('built');
   });
 
-  it('each experiment\'s look at its test window is a trial in the holdout ledger of its family', () => {
+  it("each experiment's look at its test window is a trial in the holdout ledger of its family", () => {
     const ledger = readHoldoutLedger(join(cache, 'holdout.jsonl'));
     const trials = trialsOf(ledger, 'core_v1_ppo');
-    expect(trials.map((t) => t.target).sort()).toEqual(['//experiments/core_v1_ppo', '//experiments/core_v1_ppo_seed2']);
+    expect(trials.map((t) => t.target).sort()).toEqual([
+      '//experiments/core_v1_ppo',
+      '//experiments/core_v1_ppo_seed2',
+    ]);
     for (const t of trials) {
       expect(t.observations).toBe(755);
       expect(typeof t.sharpe_per_period).toBe('number');
@@ -75,7 +116,8 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
 
   it('the report target renders the test window against the declared baseline; quanto report says where', async () => {
     const html = readFileSync(join(cache, 'out', 'reports', 'core_v1_ppo', 'tearsheet.html'), 'utf8');
-    for (const id of ['equity', 'drawdown', 'rolling_sharpe', 'monthly_returns', 'exposure']) expect(html).toContain(`<svg id="${id}"`);
+    for (const id of ['equity', 'drawdown', 'rolling_sharpe', 'monthly_returns', 'exposure'])
+      expect(html).toContain(`<svg id="${id}"`);
     expect(html).toContain('data-series="//backtests/dow30_equal_weight_1998_2000"');
     expect(html).toContain('Test window 1998-01-02 to 2000-12-29');
     const r = await runCli(['-C', REPO_ROOT, 'report', '//reports/core_v1_ppo']);
@@ -103,14 +145,20 @@ describe('an experiment rebuilt from scratch', () => {
     config: experiment.yaml
 `,
       files: {
-        'experiment.yaml': tinyExperimentYaml({ env: 'turbulence_threshold: 6', extra: 'turbulence: {lookback: 60}\n' }),
+        'experiment.yaml': tinyExperimentYaml({
+          env: 'turbulence_threshold: 6',
+          extra: 'turbulence: {lookback: 60}\n',
+        }),
       },
       rules: ['ppo_experiment'],
     });
     try {
       const built = await ws.build('--jobs', '0', '//experiments/tiny');
       expect(built.code, JSON.stringify(built.targets)).toBe(0);
-      const steps = readFileSync(ws.path('cache', 'out', 'experiments', 'tiny', 'episodes', 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const steps = readFileSync(ws.path('cache', 'out', 'experiments', 'tiny', 'episodes', 'train.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       const turbulent = steps.filter((x) => x.turbulent);
       expect(turbulent.length).toBeGreaterThan(0);
       expect(steps.slice(0, 60).some((x) => x.turbulent)).toBe(false); // no index before the lookback fills
@@ -127,7 +175,13 @@ describe('an experiment rebuilt from scratch', () => {
       // the arithmetic (here, the holdout family) retrains the same weights.
       const weights = () => readFileSync(ws.path('cache', 'out', 'experiments', 'tiny', 'model', 'weights.bin'));
       const before = weights();
-      ws.write('experiment.yaml', tinyExperimentYaml({ env: 'turbulence_threshold: 6', extra: 'turbulence: {lookback: 60}\nfamily: tiny-ideas\n' }));
+      ws.write(
+        'experiment.yaml',
+        tinyExperimentYaml({
+          env: 'turbulence_threshold: 6',
+          extra: 'turbulence: {lookback: 60}\nfamily: tiny-ideas\n',
+        }),
+      );
       expect((await ws.build('--jobs', '0', '//experiments/tiny')).status['//experiments/tiny']).toBe('built');
       expect(weights().equals(before)).toBe(true);
     } finally {

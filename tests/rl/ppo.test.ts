@@ -25,7 +25,12 @@ describe('PPO building blocks', () => {
 
   it('running statistics converge to the sample mean and population variance', () => {
     const r = new RunningMeanStd(2);
-    const xs = [[1, 10], [2, 20], [3, 60], [4, 10]];
+    const xs = [
+      [1, 10],
+      [2, 20],
+      [3, 60],
+      [4, 10],
+    ];
     for (const x of xs) r.update(x);
     expect(r.mean[0]).toBeCloseTo(2.5, 3);
     expect(r.variance[0]).toBeCloseTo(1.25, 2);
@@ -34,14 +39,18 @@ describe('PPO building blocks', () => {
   });
 
   it('orthogonal initialisation: orthonormal columns (tall) or rows (wide), scaled by the gain, from the seed alone', () => {
-    for (const [rows, cols] of [[7, 3], [3, 7]] as const) {
+    for (const [rows, cols] of [
+      [7, 3],
+      [3, 7],
+    ] as const) {
       const m = orthogonalMatrix(rows, cols, 2, new SeededRandom(1));
       const tall = rows >= cols;
       const k = tall ? cols : rows;
       for (let a = 0; a < k; a++) {
         for (let b = 0; b < k; b++) {
           let dot = 0;
-          for (let i = 0; i < (tall ? rows : cols); i++) dot += tall ? m[i * cols + a]! * m[i * cols + b]! : m[a * cols + i]! * m[b * cols + i]!;
+          for (let i = 0; i < (tall ? rows : cols); i++)
+            dot += tall ? m[i * cols + a]! * m[i * cols + b]! : m[a * cols + i]! * m[b * cols + i]!;
           expect(dot).toBeCloseTo(a === b ? 4 : 0, 5);
         }
       }
@@ -72,7 +81,8 @@ describe('PPO on the trading environment', () => {
 
   it('is reproducible to the bit: two trainings with one seed give the same weights and curves; another seed does not', () => {
     const small = { ...ppo, total_timesteps: 512, n_steps: 256, n_epochs: 2 };
-    const run = (seed: number) => trainPpo(asContinuousEnv(new TradingEnv(sliceMarket(market, 0, 300), envConfig, costs)), small, seed);
+    const run = (seed: number) =>
+      trainPpo(asContinuousEnv(new TradingEnv(sliceMarket(market, 0, 300), envConfig, costs)), small, seed);
     const a = run(3);
     const b = run(3);
     const c = run(4);

@@ -20,16 +20,45 @@ function market(open: number[][], close: number[][], o: { volume?: number; turbu
 
 describe('trading environment (FinRL StockTradingEnv semantics on the shared cost model)', () => {
   const env = (m: EnvMarket, cfg: Record<string, unknown> = {}, costs: Record<string, unknown> = {}) =>
-    new TradingEnv(m, tradingEnvSchema.parse({ initial_cash: 1000, hmax: 10, reward_scaling: 1, ...cfg }), costModelSchema.parse(costs), { log: true });
+    new TradingEnv(
+      m,
+      tradingEnvSchema.parse({ initial_cash: 1000, hmax: 10, reward_scaling: 1, ...cfg }),
+      costModelSchema.parse(costs),
+      { log: true },
+    );
 
   it('state is [cash, closes, holdings, features by feature then asset]', () => {
-    const e = env(market([[10, 11], [20, 21]], [[10, 12], [20, 22]]));
+    const e = env(
+      market(
+        [
+          [10, 11],
+          [20, 21],
+        ],
+        [
+          [10, 12],
+          [20, 22],
+        ],
+      ),
+    );
     expect([...e.reset()]).toEqual([1000, 10, 20, 0, 0, 0.1, 0.2]);
     expect(e.observationSize).toBe(7);
   });
 
   it('an action buys whole shares at the next open, and the reward is the close-to-close change in value', () => {
-    const e = env(market([[10, 11, 12], [20, 21, 22]], [[10, 12, 13], [20, 22, 20]]), {}, { fees: { bps: 100 } });
+    const e = env(
+      market(
+        [
+          [10, 11, 12],
+          [20, 21, 22],
+        ],
+        [
+          [10, 12, 13],
+          [20, 22, 20],
+        ],
+      ),
+      {},
+      { fees: { bps: 100 } },
+    );
     e.reset();
     // 0.55 x 10 = 5.5 -> 5 shares of A0; -0.3 -> sell 3 of A1, but none held: nothing.
     const r = e.step([0.55, -0.3]);
@@ -44,12 +73,28 @@ describe('trading environment (FinRL StockTradingEnv semantics on the shared cos
     expect(r2.observation[0]).toBeCloseTo(cash, 10);
     expect(r2.reward).toBeCloseTo(cash + 3 * 13 + 10 * 20 - (944.45 + 60), 10);
     expect(r2.done).toBe(true);
-    expect(e.stepLog.map((s) => s.traded)).toEqual([[5, 0], [-2, 10]]);
+    expect(e.stepLog.map((s) => s.traded)).toEqual([
+      [5, 0],
+      [-2, 10],
+    ]);
     expect(() => e.step([0, 0])).toThrow(/after the episode ended/);
   });
 
   it('sells go before buys, and a buy is capped by the cash left after its costs', () => {
-    const e = env(market([[100, 100, 100], [50, 50, 50]], [[100, 100, 100], [50, 50, 50]]), { initial_cash: 1000 }, { fees: { min_per_order: 5 } });
+    const e = env(
+      market(
+        [
+          [100, 100, 100],
+          [50, 50, 50],
+        ],
+        [
+          [100, 100, 100],
+          [50, 50, 50],
+        ],
+      ),
+      { initial_cash: 1000 },
+      { fees: { min_per_order: 5 } },
+    );
     e.reset();
     e.step([0.9, 0]); // 9 x 100 + fee 5 = 905: cash 95
     // Sell all 9 of A0 (cash 95 + 900 - 5 = 990), then buy A1: wanted 10 x 50 + 5 = 505 fits.
@@ -63,7 +108,9 @@ describe('trading environment (FinRL StockTradingEnv semantics on the shared cos
   });
 
   it('turbulence at the threshold blocks buying and liquidates', () => {
-    const e = env(market([[10, 10, 10, 10]], [[10, 10, 10, 10]], { turbulence: [0, 0, 5, 0] }), { turbulence_threshold: 5 });
+    const e = env(market([[10, 10, 10, 10]], [[10, 10, 10, 10]], { turbulence: [0, 0, 5, 0] }), {
+      turbulence_threshold: 5,
+    });
     e.reset();
     e.step([1]);
     expect(e.step([1]).observation[2]).toBe(20); // turbulence 0 at bar 1: buys

@@ -25,7 +25,14 @@ function expectNowhere(ws: TestWorkspace, printed: string, secrets: readonly str
   }
 }
 
-const ENV_KEYS = ['POLYGON_API_KEY', 'POLYGON_S3_ACCESS_KEY_ID', 'POLYGON_S3_SECRET_ACCESS_KEY', 'APCA_API_KEY_ID', 'APCA_API_SECRET_KEY', 'QUANTO_TEST_VENDOR_TOKEN'];
+const ENV_KEYS = [
+  'POLYGON_API_KEY',
+  'POLYGON_S3_ACCESS_KEY_ID',
+  'POLYGON_S3_SECRET_ACCESS_KEY',
+  'APCA_API_KEY_ID',
+  'APCA_API_SECRET_KEY',
+  'QUANTO_TEST_VENDOR_TOKEN',
+];
 
 describe('secrets never leave the process, even when a server echoes them', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -36,11 +43,21 @@ describe('secrets never leave the process, even when a server echoes them', () =
 
   it('REST ingestion: a 401 whose body repeats our headers', async () => {
     const key = 'pk_live_REDACTION_TEST_4f3e2d1c';
-    const server = await startPolygonServer({ seed: 3, apiKey: 'the-server-wants-another-key', faults: { echoRequest: true } });
-    const ws = vendorWorkspace('targets:\n  raw/polygon:\n    rule: ingest_polygon\n    config: configs/polygon.yaml\n', {
-      'configs/polygon.yaml': `base_url: ${server.url}\nsymbols: [AAPL]\nstart: "2020-01-01"\nend: "2020-03-31"\nrate_per_second: 10000\nmax_retries: 0\n`,
+    const server = await startPolygonServer({
+      seed: 3,
+      apiKey: 'the-server-wants-another-key',
+      faults: { echoRequest: true },
     });
-    cleanups.push(() => server.close(), () => ws.dispose());
+    const ws = vendorWorkspace(
+      'targets:\n  raw/polygon:\n    rule: ingest_polygon\n    config: configs/polygon.yaml\n',
+      {
+        'configs/polygon.yaml': `base_url: ${server.url}\nsymbols: [AAPL]\nstart: "2020-01-01"\nend: "2020-03-31"\nrate_per_second: 10000\nmax_retries: 0\n`,
+      },
+    );
+    cleanups.push(
+      () => server.close(),
+      () => ws.dispose(),
+    );
     process.env.POLYGON_API_KEY = key;
     for (const jobs of ['0', '2']) {
       const r = await ws.cli('build', '--no-tui', '--jobs', jobs);
@@ -53,11 +70,21 @@ describe('secrets never leave the process, even when a server echoes them', () =
 
   it('REST ingestion: 500s with the echo, through every retry, and --json', async () => {
     const key = 'pk_live_REDACTION_TEST_500_9a8b';
-    const server = await startPolygonServer({ seed: 3, apiKey: key, faults: { echoRequest: true, serverErrorEvery: 1 } });
-    const ws = vendorWorkspace('targets:\n  raw/polygon:\n    rule: ingest_polygon\n    config: configs/polygon.yaml\n', {
-      'configs/polygon.yaml': `base_url: ${server.url}\nsymbols: [AAPL]\nstart: "2020-01-01"\nend: "2020-03-31"\nrate_per_second: 10000\nmax_retries: 1\nbase_delay_ms: 1\nmax_delay_ms: 2\n`,
+    const server = await startPolygonServer({
+      seed: 3,
+      apiKey: key,
+      faults: { echoRequest: true, serverErrorEvery: 1 },
     });
-    cleanups.push(() => server.close(), () => ws.dispose());
+    const ws = vendorWorkspace(
+      'targets:\n  raw/polygon:\n    rule: ingest_polygon\n    config: configs/polygon.yaml\n',
+      {
+        'configs/polygon.yaml': `base_url: ${server.url}\nsymbols: [AAPL]\nstart: "2020-01-01"\nend: "2020-03-31"\nrate_per_second: 10000\nmax_retries: 1\nbase_delay_ms: 1\nmax_delay_ms: 2\n`,
+      },
+    );
+    cleanups.push(
+      () => server.close(),
+      () => ws.dispose(),
+    );
     process.env.POLYGON_API_KEY = key;
     const r = await ws.cli('build', '--json', '--jobs', '0');
     expect(r.code).toBe(1);
@@ -68,11 +95,23 @@ describe('secrets never leave the process, even when a server echoes them', () =
   it('flat files: a 403 that quotes our SigV4 Authorization header', async () => {
     const id = 'AKIDREDACTIONTEST77';
     const secret = 'flat-secret-REDACTION-TEST-0987';
-    const server = await startFlatFileServer({ seed: 4, bucket: 'flatfiles', accessKeyId: 'AKIDSOMEONEELSE', tickers: ['AAPL'], faults: { echoRequest: true } });
-    const ws = vendorWorkspace('targets:\n  raw/flat:\n    rule: ingest_polygon_flatfiles\n    config: configs/flat.yaml\n', {
-      'configs/flat.yaml': `source: { kind: s3, endpoint: "${server.url}", bucket: flatfiles }\nsymbols: [AAPL]\nstart: "2024-01-25"\nend: "2024-01-31"\nbase_delay_ms: 5\nmax_retries: 0\n`,
+    const server = await startFlatFileServer({
+      seed: 4,
+      bucket: 'flatfiles',
+      accessKeyId: 'AKIDSOMEONEELSE',
+      tickers: ['AAPL'],
+      faults: { echoRequest: true },
     });
-    cleanups.push(() => server.close(), () => ws.dispose());
+    const ws = vendorWorkspace(
+      'targets:\n  raw/flat:\n    rule: ingest_polygon_flatfiles\n    config: configs/flat.yaml\n',
+      {
+        'configs/flat.yaml': `source: { kind: s3, endpoint: "${server.url}", bucket: flatfiles }\nsymbols: [AAPL]\nstart: "2024-01-25"\nend: "2024-01-31"\nbase_delay_ms: 5\nmax_retries: 0\n`,
+      },
+    );
+    cleanups.push(
+      () => server.close(),
+      () => ws.dispose(),
+    );
     process.env.POLYGON_S3_ACCESS_KEY_ID = id;
     process.env.POLYGON_S3_SECRET_ACCESS_KEY = secret;
     const r = await ws.cli('build', '--no-tui', '--jobs', '0');
@@ -85,10 +124,17 @@ describe('secrets never leave the process, even when a server echoes them', () =
     const key = 'ws_REDACTION_TEST_key_5566';
     const feed = await startStreamServer({ seed: 6, apiKey: 'another-key-entirely', faults: { echoAuth: true } });
     const rest = await startPolygonServer({ seed: 6, apiKey: key });
-    const ws = vendorWorkspace('targets:\n  raw/live:\n    rule: ingest_polygon_live\n    config: configs/live.yaml\n', {
-      'configs/live.yaml': `ws_url: ${feed.url}\nbase_url: ${rest.url}\nsymbols: [AAPL]\nwindow_seconds: 0.2\nsession: "2024-03-04"\nrate_per_second: 10000\nbase_delay_ms: 5\nmax_retries: 0\n`,
-    });
-    cleanups.push(() => feed.close(), () => rest.close(), () => ws.dispose());
+    const ws = vendorWorkspace(
+      'targets:\n  raw/live:\n    rule: ingest_polygon_live\n    config: configs/live.yaml\n',
+      {
+        'configs/live.yaml': `ws_url: ${feed.url}\nbase_url: ${rest.url}\nsymbols: [AAPL]\nwindow_seconds: 0.2\nsession: "2024-03-04"\nrate_per_second: 10000\nbase_delay_ms: 5\nmax_retries: 0\n`,
+      },
+    );
+    cleanups.push(
+      () => feed.close(),
+      () => rest.close(),
+      () => ws.dispose(),
+    );
     process.env.POLYGON_API_KEY = key;
     const r = await ws.cli('build', '--no-tui', '--jobs', '0');
     expect(r.code).toBe(1);
@@ -99,11 +145,19 @@ describe('secrets never leave the process, even when a server echoes them', () =
   it('Alpaca market data: 500s that echo both key headers', async () => {
     const keyId = 'AKREDACTIONTEST0011';
     const secretKey = 'apca-secret-REDACTION-TEST-2233';
-    const alpaca = await startAlpacaServer({ seed: 9, keyId, secretKey, faults: { echoRequest: true, serverErrorEvery: 1 } });
+    const alpaca = await startAlpacaServer({
+      seed: 9,
+      keyId,
+      secretKey,
+      faults: { echoRequest: true, serverErrorEvery: 1 },
+    });
     const ws = vendorWorkspace('targets:\n  raw/alpaca:\n    rule: ingest_alpaca\n    config: configs/alpaca.yaml\n', {
       'configs/alpaca.yaml': `base_url: ${alpaca.url}\nsymbols: [AAPL]\nstart: "2021-02-22"\nend: "2021-03-31"\nrate_per_second: 10000\nbase_delay_ms: 1\nmax_delay_ms: 2\nmax_retries: 1\n`,
     });
-    cleanups.push(() => alpaca.close(), () => ws.dispose());
+    cleanups.push(
+      () => alpaca.close(),
+      () => ws.dispose(),
+    );
     process.env.APCA_API_KEY_ID = keyId;
     process.env.APCA_API_SECRET_KEY = secretKey;
     const r = await ws.cli('build', '--no-tui', '--jobs', '2');
@@ -132,7 +186,8 @@ export default {
 };
 `;
     const ws = new TestWorkspace({
-      'quanto.pipeline.yaml': 'targets:\n  raw/ok:\n    rule: leaky\n  raw/bad:\n    rule: leaky\n    config: configs/bad.yaml\n',
+      'quanto.pipeline.yaml':
+        'targets:\n  raw/ok:\n    rule: leaky\n  raw/bad:\n    rule: leaky\n    config: configs/bad.yaml\n',
       'configs/bad.yaml': 'fail: true\n',
       'rules/leaky.ts': rule,
     });

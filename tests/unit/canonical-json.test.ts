@@ -4,7 +4,9 @@ import { canonicalJson } from '../../src/engine/canonical-json.js';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and drops undefined', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[3,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, { z: 1, y: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[3,{"y":2,"z":1}]},"b":1}',
+    );
   });
 
   it('is independent of key order and agrees with JSON.parse (property)', () => {
@@ -13,7 +15,11 @@ describe('canonicalJson', () => {
         const text = canonicalJson(value);
         const reparsed = JSON.parse(text) as unknown;
         expect(canonicalJson(reparsed)).toBe(text);
-        const shuffled = JSON.parse(JSON.stringify(value, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v))) as unknown;
+        const shuffled = JSON.parse(
+          JSON.stringify(value, (_k, v: unknown) =>
+            v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v,
+          ),
+        ) as unknown;
         expect(canonicalJson(shuffled)).toBe(text);
       }),
     );

@@ -37,7 +37,7 @@ describe('action keys', () => {
 });
 
 describe('key facts', () => {
-  it('a rule\'s key facts (a numeric backend) are in the record and the key: other facts, other key', async () => {
+  it("a rule's key facts (a numeric backend) are in the record and the key: other facts, other key", async () => {
     const ws = new TestWorkspace({
       'quanto.pipeline.yaml': 'version: 1\ntargets:\n  model:\n    rule: fitted\n',
       'rules/fitted.ts': `import { writeFileSync } from 'node:fs';
@@ -57,7 +57,10 @@ export default {
       const keys = async () => {
         const session = await Session.open(ws.root);
         const plan = await planBuild(session, ['//model']);
-        const { record, key } = keyOf(session, plan.targets[0]!.actions[0]!, () => ({ files: {}, outputsDigest: 'a'.repeat(64) as never }));
+        const { record, key } = keyOf(session, plan.targets[0]!.actions[0]!, () => ({
+          files: {},
+          outputsDigest: 'a'.repeat(64) as never,
+        }));
         expect(key).toBe(actionKeyOf(record));
         return { record, key };
       };

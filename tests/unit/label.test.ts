@@ -6,7 +6,11 @@ describe('labels', () => {
     expect(parseLabelPattern('//...')).toEqual({ kind: 'all' });
     expect(parseLabelPattern('//features/...')).toEqual({ kind: 'subtree', prefix: 'features' });
     expect(parseLabelPattern('//features/core_v1')).toEqual({ kind: 'target', name: 'features/core_v1' });
-    expect(parseLabelPattern('//raw/equity_ohlcv@symbol=AAPL/year=2020')).toEqual({ kind: 'partition', name: 'raw/equity_ohlcv', partition: 'symbol=AAPL/year=2020' });
+    expect(parseLabelPattern('//raw/equity_ohlcv@symbol=AAPL/year=2020')).toEqual({
+      kind: 'partition',
+      name: 'raw/equity_ohlcv',
+      partition: 'symbol=AAPL/year=2020',
+    });
   });
 
   it('rejects malformed labels with a hint', () => {

@@ -70,13 +70,19 @@ describe('content store, action cache, stat cache', () => {
     expect(stats.digest(file)).toBe(digestBytes('two'));
     stats.save();
     // Just written: racy, so not persisted; a fresh cache hashes it again.
-    const persisted = JSON.parse(readFileSync(join(dir, 'state', 'stat-cache.json'), 'utf8')) as Record<string, unknown>;
+    const persisted = JSON.parse(readFileSync(join(dir, 'state', 'stat-cache.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(persisted[file]).toBeUndefined();
     utimesSync(file, old, old);
     const again = new StatCache(join(dir, 'state'));
     expect(again.digest(file)).toBe(digestBytes('two'));
     again.save();
-    const later = JSON.parse(readFileSync(join(dir, 'state', 'stat-cache.json'), 'utf8')) as Record<string, { digest: string }>;
+    const later = JSON.parse(readFileSync(join(dir, 'state', 'stat-cache.json'), 'utf8')) as Record<
+      string,
+      { digest: string }
+    >;
     expect(later[file]!.digest).toBe(digestBytes('two'));
   });
 });

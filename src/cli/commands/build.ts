@@ -27,7 +27,12 @@ export function wantsTui(io: CliIO, flags: { json?: boolean; tui?: boolean }): b
   return io.isTTY && !flags.json && flags.tui !== false && !process.env.CI;
 }
 
-export async function buildCommand(io: CliIO, globals: GlobalOptions, labels: string[], opts: BuildFlags): Promise<number> {
+export async function buildCommand(
+  io: CliIO,
+  globals: GlobalOptions,
+  labels: string[],
+  opts: BuildFlags,
+): Promise<number> {
   const session = await openSession(io, globals);
   const remote = await openRemoteCache(session.pipeline.remoteCache, opts);
   const distributed = opts.executor ? await openDistributed(session, opts.executor, remote) : undefined;
@@ -36,7 +41,9 @@ export async function buildCommand(io: CliIO, globals: GlobalOptions, labels: st
   requireUsableCache(session.workspace.cacheDir);
   const release = holdBuildLock(session.workspace);
   try {
-    const result = wantsTui(io, flags) ? await buildWithTui(session, labels, flags, remote, distributed) : await buildPlain(io, session, labels, flags, remote, distributed);
+    const result = wantsTui(io, flags)
+      ? await buildWithTui(session, labels, flags, remote, distributed)
+      : await buildPlain(io, session, labels, flags, remote, distributed);
     for (const e of result.remote?.errors ?? []) io.err(`quanto: remote cache: ${e}`);
     // The plain log said so as it happened; the terminal UI had the screen, so say it now.
     if (wantsTui(io, flags)) for (const r of result.repaired ?? []) io.err(`quanto: cache: ${describeRepair(r)}`);
@@ -55,14 +62,32 @@ export async function buildCommand(io: CliIO, globals: GlobalOptions, labels: st
 /** The executor of a distributed build; the remote cache is where workers meet the coordinator, so it is required. */
 async function openDistributed(session: Session, url: string, remote: RemoteCache | undefined): Promise<Executor> {
   const redis = parseRedisUrl(url);
-  if (!remote) throw new ConfigError('--executor needs a remote cache (remote_cache: in quanto.pipeline.yaml, QUANTO_REMOTE_CACHE or --remote-cache): workers fetch inputs from it and upload outputs to it');
-  if (!remote.uploads) throw new ConfigError('--executor needs a remote cache this build may write to (inputs are published for the workers); drop --no-remote-upload');
+  if (!remote)
+    throw new ConfigError(
+      '--executor needs a remote cache (remote_cache: in quanto.pipeline.yaml, QUANTO_REMOTE_CACHE or --remote-cache): workers fetch inputs from it and upload outputs to it',
+    );
+  if (!remote.uploads)
+    throw new ConfigError(
+      '--executor needs a remote cache this build may write to (inputs are published for the workers); drop --no-remote-upload',
+    );
   const { RedisExecutor } = await import('../../engine/distributed/redis-executor.js');
   const wait = process.env.QUANTO_EXECUTOR_NO_WORKER_TIMEOUT_MS;
-  return RedisExecutor.open({ redis, remote, platform: session.platform, ...(wait ? { noWorkerTimeoutMs: Number(wait) } : {}) });
+  return RedisExecutor.open({
+    redis,
+    remote,
+    platform: session.platform,
+    ...(wait ? { noWorkerTimeoutMs: Number(wait) } : {}),
+  });
 }
 
-async function buildPlain(io: CliIO, session: Session, labels: string[], opts: BuildFlags, remote: RemoteCache | undefined, executor: Executor | undefined): Promise<BuildResult> {
+async function buildPlain(
+  io: CliIO,
+  session: Session,
+  labels: string[],
+  opts: BuildFlags,
+  remote: RemoteCache | undefined,
+  executor: Executor | undefined,
+): Promise<BuildResult> {
   // Ctrl-C cancels cleanly (running actions stop, nothing half-written is committed); a second one exits at once.
   const abort = new AbortController();
   const onInterrupt = (): void => {
@@ -85,7 +110,13 @@ async function buildPlain(io: CliIO, session: Session, labels: string[], opts: B
   }
 }
 
-async function buildWithTui(session: Session, labels: string[], opts: BuildFlags, remote: RemoteCache | undefined, executor: Executor | undefined): Promise<BuildResult> {
+async function buildWithTui(
+  session: Session,
+  labels: string[],
+  opts: BuildFlags,
+  remote: RemoteCache | undefined,
+  executor: Executor | undefined,
+): Promise<BuildResult> {
   const { BuildModel } = await import('../tui/build-model.js');
   const { TuiStore, startTui } = await import('../tui/TuiApp.js');
   const { describeTarget } = await import('../tui/describe-target.js');
@@ -118,5 +149,13 @@ export function buildJson(result: BuildResult) {
     ...(a.remote ? { remote: true } : {}),
     ...(a.error ? { error: a.error, log: a.logPath ?? null } : {}),
   }));
-  return { targets, built: result.built, cached: result.cached, failed: result.failed, skipped: result.skipped, ...(result.remote ? { remote: result.remote } : {}), ...(result.repaired ? { repaired: result.repaired } : {}) };
+  return {
+    targets,
+    built: result.built,
+    cached: result.cached,
+    failed: result.failed,
+    skipped: result.skipped,
+    ...(result.remote ? { remote: result.remote } : {}),
+    ...(result.repaired ? { repaired: result.repaired } : {}),
+  };
 }

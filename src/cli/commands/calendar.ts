@@ -19,7 +19,9 @@ export async function calendarSessionsCommand(
     calendar = exchangeCalendar(opts.exchange);
     start = parseIsoDate(opts.start);
     end = parseIsoDate(opts.end);
-    const lines = opts.earlyCloses ? calendar.earlyCloses(start, end).map((e) => `${e.date} ${e.close}`) : calendar.sessions(start, end);
+    const lines = opts.earlyCloses
+      ? calendar.earlyCloses(start, end).map((e) => `${e.date} ${e.close}`)
+      : calendar.sessions(start, end);
     if (lines.length > 0) io.out(lines.join('\n'));
     return 0;
   } catch (err) {

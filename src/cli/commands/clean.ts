@@ -25,7 +25,9 @@ export async function gcCommand(io: CliIO, globals: GlobalOptions, opts: { repai
       `quanto gc: kept ${r.keptActions} actions and ${r.keptBlobs} blobs; removed ${r.removedActions} actions and ${r.removedBlobs} blobs (${(r.freedBytes / 1048576).toFixed(1)} MiB)`,
     );
     if (r.repairedBlobs > 0 || r.droppedManifests > 0 || opts.repair) {
-      io.out(`quanto gc: ${opts.repair ? 'rehashed every kept blob; ' : ''}took out ${r.repairedBlobs} damaged blob(s) and ${r.droppedManifests} manifest(s) that named a missing or damaged blob; the next build rebuilds them`);
+      io.out(
+        `quanto gc: ${opts.repair ? 'rehashed every kept blob; ' : ''}took out ${r.repairedBlobs} damaged blob(s) and ${r.droppedManifests} manifest(s) that named a missing or damaged blob; the next build rebuilds them`,
+      );
     }
     return 0;
   } finally {

@@ -17,7 +17,10 @@ const firstLine = (err: unknown) => ((err as Error).message ?? String(err)).spli
  * that does not exist: that proves the endpoint answers and the credentials are accepted,
  * without writing anything into a shared cache. Null when none is configured.
  */
-export async function remoteCacheCheck(ws: Workspace, flags: RemoteCacheFlags): Promise<{ check: Check; remote?: RemoteCache } | null> {
+export async function remoteCacheCheck(
+  ws: Workspace,
+  flags: RemoteCacheFlags,
+): Promise<{ check: Check; remote?: RemoteCache } | null> {
   let spec;
   try {
     spec = (await loadPipeline(ws.root, ws.stateDir)).remoteCache;
@@ -29,7 +32,14 @@ export async function remoteCacheCheck(ws: Workspace, flags: RemoteCacheFlags): 
     remote = await openRemoteCache(spec, flags);
     if (!remote) return null;
     await remote.store.size('doctor/probe-that-does-not-exist');
-    return { check: { name: 'remote cache', status: 'ok', detail: `${remote.store.description}: reachable, credentials accepted, uploads ${remote.uploads ? 'on' : 'off'}` }, remote };
+    return {
+      check: {
+        name: 'remote cache',
+        status: 'ok',
+        detail: `${remote.store.description}: reachable, credentials accepted, uploads ${remote.uploads ? 'on' : 'off'}`,
+      },
+      remote,
+    };
   } catch (err) {
     remote?.store.close();
     return { check: { name: 'remote cache', status: 'fail', detail: firstLine(err) } };
@@ -49,14 +59,25 @@ export async function executorCheck(ws: Workspace, url: string, remote: RemoteCa
   }
   const { Queue } = await import('bullmq');
   const { Redis } = await import('ioredis');
-  const redis = new Redis({ ...connectionOf(target), lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const redis = new Redis({
+    ...connectionOf(target),
+    lazyConnect: true,
+    connectTimeout: 3000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   // A refused connect rejects with only "Connection is closed"; the cause comes as an event.
   let cause: Error | undefined;
   redis.on('error', (err: Error) => (cause ??= err));
   try {
     await redis.connect();
     const version = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
-    if (!remote) return { name: 'executor', status: 'warn', detail: `${target.display}: reachable (Redis ${version}), but no remote cache is configured, and --executor needs one` };
+    if (!remote)
+      return {
+        name: 'executor',
+        status: 'warn',
+        detail: `${target.display}: reachable (Redis ${version}), but no remote cache is configured, and --executor needs one`,
+      };
     const platform = platformFacts(ws.root, new StatCache(ws.stateDir));
     const counts: string[] = [];
     for (const resourceClass of RESOURCE_CLASSES) {
@@ -64,9 +85,17 @@ export async function executorCheck(ws: Workspace, url: string, remote: RemoteCa
       counts.push(`${resourceClass} ${await queue.getWorkersCount()}`);
       await queue.close();
     }
-    return { name: 'executor', status: 'ok', detail: `${target.display}: reachable (Redis ${version}); workers for this checkout and cache: ${counts.join(', ')}` };
+    return {
+      name: 'executor',
+      status: 'ok',
+      detail: `${target.display}: reachable (Redis ${version}); workers for this checkout and cache: ${counts.join(', ')}`,
+    };
   } catch (err) {
-    return { name: 'executor', status: 'fail', detail: `${target.display}: ${firstLine(cause ?? err)} (is redis-server running there, and reachable from here?)` };
+    return {
+      name: 'executor',
+      status: 'fail',
+      detail: `${target.display}: ${firstLine(cause ?? err)} (is redis-server running there, and reachable from here?)`,
+    };
   } finally {
     redis.disconnect();
   }

@@ -20,8 +20,6 @@ export interface DoctorFlags {
   executor?: string;
 }
 
-
-
 export async function doctorCommand(io: CliIO, globals: GlobalOptions, opts: DoctorFlags): Promise<number> {
   const checks: Check[] = [];
   const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
@@ -47,23 +45,33 @@ export async function doctorCommand(io: CliIO, globals: GlobalOptions, opts: Doc
     checks.push(cacheCheck(ws, opts.full ?? false));
     const fsStat = statfsSync(existsSync(ws.cacheDir) ? ws.cacheDir : ws.root);
     const freeGiB = (fsStat.bavail * fsStat.bsize) / 2 ** 30;
-    checks.push({ name: 'disk', status: freeGiB < 1 ? 'warn' : 'ok', detail: `${freeGiB.toFixed(1)} GiB free for the cache` });
+    checks.push({
+      name: 'disk',
+      status: freeGiB < 1 ? 'warn' : 'ok',
+      detail: `${freeGiB.toFixed(1)} GiB free for the cache`,
+    });
     const remote = await remoteCacheCheck(ws, opts.remoteCache ? { remoteCache: opts.remoteCache } : {});
     if (remote) checks.push(remote.check);
     if (opts.executor) checks.push(await executorCheck(ws, opts.executor, remote?.remote));
     remote?.remote?.store.close();
   }
   // Only whether each is set is ever printed, never a value.
-  for (const name of SECRET_ENV_NAMES) checks.push({ name, status: 'ok', detail: process.env[name] ? 'set' : 'not set' });
+  for (const name of SECRET_ENV_NAMES)
+    checks.push({ name, status: 'ok', detail: process.env[name] ? 'set' : 'not set' });
 
-  for (const c of checks) io.out(`${c.status === 'ok' ? 'ok  ' : c.status === 'warn' ? 'WARN' : 'FAIL'}  ${c.name.padEnd(22)} ${c.detail}`);
+  for (const c of checks)
+    io.out(`${c.status === 'ok' ? 'ok  ' : c.status === 'warn' ? 'WARN' : 'FAIL'}  ${c.name.padEnd(22)} ${c.detail}`);
   return checks.some((c) => c.status === 'fail') ? EXIT_FAILURE : 0;
 }
 
 async function importCheck(pkg: string): Promise<Check> {
   try {
     await import(pkg);
-    const version = (JSON.parse(readFileSync(join(quantoPackageRoot(), 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (
+      JSON.parse(readFileSync(join(quantoPackageRoot(), 'node_modules', pkg, 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
     return { name: pkg, status: 'ok', detail: version };
   } catch (err) {
     return { name: pkg, status: 'fail', detail: `cannot load: ${(err as Error).message.split('\n')[0]} (run npm ci)` };
@@ -78,7 +86,11 @@ async function duckdbCheck(): Promise<Check> {
     const reader = await conn.runAndReadAll('SELECT version() AS v, 40 + 2 AS answer');
     const [row] = reader.getRowObjects();
     conn.closeSync();
-    return { name: 'duckdb', status: row?.answer === 42 ? 'ok' : 'fail', detail: `${String(row?.v)} (in-memory query ran)` };
+    return {
+      name: 'duckdb',
+      status: row?.answer === 42 ? 'ok' : 'fail',
+      detail: `${String(row?.v)} (in-memory query ran)`,
+    };
   } catch (err) {
     return { name: 'duckdb', status: 'fail', detail: (err as Error).message.split('\n')[0]! };
   }
@@ -91,7 +103,11 @@ async function tfjsCheck(): Promise<Check> {
     const ok = await tf.setBackend('wasm');
     await tf.ready();
     const sum = (await tf.tensor1d([1, 2, 3]).sum().data())[0];
-    return { name: 'tensorflow.js', status: ok && sum === 6 ? 'ok' : 'fail', detail: `${tf.version.tfjs}, backend ${tf.getBackend()}` };
+    return {
+      name: 'tensorflow.js',
+      status: ok && sum === 6 ? 'ok' : 'fail',
+      detail: `${tf.version.tfjs}, backend ${tf.getBackend()}`,
+    };
   } catch (err) {
     return { name: 'tensorflow.js', status: 'fail', detail: (err as Error).message.split('\n')[0]! };
   }
@@ -123,12 +139,17 @@ function cacheCheck(ws: Workspace, full: boolean): Check {
         if (blobs.has(o.digest)) continue;
         blobs.add(o.digest);
         const problem = isDigest(o.digest) ? cas.check(o.digest, o.size, full ? 'full' : 'size') : null;
-        if (problem) problems.push(`${m.label}: output '${name}' (blob ${o.digest.slice(0, 12)}) ${describeBlobProblem(problem)}`);
+        if (problem)
+          problems.push(`${m.label}: output '${name}' (blob ${o.digest.slice(0, 12)}) ${describeBlobProblem(problem)}`);
       }
     }
   }
   const detail = `${manifests} manifests, ${blobs.size} blobs${full ? ' rehashed' : ' (sizes checked; --full rehashes them)'}`;
   return problems.length === 0
     ? { name: 'cache', status: 'ok', detail }
-    : { name: 'cache', status: 'fail', detail: `${detail}; ${problems.length} problem(s): ${problems.slice(0, 3).join('; ')} (quanto gc --repair takes them out, and the next build rebuilds them)` };
+    : {
+        name: 'cache',
+        status: 'fail',
+        detail: `${detail}; ${problems.length} problem(s): ${problems.slice(0, 3).join('; ')} (quanto gc --repair takes them out, and the next build rebuilds them)`,
+      };
 }

@@ -3,7 +3,12 @@ import type { CliIO } from '../io.js';
 import type { GlobalOptions } from '../main.js';
 import { openSession } from './open.js';
 
-export async function explainCommand(io: CliIO, globals: GlobalOptions, label: string, opts: { json?: boolean }): Promise<number> {
+export async function explainCommand(
+  io: CliIO,
+  globals: GlobalOptions,
+  label: string,
+  opts: { json?: boolean },
+): Promise<number> {
   const session = await openSession(io, globals);
   const explanations = await explain(session, label);
   if (opts.json) io.out(JSON.stringify(explanations, null, 2));

@@ -1,7 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { ConfigError } from '../../engine/errors.js';
 import { formatKeyPath, YamlSource } from '../../engine/yaml-source.js';
-import { computeFeatureSet, crossSectional, crossSectionalColumns, featureSetSchema, type BarSeries } from '../../features/feature-set.js';
+import {
+  computeFeatureSet,
+  crossSectional,
+  crossSectionalColumns,
+  featureSetSchema,
+  type BarSeries,
+} from '../../features/feature-set.js';
 import { formatCell, numberCell, readCsv } from '../csv-io.js';
 import type { CliIO } from '../io.js';
 
@@ -12,11 +18,16 @@ const INPUT = ['symbol', 'date', 'open', 'high', 'low', 'close', 'volume'] as co
  * symbol (bars in date order); output symbol, date and one column per feature output, empty
  * until a window is full.
  */
-export async function featuresComputeCommand(io: CliIO, opts: { set: string; input: string; out: string }): Promise<number> {
+export async function featuresComputeCommand(
+  io: CliIO,
+  opts: { set: string; input: string; out: string },
+): Promise<number> {
   const source = YamlSource.read(opts.set, opts.set);
   const parsed = featureSetSchema.safeParse(source.toJS());
   if (!parsed.success) {
-    throw new ConfigError(`invalid feature set ${opts.set}:\n  ${parsed.error.issues.map((i) => `${source.locate(i.path)}: key '${formatKeyPath(i.path)}': ${i.message}`).join('\n  ')}`);
+    throw new ConfigError(
+      `invalid feature set ${opts.set}:\n  ${parsed.error.issues.map((i) => `${source.locate(i.path)}: key '${formatKeyPath(i.path)}': ${i.message}`).join('\n  ')}`,
+    );
   }
   const set = parsed.data;
   const { rows, lines: rowLines, col } = readCsv(opts.input, INPUT);
@@ -32,18 +43,39 @@ export async function featuresComputeCommand(io: CliIO, opts: { set: string; inp
   for (const symbol of [...bySymbol.keys()].sort()) {
     const items = bySymbol.get(symbol)!.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
     for (let i = 1; i < items.length; i++) {
-      if (items[i]!.date === items[i - 1]!.date) throw new ConfigError(`${opts.input}:${items[i]!.line}: ${symbol} has two rows for ${items[i]!.date}`);
+      if (items[i]!.date === items[i - 1]!.date)
+        throw new ConfigError(`${opts.input}:${items[i]!.line}: ${symbol} has two rows for ${items[i]!.date}`);
     }
     // Missing open/high/low/volume (closes-only data) become NaN: features that need them stay empty.
-    const field = (name: string) => items.map((it) => (it.row[col(name)]?.trim() === '' ? Number.NaN : numberCell(opts.input, it.line, name, it.row[col(name)])));
-    const bars: BarSeries = { open: field('open'), high: field('high'), low: field('low'), close: field('close'), volume: field('volume') };
+    const field = (name: string) =>
+      items.map((it) =>
+        it.row[col(name)]?.trim() === '' ? Number.NaN : numberCell(opts.input, it.line, name, it.row[col(name)]),
+      );
+    const bars: BarSeries = {
+      open: field('open'),
+      high: field('high'),
+      low: field('low'),
+      close: field('close'),
+      volume: field('volume'),
+    };
     const result = computeFeatureSet(set, bars);
     items.forEach((it, i) => table.push({ symbol, date: it.date, values: result.values.map((v) => v[i]!) }));
   }
-  const cs = crossSectional(set, table.map((r) => r.date), (name) => table.map((r) => r.values[columns.indexOf(name)]!));
+  const cs = crossSectional(
+    set,
+    table.map((r) => r.date),
+    (name) => table.map((r) => r.values[columns.indexOf(name)]!),
+  );
   columns = [...columns, ...crossSectionalColumns(set)];
-  const lines = table.map((r, i) => [r.symbol, r.date, ...[...r.values, ...cs.map((c) => c[i]!)].map(formatCell)].join(','));
-  writeFileSync(opts.out, `${['symbol', 'date', ...columns].join(',')}\n${lines.join('\n')}${lines.length ? '\n' : ''}`);
-  io.err(`quanto features compute: ${set.name} v${set.version}, ${columns.length} columns for ${bySymbol.size} symbol(s), ${rows.length} rows → ${opts.out}`);
+  const lines = table.map((r, i) =>
+    [r.symbol, r.date, ...[...r.values, ...cs.map((c) => c[i]!)].map(formatCell)].join(','),
+  );
+  writeFileSync(
+    opts.out,
+    `${['symbol', 'date', ...columns].join(',')}\n${lines.join('\n')}${lines.length ? '\n' : ''}`,
+  );
+  io.err(
+    `quanto features compute: ${set.name} v${set.version}, ${columns.length} columns for ${bySymbol.size} symbol(s), ${rows.length} rows → ${opts.out}`,
+  );
   return 0;
 }

@@ -9,14 +9,21 @@ export async function lsCommand(io: CliIO, globals: GlobalOptions, patterns: str
   const names = session.graph.select(patterns);
   for (const name of names) {
     const spec = session.graph.spec(name);
-    const parts = spec.partitions ? ` [${Object.values(spec.partitions).reduce((n, v) => n * v.length, 1)} partitions]` : '';
+    const parts = spec.partitions
+      ? ` [${Object.values(spec.partitions).reduce((n, v) => n * v.length, 1)} partitions]`
+      : '';
     const tags = spec.tags.length > 0 ? ` (${spec.tags.join(', ')})` : '';
     io.out(`//${name}  ${spec.rule}${parts}${tags}`);
   }
   return 0;
 }
 
-export async function graphCommand(io: CliIO, globals: GlobalOptions, labels: string[], format: 'text' | 'dot' | 'json'): Promise<number> {
+export async function graphCommand(
+  io: CliIO,
+  globals: GlobalOptions,
+  labels: string[],
+  format: 'text' | 'dot' | 'json',
+): Promise<number> {
   const session = await openSession(io, globals);
   const graph = session.graph;
   const roots = graph.select(labels);
@@ -24,7 +31,14 @@ export async function graphCommand(io: CliIO, globals: GlobalOptions, labels: st
   if (format === 'json') {
     const targets = nodes.map((n) => {
       const spec = graph.spec(n);
-      return { label: `//${n}`, rule: spec.rule, deps: spec.deps.map((d) => `//${d}`), config: spec.config ?? null, srcs: spec.srcs, tags: spec.tags };
+      return {
+        label: `//${n}`,
+        rule: spec.rule,
+        deps: spec.deps.map((d) => `//${d}`),
+        config: spec.config ?? null,
+        srcs: spec.srcs,
+        tags: spec.tags,
+      };
     });
     io.out(JSON.stringify({ targets }, null, 2));
   } else if (format === 'dot') {
@@ -48,7 +62,10 @@ export async function graphCommand(io: CliIO, globals: GlobalOptions, labels: st
       for (const dep of graph.depsOf(name)) walk(dep, depth + 1);
     };
     const requested = new Set(roots);
-    for (const root of nodes.filter((n) => requested.has(n) && !nodes.some((m) => requested.has(m) && graph.depsOf(m).includes(n)))) walk(root, 0);
+    for (const root of nodes.filter(
+      (n) => requested.has(n) && !nodes.some((m) => requested.has(m) && graph.depsOf(m).includes(n)),
+    ))
+      walk(root, 0);
     io.out(lines.join('\n'));
   }
   return 0;

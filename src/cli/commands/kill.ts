@@ -12,7 +12,11 @@ import { findWorkspaceRoot } from '../workspace-root.js';
  * session of this workspace reads it before each decision, halts, cancels its open orders and
  * (as configured) flattens. `--clear` removes it; `--status` says whether it is set.
  */
-export async function killCommand(io: CliIO, globals: GlobalOptions, opts: { reason?: string; clear?: boolean; status?: boolean }): Promise<number> {
+export async function killCommand(
+  io: CliIO,
+  globals: GlobalOptions,
+  opts: { reason?: string; clear?: boolean; status?: boolean },
+): Promise<number> {
   const path = join(globals.workspace ?? findWorkspaceRoot(io.cwd), KILL_FILE);
   if (opts.status) {
     const kill = readKillFile(path);
@@ -23,8 +27,12 @@ export async function killCommand(io: CliIO, globals: GlobalOptions, opts: { rea
     io.out(clearKillFile(path) ? `kill switch cleared (${KILL_FILE} removed)` : 'kill switch was not set');
     return 0;
   }
-  if (!opts.reason || opts.reason.trim() === '') throw new ConfigError('--reason is required: say why trading must stop');
-  writeFileAtomic(path, `${JSON.stringify({ reason: opts.reason, at: new Date().toISOString(), by: process.env.QUANTO_USER ?? userInfo().username }, null, 2)}\n`);
+  if (!opts.reason || opts.reason.trim() === '')
+    throw new ConfigError('--reason is required: say why trading must stop');
+  writeFileAtomic(
+    path,
+    `${JSON.stringify({ reason: opts.reason, at: new Date().toISOString(), by: process.env.QUANTO_USER ?? userInfo().username }, null, 2)}\n`,
+  );
   io.out(`kill switch SET: ${opts.reason} (${KILL_FILE}); running sessions halt before their next decision`);
   return 0;
 }

@@ -9,19 +9,27 @@ import type { CliIO } from '../io.js';
  * symbol's close series (prices or an equity curve), per calendar year using only that year's
  * closes, or over the whole series with --by all (year column 'all').
  */
-export async function metricsCommand(io: CliIO, opts: { input: string; out: string; by: string; periodsPerYear: string }): Promise<number> {
+export async function metricsCommand(
+  io: CliIO,
+  opts: { input: string; out: string; by: string; periodsPerYear: string },
+): Promise<number> {
   if (opts.by !== 'year' && opts.by !== 'all') throw new ConfigError(`--by ${opts.by}: expected year or all`);
   const periodsPerYear = Number(opts.periodsPerYear);
-  if (!Number.isInteger(periodsPerYear) || periodsPerYear <= 0) throw new ConfigError(`--periods-per-year ${opts.periodsPerYear}: expected a positive whole number`);
+  if (!Number.isInteger(periodsPerYear) || periodsPerYear <= 0)
+    throw new ConfigError(`--periods-per-year ${opts.periodsPerYear}: expected a positive whole number`);
   const { rows, lines: rowLines, col } = readCsv(opts.input, ['symbol', 'date', 'close']);
   const series = new Map<string, { date: string; close: number }[]>();
   rows.forEach((row, i) => {
     const line = rowLines[i]!;
     const symbol = row[col('symbol')]?.trim() ?? '';
     const date = row[col('date')]?.trim() ?? '';
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new ConfigError(`${opts.input}:${line}: column date: '${date}' is not YYYY-MM-DD`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date))
+      throw new ConfigError(`${opts.input}:${line}: column date: '${date}' is not YYYY-MM-DD`);
     const close = numberCell(opts.input, line, 'close', row[col('close')]);
-    if (close <= 0) throw new ConfigError(`${opts.input}:${line}: column close: ${close} is not positive (returns need positive values)`);
+    if (close <= 0)
+      throw new ConfigError(
+        `${opts.input}:${line}: column close: ${close} is not positive (returns need positive values)`,
+      );
     const list = series.get(symbol) ?? [];
     list.push({ date, close });
     series.set(symbol, list);

@@ -15,14 +15,27 @@ const INPUT = ['type', 'spot', 'strike', 't_years', 'rate', 'div_yield', 'vol'] 
 export async function optionsGreeksCommand(io: CliIO, opts: { input: string; out: string }): Promise<number> {
   const { header, rows, lines: rowLines, col } = readCsv(opts.input, INPUT);
   const hasPrice = header.includes('price');
-  const outHeader = [...INPUT, ...(hasPrice ? ['market_price'] : []), 'price', 'delta', 'gamma', 'vega', 'theta', 'rho', ...(hasPrice ? ['implied_vol'] : [])];
+  const outHeader = [
+    ...INPUT,
+    ...(hasPrice ? ['market_price'] : []),
+    'price',
+    'delta',
+    'gamma',
+    'vega',
+    'theta',
+    'rho',
+    ...(hasPrice ? ['implied_vol'] : []),
+  ];
   const lines = [outHeader.join(',')];
   let refused = 0;
   rows.forEach((row, i) => {
     const line = rowLines[i]!;
     const type = row[col('type')]?.trim();
-    if (type !== 'call' && type !== 'put') throw new ConfigError(`${opts.input}:${line}: column type: '${type ?? ''}' is not call or put`);
-    const [spot, strike, t, rate, divYield, vol] = INPUT.slice(1).map((c) => numberCell(opts.input, line, c, row[col(c)]));
+    if (type !== 'call' && type !== 'put')
+      throw new ConfigError(`${opts.input}:${line}: column type: '${type ?? ''}' is not call or put`);
+    const [spot, strike, t, rate, divYield, vol] = INPUT.slice(1).map((c) =>
+      numberCell(opts.input, line, c, row[col(c)]),
+    );
     const option = { type, spot: spot!, strike: strike!, t: t!, rate: rate!, divYield: divYield! } as const;
     let g;
     try {
@@ -44,6 +57,8 @@ export async function optionsGreeksCommand(io: CliIO, opts: { input: string; out
     lines.push(cells.map(formatCell).join(','));
   });
   writeFileSync(opts.out, `${lines.join('\n')}\n`);
-  io.err(`quanto options greeks: ${rows.length} rows → ${opts.out}${hasPrice ? `; implied vol left empty in ${refused} row(s) whose price does not determine it` : ''}`);
+  io.err(
+    `quanto options greeks: ${rows.length} rows → ${opts.out}${hasPrice ? `; implied vol left empty in ${refused} row(s) whose price does not determine it` : ''}`,
+  );
   return 0;
 }

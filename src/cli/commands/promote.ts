@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { join, relative } from 'node:path';
 import { writeFileAtomic } from '../../engine/atomic-write.js';
-import { build, type ActionResult } from '../../engine/build.js';
+import { build } from '../../engine/build.js';
 import { ConfigError, EXIT_FAILURE } from '../../engine/errors.js';
 import { PROMOTIONS_DIR } from '../../engine/gc.js';
 import { parseDepLabel, type TargetName } from '../../engine/label.js';
@@ -15,7 +15,8 @@ import { openSession } from './open.js';
 
 function targetOf(session: Session, label: string, what: string): TargetName {
   const name = parseDepLabel(label);
-  if (!name || !session.pipeline.targets.has(name)) throw new ConfigError(`${what} ${label} is not a target in quanto.pipeline.yaml`);
+  if (!name || !session.pipeline.targets.has(name))
+    throw new ConfigError(`${what} ${label} is not a target in quanto.pipeline.yaml`);
   return name;
 }
 
@@ -27,9 +28,16 @@ function targetOf(session: Session, label: string, what: string): TargetName {
  * qualification report's digest and the provenance chain down to the raw sources; its keys
  * are roots for `quanto gc`.
  */
-export async function promoteCommand(io: CliIO, globals: GlobalOptions, label: string, opts: { tier: string; reason: string }): Promise<number> {
-  if (opts.tier !== 'candidate' && opts.tier !== 'production') throw new ConfigError(`--tier must be candidate or production, got '${opts.tier}'`);
-  if (!opts.reason || opts.reason.trim() === '') throw new ConfigError('--reason is required: say why this is promoted');
+export async function promoteCommand(
+  io: CliIO,
+  globals: GlobalOptions,
+  label: string,
+  opts: { tier: string; reason: string },
+): Promise<number> {
+  if (opts.tier !== 'candidate' && opts.tier !== 'production')
+    throw new ConfigError(`--tier must be candidate or production, got '${opts.tier}'`);
+  if (!opts.reason || opts.reason.trim() === '')
+    throw new ConfigError('--reason is required: say why this is promoted');
   const tier: PromotionTier = opts.tier;
   const session = await openSession(io, globals);
   const experiment = targetOf(session, label, 'the experiment');
@@ -38,7 +46,9 @@ export async function promoteCommand(io: CliIO, globals: GlobalOptions, label: s
   const shadowName = parseDepLabel(`//shadow/${id}`)!;
   const wantShadow = tier === 'production';
   if (wantShadow && !session.pipeline.targets.has(shadowName)) {
-    io.err(`quanto promote: refused: production requires a shadow replay, and there is no //shadow/${id} in quanto.pipeline.yaml`);
+    io.err(
+      `quanto promote: refused: production requires a shadow replay, and there is no //shadow/${id} in quanto.pipeline.yaml`,
+    );
     return EXIT_FAILURE;
   }
   const release = holdBuildLock(session.workspace);
@@ -49,7 +59,10 @@ export async function promoteCommand(io: CliIO, globals: GlobalOptions, label: s
     const evidence = evidenceOf(session, result.actions, experiment, qualification, tier);
     const exp = builtResultOf(result.actions, experiment, 'promotion needs it');
     const { report, reportDigest } = evidence;
-    if (report.candidate !== `//${experiment}`) throw new ConfigError(`//${qualification} qualifies ${report.candidate}, not //${experiment}: fix its gate config`);
+    if (report.candidate !== `//${experiment}`)
+      throw new ConfigError(
+        `//${qualification} qualifies ${report.candidate}, not //${experiment}: fix its gate config`,
+      );
     if (!report.passed) {
       io.err(`quanto promote: refused: //${experiment} did not pass qualification; failed hard gates:`);
       for (const g of report.hard.filter((x) => !x.pass)) io.err(`  ${g.name}: ${g.reason}`);
@@ -58,7 +71,9 @@ export async function promoteCommand(io: CliIO, globals: GlobalOptions, label: s
     let shadow: { label: string; key: string; outputs_digest: string } | undefined;
     if (wantShadow) {
       if (!currentPromotion(session, { ...evidence, tier: 'candidate' }, id)) {
-        io.err(`quanto promote: refused: production requires a prior candidate record of these outputs (${exp.outputsDigest.slice(0, 12)}) on the qualification built now; promote to candidate first`);
+        io.err(
+          `quanto promote: refused: production requires a prior candidate record of these outputs (${exp.outputsDigest.slice(0, 12)}) on the qualification built now; promote to candidate first`,
+        );
         return EXIT_FAILURE;
       }
       const s = builtResultOf(result.actions, shadowName, 'production needs its shadow replay');
@@ -74,11 +89,23 @@ export async function promoteCommand(io: CliIO, globals: GlobalOptions, label: s
       reason: opts.reason,
       promoted_by: process.env.QUANTO_USER ?? userInfo().username,
       promoted_at: promotedAt,
-      qualification: { label: `//${qualification}`, key: evidence.qualificationKey, report_digest: reportDigest, passed: true, trials: report.trials.count },
+      qualification: {
+        label: `//${qualification}`,
+        key: evidence.qualificationKey,
+        report_digest: reportDigest,
+        passed: true,
+        trials: report.trials.count,
+      },
       ...(shadow ? { shadow } : {}),
       provenance: provenanceOf(session, experiment, result.actions),
     };
-    const file = join(session.workspace.root, PROMOTIONS_DIR, tier, id, `${promotedAt.replaceAll(':', '-')}-${exp.outputsDigest.slice(0, 12)}.json`);
+    const file = join(
+      session.workspace.root,
+      PROMOTIONS_DIR,
+      tier,
+      id,
+      `${promotedAt.replaceAll(':', '-')}-${exp.outputsDigest.slice(0, 12)}.json`,
+    );
     writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
     io.out(`promoted //${experiment} to ${tier}: ${relative(session.workspace.root, file)}`);
     return 0;

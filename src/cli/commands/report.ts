@@ -13,10 +13,16 @@ const TEARSHEET = 'tearsheet.html';
  * quanto report LABEL [--open]: where a backtest's or a report target's tearsheet is (the path
  * of its latest build), opened in the desktop's browser with --open where one is available.
  */
-export async function reportCommand(io: CliIO, globals: GlobalOptions, label: string, opts: { open?: boolean }): Promise<number> {
+export async function reportCommand(
+  io: CliIO,
+  globals: GlobalOptions,
+  label: string,
+  opts: { open?: boolean },
+): Promise<number> {
   const session = await openSession(io, globals);
   const name = parseDepLabel(label);
-  if (!name || !session.pipeline.targets.has(name)) throw new ConfigError(`${label} is not a target in quanto.pipeline.yaml`);
+  if (!name || !session.pipeline.targets.has(name))
+    throw new ConfigError(`${label} is not a target in quanto.pipeline.yaml`);
   const state = session.state.get(`//${name}`);
   if (!state) {
     io.err(`quanto report: //${name} has not been built yet: run quanto build //${name}`);

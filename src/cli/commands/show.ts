@@ -7,10 +7,16 @@ import type { CliIO } from '../io.js';
 import type { GlobalOptions } from '../main.js';
 import { openSession } from './open.js';
 
-export async function showCommand(io: CliIO, globals: GlobalOptions, label: string, opts: { json?: boolean }): Promise<number> {
+export async function showCommand(
+  io: CliIO,
+  globals: GlobalOptions,
+  label: string,
+  opts: { json?: boolean },
+): Promise<number> {
   const session = await openSession(io, globals);
   const pattern = parseLabelPattern(label);
-  if (pattern.kind === 'all' || pattern.kind === 'subtree') throw new ConfigError(`show takes one target label, not the pattern ${label}`);
+  if (pattern.kind === 'all' || pattern.kind === 'subtree')
+    throw new ConfigError(`show takes one target label, not the pattern ${label}`);
   const plan = await planBuild(session, [label]);
   const current = currentKeys(session, plan);
   const target = plan.byName.get(pattern.name)!;
@@ -22,7 +28,10 @@ export async function showCommand(io: CliIO, globals: GlobalOptions, label: stri
     const status = now.manifest ? 'up to date' : manifest ? 'out of date' : 'never built';
     const outPath = ws.outPathOf(target.name, action.partition?.path ?? null);
     const outputs = Object.fromEntries(
-      Object.entries(manifest?.outputs ?? {}).map(([name, o]) => [name, { ...o, path: join(outPath, name), blob: session.cas.pathOf(o.digest) }]),
+      Object.entries(manifest?.outputs ?? {}).map(([name, o]) => [
+        name,
+        { ...o, path: join(outPath, name), blob: session.cas.pathOf(o.digest) },
+      ]),
     );
     return {
       label: action.label,
@@ -40,12 +49,22 @@ export async function showCommand(io: CliIO, globals: GlobalOptions, label: stri
     };
   });
   if (opts.json) {
-    io.out(JSON.stringify(pattern.kind === 'partition' || !target.partitions ? shown[0] : { label, partitions: shown }, null, 2));
+    io.out(
+      JSON.stringify(
+        pattern.kind === 'partition' || !target.partitions ? shown[0] : { label, partitions: shown },
+        null,
+        2,
+      ),
+    );
     return 0;
   }
   const rel = (p: string) => relative(io.cwd, p) || '.';
   for (const s of shown) {
-    const lines = [`${s.label}`, `  status:   ${s.status}${s.status === 'out of date' ? ` (quanto explain ${s.label} says why)` : ''}`, `  rule:     ${s.rule}`];
+    const lines = [
+      `${s.label}`,
+      `  status:   ${s.status}${s.status === 'out of date' ? ` (quanto explain ${s.label} says why)` : ''}`,
+      `  rule:     ${s.rule}`,
+    ];
     if (s.config) lines.push(`  config:   ${s.config}`);
     if (s.key) lines.push(`  key:      ${s.key}`, `  manifest: ${rel(s.manifestPath!)}`);
     if (s.timings) lines.push(`  built:    ${s.timings.startedAt} in ${s.timings.durationMs} ms`);

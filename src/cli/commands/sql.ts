@@ -10,7 +10,12 @@ import { findWorkspaceRoot } from '../workspace-root.js';
  * quanto sql "SELECT ...": DuckDB over the canonical store. Each built canonical table is a
  * view named after its target (canonical/equity_ohlcv → canonical_equity_ohlcv).
  */
-export async function sqlCommand(io: CliIO, globals: GlobalOptions, query: string, opts: { format: 'table' | 'csv' | 'json' }): Promise<number> {
+export async function sqlCommand(
+  io: CliIO,
+  globals: GlobalOptions,
+  query: string,
+  opts: { format: 'table' | 'csv' | 'json' },
+): Promise<number> {
   const ws = new Workspace(globals.workspace ?? findWorkspaceRoot(io.cwd));
   const tables = findCanonicalTables(ws.outDir);
   const { connection, close } = await openDuckDb(2);
@@ -49,6 +54,15 @@ function format(rows: Record<string, unknown>[], fmt: 'table' | 'csv' | 'json'):
     return [columns.map(quote).join(','), ...cells.map((r) => r.map(quote).join(','))].join('\n');
   }
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line), `(${rows.length} row${rows.length === 1 ? '' : 's'})`].join('\n');
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [
+    line(columns),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...cells.map(line),
+    `(${rows.length} row${rows.length === 1 ? '' : 's'})`,
+  ].join('\n');
 }

@@ -27,19 +27,34 @@ import { loadRiskFile } from '../risk-file.js';
  * it at another server). Fills go to the account's append-only ledger (ledger/<paper|live>/ID.jsonl);
  * the session's decisions.json goes under runs/ID/. QUANTO_NOW sets the clock (replays, tests).
  */
-export async function tradeCommand(io: CliIO, globals: GlobalOptions, label: string, opts: { broker: string; live?: boolean; confirm?: string; risk?: string }): Promise<number> {
-  if (opts.broker !== 'alpaca-paper' && opts.broker !== 'alpaca-live') throw new ConfigError(`--broker must be alpaca-paper or alpaca-live, got '${opts.broker}' (the simulated broker runs as a //paper/ target)`);
+export async function tradeCommand(
+  io: CliIO,
+  globals: GlobalOptions,
+  label: string,
+  opts: { broker: string; live?: boolean; confirm?: string; risk?: string },
+): Promise<number> {
+  if (opts.broker !== 'alpaca-paper' && opts.broker !== 'alpaca-live')
+    throw new ConfigError(
+      `--broker must be alpaca-paper or alpaca-live, got '${opts.broker}' (the simulated broker runs as a //paper/ target)`,
+    );
   const live = opts.broker === 'alpaca-live';
   const session = await openSession(io, globals);
   const name = parseDepLabel(label);
-  if (!name || !session.pipeline.targets.has(name)) throw new ConfigError(`${label} is not a target in quanto.pipeline.yaml`);
+  if (!name || !session.pipeline.targets.has(name))
+    throw new ConfigError(`${label} is not a target in quanto.pipeline.yaml`);
   const id = name.split('/').slice(1).join('/') || name;
   const keyId = process.env.APCA_API_KEY_ID;
   const secretKey = process.env.APCA_API_SECRET_KEY;
-  if (!keyId || !secretKey) throw new ConfigError('set APCA_API_KEY_ID and APCA_API_SECRET_KEY in the environment (keys are read from nowhere else)');
+  if (!keyId || !secretKey)
+    throw new ConfigError(
+      'set APCA_API_KEY_ID and APCA_API_SECRET_KEY in the environment (keys are read from nowhere else)',
+    );
   const risk = opts.risk ? await loadRiskFile(session, io.cwd, opts.risk) : riskConfigSchema.parse({});
   const qualification = parseDepLabel(`//qualification/${id}`)!;
-  if (!session.pipeline.targets.has(qualification)) throw new ConfigError(`trading //${name} needs its qualification, //${qualification}, in quanto.pipeline.yaml: promotion records are checked against it`);
+  if (!session.pipeline.targets.has(qualification))
+    throw new ConfigError(
+      `trading //${name} needs its qualification, //${qualification}, in quanto.pipeline.yaml: promotion records are checked against it`,
+    );
 
   const release = holdBuildLock(session.workspace);
   let result;
@@ -51,16 +66,28 @@ export async function tradeCommand(io: CliIO, globals: GlobalOptions, label: str
   }
   // A record counts only with the qualification it cites, as built now for these outputs: a hand-written file does not unlock trading.
   const evidence = evidenceOf(session, result.actions, name, qualification, 'candidate');
-  const promoted = (tier: 'candidate' | 'production') => currentPromotion(session, { ...evidence, tier }, id) !== undefined;
+  const promoted = (tier: 'candidate' | 'production') =>
+    currentPromotion(session, { ...evidence, tier }, id) !== undefined;
   const refusals = live
-    ? liveTradingRefusals({ liveFlag: opts.live === true, env: process.env, productionRecord: promoted('production'), confirmation: opts.confirm, expectedConfirmation: `LIVE //${name}` })
+    ? liveTradingRefusals({
+        liveFlag: opts.live === true,
+        env: process.env,
+        productionRecord: promoted('production'),
+        confirmation: opts.confirm,
+        expectedConfirmation: `LIVE //${name}`,
+      })
     : promoted('candidate')
       ? []
-      : [`there is no candidate promotion record of //${name}'s current outputs (quanto promote //${name} --tier candidate)`];
+      : [
+          `there is no candidate promotion record of //${name}'s current outputs (quanto promote //${name} --tier candidate)`,
+        ];
   if (refusals.length > 0) {
     io.err(`quanto trade: refused ${live ? 'live' : 'paper'} trading of //${name}:`);
     for (const r of refusals) io.err(`  ${r}`);
-    if (live) io.err(`  (live trading needs --live, ${LIVE_TRADING_ENV.name}=${LIVE_TRADING_ENV.value}, a production record and --confirm "LIVE //${name}")`);
+    if (live)
+      io.err(
+        `  (live trading needs --live, ${LIVE_TRADING_ENV.name}=${LIVE_TRADING_ENV.value}, a production record and --confirm "LIVE //${name}")`,
+      );
     return EXIT_FAILURE;
   }
 
@@ -83,8 +110,15 @@ export async function tradeCommand(io: CliIO, globals: GlobalOptions, label: str
   });
   const file = join(session.workspace.root, 'runs', id, `${date}-${live ? 'live' : 'paper'}`, 'decisions.json');
   // A broker error recorded in the session (a halt reason) may quote what the broker echoed back, keys included.
-  writeFileAtomic(file, redact(`${JSON.stringify({ config: { experiment: `//${name}`, experiment_outputs_digest: evidence.outputsDigest, broker: opts.broker, base_url: process.env.APCA_API_BASE_URL ?? null, risk, as_of: date }, ...record }, null, 2)}\n`));
-  io.out(`quanto trade: ${record.intents.length} intents, ${record.orders.length} orders, ${record.fills.length} fills for ${date}; ${record.final_state}${record.halt_reason ? ` (${record.halt_reason})` : ''}${record.note ? ` (${record.note})` : ''}; ${file.slice(session.workspace.root.length + 1)}`);
+  writeFileAtomic(
+    file,
+    redact(
+      `${JSON.stringify({ config: { experiment: `//${name}`, experiment_outputs_digest: evidence.outputsDigest, broker: opts.broker, base_url: process.env.APCA_API_BASE_URL ?? null, risk, as_of: date }, ...record }, null, 2)}\n`,
+    ),
+  );
+  io.out(
+    `quanto trade: ${record.intents.length} intents, ${record.orders.length} orders, ${record.fills.length} fills for ${date}; ${record.final_state}${record.halt_reason ? ` (${record.halt_reason})` : ''}${record.note ? ` (${record.note})` : ''}; ${file.slice(session.workspace.root.length + 1)}`,
+  );
   return record.final_state === 'HALTED' ? EXIT_FAILURE : 0;
 }
 
@@ -96,7 +130,13 @@ function brokerUsageError(err: unknown, baseUrl: string | undefined): ConfigErro
   // A ledger someone edited by hand is for a person to restore, like a bad config.
   if (err instanceof LedgerFileError) return new ConfigError(err.message);
   if (!(err instanceof BrokerError)) return undefined;
-  if (err.status === 401 || err.status === 403) return new ConfigError(`the broker refused the keys (${err.message}): check APCA_API_KEY_ID and APCA_API_SECRET_KEY (paper keys for alpaca-paper)`);
-  if (err.status === undefined && err.message.startsWith('network:')) return new ConfigError(`cannot reach the broker at ${baseUrl ?? "Alpaca's API"} (${err.message}): check APCA_API_BASE_URL and the network`);
+  if (err.status === 401 || err.status === 403)
+    return new ConfigError(
+      `the broker refused the keys (${err.message}): check APCA_API_KEY_ID and APCA_API_SECRET_KEY (paper keys for alpaca-paper)`,
+    );
+  if (err.status === undefined && err.message.startsWith('network:'))
+    return new ConfigError(
+      `cannot reach the broker at ${baseUrl ?? "Alpaca's API"} (${err.message}): check APCA_API_BASE_URL and the network`,
+    );
   return undefined;
 }

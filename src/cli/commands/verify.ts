@@ -7,27 +7,54 @@ import type { GlobalOptions } from '../main.js';
 import { openRemoteCache } from '../remote-cache.js';
 import { openSession } from './open.js';
 
-export async function verifyCommand(io: CliIO, globals: GlobalOptions, labels: string[], opts: { jobs?: number; json?: boolean; remoteCache?: string }): Promise<number> {
+export async function verifyCommand(
+  io: CliIO,
+  globals: GlobalOptions,
+  labels: string[],
+  opts: { jobs?: number; json?: boolean; remoteCache?: string },
+): Promise<number> {
   const session = await openSession(io, globals);
   // Only an explicit --remote-cache compares: a configured cache is for builds.
-  const remote = opts.remoteCache ? await openRemoteCache(session.pipeline.remoteCache, { remoteCache: opts.remoteCache, remoteUpload: false }) : undefined;
+  const remote = opts.remoteCache
+    ? await openRemoteCache(session.pipeline.remoteCache, { remoteCache: opts.remoteCache, remoteUpload: false })
+    : undefined;
   const release = holdBuildLock(session.workspace);
   try {
     const result = await verify(session, labels, { jobs: opts.jobs }, remote);
-    const ok = result.mismatches.length === 0 && result.damaged.length === 0 && result.failures.length === 0 && (result.remote?.mismatches.length ?? 0) === 0;
+    const ok =
+      result.mismatches.length === 0 &&
+      result.damaged.length === 0 &&
+      result.failures.length === 0 &&
+      (result.remote?.mismatches.length ?? 0) === 0;
     if (opts.json) {
-      io.out(JSON.stringify({ ok, checked: result.checked, damaged: result.damaged, mismatches: result.mismatches, failures: result.failures.map((f) => ({ label: f.label, error: f.error })), ...(result.remote ? { remote: result.remote } : {}) }));
+      io.out(
+        JSON.stringify({
+          ok,
+          checked: result.checked,
+          damaged: result.damaged,
+          mismatches: result.mismatches,
+          failures: result.failures.map((f) => ({ label: f.label, error: f.error })),
+          ...(result.remote ? { remote: result.remote } : {}),
+        }),
+      );
     } else {
       for (const m of result.mismatches) {
-        io.out(`MISMATCH ${m.label} ${m.output}: workspace ${m.workspace ?? '(absent)'} clean ${m.clean ?? '(absent)'}`);
+        io.out(
+          `MISMATCH ${m.label} ${m.output}: workspace ${m.workspace ?? '(absent)'} clean ${m.clean ?? '(absent)'}`,
+        );
       }
       for (const d of result.damaged) {
-        io.out(`DAMAGED  ${d.label} ${d.output}: blob ${d.digest} ${describeBlobProblem(d.problem)}; removed from the cache, so the next build rebuilds it`);
+        io.out(
+          `DAMAGED  ${d.label} ${d.output}: blob ${d.digest} ${describeBlobProblem(d.problem)}; removed from the cache, so the next build rebuilds it`,
+        );
       }
       for (const m of result.remote?.mismatches ?? []) {
         io.out(`MISMATCH ${m.label} ${m.output}: remote ${m.remote ?? '(absent)'} clean ${m.clean ?? '(absent)'}`);
       }
-      if (result.remote) io.out(`quanto verify: ${result.remote.checked} actions compared with the remote cache ${result.remote.description} (${result.remote.absent} not there), ${result.remote.mismatches.length} output(s) differ`);
+      if (result.remote)
+        io.out(
+          `quanto verify: ${result.remote.checked} actions compared with the remote cache ${result.remote.description} (${result.remote.absent} not there), ${result.remote.mismatches.length} output(s) differ`,
+        );
       for (const f of result.failures) io.out(`FAILED   ${f.label}: ${f.error ?? ''}`);
       io.out(
         ok

@@ -42,7 +42,13 @@ interface WatchView {
  * build always matches the files on disk. An invalid pipeline or config is shown and watched
  * until it is fixed.
  */
-export async function watchCommand(io: CliIO, globals: GlobalOptions, labels: string[], flags: WatchFlags, stop?: AbortSignal): Promise<number> {
+export async function watchCommand(
+  io: CliIO,
+  globals: GlobalOptions,
+  labels: string[],
+  flags: WatchFlags,
+  stop?: AbortSignal,
+): Promise<number> {
   const root = globals.workspace ?? findWorkspaceRoot(io.cwd);
   const workspace = new Workspace(root);
   const release = holdBuildLock(workspace);
@@ -50,7 +56,8 @@ export async function watchCommand(io: CliIO, globals: GlobalOptions, labels: st
   stop?.addEventListener('abort', () => quit.abort());
   const view = wantsTui(io, flags) ? await tuiView(labels, () => quit.abort()) : plainView(io, root);
   // One pool for the whole session: no thread start-up on each rebuild.
-  const executor: Executor = flags.jobs === 0 ? new InlineExecutor() : new WorkerPoolExecutor(flags.jobs ?? defaultJobs());
+  const executor: Executor =
+    flags.jobs === 0 ? new InlineExecutor() : new WorkerPoolExecutor(flags.jobs ?? defaultJobs());
   // One watcher for the session, never told to unwatch: chokidar drops events of a file
   // unwatched inside a watched directory. It watches the places where key inputs usually
   // live plus any input outside them; events are filtered by what the keys read now.
@@ -66,7 +73,9 @@ export async function watchCommand(io: CliIO, globals: GlobalOptions, labels: st
   const setInteresting = (paths: string[] | null): void => {
     const before = interesting?.size;
     interesting = paths ? new Set(paths) : null;
-    const outside = (paths ?? []).filter((p) => !added.has(p) && !recoveryWatchList(root).some((dir) => p.startsWith(`${dir}/`)));
+    const outside = (paths ?? []).filter(
+      (p) => !added.has(p) && !recoveryWatchList(root).some((dir) => p.startsWith(`${dir}/`)),
+    );
     if (outside.length > 0) {
       watcher?.add(outside);
       for (const p of outside) added.add(p);
@@ -89,7 +98,14 @@ export async function watchCommand(io: CliIO, globals: GlobalOptions, labels: st
       const remote = await openRemoteCache(session.pipeline.remoteCache, flags);
       try {
         const onEvent = view.buildStarted(session);
-        const result = await build(session, labels, { jobs: flags.jobs, keepGoing: flags.keepGoing, executor, signal: abort.signal, onEvent, ...(remote ? { remote } : {}) });
+        const result = await build(session, labels, {
+          jobs: flags.jobs,
+          keepGoing: flags.keepGoing,
+          executor,
+          signal: abort.signal,
+          onEvent,
+          ...(remote ? { remote } : {}),
+        });
         if (!result.cancelled) view.cycleFinished(result);
       } finally {
         remote?.store.close();
@@ -102,7 +118,9 @@ export async function watchCommand(io: CliIO, globals: GlobalOptions, labels: st
       setInteresting(session ? keyInputFiles(session, labels) : null);
     }
     const after = signatures([...before.keys(), ...(interesting ?? [])]);
-    const missed = [...after].filter(([path, sig]) => before.has(path) && before.get(path) !== sig).map(([path]) => path);
+    const missed = [...after]
+      .filter(([path, sig]) => before.has(path) && before.get(path) !== sig)
+      .map(([path]) => path);
     if (missed.length > 0 && !abort.signal.aborted) for (const path of missed) relevantChange(path);
   };
 
@@ -226,7 +244,11 @@ async function tuiView(labels: string[], onQuit: () => void): Promise<WatchView>
       store.changed();
     },
     invalid(message) {
-      store.error = { title: 'invalid workspace: fix the file, the build resumes on save', lines: message.split('\n'), color: 'yellow' };
+      store.error = {
+        title: 'invalid workspace: fix the file, the build resumes on save',
+        lines: message.split('\n'),
+        color: 'yellow',
+      };
       store.status = status();
       store.changed();
     },
@@ -256,7 +278,8 @@ function listFiles(paths: string[]): string[] {
     const st = statSync(path, { throwIfNoEntry: false });
     if (st?.isFile()) out.push(path);
     else if (st?.isDirectory()) {
-      for (const e of readdirSync(path, { recursive: true, withFileTypes: true })) if (e.isFile()) out.push(join(e.parentPath, e.name));
+      for (const e of readdirSync(path, { recursive: true, withFileTypes: true }))
+        if (e.isFile()) out.push(join(e.parentPath, e.name));
     }
   }
   return out;

@@ -19,9 +19,15 @@ export interface WorkerFlags {
 
 /** Parses --resources cpu,memory. */
 export function parseResources(text: string): ResourceClass[] {
-  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(RESOURCE_CLASSES as readonly string[]).includes(n));
-  if (names.length === 0 || unknown.length > 0) throw new ConfigError(`--resources: expected a comma-separated list of ${RESOURCE_CLASSES.join(', ')}, got '${text}'`);
+  if (names.length === 0 || unknown.length > 0)
+    throw new ConfigError(
+      `--resources: expected a comma-separated list of ${RESOURCE_CLASSES.join(', ')}, got '${text}'`,
+    );
   return [...new Set(names)] as ResourceClass[];
 }
 
@@ -29,15 +35,36 @@ export function parseResources(text: string): ResourceClass[] {
  * quanto worker --executor redis://HOST:PORT: serves distributed builds from this checkout until
  * SIGINT or SIGTERM, then finishes the actions it holds and exits 0.
  */
-export async function workerCommand(io: CliIO, globals: GlobalOptions, opts: WorkerFlags, stop?: AbortSignal): Promise<number> {
+export async function workerCommand(
+  io: CliIO,
+  globals: GlobalOptions,
+  opts: WorkerFlags,
+  stop?: AbortSignal,
+): Promise<number> {
   const redis = parseRedisUrl(opts.executor);
   const resources = parseResources(opts.resources);
   const session = await openSession(io, globals);
-  const remote = await openRemoteCache(session.pipeline.remoteCache, { ...(opts.remoteCache ? { remoteCache: opts.remoteCache } : {}), remoteUpload: true });
-  if (!remote) throw new ConfigError('quanto worker needs a remote cache (remote_cache: in quanto.pipeline.yaml, QUANTO_REMOTE_CACHE or --remote-cache): it fetches inputs from it and uploads outputs to it');
-  if (!remote.uploads) throw new ConfigError('quanto worker uploads what it builds: the remote cache must not be read-only here');
+  const remote = await openRemoteCache(session.pipeline.remoteCache, {
+    ...(opts.remoteCache ? { remoteCache: opts.remoteCache } : {}),
+    remoteUpload: true,
+  });
+  if (!remote)
+    throw new ConfigError(
+      'quanto worker needs a remote cache (remote_cache: in quanto.pipeline.yaml, QUANTO_REMOTE_CACHE or --remote-cache): it fetches inputs from it and uploads outputs to it',
+    );
+  if (!remote.uploads)
+    throw new ConfigError('quanto worker uploads what it builds: the remote cache must not be read-only here');
   const jobs = Math.max(1, opts.jobs ?? availableParallelism());
-  const worker = new ActionWorker({ workspace: session.workspace, redis, remote, jobs, prefetch: opts.prefetch ?? jobs, resources, lockMs: opts.lockMs, log: (line) => io.out(line) });
+  const worker = new ActionWorker({
+    workspace: session.workspace,
+    redis,
+    remote,
+    jobs,
+    prefetch: opts.prefetch ?? jobs,
+    resources,
+    lockMs: opts.lockMs,
+    log: (line) => io.out(line),
+  });
   await worker.start();
   await new Promise<void>((resolve) => {
     const done = () => resolve();

@@ -21,8 +21,22 @@ export interface BuildViewProps {
   footer: string;
 }
 
-const ICON: Record<RowStatus, string> = { queued: '·', running: '▶', cached: '✓', built: '✓', failed: '✗', skipped: '-' };
-const COLOR: Record<RowStatus, string> = { queued: 'gray', running: 'cyan', cached: 'gray', built: 'green', failed: 'red', skipped: 'yellow' };
+const ICON: Record<RowStatus, string> = {
+  queued: '·',
+  running: '▶',
+  cached: '✓',
+  built: '✓',
+  failed: '✗',
+  skipped: '-',
+};
+const COLOR: Record<RowStatus, string> = {
+  queued: 'gray',
+  running: 'cyan',
+  cached: 'gray',
+  built: 'green',
+  failed: 'red',
+  skipped: 'yellow',
+};
 
 export function formatElapsed(ms: number | undefined): string {
   if (ms === undefined) return '';
@@ -37,7 +51,9 @@ export function progressBar(done: number, total: number | undefined, width = 12)
 
 function partitionNote(row: TargetRow): string {
   if (!row.partitioned) return '';
-  const parts = (['failed', 'running', 'built', 'cached', 'skipped', 'queued'] as RowStatus[]).filter((s) => row.counts[s] > 0).map((s) => `${row.counts[s]} ${s}`);
+  const parts = (['failed', 'running', 'built', 'cached', 'skipped', 'queued'] as RowStatus[])
+    .filter((s) => row.counts[s] > 0)
+    .map((s) => `${row.counts[s]} ${s}`);
   return ` (${row.actions} partitions: ${parts.join(', ')})`;
 }
 
@@ -58,7 +74,10 @@ export function BuildView(props: BuildViewProps) {
       {visible.map((row, i) => {
         const index = start + i;
         const unit = row.progress?.unit ? ` ${row.progress.unit}` : '';
-        const progress = row.status === 'running' && row.progress ? `  ${progressBar(row.progress.done, row.progress.total)}${unit}` : '';
+        const progress =
+          row.status === 'running' && row.progress
+            ? `  ${progressBar(row.progress.done, row.progress.total)}${unit}`
+            : '';
         return (
           <Text key={row.name} inverse={index === selected} wrap="truncate-end">
             {'  '.repeat(row.depth)}
@@ -69,9 +88,17 @@ export function BuildView(props: BuildViewProps) {
           </Text>
         );
       })}
-      {rows.length > visible.length ? <Text color="gray">{`  … ${rows.length} targets, showing ${start + 1}-${start + visible.length}`}</Text> : null}
+      {rows.length > visible.length ? (
+        <Text color="gray">{`  … ${rows.length} targets, showing ${start + 1}-${start + visible.length}`}</Text>
+      ) : null}
       {props.panels.map((panel) => (
-        <Box key={panel.title} flexDirection="column" borderStyle="single" borderColor={panel.color ?? 'gray'} paddingX={1}>
+        <Box
+          key={panel.title}
+          flexDirection="column"
+          borderStyle="single"
+          borderColor={panel.color ?? 'gray'}
+          paddingX={1}
+        >
           <Text bold color={panel.color}>
             {panel.title}
           </Text>

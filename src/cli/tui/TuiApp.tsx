@@ -74,7 +74,11 @@ export function TuiApp({ store, onQuit, footer }: TuiAppProps) {
   const failed = rows.find((r) => r.status === 'failed');
   if (failed) {
     const tail = failed.logPath ? readLogTail(failed.logPath, 8) : [];
-    panels.push({ title: `//${failed.name} failed: ${failed.error ?? ''}`, lines: [...tail, failed.logPath ? `full log: ${failed.logPath}` : 'no log'], color: 'red' });
+    panels.push({
+      title: `//${failed.name} failed: ${failed.error ?? ''}`,
+      lines: [...tail, failed.logPath ? `full log: ${failed.logPath}` : 'no log'],
+      color: 'red',
+    });
   }
   if (store.details) panels.push(store.details);
   const reserved = 4 + panels.reduce((n, p) => n + p.lines.length + 3, 0);

@@ -80,7 +80,8 @@ export class BuildModel {
   apply(event: BuildEvent): void {
     switch (event.type) {
       case 'planned':
-        for (const target of event.plan.targets) for (const action of target.actions) this.ensure(action.label, target.name);
+        for (const target of event.plan.targets)
+          for (const action of target.actions) this.ensure(action.label, target.name);
         break;
       case 'start': {
         const a = this.ensure(event.label, targetOfLabel(event.label));
@@ -121,7 +122,16 @@ export class BuildModel {
   }
 
   totals(): BuildTotals {
-    const t: BuildTotals = { built: 0, cached: 0, failed: 0, skipped: 0, running: 0, remaining: 0, hitRatio: undefined, wallMs: (this.finishedAt ?? this.now()) - this.startedAt };
+    const t: BuildTotals = {
+      built: 0,
+      cached: 0,
+      failed: 0,
+      skipped: 0,
+      running: 0,
+      remaining: 0,
+      hitRatio: undefined,
+      wallMs: (this.finishedAt ?? this.now()) - this.startedAt,
+    };
     for (const a of this.actions.values()) {
       if (a.status === 'queued') t.remaining += 1;
       else if (a.status === 'running') {
@@ -173,7 +183,17 @@ export class BuildModel {
       if (a.status === 'failed') failure ??= a.result;
     }
     const status: RowStatus =
-      counts.failed > 0 ? 'failed' : counts.running > 0 ? 'running' : counts.queued > 0 || labels.length === 0 ? 'queued' : counts.skipped > 0 ? 'skipped' : counts.built > 0 ? 'built' : 'cached';
+      counts.failed > 0
+        ? 'failed'
+        : counts.running > 0
+          ? 'running'
+          : counts.queued > 0 || labels.length === 0
+            ? 'queued'
+            : counts.skipped > 0
+              ? 'skipped'
+              : counts.built > 0
+                ? 'built'
+                : 'cached';
     const elapsedMs = first === undefined ? undefined : (running ? this.now() : (last ?? this.now())) - first;
     return {
       name,

@@ -7,7 +7,10 @@ import { readLogTail } from './log-tail.js';
 export function describeTarget(session: Session, target: TargetName): Panel {
   const lines: string[] = [];
   const spec = session.pipeline.targets.get(target);
-  if (spec) lines.push(`rule ${spec.rule}${spec.config ? `, config ${spec.config}` : ''}${spec.deps.length ? `, deps ${spec.deps.map((d) => `//${d}`).join(' ')}` : ''}`);
+  if (spec)
+    lines.push(
+      `rule ${spec.rule}${spec.config ? `, config ${spec.config}` : ''}${spec.deps.length ? `, deps ${spec.deps.map((d) => `//${d}`).join(' ')}` : ''}`,
+    );
   let shown = 0;
   for (const label of [`//${target}`, ...partitionLabels(session, target)]) {
     const state = session.state.get(label);
@@ -19,7 +22,8 @@ export function describeTarget(session: Session, target: TargetName): Panel {
     const partition = label.includes('@') ? label.slice(label.indexOf('@') + 1) : null;
     lines.push(`${label}  key ${state.key.slice(0, 16)}`);
     const outDir = session.workspace.outPathOf(target, partition);
-    for (const [name, o] of Object.entries(state.outputs).slice(0, 5)) lines.push(`  ${name}  ${o.size} B  ${outDir}/${name}`);
+    for (const [name, o] of Object.entries(state.outputs).slice(0, 5))
+      lines.push(`  ${name}  ${o.size} B  ${outDir}/${name}`);
     const log = session.workspace.logPathOf(target, partition);
     const tail = readLogTail(log, 3);
     if (tail.length > 0) lines.push(`  log ${log}:`, ...tail.map((l) => `    ${l}`));

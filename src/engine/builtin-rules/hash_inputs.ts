@@ -19,7 +19,8 @@ export default defineRule({
     hash.update(ctx.config.salt);
     for (const label of Object.keys(ctx.inputs).sort()) {
       const files = ctx.inputs[label]!.files;
-      for (const name of Object.keys(files).sort()) hash.update(`${label}/${name}\n`).update(readFileSync(files[name]!));
+      for (const name of Object.keys(files).sort())
+        hash.update(`${label}/${name}\n`).update(readFileSync(files[name]!));
     }
     for (const path of Object.keys(ctx.srcs).sort()) hash.update(`${path}\n`).update(readFileSync(ctx.srcs[path]!));
     writeFileSync(join(ctx.outDir, 'digest'), `${hash.digest('hex')}\n`);

@@ -41,16 +41,25 @@ export interface ActionWorkerOptions {
 }
 
 /** Why this installation cannot reproduce the job's key, or null when it can. */
-export async function refusalOf(job: ActionJob, record: KeyRecord, own: { platform: KeyRecord['platform']; rules: RuleRegistry }): Promise<string | null> {
-  if (canonicalJson(record.platform) !== canonicalJson(own.platform)) return `platform differs: the job was keyed on ${canonicalJson(record.platform)}, this worker has ${canonicalJson(own.platform)}`;
+export async function refusalOf(
+  job: ActionJob,
+  record: KeyRecord,
+  own: { platform: KeyRecord['platform']; rules: RuleRegistry },
+): Promise<string | null> {
+  if (canonicalJson(record.platform) !== canonicalJson(own.platform))
+    return `platform differs: the job was keyed on ${canonicalJson(record.platform)}, this worker has ${canonicalJson(own.platform)}`;
   const rule = await own.rules.resolve(job.ruleName);
   if (canonicalJson(rule.sources) !== canonicalJson(record.rule.sources)) {
-    const differ = [...new Set([...Object.keys(rule.sources), ...Object.keys(record.rule.sources)])].filter((f) => rule.sources[f] !== record.rule.sources[f]).sort();
+    const differ = [...new Set([...Object.keys(rule.sources), ...Object.keys(record.rule.sources)])]
+      .filter((f) => rule.sources[f] !== record.rule.sources[f])
+      .sort();
     return `rule '${job.ruleName}' differs in this worker's checkout (${differ.join(', ')}): update it to the coordinator's commit`;
   }
-  if (rule.rule.version !== record.rule.version) return `rule '${job.ruleName}' is version ${rule.rule.version} here, ${record.rule.version} in the job`;
+  if (rule.rule.version !== record.rule.version)
+    return `rule '${job.ruleName}' is version ${rule.rule.version} here, ${record.rule.version} in the job`;
   const facts = rule.rule.keyFacts?.(job.config);
-  if (canonicalJson(facts ?? null) !== canonicalJson(record.facts ?? null)) return `rule '${job.ruleName}' reports other key facts here (${canonicalJson(facts ?? null)}) than in the job (${canonicalJson(record.facts ?? null)})`;
+  if (canonicalJson(facts ?? null) !== canonicalJson(record.facts ?? null))
+    return `rule '${job.ruleName}' reports other key facts here (${canonicalJson(facts ?? null)}) than in the job (${canonicalJson(record.facts ?? null)})`;
   return null;
 }
 
@@ -89,10 +98,20 @@ export class ActionWorker {
     const r = this.o.redis;
     const connection = { ...connectionOf(r), maxRetriesPerRequest: null };
     this.workers = this.queueNames.map(
-      (name) => new Worker(name, (job: Job) => this.process(job), { connection, concurrency: this.o.jobs + this.o.prefetch, lockDuration: this.o.lockMs, stalledInterval: this.o.lockMs, maxStalledCount: 3, autorun: true }),
+      (name) =>
+        new Worker(name, (job: Job) => this.process(job), {
+          connection,
+          concurrency: this.o.jobs + this.o.prefetch,
+          lockDuration: this.o.lockMs,
+          stalledInterval: this.o.lockMs,
+          maxStalledCount: 3,
+          autorun: true,
+        }),
     );
     await Promise.all(this.workers.map((w) => w.waitUntilReady()));
-    this.o.log(`WORKER  ${this.id} serving ${this.queueNames.join(', ')} on ${r.display} (${this.o.jobs} at once, ${this.o.prefetch} more held)`);
+    this.o.log(
+      `WORKER  ${this.id} serving ${this.queueNames.join(', ')} on ${r.display} (${this.o.jobs} at once, ${this.o.prefetch} more held)`,
+    );
   }
 
   private async process(job: Job): Promise<ActionJobResult> {
@@ -108,9 +127,15 @@ export class ActionWorker {
     this.o.log(`START   ${data.label}`);
     const workspace = this.o.workspace;
     const cas = new ContentStore(workspace.casDir);
-    const missing = await this.o.remote.fetchInto(cas, [...Object.values(data.inputs).flatMap((i) => Object.values(i.files)), ...Object.values(data.srcs)]);
+    const missing = await this.o.remote.fetchInto(cas, [
+      ...Object.values(data.inputs).flatMap((i) => Object.values(i.files)),
+      ...Object.values(data.srcs),
+    ]);
     // Missing inputs are the coordinator's or the store's problem, not the rule's: BullMQ may retry.
-    if (missing.length > 0) throw new Error(`worker ${this.id}: ${missing.length} input blob(s) are not intact on the remote cache (${missing.slice(0, 3).join(', ')})`);
+    if (missing.length > 0)
+      throw new Error(
+        `worker ${this.id}: ${missing.length} input blob(s) are not intact on the remote cache (${missing.slice(0, 3).join(', ')})`,
+      );
     const srcDir = join(workspace.tmpDir, `srcs-${process.pid}-${data.key.slice(0, 16)}`);
     const srcs: Record<string, string> = {};
     for (const [path, digest] of Object.entries(data.srcs)) {

@@ -25,7 +25,10 @@ export function parseJobProgress(data: unknown): JobProgress | null {
 export class ProgressRelay {
   readonly channelName = `quanto-worker-progress-${process.pid}`;
   private readonly channel = new BroadcastChannel(this.channelName);
-  private readonly jobs = new Map<ActionKey, { write: (p: JobProgress) => Promise<void>; timer?: NodeJS.Timeout; pending?: JobProgress }>();
+  private readonly jobs = new Map<
+    ActionKey,
+    { write: (p: JobProgress) => Promise<void>; timer?: NodeJS.Timeout; pending?: JobProgress }
+  >();
 
   constructor(private readonly intervalMs: number) {
     this.channel.onmessage = (msg) => this.onEvent((msg as MessageEvent).data as ActionEvent);
@@ -45,7 +48,11 @@ export class ProgressRelay {
   private onEvent(e: ActionEvent): void {
     const job = this.jobs.get(e.key);
     if (!job || e.kind !== 'progress') return;
-    const progress: JobProgress = { done: e.done, ...(e.total !== undefined ? { total: e.total } : {}), ...(e.unit !== undefined ? { unit: e.unit } : {}) };
+    const progress: JobProgress = {
+      done: e.done,
+      ...(e.total !== undefined ? { total: e.total } : {}),
+      ...(e.unit !== undefined ? { unit: e.unit } : {}),
+    };
     if (job.timer) {
       job.pending = progress;
       return;

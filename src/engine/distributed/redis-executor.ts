@@ -81,7 +81,12 @@ export class RedisExecutor implements Executor {
 
   async run(task: ActionTask, signal?: AbortSignal): Promise<ActionOutcome> {
     const started = Date.now();
-    const fail = (error: string): ActionOutcome => ({ ok: false, error, logPath: task.logPath, durationMs: Date.now() - started });
+    const fail = (error: string): ActionOutcome => ({
+      ok: false,
+      error,
+      logPath: task.logPath,
+      durationMs: Date.now() - started,
+    });
     const workspace = new Workspace('.', task.cacheDir);
     const cas = new ContentStore(workspace.casDir);
     const record = JSON.parse(task.recordJson) as KeyRecord;
@@ -89,8 +94,16 @@ export class RedisExecutor implements Executor {
       // Inputs and sources first: a worker that takes the job must find them.
       const inputBlobs = Object.values(task.inputs).flatMap((i) => Object.values(i.files));
       await this.options.remote.publish([
-        ...[...new Set(inputBlobs)].map((digest) => ({ digest, size: cas.sizeOf(digest) ?? -1, read: () => readFileSync(cas.pathOf(digest)) })),
-        ...Object.entries(record.srcs).map(([path, digest]) => ({ digest, size: statSync(task.srcs[path]!).size, read: () => readFileSync(task.srcs[path]!) })),
+        ...[...new Set(inputBlobs)].map((digest) => ({
+          digest,
+          size: cas.sizeOf(digest) ?? -1,
+          read: () => readFileSync(cas.pathOf(digest)),
+        })),
+        ...Object.entries(record.srcs).map(([path, digest]) => ({
+          digest,
+          size: statSync(task.srcs[path]!).size,
+          read: () => readFileSync(task.srcs[path]!),
+        })),
       ]);
       const job: ActionJob = {
         label: task.label,
@@ -108,7 +121,9 @@ export class RedisExecutor implements Executor {
         parallelism: task.parallelism,
         resourceClass: task.resourceClass,
       };
-      const { queue, events } = await this.queueFor(queueNameOf(this.options.platform, this.options.remote.store.id, task.resourceClass));
+      const { queue, events } = await this.queueFor(
+        queueNameOf(this.options.platform, this.options.remote.store.id, task.resourceClass),
+      );
       if (task.eventChannel) this.listening.set(task.key, { label: task.label, channel: task.eventChannel });
       let result = await this.runJob(queue, events, job, signal);
       if ('error' in result) return fail(result.error);
@@ -120,7 +135,10 @@ export class RedisExecutor implements Executor {
         if ('error' in result) return fail(result.error);
         manifest = await this.options.remote.fetchAction(task, 'worker-result');
       }
-      if (!manifest) return fail(`a worker ran ${task.label} (${result.worker}) but the remote cache has no intact entry for it: check the remote cache, then build again`);
+      if (!manifest)
+        return fail(
+          `a worker ran ${task.label} (${result.worker}) but the remote cache has no intact entry for it: check the remote cache, then build again`,
+        );
       return { ok: true, manifest, origin: 'distributed' };
     } catch (err) {
       return fail(`distributed execution on ${this.options.redis.display}: ${(err as Error).message}`);
@@ -144,18 +162,31 @@ export class RedisExecutor implements Executor {
   }
 
   /** Queues the job (or joins the one with its key), then waits for it, re-queueing it if Redis lost it. */
-  private async runJob(queue: Queue, events: QueueEvents, data: ActionJob, signal?: AbortSignal): Promise<ActionJobResult | { error: string }> {
+  private async runJob(
+    queue: Queue,
+    events: QueueEvents,
+    data: ActionJob,
+    signal?: AbortSignal,
+  ): Promise<ActionJobResult | { error: string }> {
     const maxRequeues = this.options.maxRequeues ?? 3;
     for (let requeues = 0; ; requeues++) {
       const job = await this.enqueue(queue, data);
       const outcome = await this.waitFor(queue, job, events, signal);
       if (outcome !== 'lost') return outcome;
-      if (requeues >= maxRequeues) return { error: `the job of ${data.label} vanished from Redis ${requeues + 1} times (is Redis restarting without persistence?); nothing was cached from it` };
+      if (requeues >= maxRequeues)
+        return {
+          error: `the job of ${data.label} vanished from Redis ${requeues + 1} times (is Redis restarting without persistence?); nothing was cached from it`,
+        };
     }
   }
 
   private async enqueue(queue: Queue, data: ActionJob): Promise<Job> {
-    const job = await queue.add(data.label, data, { jobId: data.key, attempts: 1, removeOnComplete: { age: 3600, count: 100_000 }, removeOnFail: { age: 3600, count: 100_000 } });
+    const job = await queue.add(data.label, data, {
+      jobId: data.key,
+      attempts: 1,
+      removeOnComplete: { age: 3600, count: 100_000 },
+      removeOnFail: { age: 3600, count: 100_000 },
+    });
     const state = await job.getState();
     // A job of this key that failed before (a rule error, a refusal) is run again, not reported again.
     if (state === 'failed') await job.retry('failed');
@@ -164,7 +195,12 @@ export class RedisExecutor implements Executor {
     return job;
   }
 
-  private async waitFor(queue: Queue, job: Job, events: QueueEvents, signal?: AbortSignal): Promise<ActionJobResult | { error: string } | 'lost'> {
+  private async waitFor(
+    queue: Queue,
+    job: Job,
+    events: QueueEvents,
+    signal?: AbortSignal,
+  ): Promise<ActionJobResult | { error: string } | 'lost'> {
     const watchdogMs = this.options.watchdogMs ?? 2000;
     let idleSince: number | undefined;
     let timer: NodeJS.Timeout | undefined;
@@ -192,7 +228,9 @@ export class RedisExecutor implements Executor {
             idleSince ??= Date.now();
             if (Date.now() - idleSince >= (this.options.noWorkerTimeoutMs ?? 60_000)) {
               await fresh.remove().catch(() => {});
-              return resolve({ error: `no worker serves ${queue.name} (this platform, this remote cache, resource class '${(fresh.data as ActionJob).resourceClass}'): start one with quanto worker --executor ${this.options.redis.display} --resources ${(fresh.data as ActionJob).resourceClass}` });
+              return resolve({
+                error: `no worker serves ${queue.name} (this platform, this remote cache, resource class '${(fresh.data as ActionJob).resourceClass}'): start one with quanto worker --executor ${this.options.redis.display} --resources ${(fresh.data as ActionJob).resourceClass}`,
+              });
             }
           } else idleSince = undefined;
         } catch {

@@ -19,9 +19,11 @@ export function parseRedisUrl(url: string, env: NodeJS.ProcessEnv = process.env)
   } catch {
     throw new ConfigError(`--executor: '${url}' is not a URL; write redis://HOST:PORT`);
   }
-  if (u.protocol !== 'redis:') throw new ConfigError(`--executor: only redis://HOST:PORT is supported, got '${u.protocol}//'`);
+  if (u.protocol !== 'redis:')
+    throw new ConfigError(`--executor: only redis://HOST:PORT is supported, got '${u.protocol}//'`);
   const db = u.pathname && u.pathname !== '/' ? Number(u.pathname.slice(1)) : 0;
-  if (!Number.isInteger(db) || db < 0) throw new ConfigError(`--executor: the database in '${u.pathname}' is not a number`);
+  if (!Number.isInteger(db) || db < 0)
+    throw new ConfigError(`--executor: the database in '${u.pathname}' is not a number`);
   const password = u.password ? decodeURIComponent(u.password) : env.REDIS_PASSWORD;
   // Masked from here on wherever it might be printed (an ioredis error quoting the URL, say).
   registerSecret('REDIS_PASSWORD', password);
@@ -38,5 +40,11 @@ export function parseRedisUrl(url: string, env: NodeJS.ProcessEnv = process.env)
 
 /** ioredis connection options of a target (callers add their retry policy). */
 export function connectionOf(r: RedisTarget) {
-  return { host: r.host, port: r.port, db: r.db, ...(r.password ? { password: r.password } : {}), ...(r.username ? { username: r.username } : {}) };
+  return {
+    host: r.host,
+    port: r.port,
+    db: r.db,
+    ...(r.password ? { password: r.password } : {}),
+    ...(r.username ? { username: r.username } : {}),
+  };
 }

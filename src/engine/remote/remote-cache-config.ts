@@ -9,7 +9,12 @@ import { ConfigError } from '../errors.js';
 export const remoteCacheSpecSchema = z
   .object({
     /** s3://bucket/prefix: blobs go under <prefix>/cas/, manifests under <prefix>/ac/. */
-    url: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'write s3://bucket/prefix (a valid bucket name, then an optional key prefix)'),
+    url: z
+      .string()
+      .regex(
+        /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/,
+        'write s3://bucket/prefix (a valid bucket name, then an optional key prefix)',
+      ),
     /** An S3-compatible endpoint (MinIO, Ceph, a local test server); omit it for AWS. */
     endpoint: z.string().url().optional(),
     region: z.string().default('us-east-1'),
@@ -47,18 +52,26 @@ export interface RemoteCacheFlags {
  * (QUANTO_REMOTE_CACHE, QUANTO_REMOTE_CACHE_ENDPOINT, QUANTO_REMOTE_CACHE_UPLOAD=0), then the
  * flags, each overriding the one before. QUANTO_REMOTE_CACHE=off turns a configured one off.
  */
-export function resolveRemoteCache(spec: RemoteCacheSpec | undefined, env: NodeJS.ProcessEnv, flags: RemoteCacheFlags): RemoteCacheSettings | null {
+export function resolveRemoteCache(
+  spec: RemoteCacheSpec | undefined,
+  env: NodeJS.ProcessEnv,
+  flags: RemoteCacheFlags,
+): RemoteCacheSettings | null {
   const url = flags.remoteCache ?? env.QUANTO_REMOTE_CACHE ?? spec?.url;
   if (!url || url === 'off') return null;
   const merged = remoteCacheSpecSchema.safeParse({
     ...(spec ?? {}),
     url,
     ...(env.QUANTO_REMOTE_CACHE_ENDPOINT ? { endpoint: env.QUANTO_REMOTE_CACHE_ENDPOINT } : {}),
-    ...(env.QUANTO_REMOTE_CACHE_UPLOAD !== undefined ? { upload: !['0', 'false', 'no', 'off'].includes(env.QUANTO_REMOTE_CACHE_UPLOAD) } : {}),
+    ...(env.QUANTO_REMOTE_CACHE_UPLOAD !== undefined
+      ? { upload: !['0', 'false', 'no', 'off'].includes(env.QUANTO_REMOTE_CACHE_UPLOAD) }
+      : {}),
     ...(flags.remoteUpload === false ? { upload: false } : {}),
   });
   if (!merged.success) {
-    throw new ConfigError(`remote cache: ${merged.error.issues.map((i) => `${i.path.join('.') || 'remote_cache'}: ${i.message}`).join('; ')} (from ${flags.remoteCache ? '--remote-cache' : env.QUANTO_REMOTE_CACHE ? 'QUANTO_REMOTE_CACHE' : 'remote_cache: in quanto.pipeline.yaml'})`);
+    throw new ConfigError(
+      `remote cache: ${merged.error.issues.map((i) => `${i.path.join('.') || 'remote_cache'}: ${i.message}`).join('; ')} (from ${flags.remoteCache ? '--remote-cache' : env.QUANTO_REMOTE_CACHE ? 'QUANTO_REMOTE_CACHE' : 'remote_cache: in quanto.pipeline.yaml'})`,
+    );
   }
   const rest = merged.data.url.slice('s3://'.length);
   const slash = rest.indexOf('/');

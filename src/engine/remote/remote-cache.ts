@@ -75,7 +75,12 @@ export class RemoteCache {
    * store lacks (each checked against its digest and size), then the local manifest (the local
    * commit point). Returns the manifest, or null on a miss or any failed check.
    */
-  async download(cacheDir: { casDir: string; acDir: string }, key: ActionKey, recordJson: string, why: FetchReason = 'cache-hit'): Promise<Manifest | null> {
+  async download(
+    cacheDir: { casDir: string; acDir: string },
+    key: ActionKey,
+    recordJson: string,
+    why: FetchReason = 'cache-hit',
+  ): Promise<Manifest | null> {
     const manifest = await this.manifestOf(key);
     if (!manifest) return null;
     // The key is the hash of this record; a manifest with another record is not this action's.
@@ -87,7 +92,9 @@ export class RemoteCache {
     const wanted = new Map<string, number | undefined>(Object.values(manifest.outputs).map((o) => [o.digest, o.size]));
     if (manifest.log) wanted.set(manifest.log, undefined);
     const fetched = await Promise.all(
-      [...wanted].filter(([digest]) => !cas.has(digest as Digest)).map(([digest, size]) => this.limiter.run(() => this.fetchBlob(digest, size))),
+      [...wanted]
+        .filter(([digest]) => !cas.has(digest as Digest))
+        .map(([digest, size]) => this.limiter.run(() => this.fetchBlob(digest, size))),
     );
     if (fetched.some((b) => b === null)) return null;
     for (const bytes of fetched) cas.putBytes(bytes!);
@@ -107,7 +114,8 @@ export class RemoteCache {
         .filter((b) => !this.published.has(b.digest))
         .map((b) =>
           this.limiter.run(async () => {
-            if (this.corruptDigests.has(b.digest) || (await this.store.size(casKey(b.digest))) !== b.size) await this.store.put(casKey(b.digest), b.read());
+            if (this.corruptDigests.has(b.digest) || (await this.store.size(casKey(b.digest))) !== b.size)
+              await this.store.put(casKey(b.digest), b.read());
             this.corruptDigests.delete(b.digest);
             this.published.add(b.digest);
           }),
@@ -136,7 +144,10 @@ export class RemoteCache {
    * An action's outputs from the remote, as a run would leave them: in the local cache and at
    * the action's stable output path. Returns the manifest less its record, or null on a miss.
    */
-  async fetchAction(task: Pick<ActionTask, 'cacheDir' | 'key' | 'recordJson' | 'outPath'>, why: FetchReason = 'cache-hit'): Promise<Omit<Manifest, 'record'> | null> {
+  async fetchAction(
+    task: Pick<ActionTask, 'cacheDir' | 'key' | 'recordJson' | 'outPath'>,
+    why: FetchReason = 'cache-hit',
+  ): Promise<Omit<Manifest, 'record'> | null> {
     const workspace = new Workspace('.', task.cacheDir);
     const manifest = await this.download(workspace, task.key, task.recordJson, why);
     if (!manifest) return null;
@@ -170,7 +181,9 @@ export class RemoteCache {
     const cas = new ContentStore(cacheDir.casDir);
     const blobs = new Map<string, number>(Object.values(manifest.outputs).map((o) => [o.digest, o.size]));
     if (manifest.log) blobs.set(manifest.log, cas.sizeOf(manifest.log) ?? 0);
-    await this.publish([...blobs].map(([digest, size]) => ({ digest, size, read: () => readFileSync(cas.pathOf(digest as Digest)) })));
+    await this.publish(
+      [...blobs].map(([digest, size]) => ({ digest, size, read: () => readFileSync(cas.pathOf(digest as Digest)) })),
+    );
     await this.limiter.run(() => this.store.put(acKey(key), manifestBytes));
     this.stats.uploaded += 1;
   }

@@ -29,7 +29,10 @@ export class S3Store implements RemoteStore {
   static async open(settings: RemoteCacheSettings, env: NodeJS.ProcessEnv = process.env): Promise<S3Store> {
     const accessKeyId = env.AWS_ACCESS_KEY_ID;
     const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-    if (!accessKeyId || !secretAccessKey) throw new ConfigError(`remote cache ${settings.url}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (credentials are read from nowhere else)`);
+    if (!accessKeyId || !secretAccessKey)
+      throw new ConfigError(
+        `remote cache ${settings.url}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment (credentials are read from nowhere else)`,
+      );
     // The SDK warns on Node 20 that its releases after January 2027 will need Node 22. The
     // lockfile pins the release in use, so the warning is for the maintainers (who upgrade Node
     // with the lockfile), not for each command a user runs; a user may still ask for it with =false.
@@ -40,7 +43,11 @@ export class S3Store implements RemoteStore {
       ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
       forcePathStyle: settings.path_style,
       maxAttempts: settings.max_attempts,
-      credentials: { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) },
+      credentials: {
+        accessKeyId,
+        secretAccessKey,
+        ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+      },
       requestHandler: { requestTimeout: settings.timeout_ms, connectionTimeout: Math.min(settings.timeout_ms, 10_000) },
     });
     return new S3Store(client, sdk, settings);
@@ -60,7 +67,9 @@ export class S3Store implements RemoteStore {
 
   async get(key: string): Promise<Buffer | null> {
     try {
-      const out = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }));
+      const out = await this.client.send(
+        new this.sdk.GetObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }),
+      );
       if (!out.Body) return Buffer.alloc(0);
       return Buffer.from(await out.Body.transformToByteArray());
     } catch (err) {
@@ -71,7 +80,9 @@ export class S3Store implements RemoteStore {
 
   async size(key: string): Promise<number | null> {
     try {
-      const out = await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }));
+      const out = await this.client.send(
+        new this.sdk.HeadObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }),
+      );
       return out.ContentLength ?? null;
     } catch (err) {
       if (isMissing(err)) return null;
@@ -81,7 +92,14 @@ export class S3Store implements RemoteStore {
 
   async put(key: string, bytes: Buffer): Promise<void> {
     try {
-      await this.client.send(new this.sdk.PutObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key), Body: bytes, ContentLength: bytes.length }));
+      await this.client.send(
+        new this.sdk.PutObjectCommand({
+          Bucket: this.settings.bucket,
+          Key: this.objectKey(key),
+          Body: bytes,
+          ContentLength: bytes.length,
+        }),
+      );
     } catch (err) {
       throw new Error(`remote cache ${this.description}: PUT ${key}: ${(err as Error).message}`);
     }
