@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { metricsJson } from '../src/reports/metrics-json.js';
-import { readHoldoutLedger, trialsOf } from '../src/engine/holdout-ledger.js';
+import { readHoldoutLedger, trialsOf } from '../src/engine/research-integrity/holdout-ledger.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { gateConfigSchema } from '../src/governance/gate-config.js';
 import { qualify } from '../src/governance/qualify.js';

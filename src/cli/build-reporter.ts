@@ -1,4 +1,4 @@
-import { describeRepair, type BuildEvent, type BuildResult } from '../engine/build.js';
+import { describeRepair, type BuildEvent, type BuildResult } from '../engine/scheduling/build-events.js';
 
 /**
  * The plain build log: one line when an action starts and one when it finishes, no escape

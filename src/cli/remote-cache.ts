@@ -1,6 +1,6 @@
-import { RemoteCache } from '../engine/remote/remote-cache.js';
-import { resolveRemoteCache, type RemoteCacheFlags } from '../engine/remote/remote-cache-config.js';
-import type { RemoteCacheSpec } from '../engine/remote/remote-cache-config.js';
+import { RemoteCache } from '../engine/store/remote/remote-cache.js';
+import { resolveRemoteCache, type RemoteCacheFlags } from '../engine/store/remote/remote-cache-config.js';
+import type { RemoteCacheSpec } from '../engine/store/remote/remote-cache-config.js';
 
 /** The remote cache a command uses (the pipeline's remote_cache block, the environment, then flags), opened; undefined when none is configured. */
 export async function openRemoteCache(
@@ -9,6 +9,6 @@ export async function openRemoteCache(
 ): Promise<RemoteCache | undefined> {
   const settings = resolveRemoteCache(spec, process.env, flags);
   if (!settings) return undefined;
-  const { S3Store } = await import('../engine/remote/s3-store.js');
+  const { S3Store } = await import('../engine/store/remote/s3-store.js');
   return new RemoteCache(await S3Store.open(settings), { concurrency: settings.concurrency, upload: settings.upload });
 }

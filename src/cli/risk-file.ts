@@ -2,8 +2,8 @@ import { relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../engine/errors.js';
 import type { Session } from '../engine/session.js';
-import { describeIssues, loadTargetConfig } from '../engine/target-config.js';
-import { YamlSource } from '../engine/yaml-source.js';
+import { describeIssues, loadTargetConfig } from '../engine/pipeline/target-config.js';
+import { YamlSource } from '../engine/pipeline/yaml-source.js';
 import { riskConfigSchema, type RiskConfig } from '../execution/risk-config.js';
 
 /** A risk file that is no target's config: a risk: block and nothing else. */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../engine/errors.js';
-import { PIPELINE_FILE } from '../engine/pipeline.js';
+import { PIPELINE_FILE } from '../engine/pipeline/pipeline.js';
 
 /** The workspace is the nearest directory at or above `start` holding quanto.pipeline.yaml. */
 export function findWorkspaceRoot(start: string): string {

@@ -1,12 +1,13 @@
-import { ActionCache } from './action-cache.js';
-import { BuildState } from './build-state.js';
-import { ContentStore } from './cas.js';
-import { TargetGraph } from './graph.js';
-import type { KeyRecord } from './manifest.js';
-import { loadPipeline, type Pipeline } from './pipeline.js';
-import { platformFacts } from './platform.js';
-import { RuleRegistry } from './rule-registry.js';
-import { StatCache } from './stat-cache.js';
+import { ActionCache } from './store/action-cache.js';
+import { BuildState } from './incremental/build-state.js';
+import { ContentStore } from './store/cas.js';
+import { TargetGraph } from './pipeline/graph.js';
+import type { KeyRecord } from './keys/manifest.js';
+import { loadPipeline } from './pipeline/load-pipeline.js';
+import type { Pipeline } from './pipeline/pipeline.js';
+import { platformFacts } from './keys/platform.js';
+import { RuleRegistry } from './scheduling/rule-registry.js';
+import { StatCache } from './keys/stat-cache.js';
 import { tracePhase } from './trace.js';
 import { Workspace } from './workspace.js';
 

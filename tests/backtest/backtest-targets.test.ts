@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backtestConfigSchema } from '../../src/backtest/backtest-config.js';
 import { runBacktest } from '../../src/backtest/run-backtest.js';
 import { openDuckDb, queryRows, sqlString } from '../../src/data/store/duckdb.js';
-import { readHoldoutLedger } from '../../src/engine/holdout-ledger.js';
+import { readHoldoutLedger } from '../../src/engine/research-integrity/holdout-ledger.js';
 import { performanceMetrics } from '../../src/evaluation/performance-metrics.js';
 import { REPO_ROOT, runCli, TestWorkspace } from '../helpers/workspace.js';
 

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { build } from '../../src/engine/build.js';
+import { build } from '../../src/engine/scheduling/build.js';
 import { Session } from '../../src/engine/session.js';
 import { SLOW_RULE, smallWorkspace } from '../helpers/fixtures.js';
 import { QUANTO_BIN, TestWorkspace } from '../helpers/workspace.js';

@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ActionResult } from '../../src/engine/build.js';
-import type { TargetName } from '../../src/engine/label.js';
+import { type ActionResult } from '../../src/engine/scheduling/build-events.js';
+import type { TargetName } from '../../src/engine/pipeline/label.js';
 import { Session } from '../../src/engine/session.js';
 import { BuildModel } from '../../src/cli/tui/build-model.js';
 import { BuildView, progressBar } from '../../src/cli/tui/BuildView.js';

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { build, type BuildEvent } from '../../src/engine/build.js';
-import { RedisExecutor } from '../../src/engine/distributed/redis-executor.js';
-import { parseRedisUrl } from '../../src/engine/distributed/redis-url.js';
-import { RemoteCache } from '../../src/engine/remote/remote-cache.js';
-import { resolveRemoteCache } from '../../src/engine/remote/remote-cache-config.js';
-import { S3Store } from '../../src/engine/remote/s3-store.js';
+import { build } from '../../src/engine/scheduling/build.js';
+import { type BuildEvent } from '../../src/engine/scheduling/build-events.js';
+import { RedisExecutor } from '../../src/engine/scheduling/distributed/redis-executor.js';
+import { parseRedisUrl } from '../../src/engine/scheduling/distributed/redis-url.js';
+import { RemoteCache } from '../../src/engine/store/remote/remote-cache.js';
+import { resolveRemoteCache } from '../../src/engine/store/remote/remote-cache-config.js';
+import { S3Store } from '../../src/engine/store/remote/s3-store.js';
 import { Session } from '../../src/engine/session.js';
 import { SLOW_RULE, STEPPING_SLOW_RULE } from '../helpers/fixtures.js';
 import { hasRedisServer, startRedisServer } from '../helpers/redis-server.js';

@@ -1,8 +1,9 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ActionEvent, ActionOutcome, ActionTask } from '../../src/engine/action-task.js';
-import { build, type BuildEvent } from '../../src/engine/build.js';
-import { InlineExecutor, type Executor } from '../../src/engine/executor.js';
+import type { ActionEvent, ActionOutcome, ActionTask } from '../../src/engine/scheduling/action-task.js';
+import { build } from '../../src/engine/scheduling/build.js';
+import { type BuildEvent } from '../../src/engine/scheduling/build-events.js';
+import { InlineExecutor, type Executor } from '../../src/engine/scheduling/executor.js';
 import { Session } from '../../src/engine/session.js';
 import { smallWorkspace } from '../helpers/fixtures.js';
 import type { TestWorkspace } from '../helpers/workspace.js';

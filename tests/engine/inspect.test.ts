@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { diffValues } from '../../src/engine/explain.js';
+import { diffValues } from '../../src/engine/incremental/explain.js';
 import { smallWorkspace } from '../helpers/fixtures.js';
 import type { TestWorkspace } from '../helpers/workspace.js';
 

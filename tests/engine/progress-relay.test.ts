@@ -1,8 +1,12 @@
 import { BroadcastChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ActionEvent } from '../../src/engine/action-task.js';
-import type { ActionKey } from '../../src/engine/digest.js';
-import { parseJobProgress, ProgressRelay, type JobProgress } from '../../src/engine/distributed/progress-relay.js';
+import type { ActionEvent } from '../../src/engine/scheduling/action-task.js';
+import type { ActionKey } from '../../src/engine/keys/digest.js';
+import {
+  parseJobProgress,
+  ProgressRelay,
+  type JobProgress,
+} from '../../src/engine/scheduling/distributed/progress-relay.js';
 
 const KEY_A = 'a'.repeat(64) as ActionKey;
 const KEY_B = 'b'.repeat(64) as ActionKey;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseRedisUrl } from '../../src/engine/distributed/redis-url.js';
-import { Limiter } from '../../src/engine/remote/limiter.js';
+import { parseRedisUrl } from '../../src/engine/scheduling/distributed/redis-url.js';
+import { Limiter } from '../../src/engine/store/remote/limiter.js';
 
 describe('distributed execution settings', () => {
   it('redis URLs: host, port, db; a password is used but never displayed', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { remoteCacheSpecSchema, resolveRemoteCache } from '../../src/engine/remote/remote-cache-config.js';
+import { remoteCacheSpecSchema, resolveRemoteCache } from '../../src/engine/store/remote/remote-cache-config.js';
 
 const spec = remoteCacheSpecSchema.parse({
   url: 's3://team-cache/quanto/',

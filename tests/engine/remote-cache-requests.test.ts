@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ContentStore } from '../../src/engine/cas.js';
-import { RemoteCache } from '../../src/engine/remote/remote-cache.js';
-import type { RemoteStore } from '../../src/engine/remote/remote-store.js';
+import { ContentStore } from '../../src/engine/store/cas.js';
+import { RemoteCache } from '../../src/engine/store/remote/remote-cache.js';
+import type { RemoteStore } from '../../src/engine/store/remote/remote-store.js';
 
 /** An object store in memory that counts the requests made of it. */
 class CountingStore implements RemoteStore {

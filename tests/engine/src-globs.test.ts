@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { expandSrc } from '../../src/engine/src-globs.js';
+import { expandSrc } from '../../src/engine/pipeline/src-globs.js';
 import { TestWorkspace } from '../helpers/workspace.js';
 
 const LIST_RULE = `import { readFileSync, writeFileSync } from 'node:fs';

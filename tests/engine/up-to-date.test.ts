@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { build, type BuildEvent } from '../../src/engine/build.js';
+import { build } from '../../src/engine/scheduling/build.js';
+import { type BuildEvent } from '../../src/engine/scheduling/build-events.js';
 import { Session } from '../../src/engine/session.js';
 import { smallWorkspace } from '../helpers/fixtures.js';
 import { builtLabels, type TestWorkspace } from '../helpers/workspace.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readHoldoutLedger } from '../../src/engine/holdout-ledger.js';
+import { readHoldoutLedger } from '../../src/engine/research-integrity/holdout-ledger.js';
 import { experiment, gates, governanceWorkspace } from '../helpers/governance-workspace.js';
 import type { TestWorkspace } from '../helpers/workspace.js';
 

@@ -205,7 +205,7 @@ describe('freshness of shards touching today', () => {
       expect((await ws.build('//raw/polygon')).built).toBe(1);
       const show = JSON.parse((await ws.cli('show', `//raw/polygon@symbol=AAPL/year=${year}`, '--json')).out);
       expect(show.manifest.record.freshness).toMatch(/^\d+$/);
-      const { build } = await import('../../src/engine/build.js');
+      const { build } = await import('../../src/engine/scheduling/build.js');
       const { Session } = await import('../../src/engine/session.js');
       const events: string[] = [];
       const again = await build(await Session.open(ws.root), ['//raw/polygon'], {

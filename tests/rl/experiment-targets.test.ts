@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readHoldoutLedger, trialsOf } from '../../src/engine/holdout-ledger.js';
+import { readHoldoutLedger, trialsOf } from '../../src/engine/research-integrity/holdout-ledger.js';
 import { dow30Workspace, tinyExperimentYaml } from '../helpers/dow30-workspace.js';
 import { REPO_ROOT, runCli } from '../helpers/workspace.js';
 

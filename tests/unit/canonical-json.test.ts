@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/engine/canonical-json.js';
+import { canonicalJson } from '../../src/engine/keys/canonical-json.js';
 
 describe('canonicalJson', () => {
   it('sorts keys at every depth and drops undefined', () => {

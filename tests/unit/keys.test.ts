@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { actionKeyOf, keyOf } from '../../src/engine/action-key.js';
-import { planBuild } from '../../src/engine/plan.js';
+import { actionKeyOf, keyOf } from '../../src/engine/keys/action-key.js';
+import { planBuild } from '../../src/engine/scheduling/plan.js';
 import { Session } from '../../src/engine/session.js';
 import { smallWorkspace } from '../helpers/fixtures.js';
 import { TestWorkspace } from '../helpers/workspace.js';

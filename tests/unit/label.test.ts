@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isTargetName, labelOf, matchesPattern, parseDepLabel, parseLabelPattern } from '../../src/engine/label.js';
+import {
+  isTargetName,
+  labelOf,
+  matchesPattern,
+  parseDepLabel,
+  parseLabelPattern,
+} from '../../src/engine/pipeline/label.js';
 
 describe('labels', () => {
   it('parses the four forms', () => {

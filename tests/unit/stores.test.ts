@@ -2,12 +2,12 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, uti
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ActionCache } from '../../src/engine/action-cache.js';
-import { writeFileAtomic } from '../../src/engine/atomic-write.js';
-import { ContentStore } from '../../src/engine/cas.js';
-import { digestBytes, digestFile, isDigest } from '../../src/engine/digest.js';
-import type { Manifest } from '../../src/engine/manifest.js';
-import { StatCache } from '../../src/engine/stat-cache.js';
+import { ActionCache } from '../../src/engine/store/action-cache.js';
+import { writeFileAtomic } from '../../src/engine/store/atomic-write.js';
+import { ContentStore } from '../../src/engine/store/cas.js';
+import { digestBytes, digestFile, isDigest } from '../../src/engine/keys/digest.js';
+import type { Manifest } from '../../src/engine/keys/manifest.js';
+import { StatCache } from '../../src/engine/keys/stat-cache.js';
 
 describe('content store, action cache, stat cache', () => {
   let dir: string;

@@ -1,15 +1,17 @@
-import { build, describeRepair, type BuildEvent, type BuildResult } from '../../engine/build.js';
-import { parseRedisUrl } from '../../engine/distributed/redis-url.js';
+import type { Command } from 'commander';
+import { jobsOption, type CommandContext, type GlobalOptions } from '../command-context.js';
+import { build } from '../../engine/scheduling/build.js';
+import { describeRepair, type BuildEvent, type BuildResult } from '../../engine/scheduling/build-events.js';
+import { parseRedisUrl } from '../../engine/scheduling/distributed/redis-url.js';
 import { ConfigError, EXIT_FAILURE, EXIT_USAGE } from '../../engine/errors.js';
-import { requireUsableCache } from '../../engine/fs-errors.js';
-import type { Executor } from '../../engine/executor.js';
-import { holdBuildLock } from '../../engine/locks.js';
+import { requireUsableCache } from '../../engine/store/fs-errors.js';
+import type { Executor } from '../../engine/scheduling/executor.js';
+import { holdBuildLock } from '../../engine/store/locks.js';
 import type { Session } from '../../engine/session.js';
 import { plainReporter, summaryLine } from '../build-reporter.js';
 import type { CliIO } from '../io.js';
-import type { GlobalOptions } from '../main.js';
-import type { RemoteCache } from '../../engine/remote/remote-cache.js';
-import type { RemoteCacheFlags } from '../../engine/remote/remote-cache-config.js';
+import type { RemoteCache } from '../../engine/store/remote/remote-cache.js';
+import type { RemoteCacheFlags } from '../../engine/store/remote/remote-cache-config.js';
 import { openRemoteCache } from '../remote-cache.js';
 import { openSession } from './open.js';
 
@@ -70,7 +72,7 @@ async function openDistributed(session: Session, url: string, remote: RemoteCach
     throw new ConfigError(
       '--executor needs a remote cache this build may write to (inputs are published for the workers); drop --no-remote-upload',
     );
-  const { RedisExecutor } = await import('../../engine/distributed/redis-executor.js');
+  const { RedisExecutor } = await import('../../engine/scheduling/distributed/redis-executor.js');
   const wait = process.env.QUANTO_EXECUTOR_NO_WORKER_TIMEOUT_MS;
   return RedisExecutor.open({
     redis,
@@ -158,4 +160,26 @@ export function buildJson(result: BuildResult) {
     ...(result.remote ? { remote: result.remote } : {}),
     ...(result.repaired ? { repaired: result.repaired } : {}),
   };
+}
+
+/** Registers `quanto build`. */
+export function registerBuildCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('build')
+    .description('build targets and everything they depend on')
+    .argument('[labels...]', 'labels or patterns (//name, //prefix/..., //..., //name@dim=value)', ['//...'])
+    .addOption(jobsOption())
+    .option('-k, --keep-going', 'build every branch that does not depend on a failure')
+    .option('--json', 'print one JSON object on stdout')
+    .option('--no-tui', 'plain line-per-event output even on a terminal')
+    .option(
+      '--remote-cache <url>',
+      'a shared cache on S3-compatible storage, s3://bucket/prefix (endpoint: remote_cache in the pipeline or QUANTO_REMOTE_CACHE_ENDPOINT)',
+    )
+    .option('--no-remote-upload', 'read from the remote cache, never write to it')
+    .option(
+      '--executor <url>',
+      'run actions on `quanto worker` processes through BullMQ on this Redis (redis://HOST:PORT); needs a remote cache',
+    )
+    .action(ctx.run((labels: string[], opts: BuildFlags) => buildCommand(ctx.io, ctx.globals(), labels, opts)));
 }

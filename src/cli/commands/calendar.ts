@@ -1,3 +1,5 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../command-context.js';
 import { parseIsoDate } from '../../data/calendar/civil-date.js';
 import { exchangeCalendar } from '../../data/calendar/exchange-calendar.js';
 import { ConfigError } from '../../engine/errors.js';
@@ -28,4 +30,24 @@ export async function calendarSessionsCommand(
     if (err instanceof RangeError) throw new ConfigError(`calendar: ${err.message}`);
     throw err;
   }
+}
+
+/** Registers `quanto calendar sessions`. */
+export function registerCalendarCommand(program: Command, ctx: CommandContext): void {
+  const calendar = program.command('calendar').description('exchange trading calendars, computed from their rules');
+
+  calendar
+    .command('sessions')
+    .description(
+      'trading dates between two dates, one per line (with --early-closes: early-close dates and closing times)',
+    )
+    .requiredOption('--exchange <code>', 'exchange (MIC), e.g. XNYS')
+    .requiredOption('--start <date>', 'first date, YYYY-MM-DD')
+    .requiredOption('--end <date>', 'last date, YYYY-MM-DD')
+    .option('--early-closes', 'print early closes with their closing time instead')
+    .action(
+      ctx.run((opts: { exchange: string; start: string; end: string; earlyCloses?: boolean }) =>
+        calendarSessionsCommand(ctx.io, opts),
+      ),
+    );
 }

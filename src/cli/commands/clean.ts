@@ -1,9 +1,10 @@
+import type { Command } from 'commander';
+import type { CommandContext, GlobalOptions } from '../command-context.js';
 import { rmSync } from 'node:fs';
-import { collectGarbage } from '../../engine/gc.js';
-import { holdGcLock } from '../../engine/locks.js';
+import { collectGarbage } from '../../engine/store/gc.js';
+import { holdGcLock } from '../../engine/store/locks.js';
 import { Workspace } from '../../engine/workspace.js';
 import type { CliIO } from '../io.js';
-import type { GlobalOptions } from '../main.js';
 import { findWorkspaceRoot } from '../workspace-root.js';
 import { openSession } from './open.js';
 
@@ -33,4 +34,20 @@ export async function gcCommand(io: CliIO, globals: GlobalOptions, opts: { repai
   } finally {
     release();
   }
+}
+
+/** Registers `quanto clean / gc`. */
+export function registerCleanCommands(program: Command, ctx: CommandContext): void {
+  program
+    .command('clean')
+    .description('delete the whole cache (cache/)')
+    .action(ctx.run(() => cleanCommand(ctx.io, ctx.globals())));
+
+  program
+    .command('gc')
+    .description(
+      'delete cache entries the pipeline and promotion records no longer reach, and those a missing or truncated blob spoils',
+    )
+    .option('--repair', 'also rehash every kept blob and take out those whose bytes changed (reads the whole store)')
+    .action(ctx.run((opts: { repair?: boolean }) => gcCommand(ctx.io, ctx.globals(), opts)));
 }

@@ -1,3 +1,5 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../command-context.js';
 import { startAlpacaServer } from '../../devservers/alpaca-server.js';
 import { startFlatFileServer } from '../../devservers/flatfile-server.js';
 import { startPolygonServer } from '../../devservers/polygon-server.js';
@@ -33,4 +35,16 @@ export async function devVendorsCommand(
   });
   await Promise.all([polygon.close(), flat.close(), stream.close(), alpaca.close()]);
   return 0;
+}
+
+/** Registers `quanto dev vendors`. */
+export function registerDevVendorsCommand(program: Command, ctx: CommandContext): void {
+  const dev = program.command('dev').description('development helpers');
+
+  dev
+    .command('vendors')
+    .description('run the local vendor servers (seeded data, loopback only) until interrupted')
+    .option('--seed <n>', 'seed of the served market', (v) => Number(v), 1)
+    .option('--key <key>', 'the API key the servers accept (a test key, not a real one)', 'local-dev-key')
+    .action(ctx.run((opts: { seed: number; key: string }) => devVendorsCommand(ctx.io, opts)));
 }

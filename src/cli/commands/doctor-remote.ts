@@ -1,11 +1,12 @@
-import { queueNameOf } from '../../engine/distributed/action-job.js';
-import { connectionOf, parseRedisUrl } from '../../engine/distributed/redis-url.js';
-import { loadPipeline, RESOURCE_CLASSES } from '../../engine/pipeline.js';
-import { platformFacts } from '../../engine/platform.js';
-import type { RemoteCache } from '../../engine/remote/remote-cache.js';
-import type { RemoteCacheFlags } from '../../engine/remote/remote-cache-config.js';
+import { queueNameOf } from '../../engine/scheduling/distributed/action-job.js';
+import { connectionOf, parseRedisUrl } from '../../engine/scheduling/distributed/redis-url.js';
+import { loadPipeline } from '../../engine/pipeline/load-pipeline.js';
+import { RESOURCE_CLASSES } from '../../engine/pipeline/pipeline.js';
+import { platformFacts } from '../../engine/keys/platform.js';
+import type { RemoteCache } from '../../engine/store/remote/remote-cache.js';
+import type { RemoteCacheFlags } from '../../engine/store/remote/remote-cache-config.js';
 import { openRemoteCache } from '../remote-cache.js';
-import { StatCache } from '../../engine/stat-cache.js';
+import { StatCache } from '../../engine/keys/stat-cache.js';
 import type { Workspace } from '../../engine/workspace.js';
 
 export type Check = { name: string; status: 'ok' | 'warn' | 'fail'; detail: string };

@@ -1,14 +1,15 @@
+import type { Command } from 'commander';
+import type { CommandContext, GlobalOptions } from '../command-context.js';
 import { readdirSync, readFileSync, statfsSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { isDigest, type Digest } from '../../engine/digest.js';
+import { isDigest, type Digest } from '../../engine/keys/digest.js';
 import { EXIT_FAILURE } from '../../engine/errors.js';
-import type { Manifest } from '../../engine/manifest.js';
+import type { Manifest } from '../../engine/keys/manifest.js';
 import { quantoPackageRoot } from '../../engine/package-root.js';
-import { ContentStore, describeBlobProblem } from '../../engine/cas.js';
+import { ContentStore, describeBlobProblem } from '../../engine/store/cas.js';
 import { SECRET_ENV_NAMES } from '../../secrets/redact.js';
 import { Workspace } from '../../engine/workspace.js';
 import type { CliIO } from '../io.js';
-import type { GlobalOptions } from '../main.js';
 import { findWorkspaceRoot } from '../workspace-root.js';
 import { executorCheck, remoteCacheCheck, type Check } from './doctor-remote.js';
 
@@ -152,4 +153,18 @@ function cacheCheck(ws: Workspace, full: boolean): Check {
         status: 'fail',
         detail: `${detail}; ${problems.length} problem(s): ${problems.slice(0, 3).join('; ')} (quanto gc --repair takes them out, and the next build rebuilds them)`,
       };
+}
+
+/** Registers `quanto doctor`. */
+export function registerDoctorCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('doctor')
+    .description('check the installation, the cache and the environment')
+    .option('--full', 'rehash every blob in the cache (exit 1 when one is damaged)')
+    .option('--remote-cache <url>', 'check this remote cache (s3://bucket/prefix) instead of the configured one')
+    .option(
+      '--executor <url>',
+      'check this Redis of distributed builds (redis://HOST:PORT) and count the workers serving this checkout',
+    )
+    .action(ctx.run((opts: DoctorFlags) => doctorCommand(ctx.io, ctx.globals(), opts)));
 }

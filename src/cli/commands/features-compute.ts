@@ -1,6 +1,8 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../command-context.js';
 import { writeFileSync } from 'node:fs';
 import { ConfigError } from '../../engine/errors.js';
-import { formatKeyPath, YamlSource } from '../../engine/yaml-source.js';
+import { formatKeyPath, YamlSource } from '../../engine/pipeline/yaml-source.js';
 import {
   computeFeatureSet,
   crossSectional,
@@ -78,4 +80,17 @@ export async function featuresComputeCommand(
     `quanto features compute: ${set.name} v${set.version}, ${columns.length} columns for ${bySymbol.size} symbol(s), ${rows.length} rows → ${opts.out}`,
   );
   return 0;
+}
+
+/** Registers `quanto features`. */
+export function registerFeaturesComputeCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('features')
+    .description('feature sets for ad-hoc use')
+    .command('compute')
+    .description('compute a feature set over a bars CSV (symbol,date,open,high,low,close,volume)')
+    .requiredOption('--set <file>', 'feature set YAML')
+    .requiredOption('--input <file>', 'bars CSV')
+    .requiredOption('--out <file>', 'output CSV')
+    .action(ctx.run((opts: { set: string; input: string; out: string }) => featuresComputeCommand(ctx.io, opts)));
 }

@@ -1,7 +1,8 @@
+import { Option, type Command } from 'commander';
+import type { CommandContext, GlobalOptions } from '../command-context.js';
 import { ConfigError } from '../../engine/errors.js';
-import { parseDepLabel, type TargetName } from '../../engine/label.js';
+import { parseDepLabel, type TargetName } from '../../engine/pipeline/label.js';
 import type { CliIO } from '../io.js';
-import type { GlobalOptions } from '../main.js';
 import { openSession } from './open.js';
 
 export async function lsCommand(io: CliIO, globals: GlobalOptions, patterns: string[]): Promise<number> {
@@ -94,4 +95,30 @@ export async function queryCommand(io: CliIO, globals: GlobalOptions, expression
   }
   if (result.length > 0) io.out(result.map((n) => `//${n}`).join('\n'));
   return 0;
+}
+
+/** Registers `quanto ls / graph / query`. */
+export function registerGraphCommands(program: Command, ctx: CommandContext): void {
+  program
+    .command('ls')
+    .description('list targets')
+    .argument('[patterns...]', 'patterns to list', ['//...'])
+    .action(ctx.run((p: string[]) => lsCommand(ctx.io, ctx.globals(), p)));
+
+  program
+    .command('graph')
+    .description('print the dependency graph')
+    .argument('[labels...]', 'roots (default: all)', ['//...'])
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'dot', 'json']).default('text'))
+    .action(
+      ctx.run((labels: string[], opts: { format: 'text' | 'dot' | 'json' }) =>
+        graphCommand(ctx.io, ctx.globals(), labels, opts.format),
+      ),
+    );
+
+  program
+    .command('query')
+    .description("graph queries: 'deps(//x)', 'rdeps(//x)', 'somepath(//a,//b)'")
+    .argument('<expression>')
+    .action(ctx.run((expr: string) => queryCommand(ctx.io, ctx.globals(), expr)));
 }

@@ -1,10 +1,11 @@
+import type { Command } from 'commander';
+import type { CommandContext, GlobalOptions } from '../command-context.js';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../engine/atomic-write.js';
+import { writeFileAtomic } from '../../engine/store/atomic-write.js';
 import { ConfigError } from '../../engine/errors.js';
 import { clearKillFile, KILL_FILE, readKillFile } from '../../execution/kill-file.js';
 import type { CliIO } from '../io.js';
-import type { GlobalOptions } from '../main.js';
 import { findWorkspaceRoot } from '../workspace-root.js';
 
 /**
@@ -35,4 +36,19 @@ export async function killCommand(
   );
   io.out(`kill switch SET: ${opts.reason} (${KILL_FILE}); running sessions halt before their next decision`);
   return 0;
+}
+
+/** Registers `quanto kill`. */
+export function registerKillCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('kill')
+    .description('the manual kill switch: running trading sessions halt, cancel open orders and flatten')
+    .option('--reason <text>', 'why trading must stop (required to set it)')
+    .option('--clear', 'remove the kill switch')
+    .option('--status', 'say whether it is set')
+    .action(
+      ctx.run((opts: { reason?: string; clear?: boolean; status?: boolean }) =>
+        killCommand(ctx.io, ctx.globals(), opts),
+      ),
+    );
 }

@@ -1,3 +1,5 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../command-context.js';
 import { writeFileSync } from 'node:fs';
 import { PERFORMANCE_METRIC_NAMES, performanceMetrics } from '../../evaluation/performance-metrics.js';
 import { ConfigError } from '../../engine/errors.js';
@@ -56,4 +58,20 @@ export async function metricsCommand(
   writeFileSync(opts.out, `${lines.join('\n')}\n`);
   io.err(`quanto metrics: ${series.size} symbol(s), ${lines.length - 1} row(s) → ${opts.out}`);
   return 0;
+}
+
+/** Registers `quanto metrics`. */
+export function registerMetricsCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('metrics')
+    .description('performance metrics (Sharpe, Sortino, drawdown, CAGR, PSR...) of price or equity series')
+    .requiredOption('--input <file>', 'CSV: symbol,date,close')
+    .requiredOption('--out <file>', 'output CSV')
+    .option('--by <period>', 'year (each year from its own closes) or all', 'year')
+    .option('--periods-per-year <n>', 'return periods a year', '252')
+    .action(
+      ctx.run((opts: { input: string; out: string; by: string; periodsPerYear: string }) =>
+        metricsCommand(ctx.io, opts),
+      ),
+    );
 }

@@ -1,5 +1,5 @@
 import { Session } from '../../engine/session.js';
-import type { GlobalOptions } from '../main.js';
+import type { GlobalOptions } from '../command-context.js';
 import type { CliIO } from '../io.js';
 import { findWorkspaceRoot } from '../workspace-root.js';
 

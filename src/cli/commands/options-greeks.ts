@@ -1,3 +1,5 @@
+import type { Command } from 'commander';
+import type { CommandContext } from '../command-context.js';
 import { writeFileSync } from 'node:fs';
 import { blackScholes } from '../../options/black-scholes.js';
 import { impliedVol } from '../../options/implied-vol.js';
@@ -61,4 +63,16 @@ export async function optionsGreeksCommand(io: CliIO, opts: { input: string; out
     `quanto options greeks: ${rows.length} rows → ${opts.out}${hasPrice ? `; implied vol left empty in ${refused} row(s) whose price does not determine it` : ''}`,
   );
   return 0;
+}
+
+/** Registers `quanto options`. */
+export function registerOptionsGreeksCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('options')
+    .description('option analytics for ad-hoc use')
+    .command('greeks')
+    .description('Black-Scholes-Merton price and Greeks per row, and implied vol where a price is given')
+    .requiredOption('--input <file>', 'CSV: type,spot,strike,t_years,rate,div_yield,vol[,price]')
+    .requiredOption('--out <file>', 'output CSV')
+    .action(ctx.run((opts: { input: string; out: string }) => optionsGreeksCommand(ctx.io, opts)));
 }

@@ -1,16 +1,17 @@
+import type { Command } from 'commander';
+import type { CommandContext, GlobalOptions } from '../command-context.js';
 import { userInfo } from 'node:os';
 import { join, relative } from 'node:path';
-import { writeFileAtomic } from '../../engine/atomic-write.js';
-import { build } from '../../engine/build.js';
+import { writeFileAtomic } from '../../engine/store/atomic-write.js';
+import { build } from '../../engine/scheduling/build.js';
 import { ConfigError, EXIT_FAILURE } from '../../engine/errors.js';
-import { PROMOTIONS_DIR } from '../../engine/gc.js';
-import { parseDepLabel, type TargetName } from '../../engine/label.js';
-import { holdBuildLock } from '../../engine/locks.js';
-import { provenanceOf } from '../../engine/provenance.js';
+import { PROMOTIONS_DIR } from '../../engine/store/gc.js';
+import { parseDepLabel, type TargetName } from '../../engine/pipeline/label.js';
+import { holdBuildLock } from '../../engine/store/locks.js';
+import { provenanceOf } from '../../engine/research-integrity/provenance.js';
 import type { Session } from '../../engine/session.js';
 import { builtResultOf, currentPromotion, evidenceOf, type PromotionTier } from '../promotion-evidence.js';
 import type { CliIO } from '../io.js';
-import type { GlobalOptions } from '../main.js';
 import { openSession } from './open.js';
 
 function targetOf(session: Session, label: string, what: string): TargetName {
@@ -112,4 +113,19 @@ export async function promoteCommand(
   } finally {
     release();
   }
+}
+
+/** Registers `quanto promote`. */
+export function registerPromoteCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('promote')
+    .description('record that an experiment passed its qualification and is promoted to a tier (promotions/<tier>/)')
+    .argument('<experiment>', 'the experiment target, //experiments/<id>; its gates are //qualification/<id>')
+    .requiredOption('--tier <tier>', 'candidate, or production (which needs a candidate record and //shadow/<id>)')
+    .requiredOption('--reason <text>', 'why: kept in the record')
+    .action(
+      ctx.run((label: string, opts: { tier: string; reason: string }) =>
+        promoteCommand(ctx.io, ctx.globals(), label, opts),
+      ),
+    );
 }

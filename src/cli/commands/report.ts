@@ -1,10 +1,11 @@
+import type { Command } from 'commander';
+import type { CommandContext, GlobalOptions } from '../command-context.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, EXIT_FAILURE } from '../../engine/errors.js';
-import { parseDepLabel } from '../../engine/label.js';
+import { parseDepLabel } from '../../engine/pipeline/label.js';
 import type { CliIO } from '../io.js';
-import type { GlobalOptions } from '../main.js';
 import { openSession } from './open.js';
 
 const TEARSHEET = 'tearsheet.html';
@@ -44,4 +45,14 @@ export async function reportCommand(
     else spawn(opener, [path], { detached: true, stdio: 'ignore' }).unref();
   }
   return 0;
+}
+
+/** Registers `quanto report`. */
+export function registerReportCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('report')
+    .description("print where a backtest's or report target's HTML tearsheet is (--open opens it)")
+    .argument('<label>')
+    .option('--open', "open it in the desktop's browser")
+    .action(ctx.run((label: string, opts: { open?: boolean }) => reportCommand(ctx.io, ctx.globals(), label, opts)));
 }

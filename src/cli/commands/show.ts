@@ -1,10 +1,11 @@
+import type { Command } from 'commander';
+import type { CommandContext, GlobalOptions } from '../command-context.js';
 import { join, relative } from 'node:path';
-import { currentKeys } from '../../engine/current-keys.js';
+import { currentKeys } from '../../engine/keys/current-keys.js';
 import { ConfigError, EXIT_FAILURE } from '../../engine/errors.js';
-import { parseLabelPattern } from '../../engine/label.js';
-import { planBuild } from '../../engine/plan.js';
+import { parseLabelPattern } from '../../engine/pipeline/label.js';
+import { planBuild } from '../../engine/scheduling/plan.js';
 import type { CliIO } from '../io.js';
-import type { GlobalOptions } from '../main.js';
 import { openSession } from './open.js';
 
 export async function showCommand(
@@ -79,4 +80,14 @@ export async function showCommand(
     io.out(lines.join('\n'));
   }
   return shown.every((s) => s.status !== 'never built') ? 0 : EXIT_FAILURE;
+}
+
+/** Registers `quanto show`. */
+export function registerShowCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('show')
+    .description("a target's manifest and output paths")
+    .argument('<label>')
+    .option('--json', 'machine-readable')
+    .action(ctx.run((label: string, opts: { json?: boolean }) => showCommand(ctx.io, ctx.globals(), label, opts)));
 }

@@ -1,9 +1,10 @@
+import { Option, type Command } from 'commander';
+import type { CommandContext, GlobalOptions } from '../command-context.js';
 import { findCanonicalTables } from '../../data/store/canonical-views.js';
 import { openDuckDb, sqlString } from '../../data/store/duckdb.js';
 import { QuantoError } from '../../engine/errors.js';
 import { Workspace } from '../../engine/workspace.js';
 import type { CliIO } from '../io.js';
-import type { GlobalOptions } from '../main.js';
 import { findWorkspaceRoot } from '../workspace-root.js';
 
 /**
@@ -65,4 +66,18 @@ function format(rows: Record<string, unknown>[], fmt: 'table' | 'csv' | 'json'):
     ...cells.map(line),
     `(${rows.length} row${rows.length === 1 ? '' : 's'})`,
   ].join('\n');
+}
+
+/** Registers `quanto sql`. */
+export function registerSqlCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('sql')
+    .description('ad-hoc SQL (DuckDB) over the canonical store; each canonical table is a view named after its target')
+    .argument('<query>')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
+    .action(
+      ctx.run((query: string, opts: { format: 'table' | 'csv' | 'json' }) =>
+        sqlCommand(ctx.io, ctx.globals(), query, opts),
+      ),
+    );
 }

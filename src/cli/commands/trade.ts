@@ -1,142 +1,20 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { redact } from '../../secrets/redact.js';
-import { writeFileAtomic } from '../../engine/atomic-write.js';
-import { build } from '../../engine/build.js';
-import { ConfigError, EXIT_FAILURE } from '../../engine/errors.js';
-import { parseDepLabel } from '../../engine/label.js';
-import { holdBuildLock } from '../../engine/locks.js';
-import { AlpacaBroker } from '../../execution/alpaca-broker.js';
-import { BrokerError } from '../../execution/broker.js';
-import { LedgerFileError } from '../../execution/broker-session.js';
-import { killSwitchFromFile, KILL_FILE } from '../../execution/kill-file.js';
-import { LIVE_TRADING_ENV, liveTradingRefusals } from '../../execution/live-guard.js';
-import { riskConfigSchema } from '../../execution/risk-config.js';
-import { tradePolicyOnce } from '../../execution/policy-broker-session.js';
-import type { CliIO } from '../io.js';
-import type { GlobalOptions } from '../main.js';
-import { openSession } from './open.js';
-import { currentPromotion, evidenceOf } from '../promotion-evidence.js';
-import { loadRiskFile } from '../risk-file.js';
+import type { Command } from 'commander';
+import type { CommandContext } from '../command-context.js';
 
-/**
- * quanto trade //experiments/ID --broker alpaca-paper|alpaca-live: one trading decision of a
- * promoted policy against Alpaca on the latest bar the workspace has built. Paper needs a
- * candidate promotion of the experiment's current outputs; live needs every gate of the live
- * guard. Keys come from APCA_API_KEY_ID and APCA_API_SECRET_KEY only (APCA_API_BASE_URL points
- * it at another server). Fills go to the account's append-only ledger (ledger/<paper|live>/ID.jsonl);
- * the session's decisions.json goes under runs/ID/. QUANTO_NOW sets the clock (replays, tests).
- */
-export async function tradeCommand(
-  io: CliIO,
-  globals: GlobalOptions,
-  label: string,
-  opts: { broker: string; live?: boolean; confirm?: string; risk?: string },
-): Promise<number> {
-  if (opts.broker !== 'alpaca-paper' && opts.broker !== 'alpaca-live')
-    throw new ConfigError(
-      `--broker must be alpaca-paper or alpaca-live, got '${opts.broker}' (the simulated broker runs as a //paper/ target)`,
+/** Registers `quanto trade`. */
+export function registerTradeCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('trade')
+    .description('one trading decision of a promoted policy against Alpaca (paper by default) on the latest built bar')
+    .argument('<experiment>', 'the experiment target, //experiments/<id>')
+    .requiredOption('--broker <broker>', 'alpaca-paper or alpaca-live')
+    .option('--live', 'the explicit flag live trading needs')
+    .option('--confirm <text>', 'type "LIVE //experiments/<id>" to confirm live trading')
+    .option('--risk <file>', 'a YAML file whose risk: block sets the limits (configs/execution/)')
+    .action(
+      // Loaded on use: it pulls in TensorFlow.js, which no other command should pay for at start-up.
+      ctx.run(async (label: string, opts: { broker: string; live?: boolean; confirm?: string; risk?: string }) =>
+        (await import('./trade-decision.js')).tradeCommand(ctx.io, ctx.globals(), label, opts),
+      ),
     );
-  const live = opts.broker === 'alpaca-live';
-  const session = await openSession(io, globals);
-  const name = parseDepLabel(label);
-  if (!name || !session.pipeline.targets.has(name))
-    throw new ConfigError(`${label} is not a target in quanto.pipeline.yaml`);
-  const id = name.split('/').slice(1).join('/') || name;
-  const keyId = process.env.APCA_API_KEY_ID;
-  const secretKey = process.env.APCA_API_SECRET_KEY;
-  if (!keyId || !secretKey)
-    throw new ConfigError(
-      'set APCA_API_KEY_ID and APCA_API_SECRET_KEY in the environment (keys are read from nowhere else)',
-    );
-  const risk = opts.risk ? await loadRiskFile(session, io.cwd, opts.risk) : riskConfigSchema.parse({});
-  const qualification = parseDepLabel(`//qualification/${id}`)!;
-  if (!session.pipeline.targets.has(qualification))
-    throw new ConfigError(
-      `trading //${name} needs its qualification, //${qualification}, in quanto.pipeline.yaml: promotion records are checked against it`,
-    );
-
-  const release = holdBuildLock(session.workspace);
-  let result;
-  try {
-    result = await build(session, [`//${name}`, `//${qualification}`], { jobs: 0 });
-    session.save();
-  } finally {
-    release();
-  }
-  // A record counts only with the qualification it cites, as built now for these outputs: a hand-written file does not unlock trading.
-  const evidence = evidenceOf(session, result.actions, name, qualification, 'candidate');
-  const promoted = (tier: 'candidate' | 'production') =>
-    currentPromotion(session, { ...evidence, tier }, id) !== undefined;
-  const refusals = live
-    ? liveTradingRefusals({
-        liveFlag: opts.live === true,
-        env: process.env,
-        productionRecord: promoted('production'),
-        confirmation: opts.confirm,
-        expectedConfirmation: `LIVE //${name}`,
-      })
-    : promoted('candidate')
-      ? []
-      : [
-          `there is no candidate promotion record of //${name}'s current outputs (quanto promote //${name} --tier candidate)`,
-        ];
-  if (refusals.length > 0) {
-    io.err(`quanto trade: refused ${live ? 'live' : 'paper'} trading of //${name}:`);
-    for (const r of refusals) io.err(`  ${r}`);
-    if (live)
-      io.err(
-        `  (live trading needs --live, ${LIVE_TRADING_ENV.name}=${LIVE_TRADING_ENV.value}, a production record and --confirm "LIVE //${name}")`,
-      );
-    return EXIT_FAILURE;
-  }
-
-  const nowMs = process.env.QUANTO_NOW ? Date.parse(process.env.QUANTO_NOW) : Date.now();
-  if (Number.isNaN(nowMs)) throw new ConfigError(`QUANTO_NOW must be an ISO time, got '${process.env.QUANTO_NOW}'`);
-  const expDir = join(session.workspace.outDir, name);
-  const baseUrl = process.env.APCA_API_BASE_URL;
-  const { date, record } = await tradePolicyOnce({
-    broker: new AlpacaBroker({ keyId, secretKey, paper: !live, ...(baseUrl ? { baseUrl } : {}) }),
-    policyLabel: `//${name}`,
-    experimentDir: expDir,
-    experimentConfig: (JSON.parse(readFileSync(join(expDir, 'manifest.json'), 'utf8')) as { config: unknown }).config,
-    dirOf: (l) => join(session.workspace.outDir, l.slice(2)),
-    ledgerFile: join(session.workspace.root, 'ledger', live ? 'live' : 'paper', `${id.replaceAll('/', '_')}.jsonl`),
-    risk,
-    nowMs,
-    killSwitch: killSwitchFromFile(join(session.workspace.root, KILL_FILE)),
-  }).catch((err: unknown) => {
-    throw brokerUsageError(err, baseUrl) ?? err;
-  });
-  const file = join(session.workspace.root, 'runs', id, `${date}-${live ? 'live' : 'paper'}`, 'decisions.json');
-  // A broker error recorded in the session (a halt reason) may quote what the broker echoed back, keys included.
-  writeFileAtomic(
-    file,
-    redact(
-      `${JSON.stringify({ config: { experiment: `//${name}`, experiment_outputs_digest: evidence.outputsDigest, broker: opts.broker, base_url: process.env.APCA_API_BASE_URL ?? null, risk, as_of: date }, ...record }, null, 2)}\n`,
-    ),
-  );
-  io.out(
-    `quanto trade: ${record.intents.length} intents, ${record.orders.length} orders, ${record.fills.length} fills for ${date}; ${record.final_state}${record.halt_reason ? ` (${record.halt_reason})` : ''}${record.note ? ` (${record.note})` : ''}; ${file.slice(session.workspace.root.length + 1)}`,
-  );
-  return record.final_state === 'HALTED' ? EXIT_FAILURE : 0;
-}
-
-/**
- * A broker that refuses the keys or cannot be reached is a problem of this machine's settings,
- * not of the session: a clear message and exit 2, as for any usage error.
- */
-function brokerUsageError(err: unknown, baseUrl: string | undefined): ConfigError | undefined {
-  // A ledger someone edited by hand is for a person to restore, like a bad config.
-  if (err instanceof LedgerFileError) return new ConfigError(err.message);
-  if (!(err instanceof BrokerError)) return undefined;
-  if (err.status === 401 || err.status === 403)
-    return new ConfigError(
-      `the broker refused the keys (${err.message}): check APCA_API_KEY_ID and APCA_API_SECRET_KEY (paper keys for alpaca-paper)`,
-    );
-  if (err.status === undefined && err.message.startsWith('network:'))
-    return new ConfigError(
-      `cannot reach the broker at ${baseUrl ?? "Alpaca's API"} (${err.message}): check APCA_API_BASE_URL and the network`,
-    );
-  return undefined;
 }

@@ -1,9 +1,10 @@
-import { describeBlobProblem } from '../../engine/cas.js';
+import type { Command } from 'commander';
+import { jobsOption, type CommandContext, type GlobalOptions } from '../command-context.js';
+import { describeBlobProblem } from '../../engine/store/cas.js';
 import { EXIT_FAILURE } from '../../engine/errors.js';
-import { holdBuildLock } from '../../engine/locks.js';
-import { verify } from '../../engine/verify.js';
+import { holdBuildLock } from '../../engine/store/locks.js';
+import { verify } from '../../engine/research-integrity/verify.js';
 import type { CliIO } from '../io.js';
-import type { GlobalOptions } from '../main.js';
 import { openRemoteCache } from '../remote-cache.js';
 import { openSession } from './open.js';
 
@@ -67,4 +68,20 @@ export async function verifyCommand(
     release();
     remote?.store.close();
   }
+}
+
+/** Registers `quanto verify`. */
+export function registerVerifyCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('verify')
+    .description('rebuild from scratch in an empty cache and compare every output digest')
+    .argument('[labels...]', 'labels or patterns', ['//...'])
+    .addOption(jobsOption())
+    .option('--json', 'machine-readable')
+    .option('--remote-cache <url>', 'also compare the clean rebuild with this remote cache (s3://bucket/prefix)')
+    .action(
+      ctx.run((labels: string[], opts: { jobs?: number; json?: boolean; remoteCache?: string }) =>
+        verifyCommand(ctx.io, ctx.globals(), labels, opts),
+      ),
+    );
 }

@@ -1,19 +1,21 @@
+import type { Command } from 'commander';
+import { jobsOption, wholeNumberOption, type CommandContext, type GlobalOptions } from '../command-context.js';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { FSWatcher } from 'chokidar';
-import { build, defaultJobs, type BuildEvent, type BuildResult } from '../../engine/build.js';
+import { build, defaultJobs } from '../../engine/scheduling/build.js';
+import { type BuildEvent, type BuildResult } from '../../engine/scheduling/build-events.js';
 import { errorMessage, QuantoError } from '../../engine/errors.js';
-import { WorkerPoolExecutor, InlineExecutor, type Executor } from '../../engine/executor.js';
-import { holdBuildLock } from '../../engine/locks.js';
-import { removeTempEntries } from '../../engine/scratch.js';
+import { WorkerPoolExecutor, InlineExecutor, type Executor } from '../../engine/scheduling/executor.js';
+import { holdBuildLock } from '../../engine/store/locks.js';
+import { removeTempEntries } from '../../engine/store/scratch.js';
 import { Session } from '../../engine/session.js';
-import { keyInputFiles, recoveryWatchList } from '../../engine/watch-inputs.js';
+import { keyInputFiles, recoveryWatchList } from '../../engine/incremental/watch-inputs.js';
 import { Workspace } from '../../engine/workspace.js';
 import { plainReporter, summaryLine } from '../build-reporter.js';
 import type { CliIO } from '../io.js';
-import type { GlobalOptions } from '../main.js';
 import { findWorkspaceRoot } from '../workspace-root.js';
-import type { RemoteCacheFlags } from '../../engine/remote/remote-cache-config.js';
+import type { RemoteCacheFlags } from '../../engine/store/remote/remote-cache-config.js';
 import { openRemoteCache } from '../remote-cache.js';
 import { wantsTui } from './build.js';
 
@@ -283,4 +285,27 @@ function listFiles(paths: string[]): string[] {
     }
   }
   return out;
+}
+
+/** Registers `quanto watch`. */
+export function registerWatchCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('watch')
+    .description('build, then rebuild what changed on every edit of a file the targets depend on')
+    .argument('[labels...]', 'labels or patterns', ['//...'])
+    .addOption(jobsOption())
+    .option('-k, --keep-going', 'build every branch that does not depend on a failure')
+    .option('--no-tui', 'plain line-per-event output even on a terminal')
+    .addOption(
+      wholeNumberOption('--debounce <ms>', 'quiet time after a change before rebuilding', {
+        unit: 'milliseconds',
+        defaultValue: 25,
+      }),
+    )
+    .option(
+      '--remote-cache <url>',
+      'a shared cache on S3-compatible storage, s3://bucket/prefix: read through on a local miss, written behind',
+    )
+    .option('--no-remote-upload', 'read from the remote cache, never write to it')
+    .action(ctx.run((labels: string[], opts: WatchFlags) => watchCommand(ctx.io, ctx.globals(), labels, opts)));
 }

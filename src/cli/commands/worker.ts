@@ -1,10 +1,11 @@
+import type { Command } from 'commander';
+import { jobsOption, wholeNumberOption, type CommandContext, type GlobalOptions } from '../command-context.js';
 import { availableParallelism } from 'node:os';
-import { ActionWorker } from '../../engine/distributed/action-worker.js';
-import { parseRedisUrl } from '../../engine/distributed/redis-url.js';
+import { ActionWorker } from '../../engine/scheduling/distributed/action-worker.js';
+import { parseRedisUrl } from '../../engine/scheduling/distributed/redis-url.js';
 import { ConfigError } from '../../engine/errors.js';
-import { RESOURCE_CLASSES, type ResourceClass } from '../../engine/pipeline.js';
+import { RESOURCE_CLASSES, type ResourceClass } from '../../engine/pipeline/pipeline.js';
 import type { CliIO } from '../io.js';
-import type { GlobalOptions } from '../main.js';
 import { openRemoteCache } from '../remote-cache.js';
 import { openSession } from './open.js';
 
@@ -78,4 +79,34 @@ export async function workerCommand(
   await worker.close();
   remote.store.close();
   return 0;
+}
+
+/** Registers `quanto worker`. */
+export function registerWorkerCommand(program: Command, ctx: CommandContext): void {
+  program
+    .command('worker')
+    .description(
+      'take actions of distributed builds from Redis and run them with this checkout (until SIGINT or SIGTERM)',
+    )
+    .requiredOption('--executor <url>', 'the Redis the builds queue on (redis://HOST:PORT)')
+    .addOption(jobsOption())
+    .addOption(
+      wholeNumberOption(
+        '--prefetch <n>',
+        'actions held beyond those running, per resource class, fetching inputs or uploading outputs meanwhile; default: as many as --jobs',
+      ),
+    )
+    .option('--resources <classes>', 'the resource classes this machine serves (cpu, memory)', 'cpu')
+    .addOption(
+      wholeNumberOption(
+        '--lock-ms <ms>',
+        'how long an action stays locked to this worker without a renewal (a killed worker loses its jobs after this)',
+        { min: 100, unit: 'milliseconds', defaultValue: 30_000 },
+      ),
+    )
+    .option(
+      '--remote-cache <url>',
+      'the shared cache (s3://bucket/prefix) it fetches inputs from and uploads outputs to',
+    )
+    .action(ctx.run((opts: WorkerFlags) => workerCommand(ctx.io, ctx.globals(), opts)));
 }

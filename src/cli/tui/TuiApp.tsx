@@ -1,6 +1,6 @@
 import { render, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useReducer } from 'react';
-import type { TargetName } from '../../engine/label.js';
+import type { TargetName } from '../../engine/pipeline/label.js';
 import type { BuildModel } from './build-model.js';
 import { BuildView, type Panel } from './BuildView.js';
 import { readLogTail } from './log-tail.js';

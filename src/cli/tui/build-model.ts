@@ -1,6 +1,6 @@
-import type { ActionResult, BuildEvent } from '../../engine/build.js';
-import type { TargetGraph } from '../../engine/graph.js';
-import type { TargetName } from '../../engine/label.js';
+import { type ActionResult, type BuildEvent } from '../../engine/scheduling/build-events.js';
+import type { TargetGraph } from '../../engine/pipeline/graph.js';
+import type { TargetName } from '../../engine/pipeline/label.js';
 
 export type RowStatus = 'queued' | 'running' | 'cached' | 'built' | 'failed' | 'skipped';
 

@@ -1,4 +1,4 @@
-import type { TargetName } from '../../engine/label.js';
+import type { TargetName } from '../../engine/pipeline/label.js';
 import type { Session } from '../../engine/session.js';
 import type { Panel } from './BuildView.js';
 import { readLogTail } from './log-tail.js';

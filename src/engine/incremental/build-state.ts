@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../store/atomic-write.js';
+import type { ActionKey, Digest } from '../keys/digest.js';
+import type { OutputEntry } from '../keys/manifest.js';
+
+export interface ActionState {
+  key: ActionKey;
+  outputsDigest: Digest;
+  outputs: Record<string, OutputEntry>;
+}
+
+/** Digests of the leaf inputs of a request's keys (see up-to-date.ts). */
+export interface LeafDigests {
+  /** Engine files, pipeline file, platform facts: any change here means a full check. */
+  global: Digest;
+  rules: Record<string, Digest>;
+  configs: Record<string, Digest>;
+  srcs: Record<string, Digest>;
+  /** Digest of all of the above. */
+  fingerprint: Digest;
+}
+
+/**
+ * A complete, successful build of one request: the digests of every leaf input its keys
+ * read, and a digest of the (label, key, outputs digest) of each of its actions at the end.
+ */
+export interface BuildStamp {
+  leaves: LeafDigests;
+  snapshot: Digest;
+  /** Every action of the request, in build order. */
+  actions: { label: string; target: string; partition: string | null }[];
+}
+
+interface StateFile {
+  format: 3;
+  actions: Record<string, ActionState>;
+  stamps: Record<string, BuildStamp>;
+}
+
+// Stamps are per request (the label patterns of one command line); keep the most recent few.
+const MAX_STAMPS = 32;
+
+/**
+ * The last result per action label, in one file: lets a no-op build skip reading one
+ * action-cache file per target. Only an accelerator: an entry is used only when its key
+ * equals the key just computed, and losing the file (or a concurrent build overwriting it)
+ * costs reads, never correctness.
+ */
+export class BuildState {
+  private readonly file: string;
+  private data: StateFile;
+  private readonly updates: Record<string, ActionState> = {};
+  private readonly newStamps: Record<string, BuildStamp> = {};
+
+  constructor(stateDir: string) {
+    this.file = join(stateDir, 'actions.json');
+    this.data = readState(this.file);
+  }
+
+  get(label: string): ActionState | undefined {
+    return this.data.actions[label];
+  }
+
+  labels(): string[] {
+    return Object.keys(this.data.actions);
+  }
+
+  set(label: string, state: ActionState): void {
+    const previous = this.data.actions[label];
+    if (previous && previous.key === state.key && previous.outputsDigest === state.outputsDigest) return;
+    this.data.actions[label] = state;
+    this.updates[label] = state;
+  }
+
+  stamp(request: string): BuildStamp | undefined {
+    return this.data.stamps[request];
+  }
+
+  setStamp(request: string, stamp: BuildStamp): void {
+    this.newStamps[request] = stamp;
+  }
+
+  /** Merges this build's results over whatever another build wrote meanwhile. */
+  save(): void {
+    if (Object.keys(this.updates).length === 0 && Object.keys(this.newStamps).length === 0) return;
+    const current = readState(this.file);
+    const stamps = { ...current.stamps };
+    for (const [request, stamp] of Object.entries(this.newStamps)) {
+      delete stamps[request]; // re-inserted last: insertion order is recency
+      stamps[request] = stamp;
+    }
+    const requests = Object.keys(stamps);
+    for (const old of requests.slice(0, Math.max(0, requests.length - MAX_STAMPS))) delete stamps[old];
+    const merged: StateFile = { format: 3, actions: { ...current.actions, ...this.updates }, stamps };
+    writeFileAtomic(this.file, JSON.stringify(merged));
+    this.data = merged;
+    for (const k of Object.keys(this.updates)) delete this.updates[k];
+    for (const k of Object.keys(this.newStamps)) delete this.newStamps[k];
+  }
+}
+
+function readState(file: string): StateFile {
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as StateFile;
+    if (data.format === 3) return data;
+  } catch {
+    // Missing or unreadable: start empty.
+  }
+  return { format: 3, actions: {}, stamps: {} };
+}

@@ -1,0 +1,148 @@
+import { z } from 'zod';
+import type { Digest } from '../keys/digest.js';
+import { ConfigError } from '../errors.js';
+import { isTargetName, parseDepLabel, type TargetName } from './label.js';
+import { RESOURCE_CLASSES, type Pipeline, type TargetSpec } from './pipeline.js';
+import { formatKeyPath, type YamlSource } from './yaml-source.js';
+import { srcGlobProblem } from './src-globs.js';
+import { remoteCacheSpecSchema } from '../store/remote/remote-cache-config.js';
+
+const partitionValue = z.union([z.string(), z.number()]).transform(String);
+
+const targetSchema = z
+  .object({
+    rule: z.string().regex(/^[a-z][a-z0-9_]*$/, 'a rule name is lower_snake_case, the base name of a file in rules/'),
+    config: z.string().optional().describe('a YAML file under configs/'),
+    deps: z.array(z.string()).default([]),
+    srcs: z.array(z.string()).default([]).describe('workspace files the rule reads'),
+    partitions: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.array(partitionValue).min(1)).optional(),
+    tags: z.array(z.string()).default([]),
+    /** Which distributed workers may take its actions (quanto worker --resources); not in any key. */
+    resource_class: z.enum(RESOURCE_CLASSES).default('cpu'),
+    description: z.string().optional(),
+  })
+  .strict();
+
+const pipelineSchema = z
+  .object({
+    version: z.literal(1).default(1),
+    /** A shared cache on S3-compatible storage (see src/engine/store/remote/). */
+    remote_cache: remoteCacheSpecSchema.optional(),
+    targets: z.record(z.string(), targetSchema),
+  })
+  .strict();
+
+export function parsePipeline(root: string, source: YamlSource, digest: Digest): Pipeline {
+  const parsed = pipelineSchema.safeParse(source.toJS());
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const where =
+        issue.code === 'unrecognized_keys'
+          ? source.locateKey([...issue.path, issue.keys[0]!])
+          : source.locate(issue.path);
+      const target = issue.path[0] === 'targets' && issue.path.length > 1 ? `target '${String(issue.path[1])}': ` : '';
+      const keyPath = issue.path[0] === 'targets' ? issue.path.slice(2) : issue.path;
+      const key =
+        issue.code === 'unrecognized_keys'
+          ? `unknown key '${issue.keys.join("', '")}'`
+          : `key '${formatKeyPath(keyPath)}'`;
+      return `${where}: ${target}${key}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid pipeline:\n  ${problems.join('\n  ')}`);
+  }
+
+  const problems: string[] = [];
+  const names = Object.keys(parsed.data.targets);
+  const known = new Set(names);
+  const targets = new Map<TargetName, TargetSpec>();
+  for (const [name, raw] of Object.entries(parsed.data.targets)) {
+    const at = (key: PropertyKey[]) => source.locate(['targets', name, ...key]);
+    if (!isTargetName(name)) {
+      problems.push(
+        `${source.locateKey(['targets', name])}: target '${name}': a target name is '/'-separated segments of letters, digits, '_', '.' and '-' (no leading //)`,
+      );
+      continue;
+    }
+    const deps: TargetName[] = [];
+    raw.deps.forEach((dep, i) => {
+      const depName = parseDepLabel(dep);
+      if (!depName)
+        problems.push(`${at(['deps', i])}: target '${name}': key 'deps[${i}]': '${dep}' is not a label; write //name`);
+      else if (!known.has(depName)) {
+        problems.push(
+          `${at(['deps', i])}: target '${name}': key 'deps[${i}]': unknown dependency ${dep}${suggest(depName, names)}`,
+        );
+      } else if (deps.includes(depName))
+        problems.push(`${at(['deps', i])}: target '${name}': key 'deps[${i}]': ${dep} is listed twice`);
+      else deps.push(depName);
+    });
+    const srcLocations: Record<string, string> = {};
+    raw.srcs.forEach((src, i) => {
+      if (src.startsWith('/') || src.split('/').includes('..')) {
+        problems.push(
+          `${at(['srcs', i])}: target '${name}': key 'srcs[${i}]': '${src}' must be a path inside the workspace`,
+        );
+      } else if (srcGlobProblem(src)) {
+        problems.push(`${at(['srcs', i])}: target '${name}': key 'srcs[${i}]': ${srcGlobProblem(src)}`);
+      }
+      srcLocations[src] = `${at(['srcs', i])}: target '${name}': key 'srcs[${i}]'`;
+    });
+    targets.set(name, {
+      name,
+      rule: raw.rule,
+      config: raw.config,
+      deps,
+      srcs: [...raw.srcs].sort(),
+      partitions: raw.partitions,
+      tags: raw.tags,
+      resourceClass: raw.resource_class,
+      description: raw.description,
+      locations: {
+        ...(raw.config !== undefined ? { config: `${at(['config'])}: target '${name}': key 'config'` } : {}),
+        srcs: srcLocations,
+      },
+    });
+  }
+  // In sorted order, the names a target is a directory prefix of follow it directly,
+  // among the few other names that merely start with the same characters.
+  const sorted = [...targets.keys()].sort();
+  for (let i = 0; i < sorted.length; i++) {
+    const name = sorted[i]!;
+    let nested: string | undefined;
+    for (let j = i + 1; j < sorted.length && sorted[j]!.startsWith(name) && !nested; j++) {
+      if (sorted[j]!.startsWith(`${name}/`)) nested = sorted[j];
+    }
+    if (nested) {
+      problems.push(
+        `${source.locateKey(['targets', name])}: target '${name}': its output directory would contain target '${nested}'; rename one of them`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid pipeline:\n  ${problems.join('\n  ')}`);
+  return {
+    root,
+    digest,
+    source,
+    targets,
+    ...(parsed.data.remote_cache ? { remoteCache: parsed.data.remote_cache } : {}),
+  };
+}
+
+function suggest(name: string, candidates: string[]): string {
+  const close = candidates.filter((c) => editDistance(c, name) <= Math.max(2, Math.floor(name.length / 4)));
+  return close.length > 0 ? ` (did you mean //${close[0]}?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
