@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { replayExperiment } from '../src/governance/replay-experiment.js';
 import type { RiskConfig } from '../src/execution/risk-config.js';
 import type { RuleContext } from '../src/engine/rule-api.js';
-import { inputDir } from './_inputs.js';
+import { inputDir, inputOf } from './_inputs.js';
 
 /** Writes one output file under the action's outDir, making its directories. */
 export function writeOutput(outDir: string, name: string, text: string): void {
@@ -17,16 +17,14 @@ export const jsonLines = (rows: readonly unknown[]): string =>
 /** Replays the experiment a session rule names, with its deps resolved from the rule's inputs. */
 export function replayExperimentOf(
   ctx: RuleContext<{ experiment: string; window: { start: string; end: string }; risk: RiskConfig }>,
-  rule: string,
 ) {
-  const experiment = ctx.inputs[ctx.config.experiment];
-  if (!experiment) throw new Error(`${ctx.config.experiment} is not among this target's deps`);
+  const experiment = inputOf(ctx, ctx.config.experiment);
   return {
     experiment,
     run: () =>
       replayExperiment({
         experimentDir: experiment.dir(),
-        dirOf: (label) => inputDir(ctx.inputs, rule, label),
+        dirOf: (label) => inputDir(ctx, label),
         window: ctx.config.window,
         risk: ctx.config.risk,
         runId: ctx.label,

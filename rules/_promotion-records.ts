@@ -20,13 +20,12 @@ export function promotionRecordFiles(
  * built now; consumers (shadow replay, the Alpaca paper session) trust only that verdict.
  */
 export function requirePromoted(
-  inputs: Readonly<Record<string, { dir(): string }>>,
-  rule: string,
+  ctx: Parameters<typeof inputDir>[0],
   promotion: string,
   experiment: string,
 ): PromotionStatus {
   const status = JSON.parse(
-    readFileSync(`${inputDir(inputs, rule, promotion)}/promotion/status.json`, 'utf8'),
+    readFileSync(`${inputDir(ctx, promotion)}/promotion/status.json`, 'utf8'),
   ) as PromotionStatus;
   if (status.experiment !== experiment)
     throw new Error(`${promotion} is about ${status.experiment}, not ${experiment}: fix this target's config`);

@@ -33,6 +33,7 @@ export default defineRule({
       risk: riskConfigSchema.prefault({}),
     })
     .strict(),
+  inputs: (c) => [c.experiment, c.promotion],
   outputs: ['decisions.json'],
   async run(ctx) {
     const c = ctx.config;
@@ -47,8 +48,8 @@ export default defineRule({
       throw new Error(
         `the account ledger ${c.account_ledger} is not among this target's srcs: add it (an empty file to start), so that each fill changes this key`,
       );
-    const status = requirePromoted(ctx.inputs, 'alpaca_paper_session', c.promotion, c.experiment);
-    const experimentDir = inputDir(ctx.inputs, 'alpaca_paper_session', c.experiment);
+    const status = requirePromoted(ctx, c.promotion, c.experiment);
+    const experimentDir = inputDir(ctx, c.experiment);
     const nowMs = process.env.QUANTO_NOW ? Date.parse(process.env.QUANTO_NOW) : Date.now();
     if (Number.isNaN(nowMs)) throw new Error(`QUANTO_NOW must be an ISO time, got '${process.env.QUANTO_NOW}'`);
     const { date, record } = await tradePolicyOnce({
@@ -62,7 +63,7 @@ export default defineRule({
       experimentDir,
       experimentConfig: (JSON.parse(readFileSync(`${experimentDir}/manifest.json`, 'utf8')) as { config: unknown })
         .config,
-      dirOf: (label) => inputDir(ctx.inputs, 'alpaca_paper_session', label),
+      dirOf: (label) => inputDir(ctx, label),
       ledgerFile,
       risk: c.risk,
       nowMs,

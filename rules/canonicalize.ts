@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { canonicalizeEquityBars, type VendorInput } from '../src/data/canonicalize/equity-bars.js';
 import { corporateActionSchema, type CorporateAction } from '../src/data/schemas/reference.js';
 import { defineRule } from '../src/engine/rule-api.js';
+import { inputOf } from './_inputs.js';
 
 /**
  * Raw bar shards from one or more vendors → the canonical equity bars table: validated (a bad
@@ -28,21 +29,17 @@ export default defineRule({
       threads: z.number().int().positive().default(2),
     })
     .strict(),
+  inputs: (c) => [...c.vendors.map((v) => v.from), ...c.corporate_actions_from],
   outputs: ['equity_bars', 'validation.json'],
   async run(ctx) {
     const vendors: VendorInput[] = [];
     const actions: CorporateAction[] = [];
     for (const from of ctx.config.corporate_actions_from) {
-      const input = ctx.inputs[from];
-      if (!input) throw new Error(`corporate_actions_from names ${from}, which is not among this target's deps`);
+      const input = inputOf(ctx, from);
       actions.push(...readActions(from, input.files));
     }
     for (const v of ctx.config.vendors) {
-      const input = ctx.inputs[v.from];
-      if (!input)
-        throw new Error(
-          `vendor '${v.name}' reads ${v.from}, which is not among this target's deps (${Object.keys(ctx.inputs).join(', ') || 'none'})`,
-        );
+      const input = inputOf(ctx, v.from);
       const shards = Object.keys(input.files)
         .filter((n) => n.endsWith('.csv'))
         .sort();

@@ -23,10 +23,11 @@ export default defineRule({
       strict: z.boolean().default(false),
     })
     .strict(),
+  inputs: (c) => [c.from],
   outputs: ['health.json'],
   async run(ctx) {
     const report = await dataHealth({
-      storeDir: join(inputDir(ctx.inputs, 'data_health', ctx.config.from), 'equity_bars'),
+      storeDir: join(inputDir(ctx, ctx.config.from), 'equity_bars'),
       exchange: ctx.config.exchange,
       calendar: ctx.config.calendar,
       fields: ctx.config.fields,

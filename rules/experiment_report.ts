@@ -17,13 +17,14 @@ export default defineRule({
       rolling_window: z.number().int().min(2).default(63),
     })
     .strict(),
+  inputs: (c) => [c.experiment, c.baseline],
   outputs: ['tearsheet.html'],
   async run(ctx) {
     const c = ctx.config;
     const html = await experimentTearsheet({
       title: `${c.experiment} against ${c.baseline}`,
-      experimentDir: inputDir(ctx.inputs, 'experiment_report', c.experiment),
-      baselineDir: inputDir(ctx.inputs, 'experiment_report', c.baseline),
+      experimentDir: inputDir(ctx, c.experiment),
+      baselineDir: inputDir(ctx, c.baseline),
       baselineName: c.baseline,
       periodsPerYear: c.periods_per_year,
       rollingWindow: c.rolling_window,

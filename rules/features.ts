@@ -22,10 +22,11 @@ export default defineRule({
       set: featureSetSchema,
     })
     .strict(),
+  inputs: (c) => [c.from],
   outputs: ['features'],
   async run(ctx) {
     const r = await buildFeatures(
-      join(inputDir(ctx.inputs, 'features', ctx.config.from), 'equity_bars'),
+      join(inputDir(ctx, ctx.config.from), 'equity_bars'),
       ctx.config.set,
       ctx.config.adjust,
       ctx.outDir,

@@ -16,10 +16,11 @@ export default defineRule({
   config: z
     .object({ chains: z.string().startsWith('//'), bars: z.string().startsWith('//'), underlying: z.string().min(1) })
     .strict(),
+  inputs: (c) => [c.chains, c.bars],
   outputs: ['labels'],
   async run(ctx) {
     const c = ctx.config;
-    const input = (label: string) => inputDir(ctx.inputs, 'hit_strike_labels', label);
+    const input = (label: string) => inputDir(ctx, label);
     const r = await buildHitStrikeLabels(
       join(input(c.chains), 'option_chains.csv'),
       join(input(c.bars), 'equity_bars'),

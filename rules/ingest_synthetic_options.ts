@@ -31,11 +31,12 @@ export default defineRule({
       generator: syntheticChainParamsSchema,
     })
     .strict(),
+  inputs: (c) => [c.bars],
   outputs: ['option_chains.csv', 'SYNTHETIC.md'],
   async run(ctx) {
     const c = ctx.config;
     // As traded: options are struck on the prices of their day, not on back-adjusted ones.
-    const bars = await getBars(join(inputDir(ctx.inputs, 'ingest_synthetic_options', c.bars), 'equity_bars'), {
+    const bars = await getBars(join(inputDir(ctx, c.bars), 'equity_bars'), {
       symbols: [c.underlying],
       start: c.start,
       end: c.end,

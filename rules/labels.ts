@@ -16,10 +16,11 @@ export default defineRule({
   config: z
     .object({ from: z.string().startsWith('//'), writers: z.number().int().positive().default(2), set: labelSetSchema })
     .strict(),
+  inputs: (c) => [c.from],
   outputs: ['labels'],
   async run(ctx) {
     const r = await buildLabels(
-      join(inputDir(ctx.inputs, 'labels', ctx.config.from), 'equity_bars'),
+      join(inputDir(ctx, ctx.config.from), 'equity_bars'),
       ctx.config.set,
       ctx.outDir,
       ctx.config.writers,

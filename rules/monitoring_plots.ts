@@ -32,10 +32,11 @@ export default defineRule({
       equity: z.array(label).min(1),
     })
     .strict(),
+  inputs: (c) => [c.data_health, ...c.training, ...c.equity],
   outputs: ['data_coverage.svg', ...TRAINING_METRICS.map((m) => `training_${m}.svg`), 'equity.svg'],
   async run(ctx) {
     const c = ctx.config;
-    const dirOf = (l: string) => inputDir(ctx.inputs, 'monitoring_plots', l);
+    const dirOf = (l: string) => inputDir(ctx, l);
     const health = JSON.parse(readFileSync(join(dirOf(c.data_health), 'health.json'), 'utf8')) as HealthReport;
     writeOutput(ctx.outDir, 'data_coverage.svg', dataCoveragePlot(health));
 

@@ -34,10 +34,11 @@ export default defineRule({
       min_coverage: z.number().min(0).max(1).default(0.9),
     })
     .strict(),
+  inputs: (c) => [c.chains, c.bars],
   outputs: ['features'],
   async run(ctx) {
     const c = ctx.config;
-    const input = (label: string) => inputDir(ctx.inputs, 'options_surface', label);
+    const input = (label: string) => inputDir(ctx, label);
     const r = await buildOptionsSurface(
       join(input(c.chains), 'option_chains.csv'),
       join(input(c.bars), 'equity_bars'),

@@ -26,11 +26,12 @@ export default defineRule({
       risk: riskConfigSchema.prefault({}),
     })
     .strict(),
+  inputs: (c) => [c.experiment],
   outputs: ['decisions.json', 'metrics_paper.json', 'ledger.jsonl'],
   keyFacts: () => ({ tfjs_backend: detectTfBackend() }),
   async run(ctx) {
     const c = ctx.config;
-    const { experiment, run } = replayExperimentOf(ctx, 'paper_session');
+    const { experiment, run } = replayExperimentOf(ctx);
     const { replay, market, backend, config } = await run();
     const write = (name: string, text: string) => writeOutput(ctx.outDir, name, text);
     write(

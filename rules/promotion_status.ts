@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineRule } from '../src/engine/rule-api.js';
+import { inputOf } from './_inputs.js';
 import { promotionStatus } from '../src/governance/promotion-status.js';
 import type { QualificationReport } from '../src/governance/qualify.js';
 import { metricsJson } from '../src/reports/metrics-json.js';
@@ -28,13 +29,11 @@ export default defineRule({
       promotions: z.string().min(1),
     })
     .strict(),
+  inputs: (c) => [c.experiment, c.qualification],
   outputs: ['promotion/status.json'],
   async run(ctx) {
     const c = ctx.config;
-    for (const label of [c.experiment, c.qualification]) {
-      if (!ctx.inputs[label])
-        throw new Error(`${label} is named in the config but is not among this target's deps: add it to deps`);
-    }
+    for (const label of [c.experiment, c.qualification]) inputOf(ctx, label);
     const reportBytes = readFileSync(
       join(ctx.inputs[c.qualification]!.dir(), 'promotion', 'qualification_report.json'),
     );

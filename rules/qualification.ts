@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { metricsJson } from '../src/reports/metrics-json.js';
 import { readHoldoutLedger, trialsOf } from '../src/engine/research-integrity/holdout-ledger.js';
 import { defineRule } from '../src/engine/rule-api.js';
+import { inputOf } from './_inputs.js';
 import { gateConfigSchema } from '../src/governance/gate-config.js';
 import { qualify } from '../src/governance/qualify.js';
 
@@ -17,13 +18,11 @@ export default defineRule({
   version: 1,
   description: 'hard gates and soft evidence of a candidate against its baseline',
   config: gateConfigSchema,
+  inputs: (c) => [c.candidate, c.baseline],
   outputs: ['promotion/qualification_report.json'],
   async run(ctx) {
     const c = ctx.config;
-    for (const label of [c.candidate, c.baseline]) {
-      if (!ctx.inputs[label])
-        throw new Error(`${label} is named in the gate config but is not among this target's deps: add it to deps`);
-    }
+    for (const label of [c.candidate, c.baseline]) inputOf(ctx, label);
     const ledger = ctx.srcs[c.ledger];
     if (!ledger)
       throw new Error(

@@ -26,6 +26,7 @@ export default defineRule({
       risk: riskConfigSchema.prefault({}),
     })
     .strict(),
+  inputs: (c) => [c.experiment, c.promotion],
   outputs: [
     'metrics_sim.json',
     'shadow/replay.json',
@@ -40,8 +41,8 @@ export default defineRule({
   keyFacts: () => ({ tfjs_backend: detectTfBackend() }),
   async run(ctx) {
     const c = ctx.config;
-    const { experiment, run } = replayExperimentOf(ctx, 'shadow_replay');
-    const status = requirePromoted(ctx.inputs, 'shadow_replay', c.promotion, c.experiment);
+    const { experiment, run } = replayExperimentOf(ctx);
+    const status = requirePromoted(ctx, c.promotion, c.experiment);
     if (status.experiment_outputs_digest !== experiment.outputsDigest)
       throw new Error(
         `${c.promotion} judged other outputs of ${c.experiment} than this replay reads: list the same experiment target in both`,

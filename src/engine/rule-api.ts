@@ -76,6 +76,12 @@ export interface Rule<C = unknown> {
   readonly config: ZodType<C>;
   /** Names (files or directory prefixes) that `run` must produce in outDir. */
   readonly outputs: readonly string[];
+  /**
+   * The targets this config reads (`from: //canonical/x`, a nested block's `from:`), as labels.
+   * Planning checks every one is among the target's `deps` before anything runs, and points
+   * at the config line that names it; `ctx.inputs` holds exactly the deps.
+   */
+  inputs?(config: C): readonly (string | undefined)[];
   /** Fan-out derived from config; the pipeline's `partitions:` takes precedence. */
   partitions?(config: C): Partition[];
   /** Marks a rule that reads the network or the clock (ingestion, paper trading). */

@@ -70,6 +70,27 @@ export class YamlSource {
     return `${this.file}:1:1`;
   }
 
+  /** The key path of the first scalar equal to `value` (document order), or undefined. */
+  pathOf(value: string): (string | number)[] | undefined {
+    const walk = (node: unknown, path: (string | number)[]): (string | number)[] | undefined => {
+      if (isScalar(node)) return node.value === value ? path : undefined;
+      if (isMap(node)) {
+        for (const pair of node.items) {
+          const key = isScalar(pair.key) ? pair.key.value : pair.key;
+          const found = walk(pair.value, [...path, String(key)]);
+          if (found) return found;
+        }
+      } else if (isSeq(node)) {
+        for (let i = 0; i < node.items.length; i++) {
+          const found = walk(node.items[i], [...path, i]);
+          if (found) return found;
+        }
+      }
+      return undefined;
+    };
+    return walk(this.doc.contents, []);
+  }
+
   /** Like locate, but of the key (not the value) of the last path element in its map. */
   locateKey(path: ReadonlyArray<PropertyKey>): string {
     const parent = path.length <= 1 ? this.doc.contents : this.doc.getIn(path.slice(0, -1) as unknown[], true);

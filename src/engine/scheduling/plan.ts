@@ -73,13 +73,18 @@ export async function planBuild(
   );
 
   // Imported here, not at the top: YAML is not needed by a build answered by the fast path.
-  const { loadTargetConfig } = await import('../pipeline/target-config.js');
+  const [{ loadTargetConfig }, { undeclaredConfigInputs }] = await Promise.all([
+    import('../pipeline/target-config.js'),
+    import('../pipeline/config-inputs.js'),
+  ]);
   const targets: TargetPlan[] = [];
+  const miswired: string[] = [];
   const byName = new Map<TargetName, TargetPlan>();
   for (const name of planned) {
     const spec = session.graph.spec(name);
     const rule = rules.get(spec.rule)!;
     const config = loadTargetConfig(session.workspace.root, spec, rule.rule);
+    miswired.push(...undeclaredConfigInputs(session.workspace.root, spec, rule.rule, config));
     const partitions = expandPartitions(spec, rule.rule, config);
     const actions: ActionPlan[] = [];
     const plan: TargetPlan = { name, spec, rule, config, partitions, actions };
@@ -107,6 +112,8 @@ export async function planBuild(
     targets.push(plan);
     byName.set(name, plan);
   }
+  if (miswired.length > 0)
+    throw new ConfigError(`configs read targets they do not depend on:\n  ${miswired.join('\n  ')}`);
   return { order: closure, targets, byName };
 }
 
