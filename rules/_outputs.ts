@@ -16,9 +16,10 @@ export const jsonLines = (rows: readonly unknown[]): string =>
 
 /** Replays the experiment a session rule names, with its deps resolved from the rule's inputs. */
 export function replayExperimentOf(
-  ctx: RuleContext<{ experiment: string; window: { start: string; end: string }; risk: RiskConfig }>,
+  ctx: RuleContext<{ window: { start: string; end: string }; risk: RiskConfig }>,
+  experimentLabel: string,
 ) {
-  const experiment = inputOf(ctx, ctx.config.experiment);
+  const experiment = inputOf(ctx, experimentLabel);
   return {
     experiment,
     run: () =>
@@ -28,7 +29,7 @@ export function replayExperimentOf(
         window: ctx.config.window,
         risk: ctx.config.risk,
         runId: ctx.label,
-        policyName: ctx.config.experiment,
+        policyName: experimentLabel,
       }),
   };
 }

@@ -8,6 +8,7 @@ import { metricsJson } from '../src/reports/metrics-json.js';
 import { inputDir } from './_inputs.js';
 import { requirePromoted } from './_promotion-records.js';
 import { writeOutput } from './_outputs.js';
+import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
 /**
  * One decision of a promoted policy on Alpaca's paper account (//paper/alpaca/<id>), exactly as
@@ -25,15 +26,17 @@ export default defineRule({
   description: 'one decision of a promoted policy on the Alpaca paper account',
   config: z
     .object({
-      experiment: z.string().startsWith('//'),
-      /** A promotion_status target: the session refuses unless it says 'promoted'. */
-      promotion: z.string().startsWith('//'),
+      /**
+       * The experiment whose policy decides, and a promotion_status target: the session refuses
+       * unless it says 'promoted'.
+       */
+      from: z.object({ experiment: targetLabelSchema, promotion: targetLabelSchema }).strict(),
       /** The account's append-only ledger: a workspace file, among this target's srcs. */
       account_ledger: z.string().min(1),
       risk: riskConfigSchema.prefault({}),
     })
     .strict(),
-  inputs: (c) => [c.experiment, c.promotion],
+  inputs: (c) => [c.from.experiment, c.from.promotion],
   outputs: ['decisions.json'],
   async run(ctx) {
     const c = ctx.config;
@@ -48,8 +51,8 @@ export default defineRule({
       throw new Error(
         `the account ledger ${c.account_ledger} is not among this target's srcs: add it (an empty file to start), so that each fill changes this key`,
       );
-    const status = requirePromoted(ctx, c.promotion, c.experiment);
-    const experimentDir = inputDir(ctx, c.experiment);
+    const status = requirePromoted(ctx, c.from.promotion, c.from.experiment);
+    const experimentDir = inputDir(ctx, c.from.experiment);
     const nowMs = process.env.QUANTO_NOW ? Date.parse(process.env.QUANTO_NOW) : Date.now();
     if (Number.isNaN(nowMs)) throw new Error(`QUANTO_NOW must be an ISO time, got '${process.env.QUANTO_NOW}'`);
     const { date, record } = await tradePolicyOnce({
@@ -59,7 +62,7 @@ export default defineRule({
         paper: true,
         ...(process.env.APCA_API_BASE_URL ? { baseUrl: process.env.APCA_API_BASE_URL } : {}),
       }),
-      policyLabel: c.experiment,
+      policyLabel: c.from.experiment,
       experimentDir,
       experimentConfig: (JSON.parse(readFileSync(`${experimentDir}/manifest.json`, 'utf8')) as { config: unknown })
         .config,
@@ -73,7 +76,7 @@ export default defineRule({
       'decisions.json',
       metricsJson({
         config: {
-          experiment: c.experiment,
+          experiment: c.from.experiment,
           experiment_outputs_digest: status.experiment_outputs_digest,
           promotion: status.record,
           broker: 'alpaca-paper',

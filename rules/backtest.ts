@@ -18,13 +18,13 @@ export default defineRule({
   version: 1,
   description: 'a strategy backtest with costs, metrics, regime slices and a tearsheet',
   config: backtestConfigSchema,
-  inputs: (c) => [c.bars, c.regimes?.from],
+  inputs: (c) => [c.from, c.regimes?.from],
   outputs: BACKTEST_OUTPUTS,
   consumes: (c) => (c.regimes ? [{ from: c.regimes.from, columns: regimeColumns(c.regimes), as: 'feature' }] : []),
   async run(ctx) {
     const c = ctx.config;
     const run = await runBacktest(c, {
-      barsDir: join(inputDir(ctx, c.bars), 'equity_bars'),
+      barsDir: join(inputDir(ctx, c.from), 'equity_bars'),
       regimeFeaturesDir: c.regimes ? join(inputDir(ctx, c.regimes.from), 'features') : null,
     });
     const rows = await writeBacktestOutputs(

@@ -4,6 +4,7 @@ import { canonicalizeEquityBars, type VendorInput } from '../src/data/canonicali
 import { corporateActionSchema, type CorporateAction } from '../src/data/schemas/reference.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { inputOf } from './_inputs.js';
+import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
 /**
  * Raw bar shards from one or more vendors → the canonical equity bars table: validated (a bad
@@ -18,23 +19,23 @@ export default defineRule({
   config: z
     .object({
       vendors: z
-        .array(z.object({ name: z.string().min(1), from: z.string().startsWith('//') }).strict())
+        .array(z.object({ name: z.string().min(1), from: targetLabelSchema }).strict())
         .min(1)
         .describe('highest precedence first'),
       duplicates: z.enum(['fail', 'keep_first', 'keep_last']).default('fail'),
       on_invalid: z.enum(['fail', 'quarantine']).default('fail'),
       exchange: z.string().default('XNYS'),
       /** Targets whose corporate_actions.json to apply as well (reference data fetched apart from bars). */
-      corporate_actions_from: z.array(z.string().startsWith('//')).default([]),
+      corporate_actions: z.array(z.object({ from: targetLabelSchema }).strict()).default([]),
       threads: z.number().int().positive().default(2),
     })
     .strict(),
-  inputs: (c) => [...c.vendors.map((v) => v.from), ...c.corporate_actions_from],
+  inputs: (c) => [...c.vendors.map((v) => v.from), ...c.corporate_actions.map((a) => a.from)],
   outputs: ['equity_bars', 'validation.json'],
   async run(ctx) {
     const vendors: VendorInput[] = [];
     const actions: CorporateAction[] = [];
-    for (const from of ctx.config.corporate_actions_from) {
+    for (const { from } of ctx.config.corporate_actions) {
       const input = inputOf(ctx, from);
       actions.push(...readActions(from, input.files));
     }

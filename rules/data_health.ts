@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { dataHealth, HEALTH_FIELDS } from '../src/data/health/data-health.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { inputDir } from './_inputs.js';
+import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
 /**
  * Coverage and missing-value diagnostics of canonical bars, per symbol and field, against the
@@ -15,7 +16,7 @@ export default defineRule({
   description: 'coverage and NaN diagnostics of canonical bars (JSON report)',
   config: z
     .object({
-      from: z.string().startsWith('//'),
+      from: targetLabelSchema,
       exchange: z.string().default('XNYS'),
       calendar: z.enum(['union', 'intersection', 'per_symbol']).default('per_symbol'),
       fields: z.array(z.enum(HEALTH_FIELDS)).default([...HEALTH_FIELDS]),

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { buildFeatures } from '../src/features/build-features.js';
-import { featureSetSchema } from '../src/features/feature-set.js';
+import { checkFeatureSet, featureSetShape, type FeatureSet } from '../src/features/feature-set.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { inputDir } from './_inputs.js';
+import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
 /**
  * A versioned feature set (its contract is this target's config, under configs/features/) over
@@ -16,25 +17,25 @@ export default defineRule({
   description: 'a feature set contract computed over canonical bars',
   config: z
     .object({
-      from: z.string().startsWith('//'),
+      from: targetLabelSchema,
       adjust: z.enum(['none', 'splits', 'total']).default('splits'),
       writers: z.number().int().positive().default(2),
-      set: featureSetSchema,
+      ...featureSetShape,
     })
-    .strict(),
+    .strict()
+    .superRefine(checkFeatureSet),
   inputs: (c) => [c.from],
   outputs: ['features'],
   async run(ctx) {
+    const { from, adjust, writers, ...set } = ctx.config;
     const r = await buildFeatures(
-      join(inputDir(ctx, ctx.config.from), 'equity_bars'),
-      ctx.config.set,
-      ctx.config.adjust,
+      join(inputDir(ctx, from), 'equity_bars'),
+      set satisfies FeatureSet,
+      adjust,
       ctx.outDir,
-      ctx.config.writers,
+      writers,
     );
-    ctx.log.info(
-      `${ctx.config.set.name} v${ctx.config.set.version}: ${r.columns.length} columns, ${r.rows} rows, ${r.symbols} symbols`,
-    );
+    ctx.log.info(`${set.name} v${set.version}: ${r.columns.length} columns, ${r.rows} rows, ${r.symbols} symbols`);
     return {
       rows: { features: r.rows },
       columns: {

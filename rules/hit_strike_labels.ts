@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { buildHitStrikeLabels, HIT_STRIKE_COLUMNS } from '../src/features/build-hit-strike.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { inputDir } from './_inputs.js';
+import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
 /**
  * Hit-strike labels (does the underlying touch the strike before expiry?) for every option
@@ -14,16 +15,20 @@ export default defineRule({
   version: 1,
   description: 'hit-strike labels for option contracts (role: label)',
   config: z
-    .object({ chains: z.string().startsWith('//'), bars: z.string().startsWith('//'), underlying: z.string().min(1) })
+    .object({
+      /** The option chains, and the canonical bars whose closes decide each hit. */
+      from: z.object({ chains: targetLabelSchema, bars: targetLabelSchema }).strict(),
+      underlying: z.string().min(1),
+    })
     .strict(),
-  inputs: (c) => [c.chains, c.bars],
+  inputs: (c) => [c.from.chains, c.from.bars],
   outputs: ['labels'],
   async run(ctx) {
     const c = ctx.config;
     const input = (label: string) => inputDir(ctx, label);
     const r = await buildHitStrikeLabels(
-      join(input(c.chains), 'option_chains.csv'),
-      join(input(c.bars), 'equity_bars'),
+      join(input(c.from.chains), 'option_chains.csv'),
+      join(input(c.from.bars), 'equity_bars'),
       c.underlying,
       ctx.outDir,
     );

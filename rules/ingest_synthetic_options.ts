@@ -10,6 +10,7 @@ import {
 import { defineRule } from '../src/engine/rule-api.js';
 import { inputDir } from './_inputs.js';
 import { isoDateSchema } from '../src/data/schemas/iso-date.js';
+import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
 /**
  * SYNTHETIC daily option chains over a real underlying's closes: the sample has no real options
@@ -24,19 +25,19 @@ export default defineRule({
   config: z
     .object({
       /** The canonical bars (a dep) whose unadjusted closes the chains are written over. */
-      bars: z.string().startsWith('//'),
+      from: targetLabelSchema,
       underlying: z.string().min(1),
       start: isoDateSchema,
       end: isoDateSchema,
       generator: syntheticChainParamsSchema,
     })
     .strict(),
-  inputs: (c) => [c.bars],
+  inputs: (c) => [c.from],
   outputs: ['option_chains.csv', 'SYNTHETIC.md'],
   async run(ctx) {
     const c = ctx.config;
     // As traded: options are struck on the prices of their day, not on back-adjusted ones.
-    const bars = await getBars(join(inputDir(ctx, c.bars), 'equity_bars'), {
+    const bars = await getBars(join(inputDir(ctx, c.from), 'equity_bars'), {
       symbols: [c.underlying],
       start: c.start,
       end: c.end,
@@ -44,7 +45,7 @@ export default defineRule({
       adjust: 'none',
     });
     if (bars.length === 0)
-      throw new Error(`no bars of ${c.underlying} from ${c.start} to ${c.end} in ${c.bars} to build chains on`);
+      throw new Error(`no bars of ${c.underlying} from ${c.start} to ${c.end} in ${c.from} to build chains on`);
     const rows = generateOptionChains(
       c.underlying,
       bars.map((b) => ({ date: b.date, close: b.close })),
@@ -59,7 +60,7 @@ export default defineRule({
     );
     return {
       rows: { 'option_chains.csv': rows.length },
-      fetched: { vendor: 'synthetic', synthetic: true, underlying_bars: c.bars },
+      fetched: { vendor: 'synthetic', synthetic: true, underlying_bars: c.from },
     };
   },
 });

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { buildLabels, labelSetSchema } from '../src/features/build-labels.js';
+import { buildLabels, labelSetShape } from '../src/features/build-labels.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { inputDir } from './_inputs.js';
+import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
 /**
  * Forward-looking labels (forward returns, triple-barrier labels with their touch dates) over
@@ -14,17 +15,13 @@ export default defineRule({
   version: 1,
   description: 'forward-looking labels over canonical bars (role: label)',
   config: z
-    .object({ from: z.string().startsWith('//'), writers: z.number().int().positive().default(2), set: labelSetSchema })
+    .object({ from: targetLabelSchema, writers: z.number().int().positive().default(2), ...labelSetShape })
     .strict(),
   inputs: (c) => [c.from],
   outputs: ['labels'],
   async run(ctx) {
-    const r = await buildLabels(
-      join(inputDir(ctx, ctx.config.from), 'equity_bars'),
-      ctx.config.set,
-      ctx.outDir,
-      ctx.config.writers,
-    );
+    const { from, writers, ...set } = ctx.config;
+    const r = await buildLabels(join(inputDir(ctx, from), 'equity_bars'), set, ctx.outDir, writers);
     return {
       rows: { labels: r.rows },
       columns: { symbol: 'key', date: 'key', ...Object.fromEntries(r.columns.map((c) => [c, 'label'])) },

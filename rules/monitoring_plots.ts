@@ -7,8 +7,7 @@ import { defineRule } from '../src/engine/rule-api.js';
 import { dataCoveragePlot, equityPlot, trainingCurvePlot } from '../src/reports/monitoring-plots.js';
 import { writeOutput } from './_outputs.js';
 import { inputDir } from './_inputs.js';
-
-const label = z.string().startsWith('//');
+import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
 /** The PPO diagnostics worth watching: reward, how far each update moved the policy, exploration. */
 const TRAINING_METRICS = ['episode_reward', 'approx_kl', 'entropy'] as const;
@@ -27,20 +26,25 @@ export default defineRule({
   description: 'SVG plots of data coverage, training curves and equity curves',
   config: z
     .object({
-      data_health: label,
-      training: z.array(label).min(1),
-      equity: z.array(label).min(1),
+      /** A data_health target, the experiments whose training curves to plot, and the targets whose equity curves to plot. */
+      from: z
+        .object({
+          data_health: targetLabelSchema,
+          training: z.array(targetLabelSchema).min(1),
+          equity: z.array(targetLabelSchema).min(1),
+        })
+        .strict(),
     })
     .strict(),
-  inputs: (c) => [c.data_health, ...c.training, ...c.equity],
+  inputs: (c) => [c.from.data_health, ...c.from.training, ...c.from.equity],
   outputs: ['data_coverage.svg', ...TRAINING_METRICS.map((m) => `training_${m}.svg`), 'equity.svg'],
   async run(ctx) {
     const c = ctx.config;
     const dirOf = (l: string) => inputDir(ctx, l);
-    const health = JSON.parse(readFileSync(join(dirOf(c.data_health), 'health.json'), 'utf8')) as HealthReport;
+    const health = JSON.parse(readFileSync(join(dirOf(c.from.data_health), 'health.json'), 'utf8')) as HealthReport;
     writeOutput(ctx.outDir, 'data_coverage.svg', dataCoveragePlot(health));
 
-    const curves = c.training.map((l) => {
+    const curves = c.from.training.map((l) => {
       const file = join(dirOf(l), 'training', 'curves.json');
       if (!existsSync(file)) throw new Error(`${l} has no training/curves.json: is it a ppo_experiment target?`);
       return { label: l, rows: JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>[] };
@@ -51,7 +55,7 @@ export default defineRule({
     const { connection, close } = await openDuckDb(1);
     try {
       const equity = [];
-      for (const l of c.equity) {
+      for (const l of c.from.equity) {
         const file = EQUITY_FILES.map((f) => join(dirOf(l), f)).find((f) => existsSync(f));
         if (!file)
           throw new Error(`${l} has none of ${EQUITY_FILES.join(', ')}: is it a backtest or experiment target?`);
@@ -66,7 +70,7 @@ export default defineRule({
       close();
     }
     ctx.log.info(
-      `${Object.keys(health.symbols).length} symbols' coverage, ${curves.length} training curves, ${c.equity.length} equity curves`,
+      `${Object.keys(health.symbols).length} symbols' coverage, ${curves.length} training curves, ${c.from.equity.length} equity curves`,
     );
   },
 });

@@ -4,6 +4,7 @@ import { buildOptionsSurface } from '../src/features/build-options-surface.js';
 import { SURFACE_FEATURES } from '../src/features/surface-selection.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { inputDir } from './_inputs.js';
+import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
 /**
  * Volatility-surface features (IVX, 25-delta skew, term slope, open interest and volume,
@@ -18,8 +19,8 @@ export default defineRule({
     .object({
       name: z.string().min(1),
       version: z.number().int().positive(),
-      chains: z.string().startsWith('//'),
-      bars: z.string().startsWith('//'),
+      /** The option chains, and the canonical bars that give the spot. */
+      from: z.object({ chains: targetLabelSchema, bars: targetLabelSchema }).strict(),
       underlying: z.string().min(1),
       rate: z.number(),
       div_yield: z.number(),
@@ -34,14 +35,14 @@ export default defineRule({
       min_coverage: z.number().min(0).max(1).default(0.9),
     })
     .strict(),
-  inputs: (c) => [c.chains, c.bars],
+  inputs: (c) => [c.from.chains, c.from.bars],
   outputs: ['features'],
   async run(ctx) {
     const c = ctx.config;
     const input = (label: string) => inputDir(ctx, label);
     const r = await buildOptionsSurface(
-      join(input(c.chains), 'option_chains.csv'),
-      join(input(c.bars), 'equity_bars'),
+      join(input(c.from.chains), 'option_chains.csv'),
+      join(input(c.from.bars), 'equity_bars'),
       {
         underlying: c.underlying,
         rate: c.rate,

@@ -5,6 +5,7 @@ import { riskConfigSchema } from '../src/execution/risk-config.js';
 import { detectTfBackend } from '../src/rl/tf-backend.js';
 import { jsonLines, replayExperimentOf, writeOutput } from './_outputs.js';
 import { isoDateSchema } from '../src/data/schemas/iso-date.js';
+import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
 /**
  * A paper-trading session of an experiment's policy against the simulated broker over the
@@ -20,18 +21,19 @@ export default defineRule({
   description: 'a paper-trading session of a policy on the simulated broker',
   config: z
     .object({
-      experiment: z.string().startsWith('//'),
+      /** The experiment whose policy trades. */
+      from: targetLabelSchema,
       broker: z.literal('simulated').default('simulated'),
       window: z.object({ start: isoDateSchema, end: isoDateSchema }).strict(),
       risk: riskConfigSchema.prefault({}),
     })
     .strict(),
-  inputs: (c) => [c.experiment],
+  inputs: (c) => [c.from],
   outputs: ['decisions.json', 'metrics_paper.json', 'ledger.jsonl'],
   keyFacts: () => ({ tfjs_backend: detectTfBackend() }),
   async run(ctx) {
     const c = ctx.config;
-    const { experiment, run } = replayExperimentOf(ctx);
+    const { experiment, run } = replayExperimentOf(ctx, c.from);
     const { replay, market, backend, config } = await run();
     const write = (name: string, text: string) => writeOutput(ctx.outDir, name, text);
     write(
@@ -39,7 +41,7 @@ export default defineRule({
       metricsJson({
         run_id: ctx.label,
         config: {
-          experiment: c.experiment,
+          experiment: c.from,
           experiment_outputs_digest: experiment.outputsDigest,
           broker: c.broker,
           window: c.window,

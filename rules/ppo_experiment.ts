@@ -22,7 +22,7 @@ export default defineRule({
   version: 1,
   description: 'a PPO policy trained and evaluated on the trading environment',
   config: experimentConfigSchema,
-  inputs: (c) => [c.bars, c.features.from, c.regimes?.from],
+  inputs: (c) => [c.from, c.features.from, c.regimes?.from],
   outputs: EXPERIMENT_OUTPUTS,
   keyFacts: () => ({ tfjs_backend: detectTfBackend() }),
   consumes: (c) => [
@@ -34,7 +34,7 @@ export default defineRule({
     const run = await runExperiment(
       c,
       {
-        barsDir: join(inputDir(ctx, c.bars), 'equity_bars'),
+        barsDir: join(inputDir(ctx, c.from), 'equity_bars'),
         featuresDir: join(inputDir(ctx, c.features.from), 'features'),
         regimeFeaturesDir: c.regimes ? join(inputDir(ctx, c.regimes.from), 'features') : null,
       },

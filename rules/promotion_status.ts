@@ -9,6 +9,7 @@ import type { QualificationReport } from '../src/governance/qualify.js';
 import { metricsJson } from '../src/reports/metrics-json.js';
 import { writeOutput } from './_outputs.js';
 import { promotionRecordFiles } from './_promotion-records.js';
+import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
 /**
  * Where an experiment stands at a promotion tier (//promotions/<tier>/<id>): its qualification
@@ -22,33 +23,33 @@ export default defineRule({
   description: "an experiment's promotion state at a tier: verdict, covering record, next step",
   config: z
     .object({
-      experiment: z.string().startsWith('//'),
-      qualification: z.string().startsWith('//'),
+      /** The experiment, and the qualification that judged it. */
+      from: z.object({ experiment: targetLabelSchema, qualification: targetLabelSchema }).strict(),
       tier: z.enum(['candidate', 'production']),
       /** The promotion records to look in: the glob this target lists in its srcs. */
       promotions: z.string().min(1),
     })
     .strict(),
-  inputs: (c) => [c.experiment, c.qualification],
+  inputs: (c) => [c.from.experiment, c.from.qualification],
   outputs: ['promotion/status.json'],
   async run(ctx) {
     const c = ctx.config;
-    for (const label of [c.experiment, c.qualification]) inputOf(ctx, label);
+    for (const label of [c.from.experiment, c.from.qualification]) inputOf(ctx, label);
     const reportBytes = readFileSync(
-      join(ctx.inputs[c.qualification]!.dir(), 'promotion', 'qualification_report.json'),
+      join(ctx.inputs[c.from.qualification]!.dir(), 'promotion', 'qualification_report.json'),
     );
     const report = JSON.parse(reportBytes.toString('utf8')) as QualificationReport;
     const records = promotionRecordFiles(ctx.srcs, c.promotions);
     const reportDigest = createHash('sha256').update(reportBytes).digest('hex');
     const status = promotionStatus({
-      experiment: c.experiment,
-      outputsDigest: ctx.inputs[c.experiment]!.outputsDigest,
+      experiment: c.from.experiment,
+      outputsDigest: ctx.inputs[c.from.experiment]!.outputsDigest,
       tier: c.tier,
       report,
       reportDigest,
       records,
     });
     writeOutput(ctx.outDir, 'promotion/status.json', metricsJson(status));
-    ctx.log.info(`${c.experiment} at ${c.tier}: ${status.state.replaceAll('_', ' ')}; ${status.next_step}`);
+    ctx.log.info(`${c.from.experiment} at ${c.tier}: ${status.state.replaceAll('_', ' ')}; ${status.next_step}`);
   },
 });

@@ -18,11 +18,11 @@ export default defineRule({
   version: 1,
   description: 'hard gates and soft evidence of a candidate against its baseline',
   config: gateConfigSchema,
-  inputs: (c) => [c.candidate, c.baseline],
+  inputs: (c) => [c.from.candidate, c.from.baseline],
   outputs: ['promotion/qualification_report.json'],
   async run(ctx) {
     const c = ctx.config;
-    for (const label of [c.candidate, c.baseline]) inputOf(ctx, label);
+    for (const label of [c.from.candidate, c.from.baseline]) inputOf(ctx, label);
     const ledger = ctx.srcs[c.ledger];
     if (!ledger)
       throw new Error(
@@ -42,7 +42,7 @@ export default defineRule({
       );
     const report = await qualify(
       c,
-      { candidate: ctx.inputs[c.candidate]!.dir(), baseline: ctx.inputs[c.baseline]!.dir() },
+      { candidate: ctx.inputs[c.from.candidate]!.dir(), baseline: ctx.inputs[c.from.baseline]!.dir() },
       trials,
     );
     mkdirSync(join(ctx.outDir, 'promotion'), { recursive: true });

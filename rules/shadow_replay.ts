@@ -6,6 +6,7 @@ import { detectTfBackend } from '../src/rl/tf-backend.js';
 import { jsonLines, replayExperimentOf, writeOutput } from './_outputs.js';
 import { requirePromoted } from './_promotion-records.js';
 import { isoDateSchema } from '../src/data/schemas/iso-date.js';
+import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
 /**
  * A shadow replay of a promoted experiment's policy over a window, through the intent, risk,
@@ -19,14 +20,16 @@ export default defineRule({
   description: 'a promoted policy replayed through intents, risk and simulated fills',
   config: z
     .object({
-      experiment: z.string().startsWith('//'),
-      /** A promotion_status target (a dep): the replay refuses unless it says 'promoted'. */
-      promotion: z.string().startsWith('//'),
+      /**
+       * The experiment whose policy is replayed, and a promotion_status target: the replay
+       * refuses unless it says 'promoted'.
+       */
+      from: z.object({ experiment: targetLabelSchema, promotion: targetLabelSchema }).strict(),
       window: z.object({ start: isoDateSchema, end: isoDateSchema }).strict(),
       risk: riskConfigSchema.prefault({}),
     })
     .strict(),
-  inputs: (c) => [c.experiment, c.promotion],
+  inputs: (c) => [c.from.experiment, c.from.promotion],
   outputs: [
     'metrics_sim.json',
     'shadow/replay.json',
@@ -41,11 +44,11 @@ export default defineRule({
   keyFacts: () => ({ tfjs_backend: detectTfBackend() }),
   async run(ctx) {
     const c = ctx.config;
-    const { experiment, run } = replayExperimentOf(ctx);
-    const status = requirePromoted(ctx, c.promotion, c.experiment);
+    const { experiment, run } = replayExperimentOf(ctx, c.from.experiment);
+    const status = requirePromoted(ctx, c.from.promotion, c.from.experiment);
     if (status.experiment_outputs_digest !== experiment.outputsDigest)
       throw new Error(
-        `${c.promotion} judged other outputs of ${c.experiment} than this replay reads: list the same experiment target in both`,
+        `${c.from.promotion} judged other outputs of ${c.from.experiment} than this replay reads: list the same experiment target in both`,
       );
     const { replay, market, backend, config: expConfig } = await run();
 
@@ -60,7 +63,7 @@ export default defineRule({
     write(
       'shadow/replay.json',
       metricsJson({
-        experiment: c.experiment,
+        experiment: c.from.experiment,
         experiment_outputs_digest: experiment.outputsDigest,
         promotion: { file: status.record!.file, sha256: status.record!.sha256 },
         backend,

@@ -4,14 +4,13 @@ import { regimesSchema } from '../evaluation/regime-slices.js';
 import { accountSchema, bracketSchema } from './account-config.js';
 import { strategySchema } from './strategy-config.js';
 import { isoDateSchema } from '../data/schemas/iso-date.js';
-
-const label = z.string().startsWith('//');
+import { targetLabelSchema } from '../data/schemas/target-label.js';
 
 /** A backtest target's config (configs/backtests/*.yaml): what runs, on which bars, at what cost, judged how. */
 export const backtestConfigSchema = z
   .object({
     /** The canonical bar target the backtest trades. */
-    bars: label,
+    from: targetLabelSchema,
     /** Symbols traded; empty for every symbol in the bars. */
     symbols: z.array(z.string().min(1)).default([]),
     adjust: z.enum(['none', 'splits', 'total']).default('total'),

@@ -68,11 +68,11 @@ export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Pr
     endExclusive,
   });
   if (all.dates.length < 3)
-    throw new Error(`${c.bars} has ${all.dates.length} sessions in the backtest's period: at least 3 are needed`);
+    throw new Error(`${c.from} has ${all.dates.length} sessions in the backtest's period: at least 3 are needed`);
   if (c.benchmark && !all.symbols.includes(c.benchmark))
-    throw new Error(`the benchmark ${c.benchmark} is not among the symbols of ${c.bars}`);
+    throw new Error(`the benchmark ${c.benchmark} is not among the symbols of ${c.from}`);
   const data = c.symbols.length > 0 ? selectSymbols(all, [...c.symbols].sort()) : all;
-  checkTradable(data, c.costs, c.bars);
+  checkTradable(data, c.costs, c.from);
 
   const planned = strategyWeights(c.strategy, data);
   const weights = c.orders_on === 'change' ? onChangesOnly(planned) : planned;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { performanceMetrics, type PerformanceMetrics } from './performance-metrics.js';
+import { targetLabelSchema } from '../data/schemas/target-label.js';
 
 const conditionSchema = z
   .object({
@@ -21,7 +22,7 @@ export type RegimeSlice = z.infer<typeof regimeSliceSchema>;
 
 /** Where the regimes come from and which slices to report (a backtest's or an experiment's `regimes:`). */
 export const regimesSchema = z
-  .object({ from: z.string().startsWith('//'), symbol: z.string().min(1), slices: z.array(regimeSliceSchema).min(1) })
+  .object({ from: targetLabelSchema, symbol: z.string().min(1), slices: z.array(regimeSliceSchema).min(1) })
   .strict();
 
 export type RegimesConfig = z.infer<typeof regimesSchema>;

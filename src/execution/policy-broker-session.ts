@@ -38,12 +38,12 @@ export async function tradePolicyOnce(o: {
   const today = new Date(o.nowMs).toISOString().slice(0, 10);
   const { market } = await loadEnvMarket(
     config,
-    join(o.dirOf(config.bars), 'equity_bars'),
+    join(o.dirOf(config.from), 'equity_bars'),
     join(o.dirOf(config.features.from), 'features'),
     { start: new Date(o.nowMs - 30 * DAY_MS).toISOString().slice(0, 10), end: today },
   );
   const t = market.dates.length - 1;
-  if (t < 0) throw new Error(`no bars of ${config.bars} in the 30 days before ${today}: build fresher data first`);
+  if (t < 0) throw new Error(`no bars of ${config.from} in the 30 days before ${today}: build fresher data first`);
   const date = market.dates[t]!;
   await initTfBackend();
   const { policy } = loadTrainedPolicy(join(o.experimentDir, 'model'));

@@ -4,19 +4,22 @@ import { openDuckDb, queryRows, sqlString } from '../data/store/duckdb.js';
 import { writeRowsAsPartitionedParquet } from '../data/store/partitioned-writer.js';
 import { forwardReturn, labelSchema, tripleBarrier } from './labels.js';
 
-export const labelSetSchema = z
-  .object({
-    name: z.string().regex(/^[a-z][a-z0-9_]*$/),
-    version: z.number().int().min(1),
-    labels: z.array(labelSchema).min(1),
-  })
-  .strict();
+/** The fields of a label set: a labels target's config is these plus where it reads from. */
+export const labelSetShape = {
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  version: z.number().int().min(1),
+  labels: z.array(labelSchema).min(1),
+};
+
+export const labelSetSchema = z.object(labelSetShape).strict();
 
 export type LabelSet = z.infer<typeof labelSetSchema>;
 
 /** The columns a label produces: triple-barrier labels keep their touch date (t1, for purging) and return. */
 export function labelColumns(set: LabelSet): string[] {
-  return set.labels.flatMap((l) => (l.fn === 'triple_barrier' ? [l.name, `${l.name}_t1`, `${l.name}_ret`] : [l.name]));
+  return set.labels.flatMap((l) =>
+    l.kind === 'triple_barrier' ? [l.name, `${l.name}_t1`, `${l.name}_ret`] : [l.name],
+  );
 }
 
 /** A label set over a canonical bar store (split-adjusted closes), as Parquet by symbol and year. */
@@ -43,7 +46,7 @@ export async function buildLabels(
       const close = rows.map((r) => Number(r.close));
       const values: (number | string)[][] = [];
       for (const l of set.labels) {
-        if (l.fn === 'forward_return') values.push(forwardReturn(close, l.horizon));
+        if (l.kind === 'forward_return') values.push(forwardReturn(close, l.horizon));
         else {
           const tb = tripleBarrier(close, l);
           values.push(

@@ -10,93 +10,101 @@ import * as regime from './regime.js';
 const window = z.number().int().min(1);
 const periodsPerYear = z.number().positive().default(252);
 
-export const featureSchema = z.discriminatedUnion('fn', [
-  z.object({ name: z.string(), fn: z.literal('return_simple'), horizon: window.default(1) }).strict(),
-  z.object({ name: z.string(), fn: z.literal('return_log'), horizon: window.default(1) }).strict(),
-  z.object({ name: z.string(), fn: z.literal('sma'), window }).strict(),
-  z.object({ name: z.string(), fn: z.literal('ema'), window }).strict(),
-  z.object({ name: z.string(), fn: z.literal('rsi'), window }).strict(),
-  z.object({ name: z.string(), fn: z.literal('true_range') }).strict(),
-  z.object({ name: z.string(), fn: z.literal('atr'), window }).strict(),
-  z.object({ name: z.string(), fn: z.literal('bollinger'), window, k: z.number().positive().default(2) }).strict(),
+export const featureSchema = z.discriminatedUnion('kind', [
+  z.object({ name: z.string(), kind: z.literal('return_simple'), horizon: window.default(1) }).strict(),
+  z.object({ name: z.string(), kind: z.literal('return_log'), horizon: window.default(1) }).strict(),
+  z.object({ name: z.string(), kind: z.literal('sma'), window }).strict(),
+  z.object({ name: z.string(), kind: z.literal('ema'), window }).strict(),
+  z.object({ name: z.string(), kind: z.literal('rsi'), window }).strict(),
+  z.object({ name: z.string(), kind: z.literal('true_range') }).strict(),
+  z.object({ name: z.string(), kind: z.literal('atr'), window }).strict(),
+  z.object({ name: z.string(), kind: z.literal('bollinger'), window, k: z.number().positive().default(2) }).strict(),
   z
     .object({
       name: z.string(),
-      fn: z.literal('macd'),
+      kind: z.literal('macd'),
       fast: window.default(12),
       slow: window.default(26),
       signal: window.default(9),
     })
     .strict(),
-  z.object({ name: z.string(), fn: z.literal('roc_log'), window }).strict(),
-  z.object({ name: z.string(), fn: z.literal('vol_close'), window, periods_per_year: periodsPerYear }).strict(),
-  z.object({ name: z.string(), fn: z.literal('vol_parkinson'), window, periods_per_year: periodsPerYear }).strict(),
-  z.object({ name: z.string(), fn: z.literal('vol_garman_klass'), window, periods_per_year: periodsPerYear }).strict(),
-  z.object({ name: z.string(), fn: z.literal('cs_rank'), of: z.string() }).strict(),
-  z.object({ name: z.string(), fn: z.literal('cs_zscore'), of: z.string() }).strict(),
-  z.object({ name: z.string(), fn: z.literal('cs_demean'), of: z.string() }).strict(),
-  z.object({ name: z.string(), fn: z.literal('amihud'), window }).strict(),
-  z.object({ name: z.string(), fn: z.literal('dollar_volume'), window: window.default(1) }).strict(),
-  z.object({ name: z.string(), fn: z.literal('volume_zscore'), window }).strict(),
-  z.object({ name: z.string(), fn: z.literal('hl_range') }).strict(),
+  z.object({ name: z.string(), kind: z.literal('roc_log'), window }).strict(),
+  z.object({ name: z.string(), kind: z.literal('vol_close'), window, periods_per_year: periodsPerYear }).strict(),
+  z.object({ name: z.string(), kind: z.literal('vol_parkinson'), window, periods_per_year: periodsPerYear }).strict(),
+  z
+    .object({ name: z.string(), kind: z.literal('vol_garman_klass'), window, periods_per_year: periodsPerYear })
+    .strict(),
+  z.object({ name: z.string(), kind: z.literal('cs_rank'), of: z.string() }).strict(),
+  z.object({ name: z.string(), kind: z.literal('cs_zscore'), of: z.string() }).strict(),
+  z.object({ name: z.string(), kind: z.literal('cs_demean'), of: z.string() }).strict(),
+  z.object({ name: z.string(), kind: z.literal('amihud'), window }).strict(),
+  z.object({ name: z.string(), kind: z.literal('dollar_volume'), window: window.default(1) }).strict(),
+  z.object({ name: z.string(), kind: z.literal('volume_zscore'), window }).strict(),
+  z.object({ name: z.string(), kind: z.literal('hl_range') }).strict(),
   z
     .object({
       name: z.string(),
-      fn: z.literal('volatility_regime'),
+      kind: z.literal('volatility_regime'),
       window: window.default(20),
       lookback: window.default(252),
       periods_per_year: periodsPerYear,
     })
     .strict(),
-  z.object({ name: z.string(), fn: z.literal('trend_regime'), window: window.default(200) }).strict(),
-  z.object({ name: z.string(), fn: z.literal('drawdown') }).strict(),
+  z.object({ name: z.string(), kind: z.literal('trend_regime'), window: window.default(200) }).strict(),
+  z.object({ name: z.string(), kind: z.literal('drawdown') }).strict(),
   z
     .object({
       name: z.string(),
-      fn: z.literal('drawdown_state'),
+      kind: z.literal('drawdown_state'),
       thresholds: z.tuple([z.number().positive(), z.number().positive()]).default([0.1, 0.2]),
     })
     .strict(),
 ]);
 
-export const featureSetSchema = z
-  .object({
-    name: z.string().regex(/^[a-z][a-z0-9_]*$/),
-    version: z.number().int().min(1),
-    description: z.string().optional(),
-    /** Shift every feature by this many bars (1: a value for day t uses data up to t-1). */
-    lag: z.number().int().min(0).default(0),
-    features: z.array(featureSchema).min(1),
-  })
-  .strict()
-  .superRefine((set, ctx) => {
-    const seen = new Set<string>();
-    set.features.forEach((f, i) => {
-      for (const column of columnsOf(f)) {
-        if (seen.has(column))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['features', i, 'name'],
-            message: `column '${column}' is produced twice`,
-          });
-        seen.add(column);
-      }
-    });
-    set.features.forEach((f, i) => {
-      if (isCrossSectional(f) && !set.features.some((g) => !isCrossSectional(g) && columnsOf(g).includes(f.of))) {
+/** The fields of a feature set: a features target's config is these plus where it reads from. */
+export const featureSetShape = {
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  version: z.number().int().min(1),
+  description: z.string().optional(),
+  /** Shift every feature by this many bars (1: a value for day t uses data up to t-1). */
+  lag: z.number().int().min(0).default(0),
+  features: z.array(featureSchema).min(1),
+};
+
+export const featureSetSchema = z.object(featureSetShape).strict().superRefine(checkFeatureSet);
+
+/** The checks across features: no column produced twice, cross-sectional features of this set's columns. */
+export function checkFeatureSet(
+  set: { features: readonly z.infer<typeof featureSchema>[] },
+  ctx: z.RefinementCtx,
+): void {
+  const seen = new Set<string>();
+  set.features.forEach((f, i) => {
+    for (const column of columnsOf(f)) {
+      if (seen.has(column))
         ctx.addIssue({
           code: 'custom',
-          path: ['features', i, 'of'],
-          message: `'${f.of}' is not a per-symbol column of this set`,
+          path: ['features', i, 'name'],
+          message: `column '${column}' is produced twice`,
         });
-      }
-    });
+      seen.add(column);
+    }
   });
+  set.features.forEach((f, i) => {
+    if (isCrossSectional(f) && !set.features.some((g) => !isCrossSectional(g) && columnsOf(g).includes(f.of))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['features', i, 'of'],
+        message: `'${f.of}' is not a per-symbol column of this set`,
+      });
+    }
+  });
+}
 
-type CrossSectional = Extract<z.infer<typeof featureSchema>, { fn: 'cs_rank' | 'cs_zscore' | 'cs_demean' }>;
+type CrossSectional = Extract<z.infer<typeof featureSchema>, { kind: 'cs_rank' | 'cs_zscore' | 'cs_demean' }>;
 
 export function isCrossSectional(f: z.infer<typeof featureSchema>): f is CrossSectional {
-  return f.fn === 'cs_rank' || f.fn === 'cs_zscore' || f.fn === 'cs_demean';
+  return f.kind === 'cs_rank' || f.kind === 'cs_zscore' || f.kind === 'cs_demean';
 }
 
 export type Feature = z.infer<typeof featureSchema>;
@@ -112,18 +120,18 @@ export interface BarSeries {
 
 /** The output columns of a feature: multi-output functions name theirs after the feature. */
 export function columnsOf(f: Feature): string[] {
-  if (f.fn === 'bollinger') return [`${f.name}_lower`, `${f.name}_mid`, `${f.name}_upper`];
-  if (f.fn === 'macd') return [f.name, `${f.name}_signal`];
+  if (f.kind === 'bollinger') return [`${f.name}_lower`, `${f.name}_mid`, `${f.name}_upper`];
+  if (f.kind === 'macd') return [f.name, `${f.name}_signal`];
   return [f.name];
 }
 
 export function computeFeature(f: Feature, b: BarSeries): number[][] {
-  switch (f.fn) {
+  switch (f.kind) {
     case 'return_simple':
       return [b.close.map((c, i) => (i >= f.horizon ? c / b.close[i - f.horizon]! - 1 : Number.NaN))];
     case 'return_log':
     case 'roc_log':
-      return [ind.rocLog(b.close, f.fn === 'return_log' ? f.horizon : f.window)];
+      return [ind.rocLog(b.close, f.kind === 'return_log' ? f.horizon : f.window)];
     case 'sma':
       return [ind.sma(b.close, f.window)];
     case 'ema':
@@ -222,11 +230,11 @@ export function crossSectional(
       for (const i of present) ss += (source[i]! - mean) ** 2;
       const sd = Math.sqrt(ss / present.length);
       // Rank: how many values of the day are strictly below, by binary search in the sorted values.
-      const sorted = f.fn === 'cs_rank' ? Float64Array.from(present, (i) => source[i]!).sort() : undefined;
+      const sorted = f.kind === 'cs_rank' ? Float64Array.from(present, (i) => source[i]!).sort() : undefined;
       for (const i of present) {
         const x = source[i]!;
-        if (f.fn === 'cs_demean') out[i] = x - mean;
-        else if (f.fn === 'cs_zscore') out[i] = sd > 0 ? (x - mean) / sd : 0;
+        if (f.kind === 'cs_demean') out[i] = x - mean;
+        else if (f.kind === 'cs_zscore') out[i] = sd > 0 ? (x - mean) / sd : 0;
         else out[i] = present.length === 1 ? 0.5 : countBelow(sorted!, x) / (present.length - 1);
       }
     }

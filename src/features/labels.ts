@@ -6,12 +6,12 @@ import type { Series } from './indicators.js';
  * from features by their role (see the labels rule), and nothing that trains or backtests may
  * consume one as a feature.
  */
-export const labelSchema = z.discriminatedUnion('fn', [
-  z.object({ name: z.string(), fn: z.literal('forward_return'), horizon: z.number().int().min(1) }).strict(),
+export const labelSchema = z.discriminatedUnion('kind', [
+  z.object({ name: z.string(), kind: z.literal('forward_return'), horizon: z.number().int().min(1) }).strict(),
   z
     .object({
       name: z.string(),
-      fn: z.literal('triple_barrier'),
+      kind: z.literal('triple_barrier'),
       /** Span of the exponentially weighted volatility of daily log returns. */
       vol_span: z.number().int().min(2).default(20),
       /** Barrier distances in units of that volatility. */
@@ -59,7 +59,7 @@ export function ewmVol(close: Series, span: number): number[] {
  */
 export function tripleBarrier(
   close: Series,
-  l: Extract<Label, { fn: 'triple_barrier' }>,
+  l: Extract<Label, { kind: 'triple_barrier' }>,
 ): { label: number[]; t1: number[]; ret: number[] } {
   const vol = ewmVol(close, l.vol_span);
   const n = close.length;

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-
-const label = z.string().startsWith('//');
+import { targetLabelSchema } from '../data/schemas/target-label.js';
 
 /** What a gate measures: a metric of the candidate, in a regime or overall, alone or less the baseline's. */
 const measure = {
@@ -29,8 +28,8 @@ export const softEvidenceSchema = z.object({ name: z.string().min(1), ...measure
  */
 export const gateConfigSchema = z
   .object({
-    candidate: label,
-    baseline: label,
+    /** The candidate (an experiment or a backtest) and its declared baseline. */
+    from: z.object({ candidate: targetLabelSchema, baseline: targetLabelSchema }).strict(),
     ledger: z.string().min(1).default('ledger/holdout.jsonl'),
     family: z.string().min(1),
     periods_per_year: z.number().positive().default(252),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { QualificationReport } from './qualify.js';
+import { targetLabelSchema } from '../data/schemas/target-label.js';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 (64 lowercase hex digits)');
 
@@ -13,7 +14,7 @@ export const promotionRecordSchema = z
   .object({
     format: z.literal('quanto-promotion/1'),
     tier: z.enum(['candidate', 'production']),
-    experiment: z.string().startsWith('//'),
+    experiment: targetLabelSchema,
     experiment_key: sha256Hex,
     experiment_outputs_digest: sha256Hex,
     reason: z.string().min(1),
@@ -21,7 +22,7 @@ export const promotionRecordSchema = z
     promoted_at: z.iso.datetime(),
     qualification: z
       .object({
-        label: z.string().startsWith('//'),
+        label: targetLabelSchema,
         key: sha256Hex,
         /** The qualification report the decision was taken on: it must be the one built now for these outputs. */
         report_digest: sha256Hex,
@@ -29,14 +30,11 @@ export const promotionRecordSchema = z
         trials: z.number().int().positive(),
       })
       .strict(),
-    shadow: z
-      .object({ label: z.string().startsWith('//'), key: sha256Hex, outputs_digest: sha256Hex })
-      .strict()
-      .optional(),
+    shadow: z.object({ label: targetLabelSchema, key: sha256Hex, outputs_digest: sha256Hex }).strict().optional(),
     provenance: z.array(
       z
         .object({
-          label: z.string().startsWith('//'),
+          label: targetLabelSchema,
           key: sha256Hex,
           outputs_digest: sha256Hex,
           deps: z.record(z.string(), sha256Hex),

@@ -110,9 +110,9 @@ export async function qualify(
   );
   const artifacts: Artifact[] = [];
   const candidate = dirs.candidate
-    ? await loadSide(c.candidate, dirs.candidate, artifacts)
-    : { label: c.candidate, metrics: null, regimes: {}, equity: null };
-  const baseline = dirs.baseline ? await loadSide(c.baseline, dirs.baseline, artifacts) : null;
+    ? await loadSide(c.from.candidate, dirs.candidate, artifacts)
+    : { label: c.from.candidate, metrics: null, regimes: {}, equity: null };
+  const baseline = dirs.baseline ? await loadSide(c.from.baseline, dirs.baseline, artifacts) : null;
   const count = Math.max(1, trials.length);
   const sharpes = trials.map((t) => t.sharpe_per_period).filter((x): x is number => x !== null);
   const variance = count > 1 ? sampleVariance(sharpes) : 0;
@@ -125,8 +125,8 @@ export async function qualify(
   };
   const { passed, hard, soft } = evaluateGates(c, inputs);
   return {
-    candidate: c.candidate,
-    baseline: c.baseline,
+    candidate: c.from.candidate,
+    baseline: c.from.baseline,
     passed,
     hard,
     soft,

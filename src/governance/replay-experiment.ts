@@ -32,7 +32,7 @@ export async function replayExperiment(o: {
     policy = loadTrainedPolicy(join(o.experimentDir, 'model')).policy;
     const { market } = await loadEnvMarket(
       config,
-      join(o.dirOf(config.bars), 'equity_bars'),
+      join(o.dirOf(config.from), 'equity_bars'),
       join(o.dirOf(config.features.from), 'features'),
       o.window,
     );

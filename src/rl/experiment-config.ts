@@ -5,8 +5,8 @@ import { regimesSchema } from '../evaluation/regime-slices.js';
 import { ppoSchema } from './ppo-config.js';
 import { tradingEnvSchema } from './trading-env.js';
 import { isoDateSchema } from '../data/schemas/iso-date.js';
+import { targetLabelSchema } from '../data/schemas/target-label.js';
 
-const label = z.string().startsWith('//');
 const window = z
   .object({ start: isoDateSchema, end: isoDateSchema })
   .strict()
@@ -15,13 +15,13 @@ const window = z
 /** An RL experiment (configs/experiments/*.yaml): the market, the environment, PPO, and how the result is judged. */
 export const experimentConfigSchema = z
   .object({
-    /** Canonical bars to trade. */
-    bars: label,
+    /** The canonical bar target to trade. */
+    from: targetLabelSchema,
     /** The universe; empty for every symbol in the bars. */
     symbols: z.array(z.string().min(1)).default([]),
     adjust: z.enum(['none', 'splits', 'total']).default('total'),
     /** The features of each asset in the state, in this order, from a feature set target. */
-    features: z.object({ from: label, columns: z.array(z.string().min(1)).min(1) }).strict(),
+    features: z.object({ from: targetLabelSchema, columns: z.array(z.string().min(1)).min(1) }).strict(),
     /** Sessions the policy trains on, and the later, disjoint sessions it is evaluated on. */
     train: window,
     test: window,

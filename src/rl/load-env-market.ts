@@ -26,11 +26,11 @@ export async function loadEnvMarket(
     start: range.start,
     endExclusive: dayAfter(range.end),
   });
-  checkTradable(bars, c.costs, c.bars);
+  checkTradable(bars, c.costs, c.from);
   const late = bars.symbols.filter((_, s) => Number.isNaN(bars.close[s]![0]!));
   if (late.length > 0)
     throw new Error(
-      `${late.join(', ')} in ${c.bars} ${late.length === 1 ? 'has' : 'have'} no price on ${bars.dates[0]}, the first training session: leave ${late.length === 1 ? 'it' : 'them'} out of symbols or start training later`,
+      `${late.join(', ')} in ${c.from} ${late.length === 1 ? 'has' : 'have'} no price on ${bars.dates[0]}, the first training session: leave ${late.length === 1 ? 'it' : 'them'} out of symbols or start training later`,
     );
   const panel = await loadFeaturePanel(featuresDir, bars.symbols, c.features.columns, bars.dates, dayAfter(range.end));
   const close = bars.close.map(carryForward);

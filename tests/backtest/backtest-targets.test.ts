@@ -118,7 +118,7 @@ describe('backtest targets from the sample data', () => {
         close();
       }
       const config = backtestConfigSchema.parse({
-        bars: '//canonical/equity_ohlcv',
+        from: '//canonical/equity_ohlcv',
         symbols: ['^GSPC'],
         reserve: { from: '2019-01-01' },
         strategy: { kind: 'sma_crossover', fast: 20, slow: 100 },
@@ -168,7 +168,7 @@ describe('backtest config errors', () => {
   it('a bracket on the vectorized engine is a config error naming the field, exit 2', async () => {
     const ws = new TestWorkspace({
       'quanto.pipeline.yaml': 'version: 1\ntargets:\n  bt:\n    rule: backtest\n    config: bt.yaml\n',
-      'bt.yaml': 'bars: //x\nstrategy: {kind: buy_and_hold}\nbracket: {stop_loss: 0.1}\n',
+      'bt.yaml': 'from: //x\nstrategy: {kind: buy_and_hold}\nbracket: {stop_loss: 0.1}\n',
       'rules/backtest.ts': `export { default } from ${JSON.stringify(join(REPO_ROOT, 'rules', 'backtest.ts'))};\n`,
     });
     try {

@@ -20,7 +20,7 @@ describe("a config's inputs are checked against the pipeline's deps before anyth
 `,
       files: {
         'backtest.yaml': `# a tiny backtest
-bars: //canonical/dow30
+from: //canonical/dow30
 adjust: total
 strategy: {kind: equal_weight, every: 21}
 costs: {execution: {delay_bars: 1, price: close}}

@@ -29,7 +29,7 @@ describe('an Alpaca paper target (//paper/alpaca/...): built only when named, ke
     ws.write('quanto.pipeline.yaml', ws.read('quanto.pipeline.yaml') + TARGET);
     ws.write(
       'paper_alpaca.yaml',
-      'experiment: //experiments/tiny\npromotion: //promotions/candidate/tiny\naccount_ledger: ledger/paper/tiny.jsonl\nrisk: {max_position_fraction: 0.5, max_daily_loss: 0.5}\n',
+      'from: {experiment: //experiments/tiny, promotion: //promotions/candidate/tiny}\naccount_ledger: ledger/paper/tiny.jsonl\nrisk: {max_position_fraction: 0.5, max_daily_loss: 0.5}\n',
     );
     ws.write('ledger/paper/tiny.jsonl', '');
     server = await startAlpacaTradingServer({

@@ -19,7 +19,7 @@ describe('paper session on the simulated broker', () => {
       files: {
         'experiment.yaml': tinyExperimentYaml(),
         'paper.yaml':
-          "experiment: //experiments/tiny\nwindow: {start: '1996-07-01', end: '1996-12-31'}\nrisk: {max_position_fraction: 0.5}\n",
+          "from: //experiments/tiny\nwindow: {start: '1996-07-01', end: '1996-12-31'}\nrisk: {max_position_fraction: 0.5}\n",
       },
       rules: ['ppo_experiment', 'paper_session'],
     });

@@ -21,17 +21,17 @@ describe('ad-hoc command lines (contracts)', () => {
       `name: ttr_check
 version: 1
 features:
-  - {name: sma, fn: sma, window: 20}
-  - {name: ema, fn: ema, window: 20}
-  - {name: rsi, fn: rsi, window: 14}
-  - {name: atr, fn: atr, window: 14}
-  - {name: true_range, fn: true_range}
-  - {name: bb, fn: bollinger, window: 20, k: 2}
-  - {name: macd, fn: macd, fast: 12, slow: 26, signal: 9}
-  - {name: roc_log, fn: roc_log, window: 14}
-  - {name: vol_close, fn: vol_close, window: 20, periods_per_year: 252}
-  - {name: vol_parkinson, fn: vol_parkinson, window: 20, periods_per_year: 252}
-  - {name: vol_garman_klass, fn: vol_garman_klass, window: 20, periods_per_year: 252}
+  - {name: sma, kind: sma, window: 20}
+  - {name: ema, kind: ema, window: 20}
+  - {name: rsi, kind: rsi, window: 14}
+  - {name: atr, kind: atr, window: 14}
+  - {name: true_range, kind: true_range}
+  - {name: bb, kind: bollinger, window: 20, k: 2}
+  - {name: macd, kind: macd, fast: 12, slow: 26, signal: 9}
+  - {name: roc_log, kind: roc_log, window: 14}
+  - {name: vol_close, kind: vol_close, window: 20, periods_per_year: 252}
+  - {name: vol_parkinson, kind: vol_parkinson, window: 20, periods_per_year: 252}
+  - {name: vol_garman_klass, kind: vol_garman_klass, window: 20, periods_per_year: 252}
 `,
     );
     const r = await cli(
@@ -141,7 +141,7 @@ features:
   });
 
   it('rejects an invalid feature set with file, line and key', async () => {
-    writeFileSync(join(dir, 'bad.yml'), 'name: bad\nversion: 1\nfeatures:\n  - {name: x, fn: nope}\n');
+    writeFileSync(join(dir, 'bad.yml'), 'name: bad\nversion: 1\nfeatures:\n  - {name: x, kind: nope}\n');
     const r = await cli(
       'features',
       'compute',
@@ -153,6 +153,6 @@ features:
       join(dir, 'o.csv'),
     );
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/bad\.yml:4:\d+: key 'features\[0\]\.fn'/);
+    expect(r.err).toMatch(/bad\.yml:4:\d+: key 'features\[0\]\.kind'/);
   });
 });

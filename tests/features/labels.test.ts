@@ -19,7 +19,7 @@ describe('labels', () => {
     );
     const l = tripleBarrier(close, {
       name: 'tb',
-      fn: 'triple_barrier',
+      kind: 'triple_barrier',
       vol_span: 10,
       profit_take: 2,
       stop_loss: 2,
@@ -86,9 +86,9 @@ describe('the engine refuses label columns used as features', () => {
       'configs/ingest.yaml': 'datasets: [msft_sunw]\n',
       'configs/canonical.yaml': 'vendors:\n  - name: embedded\n    from: //raw/equity_ohlcv\n',
       'configs/features.yaml':
-        'from: //canonical/equity_ohlcv\nset:\n  name: core_v1\n  version: 1\n  features:\n    - {name: rsi_14, fn: rsi, window: 14}\n    - {name: ret_1d, fn: return_log, horizon: 1}\n',
+        'from: //canonical/equity_ohlcv\nname: core_v1\nversion: 1\nfeatures:\n  - {name: rsi_14, kind: rsi, window: 14}\n  - {name: ret_1d, kind: return_log, horizon: 1}\n',
       'configs/labels.yaml':
-        'from: //canonical/equity_ohlcv\nset:\n  name: core_v1\n  version: 1\n  labels:\n    - {name: fwd_ret_5d, fn: forward_return, horizon: 5}\n',
+        'from: //canonical/equity_ohlcv\nname: core_v1\nversion: 1\nlabels:\n  - {name: fwd_ret_5d, kind: forward_return, horizon: 5}\n',
       'configs/honest.yaml': 'features: [rsi_14, ret_1d]\ntarget: fwd_ret_5d\n',
       'configs/leaky.yaml': 'features: [rsi_14, fwd_ret_5d]\ntarget: fwd_ret_5d\n',
     });

@@ -8,16 +8,16 @@ const SET = featureSetSchema.parse({
   name: 'pit',
   version: 1,
   features: [
-    { name: 'ret', fn: 'return_log', horizon: 1 },
-    { name: 'rsi', fn: 'rsi', window: 3 },
-    { name: 'bb', fn: 'bollinger', window: 4, k: 2 },
-    { name: 'macd', fn: 'macd', fast: 2, slow: 4, signal: 2 },
-    { name: 'vgk', fn: 'vol_garman_klass', window: 3 },
-    { name: 'amihud', fn: 'amihud', window: 3 },
-    { name: 'vz', fn: 'volume_zscore', window: 3 },
-    { name: 'regime', fn: 'volatility_regime', window: 3, lookback: 4 },
-    { name: 'trend', fn: 'trend_regime', window: 3 },
-    { name: 'dd', fn: 'drawdown_state' },
+    { name: 'ret', kind: 'return_log', horizon: 1 },
+    { name: 'rsi', kind: 'rsi', window: 3 },
+    { name: 'bb', kind: 'bollinger', window: 4, k: 2 },
+    { name: 'macd', kind: 'macd', fast: 2, slow: 4, signal: 2 },
+    { name: 'vgk', kind: 'vol_garman_klass', window: 3 },
+    { name: 'amihud', kind: 'amihud', window: 3 },
+    { name: 'vz', kind: 'volume_zscore', window: 3 },
+    { name: 'regime', kind: 'volatility_regime', window: 3, lookback: 4 },
+    { name: 'trend', kind: 'trend_regime', window: 3 },
+    { name: 'dd', kind: 'drawdown_state' },
   ],
 });
 
@@ -79,10 +79,10 @@ describe('feature sets', () => {
       name: 'xs',
       version: 1,
       features: [
-        { name: 'r', fn: 'return_simple' },
-        { name: 'rank', fn: 'cs_rank', of: 'r' },
-        { name: 'z', fn: 'cs_zscore', of: 'r' },
-        { name: 'dm', fn: 'cs_demean', of: 'r' },
+        { name: 'r', kind: 'return_simple' },
+        { name: 'rank', kind: 'cs_rank', of: 'r' },
+        { name: 'z', kind: 'cs_zscore', of: 'r' },
+        { name: 'dm', kind: 'cs_demean', of: 'r' },
       ],
     });
     const rows = [
@@ -103,7 +103,7 @@ describe('feature sets', () => {
     expect(Number.isNaN(rank![3]!)).toBe(true);
     expect(rank![4]).toBe(0.5);
     expect(() =>
-      featureSetSchema.parse({ name: 'bad', version: 1, features: [{ name: 'x', fn: 'cs_rank', of: 'nope' }] }),
+      featureSetSchema.parse({ name: 'bad', version: 1, features: [{ name: 'x', kind: 'cs_rank', of: 'nope' }] }),
     ).toThrow(/'nope' is not a per-symbol column/);
   });
 

@@ -29,7 +29,12 @@ const inputs = (
 });
 
 const config = (hard: unknown[], soft: unknown[] = []) =>
-  gateConfigSchema.parse({ candidate: '//experiments/x', baseline: '//backtests/b', family: 'x', hard, soft });
+  gateConfigSchema.parse({
+    from: { candidate: '//experiments/x', baseline: '//backtests/b' },
+    family: 'x',
+    hard,
+    soft,
+  });
 
 describe('qualification gates', () => {
   it('each kind of hard gate passes and fails on its threshold', () => {

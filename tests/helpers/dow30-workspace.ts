@@ -45,7 +45,7 @@ ${o.targets}`,
       '//raw/dow30',
     ),
     'features.yaml':
-      'from: //canonical/dow30\nadjust: splits\nset: {name: tiny, version: 1, lag: 0, features: [{name: rsi_14, fn: rsi, window: 14}]}\n',
+      'from: //canonical/dow30\nadjust: splits\nname: tiny\nversion: 1\nlag: 0\nfeatures: [{name: rsi_14, kind: rsi, window: 14}]\n',
     'data/sample/dow30_daily_close_1991_2000.csv': readFileSync(
       join(REPO_ROOT, 'data', 'sample', 'dow30_daily_close_1991_2000.csv'),
       'utf8',
@@ -61,7 +61,7 @@ ${o.targets}`,
  * re-export the repository's by absolute path), and a test must not depend on what it learned.
  */
 export function tinyExperimentYaml(o: { env?: string; extra?: string } = {}): string {
-  return `bars: //canonical/dow30
+  return `from: //canonical/dow30
 symbols: [AA, GE, IBM]
 features: {from: //features/dow30, columns: [rsi_14]}
 train: {start: '1995-01-01', end: '1995-12-31'}

@@ -2,7 +2,7 @@ import { dow30Workspace } from './dow30-workspace.js';
 import type { TestWorkspace } from './workspace.js';
 
 /** A small experiment of the family 'tiny' over three Dow stocks, with regime slices. */
-export const experiment = (seed: number): string => `bars: //canonical/dow30
+export const experiment = (seed: number): string => `from: //canonical/dow30
 symbols: [AA, GE, IBM]
 features: {from: //features/dow30, columns: [rsi_14]}
 train: {start: '1995-01-01', end: '1995-12-31'}
@@ -21,8 +21,9 @@ regimes:
     - {name: low_vol, when: [{column: vol_regime, op: '==', value: 0}]}
 `;
 
-export const gates = (drawdownFloor: number): string => `candidate: //experiments/tiny
-baseline: //backtests/base
+export const gates = (
+  drawdownFloor: number,
+): string => `from: {candidate: //experiments/tiny, baseline: //backtests/base}
 family: tiny
 hard:
   - {name: max_drawdown, metric: max_drawdown, op: '>=', threshold: ${drawdownFloor}}
@@ -71,17 +72,17 @@ export function governanceWorkspace(): TestWorkspace {
 `,
     files: {
       'regime.yaml':
-        'from: //canonical/dow30\nadjust: splits\nset: {name: regime, version: 1, lag: 0, features: [{name: vol_regime, fn: volatility_regime, window: 20, lookback: 252, periods_per_year: 252}]}\n',
+        'from: //canonical/dow30\nadjust: splits\nname: regime\nversion: 1\nlag: 0\nfeatures: [{name: vol_regime, kind: volatility_regime, window: 20, lookback: 252, periods_per_year: 252}]\n',
       'experiment.yaml': experiment(1),
       'experiment_b.yaml': experiment(2),
       'base.yaml':
-        "bars: //canonical/dow30\nsymbols: [AA, GE, IBM]\nstart: '1996-01-01'\nstrategy: {kind: equal_weight, every: 21}\ncosts: {fees: {bps: 10}, execution: {price: close}}\n",
+        "from: //canonical/dow30\nsymbols: [AA, GE, IBM]\nstart: '1996-01-01'\nstrategy: {kind: equal_weight, every: 21}\ncosts: {fees: {bps: 10}, execution: {price: close}}\n",
       'gates.yaml': gates(-0.9),
       'ledger/holdout.jsonl': '',
       'promotion_status.yaml':
-        'experiment: //experiments/tiny\nqualification: //qualification/tiny\ntier: candidate\npromotions: promotions/candidate/tiny/*.json\n',
+        'from: {experiment: //experiments/tiny, qualification: //qualification/tiny}\ntier: candidate\npromotions: promotions/candidate/tiny/*.json\n',
       'shadow.yaml':
-        "experiment: //experiments/tiny\npromotion: //promotions/candidate/tiny\nwindow: {start: '1996-01-01', end: '1996-12-31'}\nrisk: {max_position_fraction: 0.5, max_daily_loss: 0.5}\n",
+        "from: {experiment: //experiments/tiny, promotion: //promotions/candidate/tiny}\nwindow: {start: '1996-01-01', end: '1996-12-31'}\nrisk: {max_position_fraction: 0.5, max_daily_loss: 0.5}\n",
     },
     rules: ['ppo_experiment', 'backtest', 'qualification', 'promotion_status', 'shadow_replay'],
   });

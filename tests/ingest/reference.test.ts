@@ -90,7 +90,7 @@ describe('reference data in a pipeline', () => {
       'configs/bars.yaml': `base_url: ${server.url}\nsymbols: [AAPL]\nstart: "2020-08-26"\nend: "2020-09-02"\nrate_per_second: 10000\n`,
       'configs/reference.yaml': `base_url: ${server.url}\nsymbols: [AAPL]\nrate_per_second: 10000\n`,
       'configs/canonical.yaml':
-        'vendors:\n  - name: polygon\n    from: //raw/bars\ncorporate_actions_from: [//raw/reference]\n',
+        'vendors:\n  - name: polygon\n    from: //raw/bars\ncorporate_actions: [{from: //raw/reference}]\n',
     });
     symlinkSync(join(REPO_ROOT, 'rules'), join(ws.root, 'rules'));
     symlinkSync(join(REPO_ROOT, 'src'), join(ws.root, 'src'));

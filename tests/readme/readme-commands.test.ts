@@ -139,15 +139,15 @@ describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () 
     writeFileSync(
       config,
       readFileSync(config, 'utf8').replace(
-        '{name: rsi_30, fn: rsi, window: 30}',
-        '{name: rsi_30, fn: rsi, window: 21}',
+        '{name: rsi_30, kind: rsi, window: 30}',
+        '{name: rsi_30, kind: rsi, window: 21}',
       ),
     );
     const r = quanto('npx quanto explain //experiments/core_v1_ppo');
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toMatch(/^\/\/experiments\/core_v1_ppo: would rebuild/m);
     expect(r.out).toMatch(/\/\/features\/dow30_core: would rebuild/);
-    expect(r.out).toMatch(/config\.set\.features\[\d+\]\.window: 30 -> 21/);
+    expect(r.out).toMatch(/config\.features\[\d+\]\.window: 30 -> 21/);
   }, 300_000);
 
   it('watch: builds, then rebuilds the feature set on the next save', async () => {
@@ -173,8 +173,8 @@ describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () 
       writeFileSync(
         config,
         readFileSync(config, 'utf8').replace(
-          '{name: rsi_30, fn: rsi, window: 21}',
-          '{name: rsi_30, fn: rsi, window: 14}',
+          '{name: rsi_30, kind: rsi, window: 21}',
+          '{name: rsi_30, kind: rsi, window: 14}',
         ),
       );
       await waitFor(/^quanto: /m, mark);

@@ -16,7 +16,8 @@ import type { CliIO } from '../io.js';
 const INPUT = ['symbol', 'date', 'open', 'high', 'low', 'close', 'volume'] as const;
 
 /**
- * quanto features compute --set SET.yml --input BARS.csv --out OUT.csv: the set's features per
+ * quanto features compute --set SET.yml --input BARS.csv --out OUT.csv (SET.yml: a feature set,
+ * or a features target's config such as configs/features/core_v1.yaml): the set's features per
  * symbol (bars in date order); output symbol, date and one column per feature output, empty
  * until a window is full.
  */
@@ -25,7 +26,10 @@ export async function featuresComputeCommand(
   opts: { set: string; input: string; out: string },
 ): Promise<number> {
   const source = YamlSource.read(opts.set, opts.set);
-  const parsed = featureSetSchema.safeParse(source.toJS());
+  // A features target's config works as it is: where it reads its bars from (from, adjust) and
+  // how it writes (writers) are the target's business; here the bars are --input, as given.
+  const { from: _from, adjust: _adjust, writers: _writers, ...fields } = source.toJS() as Record<string, unknown>;
+  const parsed = featureSetSchema.safeParse(fields);
   if (!parsed.success) {
     throw new ConfigError(
       `invalid feature set ${opts.set}:\n  ${parsed.error.issues.map((i) => `${source.locate(i.path)}: key '${formatKeyPath(i.path)}': ${i.message}`).join('\n  ')}`,
