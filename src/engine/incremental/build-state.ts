@@ -32,10 +32,20 @@ export interface BuildStamp {
   actions: { label: string; target: string; partition: string | null }[];
 }
 
+/**
+ * The files a config extends, as last read from it: a function of the config's own bytes, so
+ * while its digest is the same the fast path knows them without parsing any YAML.
+ */
+export interface ConfigFiles {
+  digest: Digest;
+  extends: string[];
+}
+
 interface StateFile {
   format: 3;
   actions: Record<string, ActionState>;
   stamps: Record<string, BuildStamp>;
+  configs?: Record<string, ConfigFiles>;
 }
 
 // Stamps are per request (the label patterns of one command line); keep the most recent few.
@@ -52,6 +62,7 @@ export class BuildState {
   private data: StateFile;
   private readonly updates: Record<string, ActionState> = {};
   private readonly newStamps: Record<string, BuildStamp> = {};
+  private readonly newConfigs: Record<string, ConfigFiles> = {};
 
   constructor(stateDir: string) {
     this.file = join(stateDir, 'actions.json');
@@ -81,9 +92,26 @@ export class BuildState {
     this.newStamps[request] = stamp;
   }
 
+  /** What the config at this workspace path extends, if known for these bytes of it. */
+  configFiles(config: string, digest: Digest): string[] | undefined {
+    const known = this.newConfigs[config] ?? this.data.configs?.[config];
+    return known && known.digest === digest ? known.extends : undefined;
+  }
+
+  setConfigFiles(config: string, digest: Digest, bases: readonly string[]): void {
+    const known = this.data.configs?.[config];
+    if (known && known.digest === digest && known.extends.join('\n') === bases.join('\n')) return;
+    this.newConfigs[config] = { digest, extends: [...bases] };
+  }
+
   /** Merges this build's results over whatever another build wrote meanwhile. */
   save(): void {
-    if (Object.keys(this.updates).length === 0 && Object.keys(this.newStamps).length === 0) return;
+    if (
+      Object.keys(this.updates).length === 0 &&
+      Object.keys(this.newStamps).length === 0 &&
+      Object.keys(this.newConfigs).length === 0
+    )
+      return;
     const current = readState(this.file);
     const stamps = { ...current.stamps };
     for (const [request, stamp] of Object.entries(this.newStamps)) {
@@ -92,11 +120,17 @@ export class BuildState {
     }
     const requests = Object.keys(stamps);
     for (const old of requests.slice(0, Math.max(0, requests.length - MAX_STAMPS))) delete stamps[old];
-    const merged: StateFile = { format: 3, actions: { ...current.actions, ...this.updates }, stamps };
+    const merged: StateFile = {
+      format: 3,
+      actions: { ...current.actions, ...this.updates },
+      stamps,
+      configs: { ...current.configs, ...this.newConfigs },
+    };
     writeFileAtomic(this.file, JSON.stringify(merged));
     this.data = merged;
     for (const k of Object.keys(this.updates)) delete this.updates[k];
     for (const k of Object.keys(this.newStamps)) delete this.newStamps[k];
+    for (const k of Object.keys(this.newConfigs)) delete this.newConfigs[k];
   }
 }
 

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { combineOutputs, type TargetOutputs } from '../keys/action-key.js';
@@ -54,7 +54,21 @@ function fingerprintLeaves(session: Session, patterns: readonly string[]): LeafD
       if (!current) return undefined;
       rules[spec.rule] = digestBytes(canonicalJson(current));
     }
-    if (spec.config && !(spec.config in configs)) configs[spec.config] = session.stats.digest(join(root, spec.config));
+    if (spec.config && !(spec.config in configs)) {
+      const own = session.stats.digest(join(root, spec.config));
+      // A config that extends others is as fresh as all of them; which ones is known from its last read.
+      const bases = session.state.configFiles(spec.config, own) ?? basesWithoutParsing(join(root, spec.config));
+      if (!bases) return undefined;
+      configs[spec.config] =
+        bases.length === 0
+          ? own
+          : digestBytes(
+              canonicalJson({
+                [spec.config]: own,
+                ...Object.fromEntries(bases.map((b) => [b, session.stats.digest(join(root, b))])),
+              }),
+            );
+    }
     for (const src of spec.srcs) {
       if (src in srcs) continue;
       // A glob's leaf is its whole match set: a file appearing or going away changes it.
@@ -96,6 +110,14 @@ function engineDigest(session: Session): Record<string, Digest> {
   };
   walk(engineDir, '');
   return out;
+}
+
+/**
+ * A config just edited is not yet in the state: one whose text never says `extends` extends
+ * nothing, which is most of them; any other is left to the full check, which records it.
+ */
+function basesWithoutParsing(file: string): string[] | undefined {
+  return readFileSync(file, 'utf8').includes('extends') ? undefined : [];
 }
 
 interface StampedAction {

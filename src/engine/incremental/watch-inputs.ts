@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { quantoPackageRoot } from '../package-root.js';
 import { PIPELINE_FILE } from '../pipeline/pipeline.js';
@@ -5,8 +6,8 @@ import type { Session } from '../session.js';
 import { isSrcGlob } from '../pipeline/src-globs.js';
 
 /**
- * Every file the keys of these targets read, as absolute paths: the pipeline, each config,
- * each declared source, and each repo file each rule's bundle was built from. Watching
+ * Every file the keys of these targets read, as absolute paths: the pipeline, each config and
+ * what it extends, each declared source, and each repo file each rule's bundle was built from. Watching
  * exactly these is what lets watch mode rebuild on every edit that matters and no other.
  */
 export function keyInputFiles(session: Session, patterns: readonly string[]): string[] {
@@ -15,7 +16,13 @@ export function keyInputFiles(session: Session, patterns: readonly string[]): st
   const rules = new Set<string>();
   for (const name of session.graph.closure(session.graph.select(patterns))) {
     const spec = session.graph.spec(name);
-    if (spec.config) files.add(join(root, spec.config));
+    if (spec.config) {
+      files.add(join(root, spec.config));
+      // And the files it extends, as its last read found them (the build just before recorded them).
+      const own = join(root, spec.config);
+      const bases = existsSync(own) ? session.state.configFiles(spec.config, session.stats.digest(own)) : undefined;
+      for (const base of bases ?? []) files.add(join(root, base));
+    }
     for (const src of spec.srcs) {
       // A glob is watched by its directory, so a new matching file is seen.
       if (isSrcGlob(src)) files.add(join(root, dirname(src)));

@@ -1,28 +1,45 @@
-import { join } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { TargetSpec } from './pipeline.js';
 import type { Rule } from '../rule-api.js';
-import { formatKeyPath, YamlSource } from './yaml-source.js';
+import { readConfig, type ResolvedConfig } from './config-extends.js';
+import { formatKeyPath } from './yaml-source.js';
+
+/** A target's config as validated, and the files it came from (the config and what it extends). */
+export interface TargetConfig {
+  readonly value: unknown;
+  readonly source: ResolvedConfig | undefined;
+}
 
 /**
- * Reads a target's config file and validates it with its rule's zod schema. The result has
- * the schema's defaults filled in: that, not the file's text, is what goes into the key.
+ * Reads a target's config file (with what it `extends`) and validates it with its rule's zod
+ * schema. The result has the schema's defaults filled in: that, not the files' text, is what
+ * goes into the key.
  */
-export function loadTargetConfig(root: string, spec: TargetSpec, rule: Rule<unknown>): unknown {
-  const source = spec.config ? YamlSource.read(join(root, spec.config), spec.config) : undefined;
-  const raw = source ? source.toJS() : {};
-  const parsed = rule.config.safeParse(raw);
-  if (parsed.success) return parsed.data;
+export function readTargetConfig(root: string, spec: TargetSpec, rule: Rule<unknown>): TargetConfig {
+  const source = spec.config ? readConfig(root, spec.config) : undefined;
+  const parsed = rule.config.safeParse(source ? source.value : {});
+  if (parsed.success) return { value: parsed.data, source };
   const problems = describeIssues(source, parsed.error.issues, `target '${spec.name}': `);
   const file =
     spec.config ?? `(no config file; rule '${rule.name}' needs one: add 'config: configs/...yaml' to //${spec.name})`;
   throw new ConfigError(`invalid config ${file} for rule '${rule.name}':\n  ${problems.join('\n  ')}`);
 }
 
+/** The validated config alone (see readTargetConfig). */
+export function loadTargetConfig(root: string, spec: TargetSpec, rule: Rule<unknown>): unknown {
+  return readTargetConfig(root, spec, rule).value;
+}
+
+/** What can say where a key path was written: a YAML file, or a config with what it extends. */
+export interface KeyLocator {
+  locate(path: ReadonlyArray<PropertyKey>): string;
+  locateKey(path: ReadonlyArray<PropertyKey>): string;
+}
+
 /** Each zod issue as `file:line:col: <subject>key 'a.b': message (unknown keys)`, pointing at the value in the YAML. */
 export function describeIssues(
-  source: YamlSource | undefined,
+  source: KeyLocator | undefined,
   issues: readonly z.core.$ZodIssue[],
   subject = '',
 ): string[] {

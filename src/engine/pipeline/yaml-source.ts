@@ -8,6 +8,8 @@ export class YamlSource {
     readonly file: string,
     readonly doc: Document,
     private readonly lines: LineCounter,
+    /** The file's text, as read. */
+    readonly text: string,
   ) {}
 
   /** `displayPath` is what errors print: workspace-relative, as the user wrote it. */
@@ -29,7 +31,7 @@ export class YamlSource {
     // yaml's own uniqueKeys check is quadratic in the size of a map (10,000 targets take
     // seconds); duplicates are found below with a set per map instead.
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
-    const source = new YamlSource(displayPath, doc, lines);
+    const source = new YamlSource(displayPath, doc, lines, text);
     const first = doc.errors[0];
     if (first)
       throw new ConfigError(`${source.positionOfOffset(first.pos[0])}: invalid YAML: ${first.message.split('\n')[0]}`);
@@ -59,6 +61,11 @@ export class YamlSource {
 
   toJS(): unknown {
     return this.doc.toJS({ maxAliasCount: 1000 }) ?? {};
+  }
+
+  /** Whether the document has a value at `path`. */
+  has(path: ReadonlyArray<PropertyKey>): boolean {
+    return path.length === 0 || this.doc.hasIn(path as unknown[]);
   }
 
   /** file:line:col of the value at `path`, or of its nearest existing ancestor. */

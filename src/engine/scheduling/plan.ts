@@ -73,7 +73,7 @@ export async function planBuild(
   );
 
   // Imported here, not at the top: YAML is not needed by a build answered by the fast path.
-  const [{ loadTargetConfig }, { undeclaredConfigInputs }] = await Promise.all([
+  const [{ readTargetConfig }, { undeclaredConfigInputs }] = await Promise.all([
     import('../pipeline/target-config.js'),
     import('../pipeline/config-inputs.js'),
   ]);
@@ -83,8 +83,10 @@ export async function planBuild(
   for (const name of planned) {
     const spec = session.graph.spec(name);
     const rule = rules.get(spec.rule)!;
-    const config = loadTargetConfig(session.workspace.root, spec, rule.rule);
-    miswired.push(...undeclaredConfigInputs(session.workspace.root, spec, rule.rule, config));
+    const { value: config, source } = readTargetConfig(session.workspace.root, spec, rule.rule);
+    miswired.push(...undeclaredConfigInputs(spec, rule.rule, config, source));
+    // What the config extends, for the next build's fast path and for watch (see up-to-date.ts).
+    if (source) session.state.setConfigFiles(source.files[0]!, source.digest, source.files.slice(1));
     const partitions = expandPartitions(spec, rule.rule, config);
     const actions: ActionPlan[] = [];
     const plan: TargetPlan = { name, spec, rule, config, partitions, actions };
