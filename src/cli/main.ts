@@ -21,6 +21,7 @@ import { registerTradeCommand } from './commands/trade.js';
 import { registerKillCommand } from './commands/kill.js';
 import { registerCleanCommands } from './commands/clean.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerSchemasCommand } from './commands/schemas.js';
 import { processIO, redactingIO, type CliIO } from './io.js';
 
 /** Every command, in the order `quanto --help` lists them; each module registers its own. */
@@ -44,6 +45,7 @@ const COMMANDS: readonly RegisterCommands[] = [
   registerKillCommand,
   registerCleanCommands,
   registerDoctorCommand,
+  registerSchemasCommand,
 ];
 
 /** Runs the CLI and returns its exit status: 0 ok, 1 a build or check failed, 2 usage or config error. */

@@ -6,4 +6,5 @@ import { z } from 'zod';
  */
 export const targetLabelSchema = z
   .string()
-  .startsWith('//', { message: 'a target label starts with //, e.g. //canonical/equity_ohlcv' });
+  .startsWith('//', { message: 'a target label starts with //, e.g. //canonical/equity_ohlcv' })
+  .describe("an upstream target, //<name>; the target's deps in quanto.pipeline.yaml must list it");

@@ -23,7 +23,8 @@ const targetSchema = z
   })
   .strict();
 
-const pipelineSchema = z
+/** quanto.pipeline.yaml (also published as a JSON Schema, see `quanto schemas`). */
+export const pipelineSchema = z
   .object({
     version: z.literal(1).default(1),
     /** A shared cache on S3-compatible storage (see src/engine/store/remote/). */
