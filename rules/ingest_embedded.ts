@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { EMBEDDED_DATASETS, EmbeddedVendor, type EmbeddedDataset } from '../src/data/vendors/embedded.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { isoDateSchema } from '../src/data/schemas/iso-date.js';
+import { tickerSchema } from '../src/data/schemas/ticker.js';
 
 const datasetNames = Object.keys(EMBEDDED_DATASETS) as [EmbeddedDataset, ...EmbeddedDataset[]];
 
@@ -18,7 +19,7 @@ export default defineRule({
   config: z
     .object({
       datasets: z.array(z.enum(datasetNames)).min(1),
-      symbols: z.array(z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/)).optional(),
+      symbols: z.array(tickerSchema).optional(),
       start: isoDateSchema.optional(),
       end: isoDateSchema.optional(),
     })

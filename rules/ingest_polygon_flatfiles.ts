@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { FLATFILES_KEY_ENV, PolygonFlatFiles, type FlatFileSource } from '../src/data/vendors/polygon-flatfiles.js';
-import { freshnessToken, seededRandom } from '../src/data/vendors/shards.js';
+import { freshnessToken, seededRandom, tickerSchema } from '../src/data/vendors/shards.js';
 import { defineRule, type Partition } from '../src/engine/rule-api.js';
 import { isoDateSchema } from '../src/data/schemas/iso-date.js';
 
@@ -26,10 +26,7 @@ const config = z
         .strict(),
     ]),
     /** Keep only these tickers (the files hold every ticker of the day). */
-    symbols: z
-      .array(z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/))
-      .min(1)
-      .optional(),
+    symbols: z.array(tickerSchema).min(1).optional(),
     start: isoDateSchema,
     end: isoDateSchema,
     concurrency: z.number().int().positive().default(8),

@@ -8,7 +8,7 @@ import { newYorkDate, newYorkTimeToUtc } from '../src/data/calendar/new-york-tim
 import { RAW_BAR_HEADER } from '../src/data/schemas/equity-bars.js';
 import { PolygonStream, type StreamEvent } from '../src/data/vendors/polygon-stream.js';
 import { POLYGON_KEY_ENV, PolygonVendor } from '../src/data/vendors/polygon.js';
-import { retryPolicyOf, seededRandom } from '../src/data/vendors/shards.js';
+import { retryConfigShape, retryPolicyOf, seededRandom, tickerSchema } from '../src/data/vendors/shards.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { isoDateSchema } from '../src/data/schemas/iso-date.js';
 
@@ -27,15 +27,12 @@ export default defineRule({
     .object({
       ws_url: z.string().default('wss://socket.polygon.io/stocks'),
       base_url: z.string().url().default('https://api.polygon.io'),
-      symbols: z.array(z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/)).min(1),
+      symbols: z.array(tickerSchema).min(1),
       window_seconds: z.number().positive().default(60),
       /** The session the increments belong to; default: today in New York (read from the clock). */
       session: isoDateSchema.optional(),
       rate_per_second: z.number().positive().default(5),
-      max_retries: z.number().int().min(0).default(6),
-      base_delay_ms: z.number().int().positive().default(250),
-      max_delay_ms: z.number().int().positive().default(30_000),
-      timeout_ms: z.number().int().positive().default(30_000),
+      ...retryConfigShape,
     })
     .strict(),
   outputs: ['minute_bars.csv'],

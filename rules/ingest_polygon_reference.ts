@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { POLYGON_KEY_ENV, PolygonVendor } from '../src/data/vendors/polygon.js';
-import { retryPolicyOf, seededRandom } from '../src/data/vendors/shards.js';
+import { retryConfigShape, retryPolicyOf, seededRandom, tickerSchema } from '../src/data/vendors/shards.js';
 import { defineRule } from '../src/engine/rule-api.js';
 
 /**
@@ -18,13 +18,10 @@ export default defineRule({
   config: z
     .object({
       base_url: z.string().url().default('https://api.polygon.io'),
-      symbols: z.array(z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/)).min(1),
+      symbols: z.array(tickerSchema).min(1),
       rate_per_second: z.number().positive().default(5),
       page_limit: z.number().int().min(1).max(1000).default(1000),
-      max_retries: z.number().int().min(0).default(6),
-      base_delay_ms: z.number().int().positive().default(250),
-      max_delay_ms: z.number().int().positive().default(30_000),
-      timeout_ms: z.number().int().positive().default(30_000),
+      ...retryConfigShape,
       freshness_hours: z.number().positive().default(24),
     })
     .strict(),

@@ -1,4 +1,5 @@
 import { simulateFillAt, type CostModel } from '../costs/cost-model.js';
+import { sharpeOfReturns } from '../math/statistics.js';
 
 /** One symbol's bars, every session present (no NaN): what a parameter sweep runs over. */
 export interface SingleAssetBars {
@@ -18,8 +19,9 @@ export interface SweepRun {
 /**
  * Many parameter sets over one symbol at once: `weight(k, t)` is run k's target weight decided
  * on bar t's close. Each run is the vectorized engine's simulation (backtestTargetWeights) on a
- * single symbol, fill for fill and through the same cost model, but keeps only running sums,
- * so a thousand runs cost a thousand passes over flat arrays and no allocation per bar.
+ * single symbol, fill for fill and through the same cost model, but keeps only each run's
+ * returns in one buffer they all share, so a thousand runs cost a thousand passes over flat
+ * arrays and no allocation per bar. Sharpe is scored as everywhere else (math/statistics).
  * Long and flat only: shorts (and their borrow) go through backtestTargetWeights.
  */
 export function sweepSingleAsset(
@@ -34,13 +36,12 @@ export function sweepSingleAsset(
   const delay = model.execution.delay_bars;
   const exec = model.execution.price === 'open' ? bars.open : bars.close;
   const out: SweepRun[] = [];
+  const returns = new Float64Array(Math.max(0, T - 1));
   for (let k = 0; k < runs; k++) {
     let cash = initialCash;
     let shares = 0;
     let fills = 0;
     let prev = initialCash;
-    let sum = 0;
-    let sumSq = 0;
     for (let t = 0; t < T; t++) {
       if (t >= delay) {
         const w = weight(k, t - delay);
@@ -61,17 +62,10 @@ export function sweepSingleAsset(
         }
       }
       const equity = shares !== 0 ? cash + shares * bars.close[t]! : cash;
-      if (t > 0) {
-        const r = equity / prev - 1;
-        sum += r;
-        sumSq += r * r;
-      }
+      if (t > 0) returns[t - 1] = equity / prev - 1;
       prev = equity;
     }
-    const n = T - 1;
-    const mean = sum / n;
-    const sd = Math.sqrt(Math.max(0, (sumSq - n * mean * mean) / (n - 1)));
-    out.push({ finalEquity: prev, sharpe: sd > 0 ? (Math.sqrt(periodsPerYear) * mean) / sd : Number.NaN, fills });
+    out.push({ finalEquity: prev, sharpe: sharpeOfReturns(returns, periodsPerYear), fills });
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import { normalCdf } from '../math/normal.js';
+import { annualizedSharpe, mean, sampleStd } from '../math/statistics.js';
 
 /**
  * Performance metrics of a value series (prices or an equity curve), by the textbook formulas:
@@ -40,20 +41,6 @@ export function simpleReturns(values: readonly number[]): number[] {
   const r: number[] = [];
   for (let i = 1; i < values.length; i++) r.push(values[i]! / values[i - 1]! - 1);
   return r;
-}
-
-function mean(xs: readonly number[]): number {
-  let s = 0;
-  for (const x of xs) s += x;
-  return s / xs.length;
-}
-
-/** Sample standard deviation (n - 1). */
-export function sampleStd(xs: readonly number[]): number {
-  const m = mean(xs);
-  let ss = 0;
-  for (const x of xs) ss += (x - m) ** 2;
-  return Math.sqrt(ss / (xs.length - 1));
 }
 
 /** Population skewness and raw (not excess) kurtosis. */
@@ -121,7 +108,7 @@ export function performanceMetrics(values: readonly number[], periodsPerYear: nu
   return {
     n_returns: r.length,
     total_return: total,
-    sharpe: (Math.sqrt(periodsPerYear) * mean(r)) / sd,
+    sharpe: annualizedSharpe(mean(r), sd, periodsPerYear),
     sortino: (Math.sqrt(periodsPerYear) * mean(r)) / downside,
     volatility: sd * Math.sqrt(periodsPerYear),
     max_drawdown: mdd,

@@ -1,3 +1,5 @@
+import { sharpeOfReturns } from '../math/statistics.js';
+
 /** Series derived from a value series (prices or equity), for reports and slices. */
 
 /** V_t / max(V_0..V_t) - 1: zero at a new high, negative below it. */
@@ -19,15 +21,7 @@ export function rollingSharpe(values: ArrayLike<number>, window: number, periods
   const out = new Float64Array(values.length).fill(Number.NaN);
   const r = new Float64Array(values.length);
   for (let t = 1; t < values.length; t++) r[t] = values[t]! / values[t - 1]! - 1;
-  for (let t = window; t < values.length; t++) {
-    let sum = 0;
-    for (let i = t - window + 1; i <= t; i++) sum += r[i]!;
-    const mean = sum / window;
-    let ss = 0;
-    for (let i = t - window + 1; i <= t; i++) ss += (r[i]! - mean) ** 2;
-    const sd = Math.sqrt(ss / (window - 1));
-    out[t] = sd > 0 ? (Math.sqrt(periodsPerYear) * mean) / sd : Number.NaN;
-  }
+  for (let t = window; t < values.length; t++) out[t] = sharpeOfReturns(r, periodsPerYear, t - window + 1, t + 1);
   return out;
 }
 

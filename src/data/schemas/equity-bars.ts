@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDateSchema } from './iso-date.js';
+import { tickerSchema } from './ticker.js';
 
 /**
  * Canonical equity OHLCV bars, schema version 1. One row per symbol and bar. `date` is the
@@ -16,9 +17,9 @@ const price = z.number().finite().positive();
 
 export const equityBarSchema = z
   .object({
-    symbol: z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/, 'upper-case ticker'),
+    symbol: tickerSchema,
     /** The ticker the bar traded under; differs from symbol before a rename. */
-    traded_symbol: z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/, 'upper-case ticker'),
+    traded_symbol: tickerSchema,
     date: isoDateSchema,
     ts: z.string().datetime({ offset: false }),
     interval: intervalSchema,

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { isoDateSchema } from './iso-date.js';
+import { tickerSchema } from './ticker.js';
 
 /** Canonical options data, schema version 1. Synthetic rows say so in `source`. */
 export const OPTIONS_SCHEMA_VERSION = 1;
 
-const underlying = z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/);
+const underlying = tickerSchema;
 const money = z.number().finite().nonnegative();
 
 export const optionRightSchema = z.enum(['C', 'P']);

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { isoDateSchema } from './iso-date.js';
+import { tickerSchema } from './ticker.js';
 
 /** Canonical reference data, schema version 1: tickers, corporate actions, fundamentals. */
 export const REFERENCE_SCHEMA_VERSION = 1;
 
-const ticker = z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/, 'upper-case ticker');
+const ticker = tickerSchema;
 
 export const tickerMetadataSchema = z
   .object({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoDateSchema } from '../schemas/iso-date.js';
+import { tickerSchema } from '../schemas/ticker.js';
 
 /**
  * What vendor ingestion rules share: symbol-year shards of a date range, the freshness token of
@@ -35,15 +36,22 @@ export function seededRandom(seed: number): () => number {
   return () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296;
 }
 
-/** Config fields every REST ingestion rule has: what to fetch and how politely. */
-export const restShardConfigShape = {
-  symbols: z.array(z.string().regex(/^[A-Z0-9^][A-Z0-9.^-]*$/)).min(1),
-  start: isoDateSchema,
-  end: isoDateSchema,
+export { tickerSchema };
+
+/** How an ingestion rule retries a vendor: attempts, backoff between them, and the time one request may take. */
+export const retryConfigShape = {
   max_retries: z.number().int().min(0).default(6),
   base_delay_ms: z.number().int().positive().default(250),
   max_delay_ms: z.number().int().positive().default(30_000),
   timeout_ms: z.number().int().positive().default(30_000),
+};
+
+/** Config fields every REST ingestion rule has: what to fetch and how politely. */
+export const restShardConfigShape = {
+  symbols: z.array(tickerSchema).min(1),
+  start: isoDateSchema,
+  end: isoDateSchema,
+  ...retryConfigShape,
   /** A shard reaching into today is fetched again once this many hours pass. */
   freshness_hours: z.number().positive().default(6),
 };
