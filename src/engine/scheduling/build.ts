@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { BroadcastChannel } from 'node:worker_threads';
 import { combineTargetOutputs, keyOf, seedOf, type TargetOutputs } from '../keys/action-key.js';
 import { appendHoldoutEntry } from '../research-integrity/holdout-ledger.js';
+import { leakageProblem } from '../research-integrity/leakage-check.js';
 import type { ActionEvent, ActionTask } from './action-task.js';
 import type { ActionKey, Digest } from '../keys/digest.js';
 import type { ActionResult, ActionStatus, BuildEvent, BuildResult, CacheRepair } from './build-events.js';
@@ -301,29 +302,16 @@ class Scheduler {
     return roles;
   }
 
-  /** The engine's leakage guard: a column produced as a label may only be consumed as a label. */
-  private leakage(action: ActionPlan): string | undefined {
-    const uses = action.target.rule.rule.consumes?.(action.target.config) ?? [];
-    for (const use of uses) {
-      const dep = use.from.replace(/^\/\//, '') as TargetName;
-      if (!action.target.spec.deps.includes(dep))
-        return `${action.label} uses columns of ${use.from}, which is not among its deps`;
-      const roles = this.columnRolesOf(dep);
-      if (!roles) continue;
-      const unknown = use.columns.filter((c) => !(c in roles));
-      if (unknown.length > 0)
-        return `${action.label} uses column(s) ${unknown.join(', ')} of ${use.from}, which has no such column (it has ${Object.keys(roles).join(', ')})`;
-      const leaked = use.columns.filter((c) => roles[c] === 'label' && use.as !== 'label');
-      if (leaked.length > 0) {
-        return `leakage: ${action.label} would use the label column(s) ${leaked.join(', ')} of ${use.from} as ${use.as}s; labels look into the future and may only be used as labels`;
-      }
-    }
-    return undefined;
-  }
-
   /** Computes the key and either finishes the action from the cache or queues it to run. */
   private check(action: ActionPlan): void {
-    const leak = this.leakage(action);
+    const leak = leakageProblem(
+      {
+        label: action.label,
+        deps: action.target.spec.deps,
+        uses: action.target.rule.rule.consumes?.(action.target.config) ?? [],
+      },
+      (dep) => this.columnRolesOf(dep),
+    );
     if (leak) {
       this.complete(action, { status: 'failed', error: leak });
       return;
