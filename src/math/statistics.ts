@@ -19,6 +19,14 @@ export function sampleVariance(xs: ArrayLike<number>, from = 0, to = xs.length):
   return ss / (to - from - 1);
 }
 
+/** Population variance (n) of xs[from, to), by two passes. */
+export function populationVariance(xs: ArrayLike<number>, from = 0, to = xs.length): number {
+  const m = mean(xs, from, to);
+  let ss = 0;
+  for (let i = from; i < to; i++) ss += (xs[i]! - m) ** 2;
+  return ss / (to - from);
+}
+
 /** Sample standard deviation (n - 1) of xs[from, to). */
 export function sampleStd(xs: ArrayLike<number>, from = 0, to = xs.length): number {
   return Math.sqrt(sampleVariance(xs, from, to));
