@@ -27,6 +27,166 @@ export const BACKTEST_OUTPUTS = [
 const cell = (x: number) => (Number.isFinite(x) ? String(x) : '');
 const text = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
 
+/** One Parquet table of a backtest: its columns (name, DuckDB type), its sort order, and its rows as CSV lines. */
+interface BacktestTable {
+  /** The file's stem, also the name its row count is reported under. */
+  readonly name: 'equity' | 'positions' | 'orders' | 'fills' | 'trades' | 'exposure';
+  readonly columns: readonly (readonly [string, string])[];
+  readonly orderBy: string;
+  lines(run: BacktestRun): string[];
+}
+
+const D = 'DOUBLE';
+
+/** The tables every backtest writes, each in an explicit order so rebuilds give the same bytes. */
+const BACKTEST_TABLES: readonly BacktestTable[] = [
+  {
+    name: 'equity',
+    columns: [
+      ['date', 'DATE'],
+      ['equity', D],
+      ['return', D],
+      ['drawdown', D],
+      ['benchmark', D],
+    ],
+    orderBy: 'date',
+    lines: ({ data, result, benchmark }) => {
+      const dd = drawdownSeries(result.equity);
+      return data.dates.map((date, t) =>
+        [
+          date,
+          cell(result.equity[t]!),
+          t === 0 ? '' : cell(result.equity[t]! / result.equity[t - 1]! - 1),
+          cell(dd[t]!),
+          benchmark ? cell(benchmark.values[t]!) : '',
+        ].join(','),
+      );
+    },
+  },
+  {
+    name: 'positions',
+    columns: [
+      ['date', 'DATE'],
+      ['symbol', 'VARCHAR'],
+      ['shares', D],
+      ['value', D],
+      ['weight', D],
+    ],
+    orderBy: 'date, symbol',
+    lines: ({ data, result }) => {
+      const lines: string[] = [];
+      for (let t = 0; t < data.dates.length; t++) {
+        for (let s = 0; s < data.symbols.length; s++) {
+          const shares = result.positions[s]![t]!;
+          if (shares === 0) continue;
+          // Valued at the last close known (a symbol may not trade every session).
+          let price = Number.NaN;
+          for (let k = t; k >= 0 && Number.isNaN(price); k--) price = data.close[s]![k]!;
+          lines.push(
+            [
+              data.dates[t]!,
+              text(data.symbols[s]!),
+              cell(shares),
+              cell(shares * price),
+              cell((shares * price) / result.equity[t]!),
+            ].join(','),
+          );
+        }
+      }
+      return lines;
+    },
+  },
+  {
+    name: 'orders',
+    columns: [
+      ['order_id', 'BIGINT'],
+      ['decided', 'DATE'],
+      ['due', 'DATE'],
+      ['symbol', 'VARCHAR'],
+      ['kind', 'VARCHAR'],
+      ['requested', D],
+      ['shares', D],
+      ['filled', D],
+      ['status', 'VARCHAR'],
+      ['reason', 'VARCHAR'],
+    ],
+    orderBy: 'order_id',
+    lines: ({ result }) =>
+      result.orders.map((o, i) =>
+        [
+          i,
+          o.decided,
+          o.due,
+          text(o.symbol),
+          o.kind,
+          cell(o.requested),
+          cell(o.shares),
+          cell(o.filled),
+          o.status,
+          o.reason,
+        ].join(','),
+      ),
+  },
+  {
+    name: 'fills',
+    columns: [
+      ['fill_id', 'BIGINT'],
+      ['order_id', 'BIGINT'],
+      ['decided', 'DATE'],
+      ['date', 'DATE'],
+      ['symbol', 'VARCHAR'],
+      ['ordered', D],
+      ['shares', D],
+      ['price', D],
+      ['fee', D],
+      ['reason', 'VARCHAR'],
+    ],
+    orderBy: 'fill_id',
+    lines: ({ result }) =>
+      result.trades.map((f, i) =>
+        [
+          i,
+          f.order,
+          f.decided,
+          f.date,
+          text(f.symbol),
+          cell(f.ordered),
+          cell(f.shares),
+          cell(f.price),
+          cell(f.fee),
+          f.reason,
+        ].join(','),
+      ),
+  },
+  {
+    name: 'trades',
+    columns: [
+      ['symbol', 'VARCHAR'],
+      ['side', 'VARCHAR'],
+      ['opened', 'DATE'],
+      ['closed', 'DATE'],
+      ['pnl', D],
+    ],
+    orderBy: 'closed, symbol, opened, side, pnl',
+    lines: ({ result }) =>
+      roundTrips(result.trades).map((r) => [text(r.symbol), r.side, r.opened, r.closed, cell(r.pnl)].join(',')),
+  },
+  {
+    name: 'exposure',
+    columns: [
+      ['date', 'DATE'],
+      ['gross_exposure', D],
+      ['net_exposure', D],
+      ['turnover', D],
+    ],
+    orderBy: 'date',
+    lines: ({ data, result }) =>
+      data.dates.map((date, t) =>
+        [date, cell(result.grossExposure[t]!), cell(result.netExposure[t]!), cell(result.turnover[t]!)].join(','),
+      ),
+  },
+];
+
 /** Writes every output of a backtest run: Parquet tables in explicit order, metrics.json, the regime slices, the tearsheet. */
 export async function writeBacktestOutputs(
   run: BacktestRun,
@@ -34,177 +194,39 @@ export async function writeBacktestOutputs(
   outDir: string,
   title: string,
 ): Promise<Record<string, number>> {
-  const { data, result } = run;
-  const T = data.dates.length;
-  const dd = drawdownSeries(result.equity);
-  const equityLines = Array.from({ length: T }, (_, t) =>
-    [
-      data.dates[t]!,
-      cell(result.equity[t]!),
-      t === 0 ? '' : cell(result.equity[t]! / result.equity[t - 1]! - 1),
-      cell(dd[t]!),
-      run.benchmark ? cell(run.benchmark.values[t]!) : '',
-    ].join(','),
-  );
-  const positionLines: string[] = [];
-  for (let t = 0; t < T; t++) {
-    for (let s = 0; s < data.symbols.length; s++) {
-      const shares = result.positions[s]![t]!;
-      if (shares === 0) continue;
-      let price = Number.NaN;
-      for (let k = t; k >= 0 && Number.isNaN(price); k--) price = data.close[s]![k]!;
-      positionLines.push(
-        [
-          data.dates[t]!,
-          text(data.symbols[s]!),
-          cell(shares),
-          cell(shares * price),
-          cell((shares * price) / result.equity[t]!),
-        ].join(','),
-      );
-    }
-  }
-  const orderLines = result.orders.map((o, i) =>
-    [
-      i,
-      o.decided,
-      o.due,
-      text(o.symbol),
-      o.kind,
-      cell(o.requested),
-      cell(o.shares),
-      cell(o.filled),
-      o.status,
-      o.reason,
-    ].join(','),
-  );
-  const fillLines = result.trades.map((f, i) =>
-    [
-      i,
-      f.order,
-      f.decided,
-      f.date,
-      text(f.symbol),
-      cell(f.ordered),
-      cell(f.shares),
-      cell(f.price),
-      cell(f.fee),
-      f.reason,
-    ].join(','),
-  );
-  const trips = roundTrips(result.trades);
-  const tripLines = trips.map((r) => [text(r.symbol), r.side, r.opened, r.closed, cell(r.pnl)].join(','));
-  const exposureLines = Array.from({ length: T }, (_, t) =>
-    [data.dates[t]!, cell(result.grossExposure[t]!), cell(result.netExposure[t]!), cell(result.turnover[t]!)].join(','),
-  );
+  const rows = await writeTables(run, outDir);
+  writeMetrics(run, c, outDir);
+  writeRegimeSlices(run, c, outDir);
+  writeTearsheet(run, c, outDir, title);
+  return rows;
+}
 
+/** The Parquet tables, on one DuckDB connection; returns each table's row count. */
+async function writeTables(run: BacktestRun, outDir: string): Promise<Record<string, number>> {
+  const rows: Record<string, number> = {};
   const { connection, close } = await openDuckDb(1);
   try {
-    const D = 'DOUBLE';
-    await writeRowsAsParquet(
-      connection,
-      {
-        columns: [
-          ['date', 'DATE'],
-          ['equity', D],
-          ['return', D],
-          ['drawdown', D],
-          ['benchmark', D],
-        ],
-        lines: equityLines,
-      },
-      join(outDir, 'equity.parquet'),
-      'date',
-    );
-    await writeRowsAsParquet(
-      connection,
-      {
-        columns: [
-          ['date', 'DATE'],
-          ['symbol', 'VARCHAR'],
-          ['shares', D],
-          ['value', D],
-          ['weight', D],
-        ],
-        lines: positionLines,
-      },
-      join(outDir, 'positions.parquet'),
-      'date, symbol',
-    );
-    await writeRowsAsParquet(
-      connection,
-      {
-        columns: [
-          ['order_id', 'BIGINT'],
-          ['decided', 'DATE'],
-          ['due', 'DATE'],
-          ['symbol', 'VARCHAR'],
-          ['kind', 'VARCHAR'],
-          ['requested', D],
-          ['shares', D],
-          ['filled', D],
-          ['status', 'VARCHAR'],
-          ['reason', 'VARCHAR'],
-        ],
-        lines: orderLines,
-      },
-      join(outDir, 'orders.parquet'),
-      'order_id',
-    );
-    await writeRowsAsParquet(
-      connection,
-      {
-        columns: [
-          ['fill_id', 'BIGINT'],
-          ['order_id', 'BIGINT'],
-          ['decided', 'DATE'],
-          ['date', 'DATE'],
-          ['symbol', 'VARCHAR'],
-          ['ordered', D],
-          ['shares', D],
-          ['price', D],
-          ['fee', D],
-          ['reason', 'VARCHAR'],
-        ],
-        lines: fillLines,
-      },
-      join(outDir, 'fills.parquet'),
-      'fill_id',
-    );
-    await writeRowsAsParquet(
-      connection,
-      {
-        columns: [
-          ['symbol', 'VARCHAR'],
-          ['side', 'VARCHAR'],
-          ['opened', 'DATE'],
-          ['closed', 'DATE'],
-          ['pnl', D],
-        ],
-        lines: tripLines,
-      },
-      join(outDir, 'trades.parquet'),
-      'closed, symbol, opened, side, pnl',
-    );
-    await writeRowsAsParquet(
-      connection,
-      {
-        columns: [
-          ['date', 'DATE'],
-          ['gross_exposure', D],
-          ['net_exposure', D],
-          ['turnover', D],
-        ],
-        lines: exposureLines,
-      },
-      join(outDir, 'exposure.parquet'),
-      'date',
-    );
+    for (const table of BACKTEST_TABLES) {
+      const lines = table.lines(run);
+      await writeRowsAsParquet(
+        connection,
+        { columns: table.columns.map(([n, t]) => [n, t] as [string, string]), lines },
+        join(outDir, `${table.name}.parquet`),
+        table.orderBy,
+      );
+      rows[table.name] = lines.length;
+    }
   } finally {
     close();
   }
+  return rows;
+}
 
-  const period = { start: data.dates[0]!, end: data.dates.at(-1)!, sessions: T };
+function periodOf(run: BacktestRun) {
+  return { start: run.data.dates[0]!, end: run.data.dates.at(-1)!, sessions: run.data.dates.length };
+}
+
+function writeMetrics(run: BacktestRun, c: BacktestConfig, outDir: string): void {
   const reserve = c.reserve
     ? { from: c.reserve.from, final_evaluation: c.reserve.final_evaluation, read: c.reserve.final_evaluation }
     : null;
@@ -213,8 +235,8 @@ export async function writeBacktestOutputs(
     metricsJson({
       strategy: c.strategy,
       engine: c.engine,
-      symbols: data.symbols,
-      period,
+      symbols: run.data.symbols,
+      period: periodOf(run),
       reserve,
       trials: c.trials,
       metrics: run.metrics,
@@ -222,7 +244,10 @@ export async function writeBacktestOutputs(
       ...(run.split ? { in_sample: run.split.in_sample, out_of_sample: run.split.out_of_sample } : {}),
     }),
   );
-  // Always written, so every backtest has the same outputs; empty when no regimes are declared.
+}
+
+/** Always written, so every backtest has the same outputs; empty when no regimes are declared. */
+function writeRegimeSlices(run: BacktestRun, c: BacktestConfig, outDir: string): void {
   mkdirSync(join(outDir, 'evaluation'), { recursive: true });
   writeFileSync(
     join(outDir, REGIME_SLICES_OUTPUT),
@@ -237,10 +262,14 @@ export async function writeBacktestOutputs(
         : { from: null, symbol: null, rule: 'no regimes declared in the config', slices: [] },
     ),
   );
+}
 
+function writeTearsheet(run: BacktestRun, c: BacktestConfig, outDir: string, title: string): void {
+  const { data, result } = run;
+  const period = periodOf(run);
   const rows = standardMetricRows(run.metrics, run.benchmark?.metrics, c.trials.count);
   const notes = [
-    `${period.start} to ${period.end}, ${T} sessions; ${data.symbols.length} symbol${data.symbols.length === 1 ? '' : 's'}; ${c.engine.replace('_', '-')} engine.`,
+    `${period.start} to ${period.end}, ${period.sessions} sessions; ${data.symbols.length} symbol${data.symbols.length === 1 ? '' : 's'}; ${c.engine.replace('_', '-')} engine.`,
     `Orders decided on a close fill ${c.costs.execution.delay_bars} bar${c.costs.execution.delay_bars === 1 ? '' : 's'} later at the ${c.costs.execution.price}; fees ${c.costs.fees.bps} bps + ${c.costs.fees.per_share}/share (min ${c.costs.fees.min_per_order}); slippage ${c.costs.slippage.fixed_bps} bps${c.costs.slippage.volume_share ? ' + volume share' : ''}.`,
     c.reserve
       ? c.reserve.final_evaluation
@@ -263,12 +292,4 @@ export async function writeBacktestOutputs(
       rollingWindow: c.rolling_window,
     }),
   );
-  return {
-    equity: T,
-    positions: positionLines.length,
-    orders: orderLines.length,
-    fills: fillLines.length,
-    trades: tripLines.length,
-    exposure: T,
-  };
 }
