@@ -72,183 +72,179 @@ export function backtestEvents(
   model: CostModel,
   account: AccountConfig,
 ): BacktestResult {
-  const T = data.dates.length;
-  const S = data.symbols.length;
-  const book = new PortfolioBook(data, account.initial_cash);
-  const shares = book.shares;
-  const brackets: (ActiveBracket | undefined)[] = new Array(S).fill(undefined);
-  const orders: OrderRecord[] = [];
-  const trades: Trade[] = [];
-  let pending: PendingOrder[] = [];
-  const delay = model.execution.delay_bars;
-  const useOpen = model.execution.price === 'open';
+  return new EventSimulation(data, model, account).run(strategy);
+}
 
-  let t = 0;
+/** One run of the event-driven engine: the book, the orders and the bar being simulated. */
+class EventSimulation {
+  private readonly book: PortfolioBook;
+  private readonly shares: Float64Array;
+  private readonly brackets: (ActiveBracket | undefined)[];
+  private readonly orders: OrderRecord[] = [];
+  private readonly trades: Trade[] = [];
+  private pending: PendingOrder[] = [];
+  private readonly delay: number;
+  private readonly useOpen: boolean;
+  /** The bar being simulated. */
+  private t = 0;
   /** Traded value on the current bar, for turnover. */
-  let traded = 0;
-  /** Fills what the market allows of `wanted` shares; returns the shares filled. */
-  const fill = (order: PendingOrder, wanted: number, referencePrice: number, reason: FillReason): number => {
-    const s = order.symbol;
-    const f = simulateFillAt(model, wanted, referencePrice, data.volume[s]![t]!);
-    if (f.shares === 0) return 0;
-    const before = shares[s]!;
-    traded += book.applyFill(s, f);
-    trades.push({
-      order: order.record,
-      decided: data.dates[order.decided]!,
-      date: data.dates[t]!,
-      symbol: data.symbols[s]!,
-      ordered: wanted,
-      shares: f.shares,
-      price: f.price,
-      fee: f.fee,
-      reason,
-    });
-    orders[order.record]!.filled += f.shares;
-    const opened = before === 0 || Math.sign(before) !== Math.sign(shares[s]!);
-    if (Math.abs(shares[s]!) < 1e-9) brackets[s] = undefined;
-    else if (opened && order.bracket) {
-      const side = Math.sign(shares[s]!);
-      const { stop_loss: sl, take_profit: tp } = order.bracket;
-      brackets[s] = {
-        stop: sl === undefined ? Number.NaN : f.price * (1 - side * sl),
-        take: tp === undefined ? Number.NaN : f.price * (1 + side * tp),
-        activeFrom: useOpen && reason === 'order' ? t : t + 1,
-        openFrom: t + 1,
-      };
-    } else if (opened) brackets[s] = undefined; // a flip without a bracket leaves the old side's levels meaningless
-    return f.shares;
-  };
+  private traded = 0;
+  /** What a strategy may place and cancel. */
+  private readonly sink: OrderSink;
+  /** What a strategy may see: bars at or before t, its positions, cash and equity. */
+  private readonly view: BarView;
 
-  const placeOrder = (s: number, kind: PendingOrder['kind'], amount: number, bracket?: Bracket) => {
-    if (!Number.isFinite(amount))
-      throw new Error(
-        `order for ${data.symbols[s]} on ${data.dates[t]}: amount must be a finite number, got ${amount}`,
-      );
-    if (kind !== 'target_weight' && Math.abs(amount) < 1e-12) return;
-    const due = t + delay;
-    if (due >= T) return; // decided on a close with no later bar to fill on
-    pending.push({ record: -1, symbol: s, kind, amount, resolved: kind !== 'target_weight', due, decided: t, bracket });
-  };
-  const closeRecord = (o: PendingOrder) => {
-    if (o.record >= 0) orders[o.record]!.status = orders[o.record]!.filled === 0 ? 'cancelled' : 'partial';
-  };
-
-  const sink: OrderSink = {
-    targetWeight: (s, weight, bracket) => placeOrder(s, 'target_weight', weight, bracket),
-    shares: (s, n, bracket) => placeOrder(s, 'shares', n, bracket),
-    cancel: (s) => {
-      pending = pending.filter((o) => {
-        const keep = s !== undefined && o.symbol !== s;
-        if (!keep) closeRecord(o);
-        return keep;
-      });
-    },
-  };
-  const ago = (k: number | undefined) => {
-    const back = k ?? 0;
-    if (!(back >= 0))
-      throw new Error(
-        `a strategy on ${data.dates[t]} asked for a bar ${-back} ahead: strategies see only bars at or before their decision`,
-      );
-    return t - back;
-  };
-  const view: BarView = {
-    get t() {
-      return t;
-    },
-    get date() {
-      return data.dates[t]!;
-    },
-    symbolCount: S,
-    close: (s, k) => data.close[s]![ago(k)] ?? Number.NaN,
-    open: (s, k) => data.open[s]![ago(k)] ?? Number.NaN,
-    volume: (s, k) => data.volume[s]![ago(k)] ?? Number.NaN,
-    position: (s) => shares[s]!,
-    get cash() {
-      return book.cash;
-    },
-    get equity() {
-      return book.equity[t]!;
-    },
-  };
-
-  for (t = 0; t < T; t++) {
-    book.accrueBorrow(model, t);
-
-    // Orders due now, in the order they were placed.
-    const execPrice = (s: number) => (useOpen ? data.open[s]![t]! : data.close[s]![t]!);
-    traded = 0;
-    let turnoverBase = Number.NaN;
-    if (pending.some((o) => o.due <= t)) {
-      const equityAtExec = book.value(execPrice);
-      turnoverBase = equityAtExec;
-      let grossNow = book.grossValue(execPrice);
-      const still: PendingOrder[] = [];
-      for (const o of pending) {
-        if (o.due > t) {
-          still.push(o);
-          continue;
-        }
-        const s = o.symbol;
-        const price = execPrice(s);
-        if (Number.isNaN(price)) {
-          // No bar to fill on: wait for the next one, or give up, as the account says.
-          if (account.unfilled === 'carry') {
-            o.due = t + 1;
-            still.push(o);
-          } else closeRecord(o);
-          continue;
-        }
-        let wanted = o.resolved ? o.amount : (o.amount * equityAtExec) / price - shares[s]!;
-        if (!o.resolved && Math.abs(wanted) < 1e-12) continue; // already at the target: no order at all
-        wanted = capToLeverage(
-          wanted,
-          shares[s]!,
-          price,
-          grossNow,
-          account.max_leverage * equityAtExec,
-          o.kind === 'exit',
+  constructor(
+    private readonly data: MarketData,
+    private readonly model: CostModel,
+    private readonly account: AccountConfig,
+  ) {
+    this.book = new PortfolioBook(data, account.initial_cash);
+    this.shares = this.book.shares;
+    this.brackets = new Array(data.symbols.length).fill(undefined);
+    this.delay = model.execution.delay_bars;
+    this.useOpen = model.execution.price === 'open';
+    this.sink = {
+      targetWeight: (s, weight, bracket) => this.placeOrder(s, 'target_weight', weight, bracket),
+      shares: (s, n, bracket) => this.placeOrder(s, 'shares', n, bracket),
+      cancel: (s) => {
+        this.pending = this.pending.filter((o) => {
+          const keep = s !== undefined && o.symbol !== s;
+          if (!keep) this.closeRecord(o);
+          return keep;
+        });
+      },
+    };
+    const sim = this;
+    const ago = (k: number | undefined) => {
+      const back = k ?? 0;
+      if (!(back >= 0))
+        throw new Error(
+          `a strategy on ${data.dates[sim.t]} asked for a bar ${-back} ahead: strategies see only bars at or before their decision`,
         );
-        if (o.record < 0) {
-          o.record = orders.length;
-          orders.push({
-            decided: data.dates[o.decided]!,
-            due: data.dates[t]!,
-            symbol: data.symbols[s]!,
-            kind: o.kind,
-            requested: o.amount,
-            shares: wanted,
-            filled: 0,
-            status: 'open',
-            reason: o.kind === 'exit' ? 'margin_call' : 'order',
-          });
-        }
-        o.resolved = true;
-        const before = Math.abs(shares[s]! * price);
-        const rest =
-          wanted - (Math.abs(wanted) < 1e-12 ? 0 : fill(o, wanted, price, o.kind === 'exit' ? 'margin_call' : 'order'));
-        grossNow += Math.abs(shares[s]! * price) - before;
-        const record = orders[o.record]!;
-        if (Math.abs(wanted) < 1e-12)
-          record.status = 'cancelled'; // the leverage limit left nothing to trade
-        else if (Math.abs(rest) < 1e-9) record.status = 'filled';
-        else if (account.unfilled === 'carry') {
-          o.amount = rest;
+      return sim.t - back;
+    };
+    this.view = {
+      get t() {
+        return sim.t;
+      },
+      get date() {
+        return data.dates[sim.t]!;
+      },
+      symbolCount: data.symbols.length,
+      close: (s, k) => data.close[s]![ago(k)] ?? Number.NaN,
+      open: (s, k) => data.open[s]![ago(k)] ?? Number.NaN,
+      volume: (s, k) => data.volume[s]![ago(k)] ?? Number.NaN,
+      position: (s) => sim.shares[s]!,
+      get cash() {
+        return sim.book.cash;
+      },
+      get equity() {
+        return sim.book.equity[sim.t]!;
+      },
+    };
+  }
+
+  run(strategy: EventStrategy): BacktestResult {
+    const { book, data } = this;
+    for (this.t = 0; this.t < data.dates.length; this.t++) {
+      const t = this.t;
+      book.accrueBorrow(this.model, t);
+      this.traded = 0;
+      let turnoverBase = this.fillDueOrders();
+      turnoverBase = this.protectiveExits(turnoverBase);
+      book.turnover[t] = this.traded > 0 && turnoverBase > 0 ? this.traded / turnoverBase : 0;
+      const g = book.markClose(t);
+      if (this.account.maintenance_margin > 0 && g > 0 && book.equity[t]! < this.account.maintenance_margin * g) {
+        this.closeOut();
+        continue; // the account is being closed out: the strategy does not trade on this close
+      }
+      strategy.onBar(this.view, this.sink);
+    }
+    for (const o of this.pending) if (o.record >= 0) this.orders[o.record]!.status = 'open';
+    return book.result(this.orders, this.trades);
+  }
+
+  private execPrice(s: number): number {
+    return this.useOpen ? this.data.open[s]![this.t]! : this.data.close[s]![this.t]!;
+  }
+
+  /** Orders due now, in the order they were placed. Returns the equity turnover is measured on (NaN when none was due). */
+  private fillDueOrders(): number {
+    const { data, book, shares, orders, account, t } = this;
+    if (!this.pending.some((o) => o.due <= t)) return Number.NaN;
+    const execPrice = (s: number) => this.execPrice(s);
+    const equityAtExec = book.value(execPrice);
+    let grossNow = book.grossValue(execPrice);
+    const still: PendingOrder[] = [];
+    for (const o of this.pending) {
+      if (o.due > t) {
+        still.push(o);
+        continue;
+      }
+      const s = o.symbol;
+      const price = execPrice(s);
+      if (Number.isNaN(price)) {
+        // No bar to fill on: wait for the next one, or give up, as the account says.
+        if (account.unfilled === 'carry') {
           o.due = t + 1;
           still.push(o);
-        } else closeRecord(o);
+        } else this.closeRecord(o);
+        continue;
       }
-      pending = still;
+      let wanted = o.resolved ? o.amount : (o.amount * equityAtExec) / price - shares[s]!;
+      if (!o.resolved && Math.abs(wanted) < 1e-12) continue; // already at the target: no order at all
+      wanted = capToLeverage(
+        wanted,
+        shares[s]!,
+        price,
+        grossNow,
+        account.max_leverage * equityAtExec,
+        o.kind === 'exit',
+      );
+      if (o.record < 0) {
+        o.record = orders.length;
+        orders.push({
+          decided: data.dates[o.decided]!,
+          due: data.dates[t]!,
+          symbol: data.symbols[s]!,
+          kind: o.kind,
+          requested: o.amount,
+          shares: wanted,
+          filled: 0,
+          status: 'open',
+          reason: o.kind === 'exit' ? 'margin_call' : 'order',
+        });
+      }
+      o.resolved = true;
+      const before = Math.abs(shares[s]! * price);
+      const rest =
+        wanted -
+        (Math.abs(wanted) < 1e-12 ? 0 : this.fill(o, wanted, price, o.kind === 'exit' ? 'margin_call' : 'order'));
+      grossNow += Math.abs(shares[s]! * price) - before;
+      const record = orders[o.record]!;
+      if (Math.abs(wanted) < 1e-12)
+        record.status = 'cancelled'; // the leverage limit left nothing to trade
+      else if (Math.abs(rest) < 1e-9) record.status = 'filled';
+      else if (account.unfilled === 'carry') {
+        o.amount = rest;
+        o.due = t + 1;
+        still.push(o);
+      } else this.closeRecord(o);
     }
+    this.pending = still;
+    return equityAtExec;
+  }
 
-    // Protective exits on the bar's range.
-    for (let s = 0; s < S; s++) {
-      const b = brackets[s];
+  /** Stop-loss and take-profit exits on the bar's range. Returns the turnover base, valued now if no order set it. */
+  private protectiveExits(turnoverBase: number): number {
+    const { data, book, shares, orders, t } = this;
+    for (let s = 0; s < data.symbols.length; s++) {
+      const b = this.brackets[s];
       if (!b || t < b.activeFrom || shares[s] === 0) continue;
       const trigger = exitTrigger(b, Math.sign(shares[s]!), data, s, t, t >= b.openFrom);
       if (!trigger) continue;
-      if (Number.isNaN(turnoverBase)) turnoverBase = book.value(execPrice);
+      if (Number.isNaN(turnoverBase)) turnoverBase = book.value((x) => this.execPrice(x));
       const exit: PendingOrder = {
         record: orders.length,
         symbol: s,
@@ -270,21 +266,78 @@ export function backtestEvents(
         status: 'open',
         reason: trigger.reason,
       });
-      const rest = -shares[s]! - fill(exit, -shares[s]!, trigger.price, trigger.reason);
+      const rest = -shares[s]! - this.fill(exit, -shares[s]!, trigger.price, trigger.reason);
       orders[exit.record]!.status = Math.abs(rest) < 1e-9 ? 'filled' : 'partial';
     }
-    book.turnover[t] = traded > 0 && turnoverBase > 0 ? traded / turnoverBase : 0;
-
-    const g = book.markClose(t);
-    if (account.maintenance_margin > 0 && g > 0 && book.equity[t]! < account.maintenance_margin * g) {
-      sink.cancel();
-      for (let s = 0; s < S; s++) if (shares[s] !== 0) placeOrder(s, 'exit', -shares[s]!);
-      continue; // the account is being closed out: the strategy does not trade on this close
-    }
-    strategy.onBar(view, sink);
+    return turnoverBase;
   }
-  for (const o of pending) if (o.record >= 0) orders[o.record]!.status = 'open';
-  return book.result(orders, trades);
+
+  /** A maintenance-margin breach: cancel everything and close every position on the next execution bar. */
+  private closeOut(): void {
+    this.sink.cancel();
+    for (let s = 0; s < this.data.symbols.length; s++)
+      if (this.shares[s] !== 0) this.placeOrder(s, 'exit', -this.shares[s]!);
+  }
+
+  /** Fills what the market allows of `wanted` shares; returns the shares filled. */
+  private fill(order: PendingOrder, wanted: number, referencePrice: number, reason: FillReason): number {
+    const { data, shares, t } = this;
+    const s = order.symbol;
+    const f = simulateFillAt(this.model, wanted, referencePrice, data.volume[s]![t]!);
+    if (f.shares === 0) return 0;
+    const before = shares[s]!;
+    this.traded += this.book.applyFill(s, f);
+    this.trades.push({
+      order: order.record,
+      decided: data.dates[order.decided]!,
+      date: data.dates[t]!,
+      symbol: data.symbols[s]!,
+      ordered: wanted,
+      shares: f.shares,
+      price: f.price,
+      fee: f.fee,
+      reason,
+    });
+    this.orders[order.record]!.filled += f.shares;
+    const opened = before === 0 || Math.sign(before) !== Math.sign(shares[s]!);
+    if (Math.abs(shares[s]!) < 1e-9) this.brackets[s] = undefined;
+    else if (opened && order.bracket) {
+      const side = Math.sign(shares[s]!);
+      const { stop_loss: sl, take_profit: tp } = order.bracket;
+      this.brackets[s] = {
+        stop: sl === undefined ? Number.NaN : f.price * (1 - side * sl),
+        take: tp === undefined ? Number.NaN : f.price * (1 + side * tp),
+        activeFrom: this.useOpen && reason === 'order' ? t : t + 1,
+        openFrom: t + 1,
+      };
+    } else if (opened) this.brackets[s] = undefined; // a flip without a bracket leaves the old side's levels meaningless
+    return f.shares;
+  }
+
+  private placeOrder(s: number, kind: PendingOrder['kind'], amount: number, bracket?: Bracket): void {
+    const { data, t } = this;
+    if (!Number.isFinite(amount))
+      throw new Error(
+        `order for ${data.symbols[s]} on ${data.dates[t]}: amount must be a finite number, got ${amount}`,
+      );
+    if (kind !== 'target_weight' && Math.abs(amount) < 1e-12) return;
+    const due = t + this.delay;
+    if (due >= data.dates.length) return; // decided on a close with no later bar to fill on
+    this.pending.push({
+      record: -1,
+      symbol: s,
+      kind,
+      amount,
+      resolved: kind !== 'target_weight',
+      due,
+      decided: t,
+      bracket,
+    });
+  }
+
+  private closeRecord(o: PendingOrder): void {
+    if (o.record >= 0) this.orders[o.record]!.status = this.orders[o.record]!.filled === 0 ? 'cancelled' : 'partial';
+  }
 }
 
 /** Shrinks an order that would take gross exposure over `limit`; orders that reduce exposure (and exits) pass whole. */
