@@ -115,32 +115,35 @@ class EventSimulation {
         });
       },
     };
-    const sim = this;
+    // Getters of an object literal have their own `this`: they read the simulation through these.
+    const now = () => this.t;
+    const book = () => this.book;
+    const shares = this.shares;
     const ago = (k: number | undefined) => {
       const back = k ?? 0;
       if (!(back >= 0))
         throw new Error(
-          `a strategy on ${data.dates[sim.t]} asked for a bar ${-back} ahead: strategies see only bars at or before their decision`,
+          `a strategy on ${data.dates[now()]} asked for a bar ${-back} ahead: strategies see only bars at or before their decision`,
         );
-      return sim.t - back;
+      return now() - back;
     };
     this.view = {
       get t() {
-        return sim.t;
+        return now();
       },
       get date() {
-        return data.dates[sim.t]!;
+        return data.dates[now()]!;
       },
       symbolCount: data.symbols.length,
       close: (s, k) => data.close[s]![ago(k)] ?? Number.NaN,
       open: (s, k) => data.open[s]![ago(k)] ?? Number.NaN,
       volume: (s, k) => data.volume[s]![ago(k)] ?? Number.NaN,
-      position: (s) => sim.shares[s]!,
+      position: (s) => shares[s]!,
       get cash() {
-        return sim.book.cash;
+        return book().cash;
       },
       get equity() {
-        return sim.book.equity[sim.t]!;
+        return book().equity[now()]!;
       },
     };
   }
