@@ -4,6 +4,7 @@ import { buildFeatures } from '../src/features/build-features.js';
 import { checkFeatureSet, featureSetShape, type FeatureSet } from '../src/features/feature-set.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { inputDir } from './_inputs.js';
+import { featureTableRoles } from './_columns.js';
 import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
 /**
@@ -38,12 +39,7 @@ export default defineRule({
     ctx.log.info(`${set.name} v${set.version}: ${r.columns.length} columns, ${r.rows} rows, ${r.symbols} symbols`);
     return {
       rows: { features: r.rows },
-      columns: {
-        symbol: 'key',
-        date: 'key',
-        knowable_at: 'key',
-        ...Object.fromEntries(r.columns.map((c) => [c, 'feature'])),
-      },
+      columns: featureTableRoles(r.columns),
     };
   },
 });

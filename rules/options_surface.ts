@@ -4,6 +4,7 @@ import { buildOptionsSurface } from '../src/features/build-options-surface.js';
 import { SURFACE_FEATURES } from '../src/features/surface-selection.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { inputDir } from './_inputs.js';
+import { featureTableRoles } from './_columns.js';
 import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
 /**
@@ -59,12 +60,7 @@ export default defineRule({
     ctx.log.info(`${c.name} v${c.version}: ${r.days} days of ${c.underlying}, ${r.columns.length} columns`);
     return {
       rows: { features: r.rows },
-      columns: {
-        symbol: 'key',
-        date: 'key',
-        knowable_at: 'key',
-        ...Object.fromEntries(r.columns.map((col) => [col, 'feature'])),
-      },
+      columns: featureTableRoles(r.columns),
     };
   },
 });

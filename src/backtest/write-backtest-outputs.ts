@@ -9,6 +9,7 @@ import { renderTearsheet } from '../reports/tearsheet.js';
 import type { BacktestConfig } from './backtest-config.js';
 import type { BacktestRun } from './run-backtest.js';
 import { roundTrips } from './trade-stats.js';
+import { regimeSlicesReport } from '../evaluation/regime-slices.js';
 
 /** The files a backtest target writes (the rule declares them). */
 export const REGIME_SLICES_OUTPUT = 'evaluation/regime_slices.json';
@@ -249,19 +250,7 @@ function writeMetrics(run: BacktestRun, c: BacktestConfig, outDir: string): void
 /** Always written, so every backtest has the same outputs; empty when no regimes are declared. */
 function writeRegimeSlices(run: BacktestRun, c: BacktestConfig, outDir: string): void {
   mkdirSync(join(outDir, 'evaluation'), { recursive: true });
-  writeFileSync(
-    join(outDir, REGIME_SLICES_OUTPUT),
-    metricsJson(
-      c.regimes
-        ? {
-            from: c.regimes.from,
-            symbol: c.regimes.symbol,
-            rule: 'the return from bar t-1 to t belongs to the regime known at bar t-1',
-            slices: run.regimes,
-          }
-        : { from: null, symbol: null, rule: 'no regimes declared in the config', slices: [] },
-    ),
-  );
+  writeFileSync(join(outDir, REGIME_SLICES_OUTPUT), metricsJson(regimeSlicesReport(c.regimes, run.regimes)));
 }
 
 function writeTearsheet(run: BacktestRun, c: BacktestConfig, outDir: string, title: string): void {

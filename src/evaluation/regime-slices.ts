@@ -91,3 +91,18 @@ export function regimeSlices(
     };
   });
 }
+
+/**
+ * evaluation/regime_slices.json of a backtest or experiment: the slices' metrics, which regime
+ * features they came from, and the rule that assigns returns to regimes (no lookahead).
+ */
+export function regimeSlicesReport(regimes: RegimesConfig | undefined, slices: readonly RegimeSliceResult[] | null) {
+  return regimes
+    ? {
+        from: regimes.from,
+        symbol: regimes.symbol,
+        rule: 'the return from bar t-1 to t belongs to the regime known at bar t-1',
+        slices,
+      }
+    : { from: null, symbol: null, rule: 'no regimes declared in the config', slices: [] };
+}

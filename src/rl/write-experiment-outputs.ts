@@ -8,6 +8,7 @@ import type { ExperimentConfig } from './experiment-config.js';
 import type { IterationStats } from './ppo.js';
 import type { ExperimentRun } from './run-experiment.js';
 import type { StepLog } from './trading-env.js';
+import { regimeSlicesReport } from '../evaluation/regime-slices.js';
 
 /** The files every experiment writes (the rule declares them); episode logs come on top when asked for. */
 export const EXPERIMENT_OUTPUTS = [
@@ -153,20 +154,7 @@ export async function writeExperimentOutputs(
       ),
     }),
   );
-  write(
-    outDir,
-    'evaluation/regime_slices.json',
-    metricsJson(
-      c.regimes
-        ? {
-            from: c.regimes.from,
-            symbol: c.regimes.symbol,
-            rule: 'the return from bar t-1 to t belongs to the regime known at bar t-1',
-            slices: run.regimes,
-          }
-        : { from: null, symbol: null, rule: 'no regimes declared in the config', slices: [] },
-    ),
-  );
+  write(outDir, 'evaluation/regime_slices.json', metricsJson(regimeSlicesReport(c.regimes, run.regimes)));
   const { connection, close } = await openDuckDb(1);
   try {
     const lines = run.test.market.dates.map((d, t) => `${d},${run.test.values[t]}`);
