@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { type ActionResult } from '../engine/scheduling/build-events.js';
 import { ConfigError } from '../engine/errors.js';
-import { PROMOTIONS_DIR } from '../engine/store/gc.js';
+import { PROMOTIONS_DIR } from '../engine/workspace.js';
 import type { TargetName } from '../engine/pipeline/label.js';
 import type { Session } from '../engine/session.js';
 import {

@@ -4,6 +4,12 @@ import { join, resolve } from 'node:path';
  * Where things live. The cache directory can be moved (QUANTO_CACHE_DIR, or verify's
  * temporary cache) without changing any key: keys never contain absolute paths.
  */
+/**
+ * Where promotion records live in the workspace (promotions/<tier>/<id>/*.json): written by
+ * `quanto promote`, read by promotion_status targets, and roots of garbage collection.
+ */
+export const PROMOTIONS_DIR = 'promotions';
+
 export class Workspace {
   readonly root: string;
   readonly cacheDir: string;

@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { writeFileAtomic } from '../../engine/store/atomic-write.js';
 import { build } from '../../engine/scheduling/build.js';
 import { ConfigError, EXIT_FAILURE } from '../../engine/errors.js';
-import { PROMOTIONS_DIR } from '../../engine/store/gc.js';
+import { PROMOTIONS_DIR } from '../../engine/workspace.js';
 import { parseDepLabel, type TargetName } from '../../engine/pipeline/label.js';
 import { holdBuildLock } from '../../engine/store/locks.js';
 import { provenanceOf } from '../../engine/research-integrity/provenance.js';

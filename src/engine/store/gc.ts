@@ -6,6 +6,7 @@ import { isAlive } from './locks.js';
 import type { Manifest } from '../keys/manifest.js';
 import { planBuild } from '../scheduling/plan.js';
 import type { Session } from '../session.js';
+import { PROMOTIONS_DIR } from '../workspace.js';
 
 export interface GcResult {
   keptActions: number;
@@ -22,8 +23,6 @@ export interface GcOptions {
   /** Rehash every blob that is kept and take out those whose bytes no longer match their name (reads the whole store). */
   repair?: boolean;
 }
-
-export const PROMOTIONS_DIR = 'promotions';
 
 /**
  * Mark and sweep. Roots: the current key of every action in the pipeline (manual targets
