@@ -107,3 +107,29 @@ describe('config files and their JSON Schemas', () => {
     expect(backtest({ extends: 'base.yaml', strateg: good.strategy })).toBe(false);
   });
 });
+
+describe('quanto schemas in a workspace of ones own', () => {
+  it("writes a schema for the workspace's own rules, and --check fails once a rule's config schema changes", async () => {
+    const { smallWorkspace } = await import('../helpers/fixtures.js');
+    const ws = smallWorkspace();
+    try {
+      let r = await ws.cli('schemas');
+      expect(r.code).toBe(0);
+      const schema = JSON.parse(ws.read('schemas/copy_text.schema.json')) as { else: { properties: object } };
+      expect(Object.keys(schema.else.properties).sort()).toEqual(['extends', 'prefix', 'upper']);
+      expect((await ws.cli('schemas', '--check')).code).toBe(0);
+      ws.write(
+        'rules/copy_text.ts',
+        ws
+          .read('rules/copy_text.ts')
+          .replace("prefix: z.string().default('')", "prefix: z.string().default(''), suffix: z.string().default('')"),
+      );
+      r = await ws.cli('schemas', '--check');
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('stale: schemas/copy_text.schema.json');
+      expect(r.err).toContain("run 'quanto schemas'");
+    } finally {
+      ws.dispose();
+    }
+  });
+});
