@@ -11,6 +11,7 @@ import { quantoPackageRoot } from '../package-root.js';
 import type { Rule } from '../rule-api.js';
 import type { StatCache } from '../keys/stat-cache.js';
 import type { Workspace } from '../workspace.js';
+import { importRuleBundle } from './load-bundle.js';
 
 const RULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 const BUILTIN_DIR = ['src', 'engine', 'builtin-rules'];
@@ -122,7 +123,7 @@ export class RuleRegistry {
     const { sources, bundlePath } = await this.bundle(name, entry);
     let module: { default?: unknown };
     try {
-      module = (await import(pathToFileURL(bundlePath).href)) as { default?: unknown };
+      module = await importRuleBundle(bundlePath);
     } catch (err) {
       throw new QuantoError(`rule '${name}' (${this.displayPath(entry)}) failed to load: ${(err as Error).message}`);
     }
@@ -151,6 +152,11 @@ export class RuleRegistry {
         target: 'node20',
         plugins: [absolutePackageImports],
         metafile: true,
+        // Maps inline, without the sources' text: stack traces name the source files, which are
+        // in the workspace. Paths are relative to the bundle's directory (outfile is only that).
+        sourcemap: 'inline',
+        sourcesContent: false,
+        outfile: join(this.workspace.rulesBundleDir, `${name}.mjs`),
         write: false,
         logLevel: 'silent',
         absWorkingDir: this.workspace.root,
@@ -190,6 +196,8 @@ export class RuleRegistry {
   private bundlePathOf(name: string, sources: Record<string, Digest>): string {
     const id = digestBytes(
       canonicalJson({
+        // Bumped when the bundle's form changes (2: inline source maps), so older bundles are not reused.
+        format: 2,
         sources,
         lockfile: this.lockfileDigest(),
         resolvedFrom: [this.workspace.root, quantoPackageRoot()],

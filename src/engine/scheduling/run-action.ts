@@ -1,6 +1,5 @@
 import { linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ActionCache } from '../store/action-cache.js';
 import type { ActionEvent, ActionOutcome, ActionTask } from './action-task.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
@@ -15,6 +14,7 @@ import type { InputArtifact, Rule, RuleContext, RuleResult } from '../rule-api.j
 import { emptyDirectory, threadScratch } from '../store/scratch.js';
 import { Workspace } from '../workspace.js';
 import { hasSecrets, maskSecretsInFile, redact, redactError } from '../../secrets/redact.js';
+import { importRuleBundle } from './load-bundle.js';
 
 /** JSON a rule reported (what it fetched, what it validated), with any secret in it masked. */
 function redactJson(value: unknown): unknown {
@@ -115,7 +115,7 @@ const loadedRules = new Map<string, Rule<unknown>>();
 async function loadRule(bundlePath: string): Promise<Rule<unknown>> {
   let rule = loadedRules.get(bundlePath);
   if (!rule) {
-    rule = ((await import(pathToFileURL(bundlePath).href)) as { default: Rule<unknown> }).default;
+    rule = (await importRuleBundle(bundlePath)).default as Rule<unknown>;
     loadedRules.set(bundlePath, rule);
   }
   return rule;
