@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { quantoPackageRoot } from '../engine/package-root.js';
 import { EXIT_FAILURE, EXIT_USAGE, QuantoError } from '../engine/errors.js';
 import { machineErrorMessage } from '../engine/store/fs-errors.js';
 import type { CommandContext, GlobalOptions, RegisterCommands } from './command-context.js';
@@ -48,6 +51,10 @@ const COMMANDS: readonly RegisterCommands[] = [
   registerSchemasCommand,
 ];
 
+function quantoVersion(): string {
+  return (JSON.parse(readFileSync(join(quantoPackageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 /** Runs the CLI and returns its exit status: 0 ok, 1 a build or check failed, 2 usage or config error. */
 export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<number> {
   const io = redactingIO(rawIO);
@@ -58,6 +65,7 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
       '-C, --workspace <dir>',
       'the workspace directory (default: the nearest above the current directory with quanto.pipeline.yaml)',
     )
+    .version(quantoVersion(), '-V, --version', "print Quanto's version")
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run quanto --help for usage)');

@@ -20,7 +20,7 @@ describe('quanto doctor', () => {
     expect(r.out).toMatch(/^ok {4}tensorflow\.js .*backend wasm/m);
     expect(r.out).toMatch(/^ok {4}cache {18}4 manifests, 4 blobs rehashed/m);
     expect(r.out).toMatch(/^ok {4}POLYGON_API_KEY {8}set$/m);
-    expect(r.out).toMatch(/^ok {4}APCA_API_KEY_ID {8}not set$/m);
+    expect(r.out).toMatch(/^- {5}APCA_API_KEY_ID {8}not set$/m);
     expect(r.out).not.toContain('pk_secret_value_123');
   });
 

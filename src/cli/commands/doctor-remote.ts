@@ -9,7 +9,7 @@ import { openRemoteCache } from '../remote-cache.js';
 import { StatCache } from '../../engine/keys/stat-cache.js';
 import type { Workspace } from '../../engine/workspace.js';
 
-export type Check = { name: string; status: 'ok' | 'warn' | 'fail'; detail: string };
+export type Check = { name: string; status: 'ok' | 'warn' | 'fail' | 'info'; detail: string };
 
 const firstLine = (err: unknown) => ((err as Error).message ?? String(err)).split('\n')[0]!;
 

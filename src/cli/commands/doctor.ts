@@ -21,6 +21,9 @@ export interface DoctorFlags {
   executor?: string;
 }
 
+/** ok and FAIL are verdicts; '-' is a fact that is neither (a key that is not set). */
+const STATUS_COLUMN: Record<Check['status'], string> = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', info: '-   ' };
+
 export async function doctorCommand(io: CliIO, globals: GlobalOptions, opts: DoctorFlags): Promise<number> {
   const checks: Check[] = [];
   const [major, minor] = process.versions.node.split('.').map(Number) as [number, number];
@@ -58,10 +61,11 @@ export async function doctorCommand(io: CliIO, globals: GlobalOptions, opts: Doc
   }
   // Only whether each is set is ever printed, never a value.
   for (const name of SECRET_ENV_NAMES)
-    checks.push({ name, status: 'ok', detail: process.env[name] ? 'set' : 'not set' });
+    checks.push(
+      process.env[name] ? { name, status: 'ok', detail: 'set' } : { name, status: 'info', detail: 'not set' },
+    );
 
-  for (const c of checks)
-    io.out(`${c.status === 'ok' ? 'ok  ' : c.status === 'warn' ? 'WARN' : 'FAIL'}  ${c.name.padEnd(22)} ${c.detail}`);
+  for (const c of checks) io.out(`${STATUS_COLUMN[c.status]}  ${c.name.padEnd(22)} ${c.detail}`);
   return checks.some((c) => c.status === 'fail') ? EXIT_FAILURE : 0;
 }
 

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { didYouMean } from './did-you-mean.js';
 import { matchesPattern, parseLabelPattern, type LabelPattern, type TargetName } from './label.js';
 import type { Pipeline, TargetSpec } from './pipeline.js';
 
@@ -18,7 +19,10 @@ export class TargetGraph {
 
   spec(name: TargetName): TargetSpec {
     const spec = this.pipeline.targets.get(name);
-    if (!spec) throw new ConfigError(`no target named //${name} in quanto.pipeline.yaml (see 'quanto ls')`);
+    if (!spec)
+      throw new ConfigError(
+        `no target named //${name} in quanto.pipeline.yaml${didYouMean(name, this.pipeline.targets.keys())} (see 'quanto ls')`,
+      );
     return spec;
   }
 
