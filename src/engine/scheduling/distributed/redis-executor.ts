@@ -206,7 +206,12 @@ export class RedisExecutor implements Executor {
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const finished = job.waitUntilFinished(events).then(
-      (value: unknown) => value as ActionJobResult,
+      // Two coordinators waiting on one job: the completion can reach this one before the job's
+      // return value is readable (null), so read it from the job, and if it is still not there,
+      // take the job as lost: queued again, it is answered from the completed job or the cache.
+      async (value: unknown): Promise<ActionJobResult | 'lost'> =>
+        (value ?? (await queue.getJob(job.id!).catch(() => undefined))?.returnvalue ?? 'lost') as
+          ActionJobResult | 'lost',
       async (err: unknown): Promise<{ error: string } | 'lost'> => {
         // BullMQ rejects with "Missing key for job" when Redis lost the job (a restart without
         // persistence): that is a lost job to queue again, not a failure of the action.
@@ -222,7 +227,8 @@ export class RedisExecutor implements Executor {
           if (!fresh) return resolve('lost');
           // Completion events can be missed across a Redis restart: read the outcome from the job itself.
           const state = await fresh.getState();
-          if (state === 'completed') return resolve(fresh.returnvalue as ActionJobResult);
+          // A job read just before it completed has no return value yet: look again at the next check.
+          if (state === 'completed' && fresh.returnvalue) return resolve(fresh.returnvalue as ActionJobResult);
           if (state === 'failed') return resolve({ error: fresh.failedReason });
           if (state === 'waiting' && (await queue.getWorkersCount()) === 0) {
             idleSince ??= Date.now();
