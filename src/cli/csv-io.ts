@@ -35,6 +35,16 @@ export function readCsv(
 /** RFC 4180 records with the line each starts on; blank lines are skipped, an unclosed quote is an error naming its line. */
 export function parseCsv(text: string, path: string): { fields: string[]; line: number }[] {
   const records: { fields: string[]; line: number }[] = [];
+  forEachCsvRecord(text, path, (fields, line) => records.push({ fields, line }));
+  return records;
+}
+
+/**
+ * The records of an RFC 4180 text, one call each, in order, without holding them all: what a
+ * command reading a large file uses to keep only what it needs of each row. Unquoted fields are
+ * slices of the text; quoted ones are unescaped ("" is one quote, line breaks are kept).
+ */
+export function forEachCsvRecord(text: string, path: string, onRecord: (fields: string[], line: number) => void): void {
   let fields: string[] = [];
   let field = '';
   let line = 1;
@@ -42,47 +52,56 @@ export function parseCsv(text: string, path: string): { fields: string[]; line: 
   let quoted = false;
   let quoteLine = 0;
   let touched = false; // the record has any character, so an empty last field still counts
-  const endRecord = () => {
-    if (touched) records.push({ fields: [...fields, field], line: start });
+  let sliceFrom = -1; // where the current unquoted field started, while it is a plain slice
+  const take = (end: number): string => {
+    if (sliceFrom >= 0) {
+      field += text.slice(sliceFrom, end);
+      sliceFrom = -1;
+    }
+    return field;
+  };
+  const endRecord = (end: number) => {
+    const last = take(end);
+    if (touched) onRecord([...fields, last], start);
     fields = [];
     field = '';
     touched = false;
   };
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
+    const ch = text.charCodeAt(i);
     if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
+      if (ch === 34 /* " */) {
+        if (text.charCodeAt(i + 1) === 34) {
           field += '"';
           i++;
         } else quoted = false;
       } else {
-        if (ch === '\n') line++;
-        field += ch;
+        if (ch === 10) line++;
+        field += text[i];
       }
       continue;
     }
-    if (ch === '"' && field === '') {
+    if (ch === 34 && field === '' && sliceFrom < 0) {
       quoted = true;
       quoteLine = line;
       touched = true;
-    } else if (ch === ',') {
-      fields.push(field);
+    } else if (ch === 44 /* , */) {
+      fields.push(take(i));
       field = '';
       touched = true;
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      endRecord();
+    } else if (ch === 10 || ch === 13) {
+      endRecord(i);
+      if (ch === 13 && text.charCodeAt(i + 1) === 10) i++;
       line++;
       start = line;
     } else {
-      field += ch;
+      // After a closing quote, later characters are appended to the unescaped text as before.
+      if (sliceFrom < 0) sliceFrom = i;
       touched = true;
     }
   }
   if (quoted) throw new ConfigError(`${path}:${quoteLine}: a quoted field is never closed`);
-  endRecord();
-  return records;
+  endRecord(text.length);
 }
 
 /** A number cell, or a clear error naming the file, line and column. */

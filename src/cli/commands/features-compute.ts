@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { ConfigError } from '../../engine/errors.js';
 import { formatKeyPath, YamlSource } from '../../engine/pipeline/yaml-source.js';
 import {
@@ -10,7 +10,7 @@ import {
   featureSetSchema,
   type BarSeries,
 } from '../../features/feature-set.js';
-import { formatCell, numberCell, readCsv } from '../csv-io.js';
+import { forEachCsvRecord, formatCell, numberCell } from '../csv-io.js';
 import type { CliIO } from '../io.js';
 
 const INPUT = ['symbol', 'date', 'open', 'high', 'low', 'close', 'volume'] as const;
@@ -36,54 +36,147 @@ export async function featuresComputeCommand(
     );
   }
   const set = parsed.data;
-  const { rows, lines: rowLines, col } = readCsv(opts.input, INPUT);
-  const bySymbol = new Map<string, { date: string; line: number; row: string[] }[]>();
-  rows.forEach((row, i) => {
-    const symbol = row[col('symbol')]!;
-    const list = bySymbol.get(symbol) ?? [];
-    list.push({ date: row[col('date')]!, line: rowLines[i]!, row });
-    bySymbol.set(symbol, list);
+  const bySymbol = readBars(opts.input);
+  const perSymbolColumns = computeFeatureSet(set, { open: [], high: [], low: [], close: [], volume: [] }).columns;
+  // Every symbol's features, kept as numbers (columns × rows), not as text: the cross-sectional
+  // features need every symbol's values of a day before any row can be written.
+  const symbols = [...bySymbol.keys()].sort();
+  const computed = symbols.map((symbol) => {
+    const bars = sortedBars(opts.input, symbol, bySymbol.get(symbol)!);
+    bySymbol.delete(symbol); // its rows as read are not needed again
+    // Eight bytes a value: a plain array of a column that mixes NaN and numbers may box them.
+    const values = computeFeatureSet(set, bars.series).values.map((v) => Float64Array.from(v));
+    return { symbol, dates: bars.dates, values };
   });
-  let columns: string[] = computeFeatureSet(set, { open: [], high: [], low: [], close: [], volume: [] }).columns;
-  const table: { symbol: string; date: string; values: number[] }[] = [];
-  for (const symbol of [...bySymbol.keys()].sort()) {
-    const items = bySymbol.get(symbol)!.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
-    for (let i = 1; i < items.length; i++) {
-      if (items[i]!.date === items[i - 1]!.date)
-        throw new ConfigError(`${opts.input}:${items[i]!.line}: ${symbol} has two rows for ${items[i]!.date}`);
+  const rowCount = computed.reduce((n, c) => n + c.dates.length, 0);
+  const allDates: string[] = new Array<string>(rowCount);
+  let r = 0;
+  for (const c of computed) for (const d of c.dates) allDates[r++] = d;
+  const cs = crossSectional(set, allDates, (name) => {
+    const k = perSymbolColumns.indexOf(name);
+    const out = new Float64Array(rowCount);
+    let i = 0;
+    for (const c of computed) for (const v of c.values[k]!) out[i++] = v;
+    return out;
+  });
+  const columns = [...perSymbolColumns, ...crossSectionalColumns(set)];
+  const rows = writeCsvAtomic(opts.out, ['symbol', 'date', ...columns].join(','), (emit) => {
+    let i = 0;
+    for (const c of computed) {
+      for (let t = 0; t < c.dates.length; t++, i++) {
+        let line = `${c.symbol},${c.dates[t]}`;
+        for (const v of c.values) line += `,${formatCell(v[t]!)}`;
+        for (const v of cs) line += `,${formatCell(v[i]!)}`;
+        emit(line);
+      }
     }
-    // Missing open/high/low/volume (closes-only data) become NaN: features that need them stay empty.
-    const field = (name: string) =>
-      items.map((it) =>
-        it.row[col(name)]?.trim() === '' ? Number.NaN : numberCell(opts.input, it.line, name, it.row[col(name)]),
-      );
-    const bars: BarSeries = {
-      open: field('open'),
-      high: field('high'),
-      low: field('low'),
-      close: field('close'),
-      volume: field('volume'),
-    };
-    const result = computeFeatureSet(set, bars);
-    items.forEach((it, i) => table.push({ symbol, date: it.date, values: result.values.map((v) => v[i]!) }));
-  }
-  const cs = crossSectional(
-    set,
-    table.map((r) => r.date),
-    (name) => table.map((r) => r.values[columns.indexOf(name)]!),
-  );
-  columns = [...columns, ...crossSectionalColumns(set)];
-  const lines = table.map((r, i) =>
-    [r.symbol, r.date, ...[...r.values, ...cs.map((c) => c[i]!)].map(formatCell)].join(','),
-  );
-  writeFileSync(
-    opts.out,
-    `${['symbol', 'date', ...columns].join(',')}\n${lines.join('\n')}${lines.length ? '\n' : ''}`,
-  );
+  });
   io.err(
-    `quanto features compute: ${set.name} v${set.version}, ${columns.length} columns for ${bySymbol.size} symbol(s), ${rows.length} rows → ${opts.out}`,
+    `quanto features compute: ${set.name} v${set.version}, ${columns.length} columns for ${symbols.length} symbol(s), ${rows} rows → ${opts.out}`,
   );
   return 0;
+}
+
+/** One symbol's rows as read: dates, the five fields (NaN where empty), and the line of each row. */
+interface SymbolRows {
+  dates: string[];
+  lines: number[];
+  fields: { open: number[]; high: number[]; low: number[]; close: number[]; volume: number[] };
+}
+
+/**
+ * The bars CSV by symbol, as numbers: one pass over the records, keeping no row's text. Missing
+ * open/high/low/volume (closes-only data) become NaN: features that need them stay empty.
+ */
+function readBars(path: string): Map<string, SymbolRows> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError(`${path}: file not found`);
+  }
+  const bySymbol = new Map<string, SymbolRows>();
+  let col: ((name: string) => number) | undefined;
+  forEachCsvRecord(text, path, (fields, line) => {
+    if (!col) {
+      const header = fields.map((h) => h.trim());
+      const missing = INPUT.filter((name) => !header.includes(name));
+      if (missing.length > 0)
+        throw new ConfigError(`${path}:1: missing column(s) ${missing.join(', ')} (the header is ${header.join(',')})`);
+      col = (name) => header.indexOf(name);
+      return;
+    }
+    const symbol = fields[col('symbol')]!;
+    let rows = bySymbol.get(symbol);
+    if (!rows) {
+      rows = { dates: [], lines: [], fields: { open: [], high: [], low: [], close: [], volume: [] } };
+      bySymbol.set(symbol, rows);
+    }
+    rows.dates.push(fields[col('date')]!);
+    rows.lines.push(line);
+    for (const name of ['open', 'high', 'low', 'close', 'volume'] as const) {
+      const cell = fields[col(name)];
+      rows.fields[name].push(cell?.trim() === '' ? Number.NaN : numberCell(path, line, name, cell));
+    }
+  });
+  if (!col) throw new ConfigError(`${path}: empty file (expected a header with ${INPUT.join(',')})`);
+  return bySymbol;
+}
+
+/** A symbol's bars in date order; two rows of one date are an error naming the second's line. */
+function sortedBars(path: string, symbol: string, rows: SymbolRows): { dates: string[]; series: BarSeries } {
+  const order = rows.dates
+    .map((_, i) => i)
+    .sort((a, b) => (rows.dates[a]! < rows.dates[b]! ? -1 : rows.dates[a]! > rows.dates[b]! ? 1 : a - b));
+  for (let k = 1; k < order.length; k++) {
+    if (rows.dates[order[k]!] === rows.dates[order[k - 1]!])
+      throw new ConfigError(`${path}:${rows.lines[order[k]!]}: ${symbol} has two rows for ${rows.dates[order[k]!]}`);
+  }
+  const pick = (xs: number[]) => order.map((i) => xs[i]!);
+  return {
+    dates: order.map((i) => rows.dates[i]!),
+    series: {
+      open: pick(rows.fields.open),
+      high: pick(rows.fields.high),
+      low: pick(rows.fields.low),
+      close: pick(rows.fields.close),
+      volume: pick(rows.fields.volume),
+    },
+  };
+}
+
+/**
+ * Writes a CSV as its lines come, in chunks of about a megabyte, to a temporary file renamed
+ * into place at the end: never the whole text in memory, and never a half-written file at
+ * `path`. Returns the number of rows (lines after the header).
+ */
+function writeCsvAtomic(path: string, header: string, rows: (emit: (line: string) => void) => void): number {
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  let count = 0;
+  try {
+    let chunk = `${header}\n`;
+    rows((line) => {
+      chunk += `${line}\n`;
+      count++;
+      if (chunk.length >= 1 << 20) {
+        writeSync(fd, chunk);
+        chunk = '';
+      }
+    });
+    if (chunk) writeSync(fd, chunk);
+    closeSync(fd);
+    renameSync(tmp, path);
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  return count;
 }
 
 /** Registers `quanto features`. */
