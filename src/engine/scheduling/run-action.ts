@@ -1,4 +1,4 @@
-import { linkSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ActionCache } from '../store/action-cache.js';
 import type { ActionEvent, ActionOutcome, ActionTask } from './action-task.js';
@@ -39,8 +39,11 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
   const cas = new ContentStore(workspace.casDir);
   const { root: scratch, out: outDir } = threadScratch(workspace.tmpDir);
   const logLines: LogEntry[] = [];
+  const live = new LiveLog(task.logPath);
   const log = (level: LogEntry['level']) => (message: string) => {
-    logLines.push({ level, message: redact(message) });
+    const entry = { level, message: redact(message) };
+    logLines.push(entry);
+    live.append(`${entry.level} ${entry.message}\n`);
   };
   try {
     const lostInputs = checkInputBlobs(task, cas);
@@ -66,6 +69,7 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
     };
     const result: RuleResult = (await rule.run(ctx)) ?? {};
     const outputs = adoptOutputs(cas, outDir, task.label, rule.outputs);
+    live.close();
     const logDigest = writeLog(cas, task.logPath, logLines, task.label);
     const manifest: Omit<Manifest, 'record'> = {
       manifestFormat: 1,
@@ -91,6 +95,7 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
     const machine = machineErrorMessage(err, workspace.cacheDir);
     const message = machine ?? redactError(err);
     logLines.push({ level: 'ERROR', message: redact(err instanceof Error && err.stack ? err.stack : message) });
+    live.close();
     try {
       writeLog(cas, task.logPath, logLines, task.label);
     } catch {
@@ -104,6 +109,7 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
       ...(machine ? { machine: true } : {}),
     };
   } finally {
+    live.close();
     // Adopted files have moved out; what is left (subdirectories, a failed run's files, staged inputs) goes.
     emptyDirectory(outDir);
     rmSync(join(scratch, 'in'), { recursive: true, force: true });
@@ -185,6 +191,42 @@ function listFiles(dir: string, prefix: string, label: string): string[] {
 interface LogEntry {
   level: 'INFO' | 'WARN' | 'ERROR';
   message: string;
+}
+
+/**
+ * The log as the rule writes it, line by line, at the log's path (a `tail -f` follows a long
+ * action). At the end the finished log replaces it atomically with the same lines. A live log
+ * that cannot be written (a full disk) is given up silently: the final write reports the problem.
+ */
+class LiveLog {
+  private fd: number | undefined;
+  private failed = false;
+
+  constructor(private readonly path: string) {}
+
+  append(text: string): void {
+    if (this.failed) return;
+    try {
+      if (this.fd === undefined) {
+        mkdirSync(dirname(this.path), { recursive: true });
+        this.fd = openSync(this.path, 'w');
+      }
+      writeSync(this.fd, text);
+    } catch {
+      this.failed = true;
+      this.close();
+    }
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // closed already
+    }
+    this.fd = undefined;
+  }
 }
 
 /**
