@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { CommandContext, GlobalOptions } from '../command-context.js';
 import { join, relative } from 'node:path';
 import { currentKeys } from '../../engine/keys/current-keys.js';
-import { ConfigError, EXIT_FAILURE } from '../../engine/errors.js';
+import { ConfigError } from '../../engine/errors.js';
 import { parseLabelPattern } from '../../engine/pipeline/label.js';
 import { planBuild } from '../../engine/scheduling/plan.js';
 import type { CliIO } from '../io.js';
@@ -79,7 +79,8 @@ export async function showCommand(
     if (s.log) lines.push(`  log:      ${rel(s.log)}`);
     io.out(lines.join('\n'));
   }
-  return shown.every((s) => s.status !== 'never built') ? 0 : EXIT_FAILURE;
+  // 'never built' is an answer about the target, not a failure of the command.
+  return 0;
 }
 
 /** Registers `quanto show`. */
