@@ -188,6 +188,7 @@ export async function build(
       await local.close();
       removeTempEntries(session.workspace.tmpDir, 'mine');
     }
+    if (options.signal?.aborted) session.actionCache.removeTempFilesOf(process.pid);
     tracePhase('close workers');
   }
 }

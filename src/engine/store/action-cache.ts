@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.js';
 import type { ActionKey } from '../keys/digest.js';
@@ -13,6 +13,30 @@ const RECORD_SLOT = '\u0000record\u0000';
 
 export class ActionCache {
   constructor(readonly dir: string) {}
+
+  /**
+   * Removes the half-written manifests this process left: a worker thread terminated by a
+   * cancelled build between writing a manifest's temp file and renaming it leaves the temp file
+   * (never a manifest: the rename is the commit). Called once the cancelled build's threads are gone.
+   */
+  removeTempFilesOf(pid: number): void {
+    const mine = `.tmp-${pid}-`;
+    let shards: string[];
+    try {
+      shards = readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const shard of shards) {
+      let names: string[];
+      try {
+        names = readdirSync(join(this.dir, shard));
+      } catch {
+        continue;
+      }
+      for (const name of names) if (name.includes(mine)) rmSync(join(this.dir, shard, name), { force: true });
+    }
+  }
 
   pathOf(key: ActionKey): string {
     return join(this.dir, key.slice(0, 2), `${key}.json`);
