@@ -22,8 +22,8 @@ describe('configs share blocks with extends:', () => {
 
   const shared = () =>
     smallWorkspace({
-      'configs/shared/style.yaml': '# shared style\nprefix: "S:"\nupper: false\n',
-      'configs/upper.yaml': 'extends: shared/style.yaml\nupper: true\n',
+      'configs/blocks/style.yaml': '# shared style\nprefix: "S:"\nupper: false\n',
+      'configs/upper.yaml': 'extends: blocks/style.yaml\nupper: true\n',
       'configs/raw.yaml': 'prefix: ""\n',
     });
 
@@ -39,12 +39,12 @@ describe('configs share blocks with extends:', () => {
     ws = shared();
     expect((await ws.build('//...')).code).toBe(0);
     expect(builtLabels(await ws.build('//...'))).toEqual([]); // answered by the fast path
-    ws.write('configs/shared/style.yaml', 'prefix: "T:"\nupper: false\n');
+    ws.write('configs/blocks/style.yaml', 'prefix: "T:"\nupper: false\n');
     const r = await ws.build('//...');
     expect(builtLabels(r)).toEqual(['//features/upper', '//report/final']);
     expect(ws.read('cache/out/features/upper/out.txt').startsWith('T:')).toBe(true);
     // A comment-only edit changes no value: the key, and so the outputs, stay.
-    ws.write('configs/shared/style.yaml', '# a comment\nprefix: "T:"\nupper: false\n');
+    ws.write('configs/blocks/style.yaml', '# a comment\nprefix: "T:"\nupper: false\n');
     expect(builtLabels(await ws.build('//...'))).toEqual([]);
   });
 
@@ -52,7 +52,7 @@ describe('configs share blocks with extends:', () => {
     ws = shared();
     expect((await ws.build('//...')).code).toBe(0);
     const session = await Session.open(ws.root);
-    expect(keyInputFiles(session, ['//features/upper'])).toContain(ws.path('configs/shared/style.yaml'));
+    expect(keyInputFiles(session, ['//features/upper'])).toContain(ws.path('configs/blocks/style.yaml'));
   });
 
   it('a missing base, a cycle, and a bad value in a base are located where they are written; exit 2', async () => {
