@@ -11,25 +11,38 @@ export function readCsv(
   path: string,
   required: readonly string[],
 ): { header: string[]; rows: string[][]; lines: number[]; col: (name: string) => number } {
-  let text: string;
+  const records = parseCsv(readCsvText(path), path);
+  if (records.length === 0) throw emptyCsv(path, required);
+  const { header, col } = csvColumns(path, records[0]!.fields, required);
+  const body = records.slice(1);
+  return { header, rows: body.map((r) => r.fields), lines: body.map((r) => r.line), col };
+}
+
+/** A CSV file's text, or a clear error naming it. */
+export function readCsvText(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch {
     throw new ConfigError(`${path}: file not found`);
   }
-  const records = parseCsv(text, path);
-  if (records.length === 0) throw new ConfigError(`${path}: empty file (expected a header with ${required.join(',')})`);
-  const header = records[0]!.fields.map((h) => h.trim());
+}
+
+/** The header's columns (trimmed) and a lookup by name, or an error naming the required columns it lacks. */
+export function csvColumns(
+  path: string,
+  headerFields: readonly string[],
+  required: readonly string[],
+): { header: string[]; col: (name: string) => number } {
+  const header = headerFields.map((h) => h.trim());
   const missing = required.filter((r) => !header.includes(r));
   if (missing.length > 0)
     throw new ConfigError(`${path}:1: missing column(s) ${missing.join(', ')} (the header is ${header.join(',')})`);
-  const body = records.slice(1);
-  return {
-    header,
-    rows: body.map((r) => r.fields),
-    lines: body.map((r) => r.line),
-    col: (name) => header.indexOf(name),
-  };
+  return { header, col: (name) => header.indexOf(name) };
+}
+
+/** The error of a CSV with not even a header. */
+export function emptyCsv(path: string, required: readonly string[]): ConfigError {
+  return new ConfigError(`${path}: empty file (expected a header with ${required.join(',')})`);
 }
 
 /** RFC 4180 records with the line each starts on; blank lines are skipped, an unclosed quote is an error naming its line. */

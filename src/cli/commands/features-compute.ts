@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
-import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { ConfigError } from '../../engine/errors.js';
 import { formatKeyPath, YamlSource } from '../../engine/pipeline/yaml-source.js';
 import {
@@ -10,7 +10,7 @@ import {
   featureSetSchema,
   type BarSeries,
 } from '../../features/feature-set.js';
-import { forEachCsvRecord, formatCell, numberCell } from '../csv-io.js';
+import { csvColumns, emptyCsv, forEachCsvRecord, formatCell, numberCell, readCsvText } from '../csv-io.js';
 import type { CliIO } from '../io.js';
 
 const INPUT = ['symbol', 'date', 'open', 'high', 'low', 'close', 'volume'] as const;
@@ -89,21 +89,12 @@ interface SymbolRows {
  * open/high/low/volume (closes-only data) become NaN: features that need them stay empty.
  */
 function readBars(path: string): Map<string, SymbolRows> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new ConfigError(`${path}: file not found`);
-  }
+  const text = readCsvText(path);
   const bySymbol = new Map<string, SymbolRows>();
   let col: ((name: string) => number) | undefined;
   forEachCsvRecord(text, path, (fields, line) => {
     if (!col) {
-      const header = fields.map((h) => h.trim());
-      const missing = INPUT.filter((name) => !header.includes(name));
-      if (missing.length > 0)
-        throw new ConfigError(`${path}:1: missing column(s) ${missing.join(', ')} (the header is ${header.join(',')})`);
-      col = (name) => header.indexOf(name);
+      col = csvColumns(path, fields, INPUT).col;
       return;
     }
     const symbol = fields[col('symbol')]!;
@@ -119,7 +110,7 @@ function readBars(path: string): Map<string, SymbolRows> {
       rows.fields[name].push(cell?.trim() === '' ? Number.NaN : numberCell(path, line, name, cell));
     }
   });
-  if (!col) throw new ConfigError(`${path}: empty file (expected a header with ${INPUT.join(',')})`);
+  if (!col) throw emptyCsv(path, INPUT);
   return bySymbol;
 }
 
