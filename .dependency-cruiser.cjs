@@ -2,9 +2,9 @@
  * The import rules CI enforces (npm run lint → depcruise). The README's "Architecture" section
  * explains them; each rule's comment says what it protects.
  */
-const DOMAINS = 'backtest|costs|data|evaluation|execution|features|governance|options|reports|rl';
+const DOMAINS = 'backtest|costs|data|evaluation|execution|features|governance|options|reports|rl|strategy';
 // Research code: everything that turns data into evidence. It may not reach into trading.
-const RESEARCH = 'backtest|costs|data|evaluation|features|math|options|reports|rl';
+const RESEARCH = 'backtest|costs|data|evaluation|features|math|options|reports|rl|strategy';
 
 module.exports = {
   forbidden: [
@@ -44,6 +44,14 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/(features|data)/' },
       to: { path: '^src/(rl|backtest|evaluation|reports)/' },
+    },
+    {
+      name: 'strategies-are-research',
+      comment:
+        'A strategy (strategies/) emits intents and never places a trade: it may use research code and the strategy API, never the engine, execution, governance or rules.',
+      severity: 'error',
+      from: { path: '^strategies/' },
+      to: { path: '^(src/(engine|cli|execution|governance|devservers)/|rules/)' },
     },
     {
       name: 'foundations-import-nothing',

@@ -6,6 +6,7 @@ import { regimeColumns } from '../src/evaluation/regime-slices.js';
 import { trialRecord } from '../src/evaluation/trial-record.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { inputDir } from './_inputs.js';
+import { strategyOf, strategyUse } from './_strategies.js';
 
 /**
  * A backtest of a configured strategy on canonical bars, through the shared cost model, on the
@@ -19,11 +20,13 @@ export default defineRule({
   description: 'a strategy backtest with costs, metrics, regime slices and a tearsheet',
   config: backtestConfigSchema,
   inputs: (c) => [c.from, c.regimes?.from],
+  plugins: (c) => [strategyUse(c.strategy, ['strategy'])],
   outputs: BACKTEST_OUTPUTS,
   consumes: (c) => (c.regimes ? [{ from: c.regimes.from, columns: regimeColumns(c.regimes), as: 'feature' }] : []),
   async run(ctx) {
     const c = ctx.config;
     const run = await runBacktest(c, {
+      strategy: strategyOf(ctx, c.strategy),
       barsDir: join(inputDir(ctx, c.from), 'equity_bars'),
       regimeFeaturesDir: c.regimes ? join(inputDir(ctx, c.regimes.from), 'features') : null,
     });

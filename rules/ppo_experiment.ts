@@ -7,6 +7,7 @@ import { EXPERIMENT_OUTPUTS, writeExperimentOutputs } from '../src/rl/write-expe
 import { regimeColumns } from '../src/evaluation/regime-slices.js';
 import { trialRecord } from '../src/evaluation/trial-record.js';
 import { inputDir } from './_inputs.js';
+import { strategyOf, strategyUse } from './_strategies.js';
 
 /**
  * An RL experiment: PPO trained on the FinRL-style trading environment over the training
@@ -23,6 +24,7 @@ export default defineRule({
   description: 'a PPO policy trained and evaluated on the trading environment',
   config: experimentConfigSchema,
   inputs: (c) => [c.from, c.features.from, c.regimes?.from],
+  plugins: (c) => c.baselines.map((b, i) => strategyUse(b, ['baselines', i])),
   outputs: EXPERIMENT_OUTPUTS,
   keyFacts: () => ({ tfjs_backend: detectTfBackend() }),
   consumes: (c) => [
@@ -37,6 +39,7 @@ export default defineRule({
         barsDir: join(inputDir(ctx, c.from), 'equity_bars'),
         featuresDir: join(inputDir(ctx, c.features.from), 'features'),
         regimeFeaturesDir: c.regimes ? join(inputDir(ctx, c.regimes.from), 'features') : null,
+        baselines: c.baselines.map((b) => strategyOf(ctx, b)),
       },
       c.seed,
       (s) => {

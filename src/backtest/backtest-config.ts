@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { costModelSchema } from '../costs/cost-model.js';
 import { regimesSchema } from '../evaluation/regime-slices.js';
 import { accountSchema, bracketSchema } from './account-config.js';
-import { strategySchema } from './strategy-config.js';
+import { strategyRefSchema } from '../strategy/strategy-ref.js';
 import { isoDateSchema } from '../data/schemas/iso-date.js';
 import { targetLabelSchema } from '../data/schemas/target-label.js';
 
@@ -31,7 +31,8 @@ export const backtestConfigSchema = z
       })
       .strict()
       .optional(),
-    strategy: strategySchema,
+    /** The strategy traded: `kind: <name>` (strategies/<name>.ts) and its settings beside it. */
+    strategy: strategyRefSchema,
     /**
      * every_bar: the target is asked for on every bar it is set (drift is traded back);
      * change: only when the strategy's target changes (a stop-loss exit then stays flat until it does).

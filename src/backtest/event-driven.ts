@@ -16,7 +16,14 @@ export interface BarView {
   close(s: number, ago?: number): number;
   open(s: number, ago?: number): number;
   volume(s: number, ago?: number): number;
+  /** The bar's high and low; the open/close range where the bars have none. */
+  high(s: number, ago?: number): number;
+  low(s: number, ago?: number): number;
   position(s: number): number;
+  /** Orders of symbol s (of all when omitted) placed and not yet done. */
+  openOrders(s?: number): number;
+  /** The fills of this bar, in the order they happened. */
+  readonly fills: readonly Trade[];
   readonly cash: number;
   readonly equity: number;
 }
@@ -89,6 +96,8 @@ class EventSimulation {
   private t = 0;
   /** Traded value on the current bar, for turnover. */
   private traded = 0;
+  /** Index of the current bar's first fill in `trades`. */
+  private firstFillOfBar = 0;
   /** What a strategy may place and cancel. */
   private readonly sink: OrderSink;
   /** What a strategy may see: bars at or before t, its positions, cash and equity. */
@@ -119,6 +128,9 @@ class EventSimulation {
     const now = () => this.t;
     const book = () => this.book;
     const shares = this.shares;
+    const pending = () => this.pending;
+    const trades = this.trades;
+    const firstFill = () => this.firstFillOfBar;
     const ago = (k: number | undefined) => {
       const back = k ?? 0;
       if (!(back >= 0))
@@ -138,7 +150,19 @@ class EventSimulation {
       close: (s, k) => data.close[s]![ago(k)] ?? Number.NaN,
       open: (s, k) => data.open[s]![ago(k)] ?? Number.NaN,
       volume: (s, k) => data.volume[s]![ago(k)] ?? Number.NaN,
+      high: (s, k) => {
+        const t = ago(k);
+        return data.high?.[s]![t] ?? Math.max(data.open[s]![t] ?? Number.NaN, data.close[s]![t] ?? Number.NaN);
+      },
+      low: (s, k) => {
+        const t = ago(k);
+        return data.low?.[s]![t] ?? Math.min(data.open[s]![t] ?? Number.NaN, data.close[s]![t] ?? Number.NaN);
+      },
       position: (s) => shares[s]!,
+      openOrders: (s) => pending().filter((o) => s === undefined || o.symbol === s).length,
+      get fills() {
+        return trades.slice(firstFill());
+      },
       get cash() {
         return book().cash;
       },
@@ -154,6 +178,7 @@ class EventSimulation {
       const t = this.t;
       book.accrueBorrow(this.model, t);
       this.traded = 0;
+      this.firstFillOfBar = this.trades.length;
       let turnoverBase = this.fillDueOrders();
       turnoverBase = this.protectiveExits(turnoverBase);
       book.turnover[t] = this.traded > 0 && turnoverBase > 0 ? this.traded / turnoverBase : 0;

@@ -8,7 +8,10 @@ import type { BacktestResult } from './backtest-result.js';
 import { backtestEvents, targetWeightStrategy } from './event-driven.js';
 import { checkTradable, loadMarketData } from './load-market-data.js';
 import { carryForward, type MarketData } from './market-data.js';
-import { onChangesOnly, strategyWeights } from './strategy-config.js';
+import { onChangesOnly } from './on-changes-only.js';
+import type { LoadedStrategy } from '../strategy/loaded-strategy.js';
+import { vectorizedWeights } from '../strategy/vectorized-weights.js';
+import { eventStrategyOf } from './strategy-events.js';
 import { backtestTargetWeights } from './target-weights.js';
 import { tradeStats, type TradeStats } from './trade-stats.js';
 
@@ -32,6 +35,8 @@ export interface BacktestRun {
 }
 
 export interface BacktestInputs {
+  /** The strategy the config's `strategy:` names, loaded, with its settings. */
+  strategy: LoadedStrategy;
   barsDir: string;
   regimeFeaturesDir: string | null;
 }
@@ -49,6 +54,29 @@ function selectSymbols(data: MarketData, symbols: readonly string[]): MarketData
     high: pick(data.high),
     low: pick(data.low),
   };
+}
+
+/**
+ * The strategy on the configured engine. A vectorized strategy runs on either (its weights read
+ * with `orders_on`); an event-driven one on the event-driven engine only.
+ */
+function simulate(c: BacktestConfig, strategy: LoadedStrategy, data: MarketData): BacktestResult {
+  if (typeof strategy.definition.weights !== 'function') {
+    if (c.engine !== 'event_driven')
+      throw new Error(
+        `strategy '${c.strategy.kind}' is event-driven: set engine: event_driven in the backtest's config`,
+      );
+    if (c.orders_on === 'change')
+      throw new Error(
+        `orders_on: change reads a vectorized strategy's weights; '${c.strategy.kind}' is event-driven and places its own orders: remove orders_on`,
+      );
+    return backtestEvents(data, eventStrategyOf(strategy, data, c.account.max_leverage, c.bracket), c.costs, c.account);
+  }
+  const planned = vectorizedWeights(strategy, data, c.account.max_leverage);
+  const weights = c.orders_on === 'change' ? onChangesOnly(planned) : planned;
+  return c.engine === 'vectorized'
+    ? backtestTargetWeights(data, weights, c.costs, c.account.initial_cash)
+    : backtestEvents(data, targetWeightStrategy(weights, c.bracket), c.costs, c.account);
 }
 
 /** Runs a configured backtest on its bars: loading (never past the reserve unless final), simulating, scoring. */
@@ -74,12 +102,7 @@ export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Pr
   const data = c.symbols.length > 0 ? selectSymbols(all, [...c.symbols].sort()) : all;
   checkTradable(data, c.costs, c.from);
 
-  const planned = strategyWeights(c.strategy, data);
-  const weights = c.orders_on === 'change' ? onChangesOnly(planned) : planned;
-  const result =
-    c.engine === 'vectorized'
-      ? backtestTargetWeights(data, weights, c.costs, c.account.initial_cash)
-      : backtestEvents(data, targetWeightStrategy(weights, c.bracket), c.costs, c.account);
+  const result = simulate(c, inputs.strategy, data);
 
   const equity = [...result.equity];
   const perf = performanceMetrics(equity, c.periods_per_year);

@@ -38,6 +38,11 @@ export interface RuleContext<C> {
   readonly outDir: string;
   readonly log: RuleLogger;
   progress(done: number, total?: number, unit?: string): void;
+  /**
+   * The plugin modules `Rule.plugins` named for this config, by the module path the rule gave
+   * (strategies/sma_crossover) → the module's default export, loaded in this thread.
+   */
+  readonly plugins: Readonly<Record<string, unknown>>;
   /** How many actions the engine may run at once: rules sharing an outside budget (a vendor's rate limit) divide it by this. */
   readonly parallelism: number;
 }
@@ -61,6 +66,26 @@ export interface RuleResult {
   holdout?: { family: string; record?: Record<string, string | number | null> };
 }
 
+/**
+ * A workspace module a config names (a strategy): the engine bundles it as it bundles a rule,
+ * puts its sources into the key (so editing it rebuilds exactly the targets whose configs name
+ * it), and hands the rule its default export in `ctx.plugins`.
+ */
+export interface PluginUse {
+  /** Workspace-relative module path, with or without its extension: strategies/sma_crossover. */
+  readonly module: string;
+  /** The config key that named it (['strategy', 'kind']): errors about the module point there. */
+  readonly namedAt: readonly (string | number)[];
+  /**
+   * Where in the config the plugin's own settings are (['strategy']). When the module's default
+   * export has a zod `config`, the engine validates that block with it at planning (errors at
+   * the config's file:line) and keys the parsed block, defaults filled in.
+   */
+  readonly settingsAt?: readonly (string | number)[];
+  /** Keys of that block that belong to the rule, not the plugin (the `kind` that named it). */
+  readonly settingsExcept?: readonly string[];
+}
+
 /** A column use a rule declares: these columns of this dependency, used in this role. */
 export interface ColumnUse {
   from: string;
@@ -82,6 +107,8 @@ export interface Rule<C = unknown> {
    * at the config line that names it; `ctx.inputs` holds exactly the deps.
    */
   inputs?(config: C): readonly (string | undefined)[];
+  /** The plugin modules this config names (see PluginUse); none when absent. */
+  plugins?(config: C): readonly PluginUse[];
   /** Fan-out derived from config; the pipeline's `partitions:` takes precedence. */
   partitions?(config: C): Partition[];
   /** Marks a rule that reads the network or the clock (ingestion, paper trading). */

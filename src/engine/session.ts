@@ -6,6 +6,8 @@ import type { KeyRecord } from './keys/manifest.js';
 import { loadPipeline } from './pipeline/load-pipeline.js';
 import type { Pipeline } from './pipeline/pipeline.js';
 import { platformFacts } from './keys/platform.js';
+import { ModuleBundler } from './scheduling/module-bundler.js';
+import { PluginRegistry } from './scheduling/plugin-registry.js';
 import { RuleRegistry } from './scheduling/rule-registry.js';
 import { StatCache } from './keys/stat-cache.js';
 import { tracePhase } from './trace.js';
@@ -14,7 +16,10 @@ import { Workspace } from './workspace.js';
 /** One workspace opened for one command: the pipeline, the graph and the stores, loaded once. */
 export class Session {
   readonly stats: StatCache;
+  readonly bundler: ModuleBundler;
   readonly rules: RuleRegistry;
+  /** The workspace modules configs name (strategies): bundled and keyed like rules. */
+  readonly plugins: PluginRegistry;
   readonly cas: ContentStore;
   readonly actionCache: ActionCache;
   readonly state: BuildState;
@@ -28,7 +33,9 @@ export class Session {
     readonly pipeline: Pipeline,
   ) {
     this.stats = new StatCache(workspace.stateDir);
-    this.rules = new RuleRegistry(workspace, this.stats);
+    this.bundler = new ModuleBundler(workspace, this.stats);
+    this.rules = new RuleRegistry(workspace, this.bundler);
+    this.plugins = new PluginRegistry(workspace.root, this.bundler);
     this.cas = new ContentStore(workspace.casDir);
     this.actionCache = new ActionCache(workspace.acDir);
     this.state = new BuildState(workspace.stateDir);
@@ -51,6 +58,6 @@ export class Session {
   save(): void {
     this.state.save();
     this.stats.save();
-    this.rules.save();
+    this.bundler.save();
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { strategySchema } from '../backtest/strategy-config.js';
+import { strategyRefSchema } from '../strategy/strategy-ref.js';
 import { costModelSchema } from '../costs/cost-model.js';
 import { regimesSchema } from '../evaluation/regime-slices.js';
 import { ppoSchema } from './ppo-config.js';
@@ -44,8 +44,8 @@ export const experimentConfigSchema = z
     regimes: regimesSchema.optional(),
     /** Write every step of the final training episode and of the test episode as JSONL. */
     log_episodes: z.boolean().default(true),
-    /** Baseline strategies backtested on the test window with the same cost model, for comparison. */
-    baselines: z.array(strategySchema).default([{ kind: 'buy_and_hold' }, { kind: 'equal_weight', every: 21 }]),
+    /** Baseline strategies (`kind: <name>` of strategies/<name>.ts) backtested on the test window with the same cost model. */
+    baselines: z.array(strategyRefSchema).default([{ kind: 'buy_and_hold' }, { kind: 'equal_weight', every: 21 }]),
     /** Trials of this experiment family so far, for the deflated Sharpe ratio. */
     trials: z
       .object({ count: z.number().int().min(1).default(1), sharpe_variance: z.number().min(0).default(0) })

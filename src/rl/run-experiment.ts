@@ -1,6 +1,8 @@
 import type { BacktestResult } from '../backtest/backtest-result.js';
 import type { MarketData } from '../backtest/market-data.js';
-import { strategyWeights, type StrategyConfig } from '../backtest/strategy-config.js';
+import { warmupOf, type LoadedStrategy } from '../strategy/loaded-strategy.js';
+import type { StrategyRef } from '../strategy/strategy-ref.js';
+import { vectorizedWeights } from '../strategy/vectorized-weights.js';
 import { backtestTargetWeights } from '../backtest/target-weights.js';
 import { tradeStats, type TradeStats } from '../backtest/trade-stats.js';
 import { deflatedSharpe } from '../evaluation/deflated-sharpe.js';
@@ -31,7 +33,7 @@ export interface ExperimentRun {
     result: BacktestResult;
     metrics: ScoredMetrics;
   };
-  baselines: { strategy: StrategyConfig; metrics: ScoredMetrics }[];
+  baselines: { strategy: StrategyRef; metrics: ScoredMetrics }[];
   /** Test-window metrics per declared regime (null when the config declares none). */
   regimes: RegimeSliceResult[] | null;
 }
@@ -75,7 +77,13 @@ function sliceBars(bars: MarketData, from: number, to: number): MarketData {
  */
 export async function runExperiment(
   c: ExperimentConfig,
-  inputs: { barsDir: string; featuresDir: string; regimeFeaturesDir: string | null },
+  inputs: {
+    barsDir: string;
+    featuresDir: string;
+    regimeFeaturesDir: string | null;
+    /** The config's baselines, loaded, in its order. */
+    baselines: readonly LoadedStrategy[];
+  },
   seed: number,
   onIteration?: (s: IterationStats) => void,
 ): Promise<ExperimentRun> {
@@ -98,13 +106,15 @@ export async function runExperiment(
   const test = evaluate(testMarket);
 
   const testBars = sliceBars(bars, testFrom, testTo);
-  const baselines = c.baselines.map((strategy) => {
-    // Strategies with a lookback read the training window to start the test warmed up; the
+  const baselines = c.baselines.map((strategy, i) => {
+    const loaded = inputs.baselines[i]!;
+    // Strategies with a warm-up read the training window to start the test warmed up; the
     // others start on the test window's first session, as an investor starting then would.
-    const needsHistory = strategy.kind === 'sma_crossover' || strategy.kind === 'momentum';
-    const weights = needsHistory
-      ? strategyWeights(strategy, bars).map((w) => w.slice(testFrom, testTo))
-      : strategyWeights(strategy, testBars);
+    // The trading environment is long-only on cash: a baseline may not lever (gross weight 1).
+    const weights =
+      warmupOf(loaded) > 0
+        ? vectorizedWeights(loaded, bars, 1).map((w) => w.slice(testFrom, testTo))
+        : vectorizedWeights(loaded, testBars, 1);
     return { strategy, metrics: score(backtestTargetWeights(testBars, weights, c.costs, c.env.initial_cash), c) };
   });
   let regimes: RegimeSliceResult[] | null = null;

@@ -7,6 +7,7 @@ import { runBacktest } from '../../src/backtest/run-backtest.js';
 import { openDuckDb, queryRows, sqlString } from '../../src/data/store/duckdb.js';
 import { readHoldoutLedger } from '../../src/engine/research-integrity/holdout-ledger.js';
 import { performanceMetrics } from '../../src/evaluation/performance-metrics.js';
+import { shippedStrategy } from '../helpers/shipped-strategy.js';
 import { REPO_ROOT, runCli, TestWorkspace } from '../helpers/workspace.js';
 
 /** The repository's baseline backtests, built from the sample data into a throwaway cache. */
@@ -123,12 +124,13 @@ describe('backtest targets from the sample data', () => {
         reserve: { from: '2019-01-01' },
         strategy: { kind: 'sma_crossover', fast: 20, slow: 100 },
       });
-      const a = await runBacktest(config, { barsDir: store, regimeFeaturesDir: null });
-      const b = await runBacktest(config, { barsDir: altered, regimeFeaturesDir: null });
+      const strategy = await shippedStrategy('sma_crossover', { fast: 20, slow: 100 });
+      const a = await runBacktest(config, { strategy, barsDir: store, regimeFeaturesDir: null });
+      const b = await runBacktest(config, { strategy, barsDir: altered, regimeFeaturesDir: null });
       expect([...b.result.equity]).toEqual([...a.result.equity]);
       expect(b.metrics).toEqual(a.metrics);
       const finalConfig = { ...config, reserve: { from: '2019-01-01', final_evaluation: true } };
-      const c = await runBacktest(finalConfig, { barsDir: altered, regimeFeaturesDir: null });
+      const c = await runBacktest(finalConfig, { strategy, barsDir: altered, regimeFeaturesDir: null });
       expect(c.result.equity.length).toBeGreaterThan(a.result.equity.length); // the final evaluation does read it
     } finally {
       rmSync(altered, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { smaCrossover } from '../../src/backtest/baselines.js';
+import { shippedWeights } from '../helpers/shipped-strategy.js';
 import { smaCrossoverSweepWeights, sweepSingleAsset } from '../../src/backtest/sweep.js';
 import { backtestTargetWeights } from '../../src/backtest/target-weights.js';
 import { costModelSchema } from '../../src/costs/cost-model.js';
@@ -32,7 +32,7 @@ describe('parameter sweeps', () => {
     [20, 200],
   ] as const;
 
-  it('each run is the vectorized engine on one symbol, fill for fill', () => {
+  it('each run is the vectorized engine on one symbol, fill for fill', async () => {
     const runs = sweepSingleAsset(bars, pairs.length, smaCrossoverSweepWeights(bars.close, pairs), model, 1e5, 252);
     const data = {
       dates: Array.from({ length: 800 }, (_, t) => `d${String(t).padStart(4, '0')}`),
@@ -41,22 +41,28 @@ describe('parameter sweeps', () => {
       close: [bars.close],
       volume: [bars.volume],
     };
-    pairs.forEach(([fast, slow], k) => {
-      const weights = smaCrossover(data, fast, slow);
+    for (const [k, [fast, slow]] of pairs.entries()) {
+      const weights = await shippedWeights('sma_crossover', data, { fast, slow });
       const full = backtestTargetWeights(data, weights, model, 1e5);
       expect(runs[k]!.finalEquity).toBe(full.equity.at(-1));
       expect(runs[k]!.fills).toBe(full.trades.length);
       expect(runs[k]!.sharpe).toBeCloseTo(performanceMetrics([...full.equity], 252).sharpe, 9);
-    });
+    }
   });
 
-  it("prefix-sum SMA crossover weights are the baseline strategy's weights", () => {
+  it("prefix-sum SMA crossover weights are the shipped strategy's weights", async () => {
     const w = smaCrossoverSweepWeights(bars.close, pairs);
-    const data = { dates: [], symbols: ['X'], open: [bars.open], close: [bars.close], volume: [bars.volume] };
-    pairs.forEach(([fast, slow], k) => {
-      const [base] = smaCrossover(data as never, fast, slow);
+    const data = {
+      dates: Array.from({ length: 800 }, (_, t) => `d${t}`),
+      symbols: ['X'],
+      open: [bars.open],
+      close: [bars.close],
+      volume: [bars.volume],
+    };
+    for (const [k, [fast, slow]] of pairs.entries()) {
+      const [base] = await shippedWeights('sma_crossover', data, { fast, slow });
       for (let t = 0; t < 800; t++) expect(w(k, t)).toBe(base![t]);
-    });
+    }
   });
 
   it("refuses short weights (borrow is the full engine's job)", () => {

@@ -1,13 +1,13 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canCloneRepo, cloneCommittedTree, type CommittedClone, userShellEnv } from '../helpers/readme-clone.js';
 import { REPO_ROOT } from '../helpers/workspace.js';
 
 const README = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-const hasGit = spawnSync('git', ['--version']).status === 0 && existsSync(join(REPO_ROOT, '.git'));
-if (!hasGit) console.warn('README walkthrough test skipped: it clones the repository, and git or .git is missing');
+if (!canCloneRepo)
+  console.warn('README walkthrough test skipped: it clones the repository, and git or .git is missing');
 
 /**
  * The README's set-up command and "A first session", run as written (npx quanto ... as the
@@ -15,40 +15,25 @@ if (!hasGit) console.warn('README walkthrough test skipped: it clones the reposi
  * dist linked in place of `npm install`. Each command must be in the README verbatim, so the
  * README cannot drift from what this test runs.
  */
-describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () => {
-  let dir: string;
+describe.skipIf(!canCloneRepo)('the README, command by command, in a fresh clone', () => {
+  let repo: CommittedClone;
   let clone: string;
-  /** The test runner's environment without its cache and ledger redirections, as a user's shell would have it. */
-  const cleanEnv = (env: Record<string, string | undefined> = {}) =>
-    Object.fromEntries(
-      Object.entries({ ...process.env, CI: 'true', ...env }).filter(
-        ([k, v]) => v !== undefined && k !== 'QUANTO_CACHE_DIR' && k !== 'QUANTO_HOLDOUT_LEDGER',
-      ),
-    ) as Record<string, string>;
+  let dir: string;
   const quanto = (command: string, env: Record<string, string | undefined> = {}) => {
     expect(README, `the README no longer says: ${command}`).toContain(command);
     const args = command
       .replace(/^npx quanto /, '')
       .match(/"[^"]*"|\S+/g)!
       .map((a) => a.replace(/^"|"$/g, ''));
-    const r = spawnSync(process.execPath, [join(clone, 'bin', 'quanto.js'), ...args], {
-      cwd: clone,
-      env: cleanEnv(env),
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: r.status, out: r.stdout, err: r.stderr };
+    return repo.quanto(args, env);
   };
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'quanto-readme-'));
-    clone = join(dir, 'clone');
-    const c = spawnSync('git', ['clone', '-q', REPO_ROOT, clone], { encoding: 'utf8' });
-    if (c.status !== 0) throw new Error(`git clone failed: ${c.stderr}`);
-    symlinkSync(join(REPO_ROOT, 'node_modules'), join(clone, 'node_modules'));
-    symlinkSync(join(REPO_ROOT, 'dist'), join(clone, 'dist'));
+    repo = cloneCommittedTree('quanto-readme-');
+    clone = repo.root;
+    dir = dirname(clone);
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => repo.remove());
 
   it('set-up and a first session: build, rebuild from the cache, show, the report', () => {
     expect(README).toContain('npm install && npx quanto build //experiments/core_v1_ppo');
@@ -64,6 +49,7 @@ describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () 
     expect(existsSync(report.out.trim())).toBe(true);
   }, 300_000);
 
+  // Two clean builds of every default target (both PPO trainings included) on two cores: minutes, more under a parallel suite.
   it('verify: a clean rebuild of the whole default workspace gives the same bytes, with no network even with every key set', () => {
     // Keys in the environment must not pull any default target onto the network: every outgoing
     // connection, in the main thread or a worker, is logged and refused.
@@ -101,7 +87,7 @@ describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () 
       readFileSync(join(clone, 'cache/out/promotions/candidate/core_v1_ppo/promotion/status.json'), 'utf8'),
     );
     expect(status).toMatchObject({ experiment: '//experiments/core_v1_ppo', state: 'not_qualified', record: null });
-  }, 300_000);
+  }, 600_000);
 
   it('from research to paper: qualification, a refused promotion, the paper session; a vendor without its key', () => {
     expect(quanto('npx quanto build //qualification/core_v1_ppo').code).toBe(0);
@@ -155,7 +141,7 @@ describe.skipIf(!hasGit)('the README, command by command, in a fresh clone', () 
     expect(README).toContain(command);
     const child = spawn(process.execPath, [join(clone, 'bin', 'quanto.js'), ...command.split(' ').slice(2)], {
       cwd: clone,
-      env: cleanEnv(),
+      env: userShellEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

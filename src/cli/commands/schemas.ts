@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
 import {
   configJsonSchema,
   fragmentJsonSchema,
   inputJsonSchema,
+  inputSchemaOf,
   type JsonSchema,
 } from '../../engine/pipeline/config-schema.js';
+import { pluginDirsOf, type PluginChoice } from '../../engine/pipeline/plugin-choices.js';
+import type { Session } from '../../engine/session.js';
 import { EXIT_FAILURE } from '../../engine/errors.js';
 import { pipelineSchema } from '../../engine/pipeline/pipeline-parse.js';
 import { writeFileAtomic } from '../../engine/store/atomic-write.js';
@@ -26,10 +30,13 @@ export async function schemasCommand(io: CliIO, globals: GlobalOptions, opts: { 
   const session = await openSession(io, globals);
   const wanted = new Map<string, JsonSchema>();
   wanted.set('quanto.pipeline.schema.json', inputJsonSchema(pipelineSchema, 'quanto.pipeline.yaml'));
+  const choices = new Map<string, PluginChoice[]>();
   for (const name of session.rules.available()) {
     const { rule } = await session.rules.resolve(name);
-    wanted.set(`${name}.schema.json`, configJsonSchema(rule));
-    wanted.set(`${name}.fragment.schema.json`, fragmentJsonSchema(rule));
+    for (const dir of pluginDirsOf(inputSchemaOf(rule.config)))
+      if (!choices.has(dir)) choices.set(dir, await pluginChoicesOf(session, dir));
+    wanted.set(`${name}.schema.json`, configJsonSchema(rule, choices));
+    wanted.set(`${name}.fragment.schema.json`, fragmentJsonSchema(rule, choices));
   }
   const dir = join(session.workspace.root, SCHEMAS_DIR);
   const present = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.schema.json')) : [];
@@ -49,6 +56,17 @@ export async function schemasCommand(io: CliIO, globals: GlobalOptions, opts: { 
   for (const f of orphans) io.err(`note: ${SCHEMAS_DIR}/${f} belongs to no rule of this workspace (left in place)`);
   io.out(`${SCHEMAS_DIR}/: ${stale.length} written, ${wanted.size - stale.length} unchanged`);
   return 0;
+}
+
+/** Every module of a plugin folder (the workspace's and Quanto's own), with its settings' schema. */
+async function pluginChoicesOf(session: Session, dir: string): Promise<PluginChoice[]> {
+  const out: PluginChoice[] = [];
+  for (const name of session.plugins.available(dir)) {
+    const { value } = await session.plugins.resolve(`${dir}/${name}`);
+    const config = (value as { config?: unknown }).config;
+    out.push({ name, settings: config instanceof z.ZodType ? inputSchemaOf(config) : undefined });
+  }
+  return out;
 }
 
 function render(schema: JsonSchema): string {

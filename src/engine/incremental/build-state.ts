@@ -39,6 +39,8 @@ export interface BuildStamp {
 export interface ConfigFiles {
   digest: Digest;
   extends: string[];
+  /** The plugin modules (workspace files) the targets reading this config name: their sources are leaves too. */
+  plugins?: string[];
 }
 
 interface StateFile {
@@ -94,14 +96,30 @@ export class BuildState {
 
   /** What the config at this workspace path extends, if known for these bytes of it. */
   configFiles(config: string, digest: Digest): string[] | undefined {
-    const known = this.newConfigs[config] ?? this.data.configs?.[config];
-    return known && known.digest === digest ? known.extends : undefined;
+    return this.configRecord(config, digest)?.extends;
   }
 
-  setConfigFiles(config: string, digest: Digest, bases: readonly string[]): void {
-    const known = this.data.configs?.[config];
-    if (known && known.digest === digest && known.extends.join('\n') === bases.join('\n')) return;
-    this.newConfigs[config] = { digest, extends: [...bases] };
+  /** The plugin modules the config names, if known for these bytes of it. */
+  configPlugins(config: string, digest: Digest): string[] | undefined {
+    const known = this.configRecord(config, digest);
+    return known ? (known.plugins ?? []) : undefined;
+  }
+
+  /**
+   * Records what a config extends and the plugins a target reading it names. Two targets may
+   * read one config with different rules: for the same bytes, their plugins are pooled.
+   */
+  setConfigFiles(config: string, digest: Digest, bases: readonly string[], plugins: readonly string[] = []): void {
+    const known = this.configRecord(config, digest);
+    const pooled = [...new Set([...(known?.plugins ?? []), ...plugins])].sort();
+    const same = (a: readonly string[], b: readonly string[]) => a.join('\n') === b.join('\n');
+    if (known && same(known.extends, bases) && same(known.plugins ?? [], pooled)) return;
+    this.newConfigs[config] = { digest, extends: [...bases], ...(pooled.length > 0 ? { plugins: pooled } : {}) };
+  }
+
+  private configRecord(config: string, digest: Digest): ConfigFiles | undefined {
+    const known = this.newConfigs[config] ?? this.data.configs?.[config];
+    return known && known.digest === digest ? known : undefined;
   }
 
   /** Merges this build's results over whatever another build wrote meanwhile. */

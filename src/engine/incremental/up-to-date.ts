@@ -59,13 +59,21 @@ function fingerprintLeaves(session: Session, patterns: readonly string[]): LeafD
       // A config that extends others is as fresh as all of them; which ones is known from its last read.
       const bases = session.state.configFiles(spec.config, own) ?? basesWithoutParsing(join(root, spec.config));
       if (!bases) return undefined;
+      // The plugins it names (strategies) are code its targets run: as fresh as their sources, too.
+      const plugins: Record<string, Digest> = {};
+      for (const file of session.state.configPlugins(spec.config, own) ?? []) {
+        const sources = session.plugins.currentSources(file);
+        if (!sources) return undefined;
+        plugins[`plugin:${file}`] = digestBytes(canonicalJson(sources));
+      }
       configs[spec.config] =
-        bases.length === 0
+        bases.length === 0 && Object.keys(plugins).length === 0
           ? own
           : digestBytes(
               canonicalJson({
                 [spec.config]: own,
                 ...Object.fromEntries(bases.map((b) => [b, session.stats.digest(join(root, b))])),
+                ...plugins,
               }),
             );
     }

@@ -22,6 +22,11 @@ export function keyInputFiles(session: Session, patterns: readonly string[]): st
       const own = join(root, spec.config);
       const bases = existsSync(own) ? session.state.configFiles(spec.config, session.stats.digest(own)) : undefined;
       for (const base of bases ?? []) files.add(join(root, base));
+      // And every file of the plugins it names, as their last bundling found them.
+      const plugins = existsSync(own) ? session.state.configPlugins(spec.config, session.stats.digest(own)) : undefined;
+      for (const plugin of plugins ?? [])
+        for (const path of Object.keys(session.plugins.currentSources(plugin) ?? { [plugin]: '' }))
+          files.add(sourceFile(root, path));
     }
     for (const src of spec.srcs) {
       // A glob is watched by its directory, so a new matching file is seen.
@@ -33,15 +38,24 @@ export function keyInputFiles(session: Session, patterns: readonly string[]): st
   for (const rule of rules) {
     const current = session.rules.currentSources(rule);
     for (const path of Object.keys(current?.sources ?? {})) {
-      files.add(
-        path.startsWith('quanto:') ? join(quantoPackageRoot(), path.slice('quanto:'.length)) : join(root, path),
-      );
+      files.add(sourceFile(root, path));
     }
   }
   return [...files].sort();
 }
 
+/** The file of a source path as keys name it: workspace-relative, or quanto:<path> for Quanto's own. */
+function sourceFile(root: string, path: string): string {
+  return path.startsWith('quanto:') ? join(quantoPackageRoot(), path.slice('quanto:'.length)) : join(root, path);
+}
+
 /** What to watch while the pipeline or a config is invalid: enough to notice the fix. */
 export function recoveryWatchList(root: string): string[] {
-  return [join(root, PIPELINE_FILE), join(root, 'configs'), join(root, 'rules'), join(root, 'src')];
+  return [
+    join(root, PIPELINE_FILE),
+    join(root, 'configs'),
+    join(root, 'rules'),
+    join(root, 'strategies'),
+    join(root, 'src'),
+  ];
 }

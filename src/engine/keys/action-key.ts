@@ -21,6 +21,8 @@ interface StaticParts {
   platformJson: string;
   srcs: Record<string, Digest>;
   srcsJson: string;
+  /** The plugin modules the config names, file → sources (undefined when it names none). */
+  plugins: NonNullable<KeyRecord['plugins']> | undefined;
   /** The rule's key facts (undefined when it declares none). */
   facts: Record<string, string> | undefined;
 }
@@ -51,11 +53,18 @@ function partsOf(session: Session, target: TargetPlan): StaticParts {
       platformJson: sharedJson(session.platform, () => session.platform),
       srcs,
       srcsJson: canonicalJson(srcs),
+      plugins: target.plugins.length > 0 ? pluginsOf(target) : undefined,
       facts: target.rule.rule.keyFacts?.(target.config),
     };
     staticParts.set(target, parts);
   }
   return parts;
+}
+
+function pluginsOf(target: TargetPlan): NonNullable<KeyRecord['plugins']> {
+  const out: NonNullable<KeyRecord['plugins']> = {};
+  for (const p of target.plugins) out[p.file] = { sources: p.sources as Record<string, Digest> };
+  return out;
 }
 
 function ruleOf(target: TargetPlan): KeyRecord['rule'] {
@@ -92,7 +101,7 @@ export function keyOf(
   const freshness = target.rule.rule.freshness?.(target.config, partition, Date.now());
   const json =
     `{"config":${parts.configJson},"deps":${depsJson},${parts.facts === undefined ? '' : `"facts":${canonicalJson(parts.facts)},`}${freshness === undefined ? '' : `"freshness":${JSON.stringify(freshness)},`}"keyFormat":1,"label":${JSON.stringify(action.label)},` +
-    `"partition":${canonicalJson(partition)},"platform":${parts.platformJson},"rule":${parts.ruleJson},"srcs":${parts.srcsJson}}`;
+    `"partition":${canonicalJson(partition)},"platform":${parts.platformJson},${parts.plugins === undefined ? '' : `"plugins":${canonicalJson(parts.plugins)},`}"rule":${parts.ruleJson},"srcs":${parts.srcsJson}}`;
   const record: KeyRecord = {
     keyFormat: 1,
     label: action.label,
@@ -102,6 +111,7 @@ export function keyOf(
     deps,
     srcs: parts.srcs,
     platform: session.platform,
+    ...(parts.plugins === undefined ? {} : { plugins: parts.plugins }),
     ...(parts.facts === undefined ? {} : { facts: parts.facts }),
     ...(freshness === undefined ? {} : { freshness }),
   };

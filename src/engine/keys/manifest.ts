@@ -27,6 +27,12 @@ export interface KeyRecord {
   platform: { nodeMajor: number; lockfile: Digest | null };
   /** Facts about this machine the rule's output bits depend on (a numeric backend), as the rule reports them. */
   facts?: Record<string, string>;
+  /**
+   * The plugin modules the config names (strategies/<name>.ts), by file → every repo file its
+   * bundle was built from: a plugin is code that runs, so it is keyed as the rule is. Absent
+   * when the action uses none, so rules without plugins keep their keys.
+   */
+  plugins?: Record<string, { sources: Record<string, Digest> }>;
   /** For external rules with a freshness policy: the clock-derived token (absent when final). */
   freshness?: string;
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { Rule } from '../rule-api.js';
+import type { JsonSchema } from './json-schema.js';
+import { withPluginChoices, type PluginChoice } from './plugin-choices.js';
 
-/** A JSON Schema document, as JSON. */
-export type JsonSchema = Record<string, unknown>;
+export type { JsonSchema } from './json-schema.js';
 
 const DRAFT = 'https://json-schema.org/draft/2020-12/schema';
 
@@ -21,8 +22,8 @@ const EXTENDS = {
  * side: keys with defaults are optional. A file that `extends:` others may leave any key to
  * them, at any depth, so it is checked as a fragment; otherwise every required key must be there.
  */
-export function configJsonSchema(rule: Rule<unknown>): JsonSchema {
-  const full = withExtends(inputSchemaOf(rule.config));
+export function configJsonSchema(rule: Rule<unknown>, plugins: PluginChoices = new Map()): JsonSchema {
+  const full = withExtends(withPluginChoices(inputSchemaOf(rule.config), plugins));
   return {
     $schema: DRAFT,
     title: `config of rule '${rule.name}'`,
@@ -34,11 +35,11 @@ export function configJsonSchema(rule: Rule<unknown>): JsonSchema {
 }
 
 /** The schema of a shared file that configs of this rule extend: any part of a config, each key as the config has it. */
-export function fragmentJsonSchema(rule: Rule<unknown>): JsonSchema {
+export function fragmentJsonSchema(rule: Rule<unknown>, plugins: PluginChoices = new Map()): JsonSchema {
   return {
     $schema: DRAFT,
     title: `part of a config of rule '${rule.name}' (a file configs extend)`,
-    ...withoutRequired(withExtends(inputSchemaOf(rule.config))),
+    ...withoutRequired(withExtends(withPluginChoices(inputSchemaOf(rule.config), plugins))),
   };
 }
 
@@ -47,7 +48,11 @@ export function inputJsonSchema(schema: z.ZodType, title: string): JsonSchema {
   return { $schema: DRAFT, title, ...inputSchemaOf(schema) };
 }
 
-function inputSchemaOf(schema: z.ZodType): JsonSchema {
+/** The plugin modules each plugin folder offers (see plugin-choices.ts). */
+export type PluginChoices = ReadonlyMap<string, readonly PluginChoice[]>;
+
+/** The JSON Schema of the input a zod schema accepts, its formats those JSON Schema knows. */
+export function inputSchemaOf(schema: z.ZodType): JsonSchema {
   const out = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as JsonSchema;
   delete out.$schema;
   return withStandardFormats(out) as JsonSchema;

@@ -15,6 +15,8 @@ export interface ActionTask {
   readonly ruleName: string;
   readonly ruleVersion: number;
   readonly config: unknown;
+  /** The plugins the config names: module path as the rule gave it → its bundle. */
+  readonly plugins: Readonly<Record<string, string>>;
   readonly seed: number;
   readonly key: ActionKey;
   /** The key record as canonical JSON: a string crosses to a worker far cheaper than an object graph. */

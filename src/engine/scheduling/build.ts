@@ -338,6 +338,7 @@ class Scheduler {
       ruleName: target.rule.name,
       ruleVersion: target.rule.rule.version,
       config: target.config,
+      plugins: Object.fromEntries(target.plugins.map((p) => [p.module, p.bundlePath])),
       seed: seedOf(key),
       key,
       recordJson,

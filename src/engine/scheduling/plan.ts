@@ -4,6 +4,8 @@ import { labelOf, parseLabelPattern, type TargetName } from '../pipeline/label.j
 import { expandPartitions, type PartitionInstance } from '../pipeline/partitions.js';
 import { missingFilesOf, type TargetSpec } from '../pipeline/pipeline.js';
 import type { ResolvedRule } from './rule-registry.js';
+import type { ResolvedPlugin } from './plugin-registry.js';
+import { planPlugins } from './plan-plugins.js';
 import type { Session } from '../session.js';
 import { expandSrcs } from '../pipeline/src-globs.js';
 
@@ -11,7 +13,10 @@ export interface TargetPlan {
   readonly name: TargetName;
   readonly spec: TargetSpec;
   readonly rule: ResolvedRule;
+  /** The validated config, with each plugin's settings as its own schema parsed them: what the key holds. */
   readonly config: unknown;
+  /** The plugin modules the config names (strategies), bundled: their sources are in the key. */
+  readonly plugins: readonly ResolvedPlugin[];
   readonly partitions: PartitionInstance[] | null;
   /** The actions of this target the build needs: all of them, or the partitions asked for by label. */
   readonly actions: ActionPlan[];
@@ -83,13 +88,21 @@ export async function planBuild(
   for (const name of planned) {
     const spec = session.graph.spec(name);
     const rule = rules.get(spec.rule)!;
-    const { value: config, source } = readTargetConfig(session.workspace.root, spec, rule.rule);
+    const read = readTargetConfig(session.workspace.root, spec, rule.rule);
+    const source = read.source;
+    const { config, plugins } = await planPlugins(session.plugins, spec, rule.rule, read.value, source);
     miswired.push(...undeclaredConfigInputs(spec, rule.rule, config, source));
-    // What the config extends, for the next build's fast path and for watch (see up-to-date.ts).
-    if (source) session.state.setConfigFiles(source.files[0]!, source.digest, source.files.slice(1));
+    // What the config extends and the plugins it names, for the next build's fast path and for watch (see up-to-date.ts).
+    if (source)
+      session.state.setConfigFiles(
+        source.files[0]!,
+        source.digest,
+        source.files.slice(1),
+        plugins.map((p) => p.file),
+      );
     const partitions = expandPartitions(spec, rule.rule, config);
     const actions: ActionPlan[] = [];
-    const plan: TargetPlan = { name, spec, rule, config, partitions, actions };
+    const plan: TargetPlan = { name, spec, rule, config, plugins, partitions, actions };
     if (!partitions) {
       if (partitionRequests.has(name))
         throw new ConfigError(

@@ -61,6 +61,7 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
       partition: task.partition,
       inputs: buildInputs(task, cas, scratch),
       srcs: task.srcs,
+      plugins: await loadPlugins(task.plugins),
       outDir,
       log: { info: log('INFO'), warn: log('WARN'), error: log('ERROR') },
       progress: (done, total, unit) =>
@@ -117,6 +118,14 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
 }
 
 const loadedRules = new Map<string, Rule<unknown>>();
+
+/** The default exports of the plugin bundles, by the module path the rule named. */
+async function loadPlugins(bundles: Readonly<Record<string, string>>): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [module, bundlePath] of Object.entries(bundles))
+    out[module] = (await importRuleBundle(bundlePath)).default;
+  return out;
+}
 
 async function loadRule(bundlePath: string): Promise<Rule<unknown>> {
   let rule = loadedRules.get(bundlePath);

@@ -97,7 +97,9 @@ export async function collectGarbage(session: Session, options: GcOptions = {}):
       rmSync(file.path, { force: true });
     }
   }
-  const liveBundles = new Set([...plan.byName.values()].map((t) => t.rule.bundlePath));
+  const liveBundles = new Set(
+    [...plan.byName.values()].flatMap((t) => [t.rule.bundlePath, ...t.plugins.map((p) => p.bundlePath)]),
+  );
   if (existsSync(session.workspace.rulesBundleDir)) {
     for (const name of readdirSync(session.workspace.rulesBundleDir)) {
       const path = join(session.workspace.rulesBundleDir, name);

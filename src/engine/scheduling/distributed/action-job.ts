@@ -17,6 +17,8 @@ export interface ActionJob {
   ruleName: string;
   ruleVersion: number;
   config: unknown;
+  /** The plugin modules the config names, as the rule named them (the worker resolves them in its own checkout). */
+  plugins?: string[];
   seed: number;
   key: ActionKey;
   recordJson: string;

@@ -10,6 +10,8 @@ import type { KeyRecord } from '../../keys/manifest.js';
 import type { ResourceClass } from '../../pipeline/pipeline.js';
 import { platformFacts } from '../../keys/platform.js';
 import type { RemoteCache } from '../../store/remote/remote-cache.js';
+import { ModuleBundler } from '../module-bundler.js';
+import { PluginRegistry } from '../plugin-registry.js';
 import { RuleRegistry } from '../rule-registry.js';
 import { StatCache } from '../../keys/stat-cache.js';
 import type { Workspace } from '../../workspace.js';
@@ -44,7 +46,7 @@ export interface ActionWorkerOptions {
 export async function refusalOf(
   job: ActionJob,
   record: KeyRecord,
-  own: { platform: KeyRecord['platform']; rules: RuleRegistry },
+  own: { platform: KeyRecord['platform']; rules: RuleRegistry; plugins: PluginRegistry },
 ): Promise<string | null> {
   if (canonicalJson(record.platform) !== canonicalJson(own.platform))
     return `platform differs: the job was keyed on ${canonicalJson(record.platform)}, this worker has ${canonicalJson(own.platform)}`;
@@ -57,6 +59,12 @@ export async function refusalOf(
   }
   if (rule.rule.version !== record.rule.version)
     return `rule '${job.ruleName}' is version ${rule.rule.version} here, ${record.rule.version} in the job`;
+  for (const module of job.plugins ?? []) {
+    const plugin = await own.plugins.resolve(module);
+    const keyed = record.plugins?.[plugin.file]?.sources;
+    if (!keyed || canonicalJson(plugin.sources) !== canonicalJson(keyed))
+      return `plugin ${plugin.file} differs in this worker's checkout: update it to the coordinator's commit`;
+  }
   const facts = rule.rule.keyFacts?.(job.config);
   if (canonicalJson(facts ?? null) !== canonicalJson(record.facts ?? null))
     return `rule '${job.ruleName}' reports other key facts here (${canonicalJson(facts ?? null)}) than in the job (${canonicalJson(record.facts ?? null)})`;
@@ -74,7 +82,9 @@ export async function refusalOf(
 export class ActionWorker {
   private workers: Worker[] = [];
   private readonly stats: StatCache;
+  private readonly bundler: ModuleBundler;
   private readonly rules: RuleRegistry;
+  private readonly plugins: PluginRegistry;
   private readonly platform: KeyRecord['platform'];
   private readonly executor: Executor;
   private readonly progress: ProgressRelay;
@@ -82,7 +92,9 @@ export class ActionWorker {
 
   constructor(private readonly o: ActionWorkerOptions) {
     this.stats = new StatCache(o.workspace.stateDir);
-    this.rules = new RuleRegistry(o.workspace, this.stats);
+    this.bundler = new ModuleBundler(o.workspace, this.stats);
+    this.rules = new RuleRegistry(o.workspace, this.bundler);
+    this.plugins = new PluginRegistry(o.workspace.root, this.bundler);
     this.platform = platformFacts(o.workspace.root, this.stats);
     this.executor = o.executor ?? new WorkerPoolExecutor(o.jobs);
     this.progress = new ProgressRelay(o.progressIntervalMs ?? 250);
@@ -119,7 +131,11 @@ export class ActionWorker {
     const data = job.data as ActionJob;
     const started = Date.now();
     const record = JSON.parse(data.recordJson) as KeyRecord;
-    const refusal = await refusalOf(data, record, { platform: this.platform, rules: this.rules });
+    const refusal = await refusalOf(data, record, {
+      platform: this.platform,
+      rules: this.rules,
+      plugins: this.plugins,
+    });
     if (refusal) {
       this.o.log(`REFUSED ${data.label}: ${refusal}`);
       throw new UnrecoverableError(`refused by worker ${this.id}: ${refusal}`);
@@ -154,6 +170,11 @@ export class ActionWorker {
       ruleName: data.ruleName,
       ruleVersion: data.ruleVersion,
       config: data.config,
+      plugins: Object.fromEntries(
+        await Promise.all(
+          (data.plugins ?? []).map(async (m) => [m, (await this.plugins.resolve(m)).bundlePath] as const),
+        ),
+      ),
       seed: data.seed,
       key: data.key,
       recordJson: data.recordJson,
@@ -186,6 +207,6 @@ export class ActionWorker {
     await this.executor.close();
     this.progress.close();
     this.stats.save();
-    this.rules.save();
+    this.bundler.save();
   }
 }

@@ -113,6 +113,7 @@ export class RedisExecutor implements Executor {
         ruleName: task.ruleName,
         ruleVersion: task.ruleVersion,
         config: task.config,
+        plugins: Object.keys(task.plugins),
         seed: task.seed,
         key: task.key,
         recordJson: task.recordJson,

@@ -1,0 +1,2 @@
+/** A JSON Schema document, as JSON. */
+export type JsonSchema = Record<string, unknown>;

@@ -1,0 +1,58 @@
+import type { StrategyDefinition } from './define-strategy.js';
+
+/** A strategy as a runner gets it: its definition, where it came from, and its settings, parsed. */
+export interface LoadedStrategy {
+  readonly definition: StrategyDefinition;
+  /** The module file (strategies/sma_crossover.ts, or quanto:strategies/... for a shipped one): for errors. */
+  readonly file: string;
+  /** Its settings, as its config schema parses them. */
+  readonly config: unknown;
+}
+
+/** A strategy's own error, naming it: every failure of user code says whose code failed. */
+export class StrategyError extends Error {
+  override name = 'StrategyError';
+}
+
+/**
+ * Checks that a module's default export is a strategy named `kind`, and parses its settings.
+ * The engine validated the settings at planning already; parsing again here (cheap) hands the
+ * strategy exactly the values it would see anywhere else it runs.
+ */
+export function loadStrategy(value: unknown, kind: string, file: string, settings: unknown): LoadedStrategy {
+  const d = value as Partial<StrategyDefinition> | undefined;
+  const problems: string[] = [];
+  if (!d || typeof d !== 'object') problems.push('it has no default export (export default defineStrategy({...}))');
+  else {
+    if (d.name !== kind)
+      problems.push(`its name is '${String(d.name)}' but configs name it '${kind}'; they must agree`);
+    if (!Number.isInteger(d.version) || (d.version as number) < 0)
+      problems.push('version must be a non-negative integer');
+    if (!d.config || typeof (d.config as { safeParse?: unknown }).safeParse !== 'function')
+      problems.push('config must be a zod schema');
+    const vectorized = typeof d.weights === 'function';
+    const eventDriven = typeof (d as { start?: unknown }).start === 'function';
+    if (vectorized === eventDriven)
+      problems.push(
+        'it must define exactly one of weights(panel, config) (vectorized) or start(config, symbols) (event-driven)',
+      );
+  }
+  if (problems.length > 0) throw new StrategyError(`strategy ${file} is malformed: ${problems.join('; ')}`);
+  const definition = d as StrategyDefinition;
+  const parsed = definition.config.safeParse(settings);
+  if (!parsed.success)
+    throw new StrategyError(
+      `strategy '${kind}' (${file}) settings: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
+  return { definition, file, config: parsed.data };
+}
+
+/** The strategy's warm-up in bars (0 when it declares none). */
+export function warmupOf(strategy: LoadedStrategy): number {
+  const bars = strategy.definition.warmup?.(strategy.config) ?? 0;
+  if (!Number.isInteger(bars) || bars < 0)
+    throw new StrategyError(
+      `strategy '${strategy.definition.name}': warmup must be a whole number of bars, got ${bars}`,
+    );
+  return bars;
+}

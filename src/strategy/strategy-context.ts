@@ -1,0 +1,54 @@
+/** A symbol by its name (as in the bars) or its index in `ctx.symbols`. */
+export type SymbolRef = string | number;
+
+/** Exits attached to an order: fractions of the fill price at which the position is closed. */
+export interface OrderExits {
+  readonly stop_loss?: number;
+  readonly take_profit?: number;
+}
+
+/** A fill of one of the strategy's orders, as the strategy hears of it. */
+export interface StrategyFill {
+  readonly symbol: string;
+  /** The session it filled on. */
+  readonly date: string;
+  /** Signed: bought > 0. */
+  readonly shares: number;
+  readonly price: number;
+  readonly fee: number;
+  /** order, stop_loss, take_profit or margin_call. */
+  readonly reason: string;
+}
+
+/**
+ * What an event-driven strategy sees on a bar's close, and the only way it acts. It holds no
+ * future: every read is of this bar or an earlier one (asking for a later one throws), so a
+ * strategy cannot look ahead by construction. Orders are intents: they go through sizing, the
+ * risk checks and the order path of whatever runs the strategy, and fill on a later bar.
+ */
+export interface StrategyContext {
+  /** Index of this bar on the session axis. */
+  readonly t: number;
+  readonly date: string;
+  readonly symbols: readonly string[];
+  /** Bar t - ago of a symbol (ago >= 0, default 0). NaN where it did not trade. */
+  close(symbol: SymbolRef, ago?: number): number;
+  open(symbol: SymbolRef, ago?: number): number;
+  /** The bar's high and low, or its open/close range where the bars have none. */
+  high(symbol: SymbolRef, ago?: number): number;
+  low(symbol: SymbolRef, ago?: number): number;
+  volume(symbol: SymbolRef, ago?: number): number;
+  /** Shares held now (signed). */
+  position(symbol: SymbolRef): number;
+  readonly cash: number;
+  /** Cash plus positions at this close. */
+  readonly equity: number;
+  /** How many orders of a symbol (of every symbol when omitted) are placed and not yet done. */
+  openOrders(symbol?: SymbolRef): number;
+  /** Trade a symbol to `weight` of the equity valued at the execution price. */
+  targetWeight(symbol: SymbolRef, weight: number, exits?: OrderExits): void;
+  /** Trade `shares` of a symbol (signed: buy > 0). */
+  order(symbol: SymbolRef, shares: number, exits?: OrderExits): void;
+  /** Cancel the open orders of a symbol (every symbol when omitted). */
+  cancel(symbol?: SymbolRef): void;
+}
