@@ -5,17 +5,28 @@
  *    data/sample (costs included: fees, fixed and volume-share slippage), beside the same sweep
  *    in numpy (bench/backtest_numpy.py, Debian's python3-numpy) in the same run; both compute
  *    every run's final equity, which must agree.
+ *    The same 1,000 pairs through the plugin API (the shipped strategies/sma_crossover.ts, loaded
+ *    and checked as a backtest target loads it, on the vectorized engine, one run per pair).
  * 2. The event-driven engine on 100 symbols x 10 years (synthetic bars, seeded): an SMA
  *    crossover per symbol with a stop-loss on every entry; bar-events per second, beside a
- *    bare loop that only reads every bar-event's prices (the ceiling).
+ *    bare loop that only reads every bar-event's prices (the ceiling), and the same strategy
+ *    written as a plugin (defineStrategy, reading bars through its StrategyContext), so the
+ *    plugin boundary's cost is visible.
  * Prints medians of BENCH_RUNS runs.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { z } from 'zod';
 import { accountSchema } from '../src/backtest/account-config.js';
 import { backtestEvents, type EventStrategy } from '../src/backtest/event-driven.js';
+import { eventStrategyOf } from '../src/backtest/strategy-events.js';
+import { backtestTargetWeights } from '../src/backtest/target-weights.js';
+import { defineStrategy } from '../src/strategy/define-strategy.js';
+import { loadStrategy } from '../src/strategy/loaded-strategy.js';
+import { vectorizedWeights } from '../src/strategy/vectorized-weights.js';
+import smaCrossover from '../strategies/sma_crossover.js';
 import type { MarketData } from '../src/backtest/market-data.js';
 import { smaCrossoverSweepWeights, sweepSingleAsset } from '../src/backtest/sweep.js';
 import { costModelSchema } from '../src/costs/cost-model.js';
@@ -48,6 +59,28 @@ function spxBars() {
   };
 }
 
+/** The sweep's pairs through the plugin API: the shipped strategy loaded per pair, its weights checked, the vectorized engine. */
+function pluginSweepSeconds(bars: ReturnType<typeof spxBars>, pairs: readonly [number, number][]): number {
+  const T = bars.close.length;
+  const data: MarketData = {
+    dates: Array.from({ length: T }, (_, t) => `d${t}`),
+    symbols: ['^GSPC'],
+    open: [bars.open],
+    close: [bars.close],
+    volume: [bars.volume],
+  };
+  const times: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    for (const [fast, slow] of pairs) {
+      const strategy = loadStrategy(smaCrossover, 'sma_crossover', 'strategies/sma_crossover.ts', { fast, slow });
+      backtestTargetWeights(data, vectorizedWeights(strategy, data, 1), model, 1e6);
+    }
+    times.push(performance.now() - t0);
+  }
+  return median(times) / 1000;
+}
+
 function sweepBench(): void {
   const bars = spxBars();
   const pairs: [number, number][] = [];
@@ -64,6 +97,10 @@ function sweepBench(): void {
   console.log(`sweep: ${pairs.length} SMA pairs x ${bars.close.length} S&P 500 bars, costs included`);
   console.log(
     `  quanto  ${ours.toFixed(3)} s  (${((pairs.length * bars.close.length) / ours / 1e6).toFixed(1)} M bar-steps/s)`,
+  );
+  const plugin = pluginSweepSeconds(bars, pairs);
+  console.log(
+    `  plugin  ${plugin.toFixed(3)} s  (strategies/sma_crossover.ts per pair on the vectorized engine; ${(plugin / ours).toFixed(1)}x the sweep engine)`,
   );
   // Debian's python3-numpy, as the issue asks; another python3 with numpy only where it is absent.
   const python = ['/usr/bin/python3', 'python3'].find(
@@ -158,6 +195,34 @@ function smaWithStops(S: number): EventStrategy {
   };
 }
 
+/** smaWithStops as a user writes it: a plugin strategy on the StrategyContext, symbols by index. */
+const smaWithStopsPlugin = defineStrategy({
+  name: 'sma_with_stops',
+  version: 1,
+  config: z.object({}).strict(),
+  start: (_c, symbols) => {
+    const S = symbols.length;
+    const sumFast = new Float64Array(S);
+    const sumSlow = new Float64Array(S);
+    const state = new Int8Array(S);
+    return {
+      onBar(ctx) {
+        for (let s = 0; s < S; s++) {
+          const c = ctx.close(s);
+          sumFast[s]! += c;
+          sumSlow[s]! += c;
+          if (ctx.t >= 20) sumFast[s]! -= ctx.close(s, 20);
+          if (ctx.t >= 100) sumSlow[s]! -= ctx.close(s, 100);
+          if (ctx.t < 99) continue;
+          const long = sumFast[s]! / 20 > sumSlow[s]! / 100 ? 1 : 0;
+          if (long !== state[s]) ctx.targetWeight(s, long / S, { stop_loss: 0.05 });
+          state[s] = long;
+        }
+      },
+    };
+  },
+});
+
 function eventBench(): void {
   const S = 100;
   const data = syntheticMarket(S);
@@ -171,6 +236,17 @@ function eventBench(): void {
     if (r > 0) times.push(performance.now() - t0); // the first run warms the JIT
     fills = result.trades.length;
   }
+  const pluginTimes: number[] = [];
+  let pluginFills = 0;
+  const plugin = loadStrategy(smaWithStopsPlugin, 'sma_with_stops', 'strategies/sma_with_stops.ts', {});
+  for (let r = 0; r < RUNS + 1; r++) {
+    const t0 = performance.now();
+    const result = backtestEvents(data, eventStrategyOf(plugin, data, account.max_leverage), model, account);
+    if (r > 0) pluginTimes.push(performance.now() - t0);
+    pluginFills = result.trades.length;
+  }
+  if (pluginFills !== fills)
+    throw new Error(`the plugin strategy made ${pluginFills} fills, the built-in one ${fills}`);
   const ceilingTimes: number[] = [];
   let sink = 0;
   for (let r = 0; r < RUNS; r++) {
@@ -185,6 +261,10 @@ function eventBench(): void {
     `event-driven: ${S} symbols x ${data.dates.length} sessions (${(events / 1e3).toFixed(0)} k bar-events, synthetic), SMA crossover with 5% stops, ${fills} fills`,
   );
   console.log(`  quanto  ${ours.toFixed(3)} s  ${(events / ours / 1e6).toFixed(2)} M bar-events/s`);
+  const viaPlugin = median(pluginTimes) / 1000;
+  console.log(
+    `  plugin  ${viaPlugin.toFixed(3)} s  ${(events / viaPlugin / 1e6).toFixed(2)} M bar-events/s (the same strategy through defineStrategy and its context; ${(viaPlugin / ours).toFixed(2)}x the built-in's time, same ${pluginFills} fills)`,
+  );
   console.log(
     `  ceiling ${ceiling.toFixed(4)} s  ${(events / ceiling / 1e6).toFixed(0)} M bar-events/s (a bare loop reading every bar; checksum ${sink.toExponential(3)})`,
   );
@@ -192,3 +272,5 @@ function eventBench(): void {
 
 sweepBench();
 eventBench();
+// One process runs every figure above: its peak resident memory bounds each one's.
+console.log(`peak memory of this process: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

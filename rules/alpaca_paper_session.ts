@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { defineRule } from '../src/engine/rule-api.js';
-import { AlpacaBroker } from '../src/execution/alpaca-broker.js';
-import { tradePolicyOnce } from '../src/execution/policy-broker-session.js';
+import { decideOnAlpaca, requireAlpacaKeys, sessionSummary } from '../src/execution/alpaca-decision.js';
 import { riskConfigSchema } from '../src/execution/risk-config.js';
-import { metricsJson } from '../src/reports/metrics-json.js';
 import { inputDir } from './_inputs.js';
 import { requirePromoted } from './_promotion-records.js';
 import { writeOutput } from './_outputs.js';
@@ -40,12 +38,7 @@ export default defineRule({
   outputs: ['decisions.json'],
   async run(ctx) {
     const c = ctx.config;
-    const keyId = process.env.APCA_API_KEY_ID;
-    const secretKey = process.env.APCA_API_SECRET_KEY;
-    if (!keyId || !secretKey)
-      throw new Error(
-        'APCA_API_KEY_ID and APCA_API_SECRET_KEY are not set: set both in the environment (keys are read from nowhere else) to trade on the Alpaca paper account',
-      );
+    requireAlpacaKeys(process.env, 'paper');
     const ledgerFile = ctx.srcs[c.account_ledger];
     if (!ledgerFile)
       throw new Error(
@@ -53,43 +46,20 @@ export default defineRule({
       );
     const status = requirePromoted(ctx, c.from.promotion, c.from.experiment);
     const experimentDir = inputDir(ctx, c.from.experiment);
-    const nowMs = process.env.QUANTO_NOW ? Date.parse(process.env.QUANTO_NOW) : Date.now();
-    if (Number.isNaN(nowMs)) throw new Error(`QUANTO_NOW must be an ISO time, got '${process.env.QUANTO_NOW}'`);
-    const { date, record } = await tradePolicyOnce({
-      broker: new AlpacaBroker({
-        keyId,
-        secretKey,
-        paper: true,
-        ...(process.env.APCA_API_BASE_URL ? { baseUrl: process.env.APCA_API_BASE_URL } : {}),
-      }),
-      policyLabel: c.from.experiment,
+    const { date, record, decisionsJson } = await decideOnAlpaca({
+      account: 'paper',
+      env: process.env,
+      experiment: c.from.experiment,
       experimentDir,
       experimentConfig: (JSON.parse(readFileSync(`${experimentDir}/manifest.json`, 'utf8')) as { config: unknown })
         .config,
       dirOf: (label) => inputDir(ctx, label),
       ledgerFile,
       risk: c.risk,
-      nowMs,
+      evidence: { experiment_outputs_digest: status.experiment_outputs_digest, promotion: status.record },
     });
-    writeOutput(
-      ctx.outDir,
-      'decisions.json',
-      metricsJson({
-        config: {
-          experiment: c.from.experiment,
-          experiment_outputs_digest: status.experiment_outputs_digest,
-          promotion: status.record,
-          broker: 'alpaca-paper',
-          base_url: process.env.APCA_API_BASE_URL ?? null,
-          risk: c.risk,
-          as_of: date,
-        },
-        ...record,
-      }),
-    );
-    ctx.log.info(
-      `${record.intents.length} intents, ${record.orders.length} orders, ${record.fills.length} fills for ${date}; ${record.final_state}${record.halt_reason ? ` (${record.halt_reason})` : ''}${record.note ? ` (${record.note})` : ''}`,
-    );
+    writeOutput(ctx.outDir, 'decisions.json', decisionsJson);
+    ctx.log.info(sessionSummary(date, record));
     if (record.final_state === 'HALTED')
       throw new Error(
         `the session halted: ${record.halt_reason}; the account's ledger keeps every fill, see ${c.account_ledger}`,

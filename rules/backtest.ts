@@ -1,5 +1,8 @@
 import { join } from 'node:path';
-import { backtestConfigSchema } from '../src/backtest/backtest-config.js';
+import { z } from 'zod';
+import { backtestConfigShape, checkBacktestConfig } from '../src/backtest/backtest-config.js';
+import { riskConfigSchema } from '../src/execution/risk-config.js';
+import { backtestOnTradingPath } from '../src/execution/trading-path-backtest.js';
 import { runBacktest } from '../src/backtest/run-backtest.js';
 import { BACKTEST_OUTPUTS, writeBacktestOutputs } from '../src/backtest/write-backtest-outputs.js';
 import { regimeColumns } from '../src/evaluation/regime-slices.js';
@@ -10,7 +13,8 @@ import { strategyOf, strategyUse } from './_strategies.js';
 
 /**
  * A backtest of a configured strategy on canonical bars, through the shared cost model, on the
- * vectorized or the event-driven engine: equity, positions, orders, fills, round trips and
+ * vectorized or the event-driven engine or the trading path (the risk engine, router and
+ * simulated exchange of paper sessions): equity, positions, orders, fills, round trips and
  * exposure as Parquet, metrics.json, regime slices and a tearsheet. The out-of-sample reserve
  * in the config is never read unless the config says this is the final evaluation.
  */
@@ -18,15 +22,45 @@ export default defineRule({
   name: 'backtest',
   version: 1,
   description: 'a strategy backtest with costs, metrics, regime slices and a tearsheet',
-  config: backtestConfigSchema,
+  config: z
+    .object({
+      ...backtestConfigShape,
+      /** engine: trading_path only: the pre-trade risk limits, as a paper session's (the same defaults). */
+      risk: riskConfigSchema.optional(),
+    })
+    .strict()
+    .superRefine((c, ctx) => {
+      checkBacktestConfig(c, ctx);
+      if (c.risk && c.engine !== 'trading_path')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['risk'],
+          message: 'risk limits apply on the trading path: set engine: trading_path, or remove risk',
+        });
+    }),
   inputs: (c) => [c.from, c.regimes?.from],
   plugins: (c) => [strategyUse(c.strategy, ['strategy'])],
   outputs: BACKTEST_OUTPUTS,
   consumes: (c) => (c.regimes ? [{ from: c.regimes.from, columns: regimeColumns(c.regimes), as: 'feature' }] : []),
   async run(ctx) {
     const c = ctx.config;
+    const strategy = strategyOf(ctx, c.strategy);
+    const risk = c.risk ?? riskConfigSchema.parse({});
     const run = await runBacktest(c, {
-      strategy: strategyOf(ctx, c.strategy),
+      strategy,
+      tradingPath: async (history, windowStart) =>
+        (
+          await backtestOnTradingPath({
+            history,
+            windowStart,
+            strategy,
+            costs: c.costs,
+            initialCash: c.account.initial_cash,
+            maxLeverage: risk.max_gross_leverage,
+            risk,
+            runId: ctx.label,
+          })
+        ).result,
       barsDir: join(inputDir(ctx, c.from), 'equity_bars'),
       regimeFeaturesDir: c.regimes ? join(inputDir(ctx, c.regimes.from), 'features') : null,
     });

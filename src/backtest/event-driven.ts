@@ -3,40 +3,20 @@ import type { AccountConfig, Bracket } from './account-config.js';
 import type { BacktestResult, FillReason, OrderRecord, Trade } from './backtest-result.js';
 import type { MarketData } from './market-data.js';
 import { PortfolioBook } from './portfolio-book.js';
+import type { BarSource, OrderTaker } from '../strategy/strategy-runner.js';
 
 /**
  * What a strategy sees on bar t's close: that bar and the ones before it, never a later one
- * (asking for a bar in the future throws), and the account as it stands.
+ * (asking for a bar in the future throws), the account as it stands, and this bar's fills.
  */
-export interface BarView {
-  readonly t: number;
-  readonly date: string;
+export interface BarView extends BarSource {
   readonly symbolCount: number;
-  /** Bar t - ago of symbol s (ago >= 0). NaN where the symbol did not trade. */
-  close(s: number, ago?: number): number;
-  open(s: number, ago?: number): number;
-  volume(s: number, ago?: number): number;
-  /** The bar's high and low; the open/close range where the bars have none. */
-  high(s: number, ago?: number): number;
-  low(s: number, ago?: number): number;
-  position(s: number): number;
-  /** Orders of symbol s (of all when omitted) placed and not yet done. */
-  openOrders(s?: number): number;
   /** The fills of this bar, in the order they happened. */
   readonly fills: readonly Trade[];
-  readonly cash: number;
-  readonly equity: number;
 }
 
 /** Where a strategy places orders; each executes on the bar the cost model's delay names. */
-export interface OrderSink {
-  /** Trade symbol s to `weight` of the equity valued at the execution price. */
-  targetWeight(s: number, weight: number, bracket?: Bracket): void;
-  /** Trade `shares` of symbol s (signed: buy > 0). */
-  shares(s: number, shares: number, bracket?: Bracket): void;
-  /** Cancel the open orders of symbol s (all symbols when omitted). */
-  cancel(s?: number): void;
-}
+export type OrderSink = OrderTaker;
 
 export interface EventStrategy {
   onBar(bar: BarView, orders: OrderSink): void;

@@ -39,6 +39,12 @@ export interface BacktestInputs {
   strategy: LoadedStrategy;
   barsDir: string;
   regimeFeaturesDir: string | null;
+  /**
+   * engine: trading_path: the strategy through the execution path over `history` (the bars up to
+   * the end, its warm-up before the window included), scored from `windowStart` on. Research code
+   * cannot import execution code, so the rule that runs the backtest hands it in.
+   */
+  tradingPath?: (history: MarketData, windowStart: string) => Promise<BacktestResult>;
 }
 
 /** Restricts a MarketData to some of its symbols (the arrays are shared, not copied). */
@@ -102,7 +108,17 @@ export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Pr
   const data = c.symbols.length > 0 ? selectSymbols(all, [...c.symbols].sort()) : all;
   checkTradable(data, c.costs, c.from);
 
-  const result = simulate(c, inputs.strategy, data);
+  let result: BacktestResult;
+  if (c.engine === 'trading_path') {
+    if (!inputs.tradingPath)
+      throw new Error('engine: trading_path runs through the execution path, which only a backtest target has');
+    // The strategy warms up on the bars before the start, as it does in a paper session.
+    const history = c.start
+      ? await loadMarketData({ storeDir: inputs.barsDir, symbols: wanted, adjust: c.adjust, start: null, endExclusive })
+      : all;
+    const historyData = c.symbols.length > 0 ? selectSymbols(history, [...c.symbols].sort()) : history;
+    result = await inputs.tradingPath(historyData, data.dates[0]!);
+  } else result = simulate(c, inputs.strategy, data);
 
   const equity = [...result.equity];
   const perf = performanceMetrics(equity, c.periods_per_year);

@@ -1,9 +1,9 @@
 import type { LoadedStrategy } from '../strategy/loaded-strategy.js';
-import { StrategyError } from '../strategy/loaded-strategy.js';
-import type { StrategyContext, StrategyFill, SymbolRef } from '../strategy/strategy-context.js';
+import type { StrategyFill } from '../strategy/strategy-context.js';
+import { startStrategy } from '../strategy/strategy-runner.js';
 import { vectorizedWeights } from '../strategy/vectorized-weights.js';
 import type { Bracket } from './account-config.js';
-import { targetWeightStrategy, type BarView, type EventStrategy, type OrderSink } from './event-driven.js';
+import { targetWeightStrategy, type EventStrategy } from './event-driven.js';
 import type { MarketData } from './market-data.js';
 
 /**
@@ -19,80 +19,20 @@ export function eventStrategyOf(
   maxLeverage: number,
   exits?: Bracket,
 ): EventStrategy {
-  const d = strategy.definition;
-  if (typeof d.weights === 'function')
+  if (typeof strategy.definition.weights === 'function')
     return targetWeightStrategy(vectorizedWeights(strategy, data, maxLeverage), exits);
-  const handlers = d.start(strategy.config, data.symbols);
-  const index = new Map(data.symbols.map((s, i) => [s, i]));
-  let bar: BarView | undefined;
-  let orders: OrderSink | undefined;
-  const fail = (message: string): never => {
-    throw new StrategyError(`strategy '${d.name}' (${strategy.file}) on ${bar?.date ?? 'its first bar'}: ${message}`);
-  };
-  const symbolIndex = (ref: SymbolRef): number => {
-    const s = typeof ref === 'number' ? ref : index.get(ref);
-    if (s === undefined || !Number.isInteger(s) || s < 0 || s >= data.symbols.length)
-      return fail(
-        `no symbol ${JSON.stringify(ref)} among the ${data.symbols.length} it trades (${data.symbols.slice(0, 5).join(', ')}${data.symbols.length > 5 ? ', ...' : ''})`,
-      );
-    return s;
-  };
-  const finite = (what: string, x: number, ref: SymbolRef) => {
-    if (!Number.isFinite(x)) fail(`${what} for ${String(ref)} must be a finite number, got ${x}`);
-  };
-  const ctx: StrategyContext = {
-    get t() {
-      return bar!.t;
-    },
-    get date() {
-      return bar!.date;
-    },
-    symbols: data.symbols,
-    close: (ref, ago) => bar!.close(symbolIndex(ref), ago),
-    open: (ref, ago) => bar!.open(symbolIndex(ref), ago),
-    high: (ref, ago) => bar!.high(symbolIndex(ref), ago),
-    low: (ref, ago) => bar!.low(symbolIndex(ref), ago),
-    volume: (ref, ago) => bar!.volume(symbolIndex(ref), ago),
-    position: (ref) => bar!.position(symbolIndex(ref)),
-    get cash() {
-      return bar!.cash;
-    },
-    get equity() {
-      return bar!.equity;
-    },
-    openOrders: (ref) => bar!.openOrders(ref === undefined ? undefined : symbolIndex(ref)),
-    targetWeight: (ref, weight, own) => {
-      finite('the target weight', weight, ref);
-      orders!.targetWeight(symbolIndex(ref), weight, own ?? exits);
-    },
-    order: (ref, shares, own) => {
-      finite('the order size', shares, ref);
-      orders!.shares(symbolIndex(ref), shares, own ?? exits);
-    },
-    cancel: (ref) => orders!.cancel(ref === undefined ? undefined : symbolIndex(ref)),
-  };
+  const run = startStrategy(strategy, data.symbols, exits);
   return {
     onBar(view, sink) {
-      bar = view;
-      orders = sink;
-      try {
-        if (handlers.onFill)
-          for (const f of view.fills) {
-            const fill: StrategyFill = {
-              symbol: f.symbol,
-              date: f.date,
-              shares: f.shares,
-              price: f.price,
-              fee: f.fee,
-              reason: f.reason,
-            };
-            handlers.onFill(fill, ctx);
-          }
-        handlers.onBar(ctx);
-      } catch (err) {
-        if (err instanceof StrategyError) throw err;
-        fail((err as Error).message);
-      }
+      const fills: StrategyFill[] = view.fills.map((f) => ({
+        symbol: f.symbol,
+        date: f.date,
+        shares: f.shares,
+        price: f.price,
+        fee: f.fee,
+        reason: f.reason,
+      }));
+      run.onBar(view, sink, fills);
     },
   };
 }

@@ -2,12 +2,12 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { redact } from '../secrets/redact.js';
 import { dirname } from 'node:path';
 import type { Broker, BrokerOrderState, BrokerPosition } from './broker.js';
-import { clientOrderId } from './client-order-id.js';
 import type { OrderIntent } from './order-intent.js';
 import { OrderRouter, type ReconciliationDifference } from './order-router.js';
 import type { RiskConfig } from './risk-config.js';
 import { RiskEngine, type RiskDecision, type TradingState } from './risk-engine.js';
 import { ledgerEntrySchema, TradingLedger, type LedgerEntry } from './trading-ledger.js';
+import { reconcileOrHalt, tradingStep, type RoutedOrderRecord, type TradingDesk } from './trading-step.js';
 
 /** A ledger file that is not what the sessions write: the person must restore it, nothing is traded. */
 export class LedgerFileError extends Error {
@@ -55,16 +55,7 @@ export interface BrokerSessionRecord {
   reconciliation: { start: ReconciliationDifference[]; end: ReconciliationDifference[] };
   intents: OrderIntent[];
   risk_decisions: RiskDecision[];
-  orders: {
-    intent_id: string;
-    client_order_id: string;
-    symbol: string;
-    side: string;
-    qty: number;
-    submissions?: number;
-    status: string;
-    error?: string;
-  }[];
+  orders: RoutedOrderRecord[];
   fills: LedgerEntry[];
   final_state: TradingState;
   halt_reason: string | null;
@@ -106,62 +97,43 @@ export async function runBrokerSession(o: {
     maxConsecutiveFailures: 3,
     onBrokerFailures: (n, err) => risk.halt(`${n} consecutive broker failures: ${err.message}`),
   });
+  const desk: TradingDesk = {
+    broker: o.broker,
+    router,
+    risk,
+    ledger,
+    runId: o.runId,
+    flattenOnKill: o.risk.flatten_on_kill,
+  };
   const held = () => new Map(ledger.symbols().map((s) => [s, ledger.position(s)] as const));
   const start = await o.broker.getPositions();
-  const startDiffs = await router.reconcile(held());
-  if (startDiffs.length > 0)
-    risk.halt(
-      `reconciliation at the start: the ledger and the broker differ in ${startDiffs.map((d) => d.symbol).join(', ')}`,
-    );
-  risk.checkMarketData(o.barTimeMs, o.nowMs);
-  const manual = risk.state === 'HALTED' ? null : (o.killSwitch?.() ?? null);
-  if (manual !== null) {
-    risk.halt(`manual kill switch: ${manual}`);
-    await o.broker.cancelAllOrders();
-  }
+  const startDiffs = await reconcileOrHalt(desk, 'start', held());
+  // One decision per bar: a second run for the same date would trade on a book it already changed.
+  const alreadyRan = ledger.entries.some((e) => e.date === o.decidedAt);
+  const step = await tradingStep(desk, {
+    date: o.decidedAt,
+    barTimeMs: o.barTimeMs,
+    nowMs: o.nowMs,
+    lastPrice: o.lastPrice,
+    symbols: ledger.symbols(),
+    killSwitch: o.killSwitch,
+    decide: alreadyRan ? null : () => o.decide({ cash: ledger.cash, position: (s) => ledger.position(s) }),
+  });
   const record: BrokerSessionRecord = {
     run_id: o.runId,
     decided_at: o.decidedAt,
     broker: { start: { positions: start }, end: { positions: [] } },
     reconciliation: { start: startDiffs, end: [] },
-    intents: [],
-    risk_decisions: [],
-    orders: [],
+    intents: step.intents,
+    risk_decisions: step.decisions,
+    orders: step.orders,
     fills: [],
     final_state: 'ACTIVE',
     halt_reason: null,
   };
-  // One decision per bar: a second run for the same date would trade on a book it already changed.
-  const alreadyRan = ledger.entries.some((e) => e.date === o.decidedAt);
   if (alreadyRan)
     record.note = `a session for ${o.decidedAt} already ran: its fills are in ${o.ledgerFile}; nothing more is traded for it`;
-  const intents =
-    risk.state === 'HALTED' || alreadyRan ? [] : o.decide({ cash: ledger.cash, position: (s) => ledger.position(s) });
-  const placed: BrokerOrderState[] = [];
-  for (const intent of intents) {
-    const decision = risk.check(intent, ledger.view(o.lastPrice), o.nowMs);
-    record.intents.push(intent);
-    record.risk_decisions.push(decision);
-    if (decision.action === 'reject') continue;
-    const request = {
-      client_order_id: clientOrderId(o.runId, intent.id),
-      symbol: intent.symbol,
-      side: intent.side,
-      qty: decision.quantity,
-    };
-    try {
-      const routed = await router.submit(request);
-      placed.push(routed.order);
-      record.orders.push({
-        intent_id: intent.id,
-        ...request,
-        submissions: routed.submissions,
-        status: routed.order.status,
-      });
-    } catch (err) {
-      record.orders.push({ intent_id: intent.id, ...request, status: 'failed', error: (err as Error).message });
-    }
-  }
+  const placed = step.placed;
   // Wait for every order to be final, then book what filled.
   const deadline = Date.now() + (o.settleTimeoutMs ?? 30_000);
   mkdirSync(dirname(o.ledgerFile), { recursive: true });
@@ -183,11 +155,7 @@ export async function runBrokerSession(o: {
     appendFileSync(o.ledgerFile, redact(`${JSON.stringify(entry)}\n`));
     record.fills.push(entry);
   }
-  const endDiffs = await router.reconcile(held());
-  if (endDiffs.length > 0)
-    risk.halt(
-      `reconciliation at the end: the ledger and the broker differ in ${endDiffs.map((d) => d.symbol).join(', ')}`,
-    );
+  const endDiffs = await reconcileOrHalt(desk, 'end', held());
   record.broker.end.positions = await o.broker.getPositions();
   record.reconciliation.end = endDiffs;
   record.final_state = risk.state;

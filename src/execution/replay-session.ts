@@ -1,26 +1,12 @@
 import type { CostModel } from '../costs/cost-model.js';
-import { flattenIntents } from './action-intents.js';
 import type { BrokerPosition } from './broker.js';
-import { clientOrderId } from './client-order-id.js';
 import type { OrderIntent } from './order-intent.js';
 import { OrderRouter, type ReconciliationDifference } from './order-router.js';
 import type { RiskConfig } from './risk-config.js';
 import { RiskEngine, type RiskDecision, type TradingState } from './risk-engine.js';
 import { SimulatedExchange, type ExchangeBars, type SimulatedFill } from './simulated-exchange.js';
 import { TradingLedger, type LedgerEntry } from './trading-ledger.js';
-
-export interface RoutedOrderRecord {
-  intent_id: string;
-  client_order_id: string;
-  symbol: string;
-  side: 'buy' | 'sell';
-  qty: number;
-  decided_at: string;
-  submissions: number;
-  /** The broker's status when the order was placed, or the routing error. */
-  status: string;
-  error?: string;
-}
+import { reconcileOrHalt, tradingStep, type RoutedOrderRecord, type TradingDesk } from './trading-step.js';
 
 export interface BrokerSnapshot {
   cash: number;
@@ -59,7 +45,8 @@ export async function runReplaySession(o: {
   initialCash: number;
   risk: RiskConfig;
   runId: string;
-  decide: (t: number, book: { cash: number; holdings: number[] }) => OrderIntent[];
+  /** The decision on bar t's close, from the book and the fills booked on bar t (the decision of t - 1 filling). */
+  decide: (t: number, book: { cash: number; holdings: number[] }, fills: readonly SimulatedFill[]) => OrderIntent[];
   /** The manual kill switch: asked before each decision; a reason halts the session (see `quanto kill`). */
   killSwitch?: () => string | null;
   /** The exchange to trade on (tests hand one in to make it disagree with the ledger or fail). */
@@ -82,6 +69,14 @@ export async function runReplaySession(o: {
       clock += ms;
     },
   });
+  const desk: TradingDesk = {
+    broker: exchange,
+    router,
+    risk,
+    ledger,
+    runId: o.runId,
+    flattenOnKill: o.risk.flatten_on_kill,
+  };
   const index = new Map(bars.symbols.map((s, i) => [s, i]));
   const positions = () => new Map(bars.symbols.map((s) => [s, ledger.position(s)] as const).filter(([, q]) => q !== 0));
   const snapshot = async (): Promise<BrokerSnapshot> => ({
@@ -96,65 +91,34 @@ export async function runReplaySession(o: {
     equity: [{ date: bars.dates[0]!, equity: o.initialCash }],
   };
   const start = await snapshot();
-  const startDiffs = await router.reconcile(positions());
-  if (startDiffs.length > 0)
-    risk.halt(
-      `reconciliation at the start: the ledger and the broker differ in ${startDiffs.map((d) => d.symbol).join(', ')}`,
-    );
+  const startDiffs = await reconcileOrHalt(desk, 'start', positions());
   let dayStart = o.initialCash;
   let flattenPending = false;
+  let barFills: SimulatedFill[] = [];
 
   for (let t = 0; t + 1 < T; t++) {
     const date = bars.dates[t]!;
     clock = Math.max(clock, Date.parse(`${date}T00:00:00Z`) + CLOSE_UTC_MS);
-    const lastPrice = (symbol: string) => {
-      const i = index.get(symbol);
-      return i === undefined ? Number.NaN : bars.close[i]![t]!;
-    };
     // The decision uses bar t's close, taken at the clock: fresh by construction in a replay, checked all the same.
-    risk.checkMarketData(Date.parse(`${date}T00:00:00Z`) + CLOSE_UTC_MS, clock);
-    const manual = risk.state === 'HALTED' ? null : (o.killSwitch?.() ?? null);
-    if (manual !== null) {
-      // By hand: halt, cancel what is open at the broker, and flatten if so configured.
-      risk.halt(`manual kill switch: ${manual}`);
-      await exchange.cancelAllOrders();
-      if (o.risk.flatten_on_kill) flattenPending = true;
-    }
-    const holdings = bars.symbols.map((s) => ledger.position(s));
-    const intents: OrderIntent[] = [];
-    if (flattenPending) {
-      intents.push(
-        ...flattenIntents({
-          symbols: bars.symbols,
-          holdings,
-          prices: bars.close.map((c) => c[t]!),
-          date,
-          reason: `kill switch: ${risk.haltReason}`,
-        }),
-      );
-      flattenPending = false;
-    }
-    if (risk.state !== 'HALTED') intents.push(...o.decide(t, { cash: ledger.cash, holdings }));
-    for (const intent of intents) {
-      const decision = risk.check(intent, ledger.view(lastPrice), clock);
-      record.intents.push(intent);
-      record.decisions.push(decision);
-      if (decision.action === 'reject') continue;
-      const request = {
-        client_order_id: clientOrderId(o.runId, intent.id),
-        symbol: intent.symbol,
-        side: intent.side,
-        qty: decision.quantity,
-      };
-      const base = { intent_id: intent.id, ...request, decided_at: date };
-      try {
-        const routed = await router.submit(request);
-        record.orders.push({ ...base, submissions: routed.submissions, status: routed.order.status });
-      } catch (err) {
-        record.orders.push({ ...base, submissions: 0, status: 'failed', error: (err as Error).message });
-      }
-    }
-    for (const fill of exchange.advance()) {
+    const step = await tradingStep(desk, {
+      date,
+      barTimeMs: Date.parse(`${date}T00:00:00Z`) + CLOSE_UTC_MS,
+      nowMs: clock,
+      lastPrice: (symbol) => {
+        const i = index.get(symbol);
+        return i === undefined ? Number.NaN : bars.close[i]![t]!;
+      },
+      symbols: bars.symbols,
+      killSwitch: o.killSwitch,
+      flatten: flattenPending,
+      decide: () => o.decide(t, { cash: ledger.cash, holdings: bars.symbols.map((s) => ledger.position(s)) }, barFills),
+    });
+    flattenPending = false;
+    record.intents.push(...step.intents);
+    record.decisions.push(...step.decisions);
+    record.orders.push(...step.orders);
+    barFills = exchange.advance();
+    for (const fill of barFills) {
       ledger.record(fill);
       record.fills.push(fill);
     }
@@ -164,11 +128,7 @@ export async function runReplaySession(o: {
     if (risk.mark(equity, dayStart) && o.risk.flatten_on_kill) flattenPending = true;
     dayStart = equity; // daily bars: each session is a day
   }
-  const endDiffs = await router.reconcile(positions());
-  if (endDiffs.length > 0)
-    risk.halt(
-      `reconciliation at the end: the ledger and the broker differ in ${endDiffs.map((d) => d.symbol).join(', ')}`,
-    );
+  const endDiffs = await reconcileOrHalt(desk, 'end', positions());
   return {
     ...record,
     ledger: ledger.entries,

@@ -1,24 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { CostModel } from '../costs/cost-model.js';
-import { performanceMetrics, type PerformanceMetrics } from '../evaluation/performance-metrics.js';
 import { intentsFromAction } from '../execution/action-intents.js';
 import type { RiskConfig } from '../execution/risk-config.js';
 import { runReplaySession, type SessionRecord } from '../execution/replay-session.js';
+import { sessionMetrics, type SessionMetrics } from '../execution/session-metrics.js';
 import { actDeterministic, type TrainedPolicy } from '../rl/ppo.js';
 import { observationOf, type EnvMarket } from '../rl/trading-env.js';
 
 export interface ShadowReplay extends SessionRecord {
-  metrics: PerformanceMetrics & {
-    intents: number;
-    approved: number;
-    resized: number;
-    rejected: number;
-    orders: number;
-    fills: number;
-    broker_rejections: number;
-    final_state: SessionRecord['final_state'];
-    halt_reason: string | null;
-  };
+  metrics: SessionMetrics;
 }
 
 /**
@@ -59,23 +49,5 @@ export async function replayPolicy(o: {
       });
     },
   });
-  const count = (a: string) => session.decisions.filter((d) => d.action === a).length;
-  return {
-    ...session,
-    metrics: {
-      ...performanceMetrics(
-        session.equity.map((x) => x.equity),
-        252,
-      ),
-      intents: session.intents.length,
-      approved: count('approve'),
-      resized: count('resize'),
-      rejected: count('reject'),
-      orders: session.orders.length,
-      fills: session.fills.length,
-      broker_rejections: session.orders.length - new Set(session.fills.map((f) => f.client_order_id)).size,
-      final_state: session.final_state,
-      halt_reason: session.halt_reason,
-    },
-  };
+  return { ...session, metrics: sessionMetrics(session) };
 }

@@ -33,7 +33,7 @@ describe.skipIf(!canCloneRepo)('the README, command by command, in a fresh clone
     clone = repo.root;
     dir = dirname(clone);
   });
-  afterAll(() => repo.remove());
+  afterAll(() => repo?.remove());
 
   it('set-up and a first session: build, rebuild from the cache, show, the report', () => {
     expect(README).toContain('npm install && npx quanto build //experiments/core_v1_ppo');

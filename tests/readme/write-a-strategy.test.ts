@@ -27,7 +27,7 @@ function filesOfSection(): { path: string; text: string; append: boolean }[] {
  * clone of the committed tree, then its commands run there. The section cannot drift from
  * what works.
  */
-describe.skipIf(!canCloneRepo)('the README: write your own strategy, from an empty file to a backtest', () => {
+describe.skipIf(!canCloneRepo)('the README: write your own strategy, from an empty file to a paper session', () => {
   let repo: CommittedClone;
   let clone: string;
   const quanto = (command: string) => {
@@ -39,13 +39,15 @@ describe.skipIf(!canCloneRepo)('the README: write your own strategy, from an emp
     repo = cloneCommittedTree('quanto-readme-strategy-');
     clone = repo.root;
   });
-  afterAll(() => repo.remove());
+  afterAll(() => repo?.remove());
 
-  it('the strategy file, its config and its pipeline entry build a backtest with a tearsheet', () => {
+  it('the strategy file, its configs and its pipeline entries build a backtest with a tearsheet, then a paper session', () => {
     const files = filesOfSection();
     expect(files.map((f) => f.path)).toEqual([
       'strategies/dip_buyer.ts',
       'configs/backtests/spx_dip_buyer.yaml',
+      'quanto.pipeline.yaml',
+      'configs/execution/paper_spx_dip_buyer.yaml',
       'quanto.pipeline.yaml',
     ]);
     for (const f of files) {
@@ -75,5 +77,18 @@ describe.skipIf(!canCloneRepo)('the README: write your own strategy, from an emp
     const again = quanto('npx quanto build //backtests/spx_dip_buyer');
     expect(again.code).toBe(0);
     expect(again.out).toMatch(/1 built, \d+ cached/);
+
+    // "To paper-trade it on the simulated broker": a session of decisions, orders and fills.
+    const paper = quanto('npx quanto build //paper/spx_dip_buyer');
+    expect(paper.err).toBe('');
+    expect(paper.code).toBe(0);
+    const decisions = JSON.parse(readFileSync(join(clone, 'cache/out/paper/spx_dip_buyer/decisions.json'), 'utf8')) as {
+      fills: unknown[];
+      final_state: string;
+      config: { strategy_file: string };
+    };
+    expect(decisions.final_state).toBe('ACTIVE');
+    expect(decisions.fills.length).toBeGreaterThan(0);
+    expect(decisions.config.strategy_file).toBe('strategies/dip_buyer.ts');
   });
 });

@@ -9,30 +9,8 @@ import { costModelSchema } from '../../src/costs/cost-model.js';
 import { defineStrategy, type StrategyContext } from '../../src/strategy/define-strategy.js';
 import { loadStrategy } from '../../src/strategy/loaded-strategy.js';
 import { vectorizedWeights } from '../../src/strategy/vectorized-weights.js';
+import { randomWalkBars } from '../helpers/random-bars.js';
 import { shippedStrategy } from '../helpers/shipped-strategy.js';
-
-function walk(seed: number, T: number, symbols: string[]): MarketData {
-  let x = seed;
-  const rand = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 4294967296;
-  const series = symbols.map(() => {
-    const open = new Float64Array(T);
-    const close = new Float64Array(T);
-    let p = 100;
-    for (let t = 0; t < T; t++) {
-      open[t] = p * (1 + (rand() - 0.5) * 0.01);
-      p = open[t]! * (1 + (rand() - 0.5) * 0.04);
-      close[t] = p;
-    }
-    return { open, close };
-  });
-  return {
-    dates: Array.from({ length: T }, (_, t) => new Date(Date.UTC(2020, 0, 1 + t)).toISOString().slice(0, 10)),
-    symbols,
-    open: series.map((s) => s.open),
-    close: series.map((s) => s.close),
-    volume: symbols.map(() => new Float64Array(T).fill(1e7)),
-  };
-}
 
 const costs = costModelSchema.parse({
   fees: { bps: 1 },
@@ -67,7 +45,7 @@ const eventSma = defineStrategy({
 const load = (d: unknown, kind: string, settings: unknown) => loadStrategy(d, kind, `strategies/${kind}.ts`, settings);
 
 describe('event-driven strategies through the plugin API', () => {
-  const data = walk(3, 300, ['AAA', 'BBB']);
+  const data = randomWalkBars(3, 300, ['AAA', 'BBB']);
 
   it('an event-driven SMA crossover fills exactly as the shipped vectorized one on the same engine', async () => {
     const vectorized = await shippedStrategy('sma_crossover', { fast: 5, slow: 20 });
@@ -100,8 +78,8 @@ describe('event-driven strategies through the plugin API', () => {
       }),
     });
     backtestEvents(
-      walk(1, 3, ['AAA']),
-      eventStrategyOf(load(strategy, 'listener', {}), walk(1, 3, ['AAA']), 2),
+      randomWalkBars(1, 3, ['AAA']),
+      eventStrategyOf(load(strategy, 'listener', {}), randomWalkBars(1, 3, ['AAA']), 2),
       costs,
       account,
     );
@@ -178,7 +156,7 @@ describe('event-driven strategies through the plugin API', () => {
 });
 
 describe('vectorized strategies: what a decision must be', () => {
-  const data = walk(9, 10, ['AAA', 'BBB']);
+  const data = randomWalkBars(9, 10, ['AAA', 'BBB']);
   const returning = (name: string, weights: (panel: MarketData) => unknown) =>
     load(defineStrategy({ name, version: 1, config: z.object({}).strict(), weights: weights as never }), name, {});
 

@@ -1,18 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { redact } from '../../secrets/redact.js';
 import { writeFileAtomic } from '../../engine/store/atomic-write.js';
 import { build } from '../../engine/scheduling/build.js';
 import { ConfigError, EXIT_FAILURE } from '../../engine/errors.js';
 import { parseDepLabel } from '../../engine/pipeline/label.js';
 import { holdBuildLock } from '../../engine/store/locks.js';
-import { AlpacaBroker } from '../../execution/alpaca-broker.js';
+import {
+  AlpacaSettingsError,
+  decideOnAlpaca,
+  requireAlpacaKeys,
+  sessionSummary,
+} from '../../execution/alpaca-decision.js';
 import { BrokerError } from '../../execution/broker.js';
 import { LedgerFileError } from '../../execution/broker-session.js';
 import { killSwitchFromFile, KILL_FILE } from '../../execution/kill-file.js';
 import { LIVE_TRADING_ENV, liveTradingRefusals } from '../../execution/live-guard.js';
 import { riskConfigSchema } from '../../execution/risk-config.js';
-import { tradePolicyOnce } from '../../execution/policy-broker-session.js';
 import type { CliIO } from '../io.js';
 import type { GlobalOptions } from '../command-context.js';
 import { openSession } from './open.js';
@@ -43,12 +46,7 @@ export async function tradeCommand(
   if (!name || !session.pipeline.targets.has(name))
     throw new ConfigError(`${label} is not a target in quanto.pipeline.yaml`);
   const id = name.split('/').slice(1).join('/') || name;
-  const keyId = process.env.APCA_API_KEY_ID;
-  const secretKey = process.env.APCA_API_SECRET_KEY;
-  if (!keyId || !secretKey)
-    throw new ConfigError(
-      'set APCA_API_KEY_ID and APCA_API_SECRET_KEY in the environment (keys are read from nowhere else)',
-    );
+  asUsageError(() => requireAlpacaKeys(process.env, live ? 'live' : 'paper'));
   const risk = opts.risk ? await loadRiskFile(session, io.cwd, opts.risk) : riskConfigSchema.parse({});
   const qualification = parseDepLabel(`//qualification/${id}`)!;
   if (!session.pipeline.targets.has(qualification))
@@ -91,34 +89,25 @@ export async function tradeCommand(
     return EXIT_FAILURE;
   }
 
-  const nowMs = process.env.QUANTO_NOW ? Date.parse(process.env.QUANTO_NOW) : Date.now();
-  if (Number.isNaN(nowMs)) throw new ConfigError(`QUANTO_NOW must be an ISO time, got '${process.env.QUANTO_NOW}'`);
   const expDir = join(session.workspace.outDir, name);
   const baseUrl = process.env.APCA_API_BASE_URL;
-  const { date, record } = await tradePolicyOnce({
-    broker: new AlpacaBroker({ keyId, secretKey, paper: !live, ...(baseUrl ? { baseUrl } : {}) }),
-    policyLabel: `//${name}`,
+  const { date, record, decisionsJson } = await decideOnAlpaca({
+    account: live ? 'live' : 'paper',
+    env: process.env,
+    experiment: `//${name}`,
     experimentDir: expDir,
     experimentConfig: (JSON.parse(readFileSync(join(expDir, 'manifest.json'), 'utf8')) as { config: unknown }).config,
     dirOf: (l) => join(session.workspace.outDir, l.slice(2)),
     ledgerFile: join(session.workspace.root, 'ledger', live ? 'live' : 'paper', `${id.replaceAll('/', '_')}.jsonl`),
     risk,
-    nowMs,
+    evidence: { experiment_outputs_digest: evidence.outputsDigest },
     killSwitch: killSwitchFromFile(join(session.workspace.root, KILL_FILE)),
   }).catch((err: unknown) => {
     throw brokerUsageError(err, baseUrl) ?? err;
   });
   const file = join(session.workspace.root, 'runs', id, `${date}-${live ? 'live' : 'paper'}`, 'decisions.json');
-  // A broker error recorded in the session (a halt reason) may quote what the broker echoed back, keys included.
-  writeFileAtomic(
-    file,
-    redact(
-      `${JSON.stringify({ config: { experiment: `//${name}`, experiment_outputs_digest: evidence.outputsDigest, broker: opts.broker, base_url: process.env.APCA_API_BASE_URL ?? null, risk, as_of: date }, ...record }, null, 2)}\n`,
-    ),
-  );
-  io.out(
-    `quanto trade: ${record.intents.length} intents, ${record.orders.length} orders, ${record.fills.length} fills for ${date}; ${record.final_state}${record.halt_reason ? ` (${record.halt_reason})` : ''}${record.note ? ` (${record.note})` : ''}; ${file.slice(session.workspace.root.length + 1)}`,
-  );
+  writeFileAtomic(file, decisionsJson);
+  io.out(`quanto trade: ${sessionSummary(date, record)}; ${file.slice(session.workspace.root.length + 1)}`);
   return record.final_state === 'HALTED' ? EXIT_FAILURE : 0;
 }
 
@@ -127,8 +116,8 @@ export async function tradeCommand(
  * not of the session: a clear message and exit 2, as for any usage error.
  */
 function brokerUsageError(err: unknown, baseUrl: string | undefined): ConfigError | undefined {
-  // A ledger someone edited by hand is for a person to restore, like a bad config.
-  if (err instanceof LedgerFileError) return new ConfigError(err.message);
+  // A ledger someone edited by hand is for a person to restore, like a bad config; so are the clock and the keys.
+  if (err instanceof LedgerFileError || err instanceof AlpacaSettingsError) return new ConfigError(err.message);
   if (!(err instanceof BrokerError)) return undefined;
   if (err.status === 401 || err.status === 403)
     return new ConfigError(
@@ -139,4 +128,13 @@ function brokerUsageError(err: unknown, baseUrl: string | undefined): ConfigErro
       `cannot reach the broker at ${baseUrl ?? "Alpaca's API"} (${err.message}): check APCA_API_BASE_URL and the network`,
     );
   return undefined;
+}
+
+/** Runs a check of this machine's settings, its failure a usage error (exit 2). */
+function asUsageError<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    throw brokerUsageError(err, undefined) ?? err;
+  }
 }

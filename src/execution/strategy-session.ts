@@ -1,0 +1,73 @@
+import type { MarketData } from '../backtest/market-data.js';
+import type { CostModel } from '../costs/cost-model.js';
+import { warmupOf, type LoadedStrategy } from '../strategy/loaded-strategy.js';
+import { runReplaySession, type SessionRecord } from './replay-session.js';
+import type { RiskConfig } from './risk-config.js';
+import { sessionMetrics, type SessionMetrics } from './session-metrics.js';
+import { strategyDecisions } from './strategy-decisions.js';
+
+/** Bars t in [from, to) of a MarketData (the arrays are views, not copies). */
+function barsBetween(data: MarketData, from: number, to: number): MarketData {
+  const cut = (xs: readonly Float64Array[] | undefined) => xs?.map((x) => x.subarray(from, to));
+  return {
+    dates: data.dates.slice(from, to),
+    symbols: data.symbols,
+    open: cut(data.open)!,
+    close: cut(data.close)!,
+    volume: cut(data.volume)!,
+    ...(data.high ? { high: cut(data.high)! } : {}),
+    ...(data.low ? { low: cut(data.low)! } : {}),
+  };
+}
+
+/**
+ * A strategy traded over a window of historical bars on the simulated exchange, through the
+ * trading path (its intents, the risk engine, the router, next-bar fills through the cost model,
+ * the ledger): a paper session of a strategy. `history` runs up to the window's end; the
+ * strategy sees its warm-up's worth of the bars before the window. A strategy that fails halts
+ * the session (nothing more is sent) and the reason is in the record.
+ */
+export async function replayStrategy(o: {
+  strategy: LoadedStrategy;
+  history: MarketData;
+  windowStart: string;
+  costs: CostModel;
+  initialCash: number;
+  maxLeverage: number;
+  risk: RiskConfig;
+  runId: string;
+  /** halt (a paper session: nothing more is sent, the reason is recorded) or throw (a backtest fails with it). */
+  onStrategyError?: 'halt' | 'throw';
+}): Promise<{ session: SessionRecord & { metrics: SessionMetrics }; window: MarketData }> {
+  const first = o.history.dates.findIndex((d) => d >= o.windowStart);
+  if (first < 0 || o.history.dates.length - first < 2)
+    throw new Error(
+      `the window from ${o.windowStart} has fewer than 2 sessions of bars: widen it, or build newer bars`,
+    );
+  const offset = Math.min(warmupOf(o.strategy), first);
+  const window = barsBetween(o.history, first, o.history.dates.length);
+  const decide = strategyDecisions({
+    strategy: o.strategy,
+    panel: barsBetween(o.history, first - offset, o.history.dates.length),
+    offset,
+    maxLeverage: o.maxLeverage,
+  });
+  let failure: unknown;
+  const session = await runReplaySession({
+    bars: window,
+    costs: o.costs,
+    initialCash: o.initialCash,
+    risk: o.risk,
+    runId: o.runId,
+    decide: (t, book, fills) => {
+      try {
+        return decide(t, book, fills);
+      } catch (err) {
+        failure ??= err;
+        throw err;
+      }
+    },
+  });
+  if (failure !== undefined && o.onStrategyError === 'throw') throw failure;
+  return { session: { ...session, metrics: sessionMetrics(session) }, window };
+}

@@ -1,0 +1,106 @@
+import type { EventDrivenStrategy } from './define-strategy.js';
+import { StrategyError, type LoadedStrategy } from './loaded-strategy.js';
+import type { OrderExits, StrategyContext, StrategyFill, SymbolRef } from './strategy-context.js';
+
+/**
+ * What a runner shows an event-driven strategy on a bar's close, by symbol index: reads of this
+ * bar and earlier ones only (a runner throws on a later one), and the account as it stands.
+ */
+export interface BarSource {
+  readonly t: number;
+  readonly date: string;
+  close(s: number, ago?: number): number;
+  open(s: number, ago?: number): number;
+  high(s: number, ago?: number): number;
+  low(s: number, ago?: number): number;
+  volume(s: number, ago?: number): number;
+  position(s: number): number;
+  readonly cash: number;
+  readonly equity: number;
+  openOrders(s?: number): number;
+}
+
+/** Where a runner takes a strategy's orders, by symbol index; sizes are checked finite before they get here. */
+export interface OrderTaker {
+  targetWeight(s: number, weight: number, exits?: OrderExits): void;
+  shares(s: number, shares: number, exits?: OrderExits): void;
+  cancel(s?: number): void;
+}
+
+/** One run of an event-driven strategy, bar by bar: the same for the event-driven engine and the trading path. */
+export interface StrategyRun {
+  /** The bar's fills (told to onFill, in order), then its close (onBar). */
+  onBar(bar: BarSource, orders: OrderTaker, fills: readonly StrategyFill[]): void;
+}
+
+/**
+ * Starts an event-driven strategy over some symbols. Its context resolves symbols by name or
+ * index, refuses sizes that are not finite numbers, and attaches `exits` to every order that
+ * names none of its own. Whatever the strategy does wrong (throws, names an unknown symbol, sizes
+ * with NaN) fails with its name, its file and the bar.
+ */
+export function startStrategy(strategy: LoadedStrategy, symbols: readonly string[], exits?: OrderExits): StrategyRun {
+  const d = strategy.definition as EventDrivenStrategy<unknown>;
+  const handlers = d.start(strategy.config, symbols);
+  const index = new Map(symbols.map((s, i) => [s, i]));
+  let bar: BarSource | undefined;
+  let orders: OrderTaker | undefined;
+  const fail = (message: string): never => {
+    throw new StrategyError(`strategy '${d.name}' (${strategy.file}) on ${bar?.date ?? 'its first bar'}: ${message}`);
+  };
+  const symbolIndex = (ref: SymbolRef): number => {
+    const s = typeof ref === 'number' ? ref : index.get(ref);
+    if (s === undefined || !Number.isInteger(s) || s < 0 || s >= symbols.length)
+      return fail(
+        `no symbol ${JSON.stringify(ref)} among the ${symbols.length} it trades (${symbols.slice(0, 5).join(', ')}${symbols.length > 5 ? ', ...' : ''})`,
+      );
+    return s;
+  };
+  const finite = (what: string, x: number, ref: SymbolRef) => {
+    if (!Number.isFinite(x)) fail(`${what} for ${String(ref)} must be a finite number, got ${x}`);
+  };
+  const ctx: StrategyContext = {
+    get t() {
+      return bar!.t;
+    },
+    get date() {
+      return bar!.date;
+    },
+    symbols,
+    close: (ref, ago) => bar!.close(symbolIndex(ref), ago),
+    open: (ref, ago) => bar!.open(symbolIndex(ref), ago),
+    high: (ref, ago) => bar!.high(symbolIndex(ref), ago),
+    low: (ref, ago) => bar!.low(symbolIndex(ref), ago),
+    volume: (ref, ago) => bar!.volume(symbolIndex(ref), ago),
+    position: (ref) => bar!.position(symbolIndex(ref)),
+    get cash() {
+      return bar!.cash;
+    },
+    get equity() {
+      return bar!.equity;
+    },
+    openOrders: (ref) => bar!.openOrders(ref === undefined ? undefined : symbolIndex(ref)),
+    targetWeight: (ref, weight, own) => {
+      finite('the target weight', weight, ref);
+      orders!.targetWeight(symbolIndex(ref), weight, own ?? exits);
+    },
+    order: (ref, shares, own) => {
+      finite('the order size', shares, ref);
+      orders!.shares(symbolIndex(ref), shares, own ?? exits);
+    },
+    cancel: (ref) => orders!.cancel(ref === undefined ? undefined : symbolIndex(ref)),
+  };
+  return {
+    onBar(source, taker, fills) {
+      bar = source;
+      orders = taker;
+      try {
+        if (handlers.onFill) for (const fill of fills) handlers.onFill(fill, ctx);
+        handlers.onBar(ctx);
+      } catch (err) {
+        if (err instanceof StrategyError) throw err;
+        fail((err as Error).message);
+      }
+    },
+  };
+}

@@ -1,0 +1,171 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDuckDb, queryRows, sqlString } from '../../src/data/store/duckdb.js';
+import { dow30Workspace } from '../helpers/dow30-workspace.js';
+import { REPO_ROOT, type TestWorkspace } from '../helpers/workspace.js';
+
+/**
+ * Parity: every shipped strategy, backtested on the trading path and traded in a paper session
+ * on the simulated broker over the same bars, gives the same fills, positions and equity to the
+ * last bit. The two are different rules (different loading, configs, outputs); what they share
+ * is the one trading path, so any drift between them is a bug this catches.
+ */
+const SHIPPED: Record<string, string> = {
+  buy_and_hold: '{kind: buy_and_hold}',
+  equal_weight: '{kind: equal_weight, every: 21}',
+  sma_crossover: '{kind: sma_crossover, fast: 10, slow: 40}',
+  momentum: '{kind: momentum, lookback: 60, skip: 5, top: 0.34, every: 21}',
+  dollar_cost_averaging: '{kind: dollar_cost_averaging, every: 10, budget_share: 0.05}',
+  rolling_drawdown_accumulation:
+    '{kind: rolling_drawdown_accumulation, window: 20, threshold: 0.05, budget_share: 0.1, cooldown: 10}',
+  peak_to_trough_buying: '{kind: peak_to_trough_buying, levels: [0.05, 0.1], budget_share: 0.2}',
+};
+const SYMBOLS = '[AA, GE, IBM]';
+const RISK = '{max_position_fraction: 1, max_order_notional: 1.0e9, max_daily_loss: 0.5, price_band: 1}';
+const COSTS = '{execution: {price: close}, fees: {bps: 1}}';
+
+function parityWorkspace(): TestWorkspace {
+  const targets = Object.keys(SHIPPED)
+    .map(
+      (k) => `  backtests/${k}:
+    rule: backtest
+    deps: [//canonical/dow30]
+    config: bt_${k}.yaml
+  paper/${k}:
+    rule: paper_session
+    deps: [//canonical/dow30]
+    config: paper_${k}.yaml
+`,
+    )
+    .join('');
+  const files: Record<string, string> = {};
+  for (const [k, strategy] of Object.entries(SHIPPED)) {
+    files[`bt_${k}.yaml`] = `from: //canonical/dow30
+symbols: ${SYMBOLS}
+start: '1996-01-01'
+end: '1997-12-31'
+engine: trading_path
+strategy: ${strategy}
+costs: ${COSTS}
+account: {initial_cash: 100000}
+risk: ${RISK}
+`;
+    files[`paper_${k}.yaml`] = `strategy: ${strategy}
+from: //canonical/dow30
+symbols: ${SYMBOLS}
+window: {start: '1996-01-01', end: '1997-12-31'}
+costs: ${COSTS}
+initial_cash: 100000
+risk: ${RISK}
+`;
+  }
+  return dow30Workspace({ targets, files, rules: ['backtest', 'paper_session'] });
+}
+
+interface Fill {
+  date: string;
+  symbol: string;
+  shares: number;
+  price: number;
+  fee: number;
+}
+
+describe('the shipped strategies', () => {
+  const shipped = readdirSync(join(REPO_ROOT, 'strategies'))
+    .filter((f) => f.endsWith('.ts') && !f.startsWith('_'))
+    .map((f) => f.slice(0, -3))
+    .sort();
+  it('each has a parity test below and a backtest target in the default workspace', () => {
+    expect(Object.keys(SHIPPED).sort()).toEqual(shipped);
+    const pipeline = readFileSync(join(REPO_ROOT, 'quanto.pipeline.yaml'), 'utf8');
+    for (const kind of shipped) {
+      const configs = readdirSync(join(REPO_ROOT, 'configs', 'backtests')).filter((f) =>
+        new RegExp(`kind: ${kind}\\b`).test(readFileSync(join(REPO_ROOT, 'configs', 'backtests', f), 'utf8')),
+      );
+      expect(
+        configs.some((f) => pipeline.includes(`config: configs/backtests/${f}`)),
+        `no backtest target of the default workspace trades ${kind}`,
+      ).toBe(true);
+    }
+  });
+});
+
+describe('one trading path: backtest and paper session agree for every shipped strategy', () => {
+  let ws: TestWorkspace;
+  const parquet = async <T>(file: string, sql: (table: string) => string): Promise<T[]> => {
+    const { connection, close } = await openDuckDb(1);
+    try {
+      return await queryRows<T>(connection, sql(sqlString(ws.path('cache', 'out', file))));
+    } finally {
+      close();
+    }
+  };
+  beforeAll(async () => {
+    ws = parityWorkspace();
+    const r = await ws.build('//backtests/...', '//paper/...');
+    if (r.code !== 0) throw new Error(JSON.stringify(r.targets.filter((t) => t.status === 'failed')));
+  }, 300_000);
+  afterAll(() => ws?.dispose());
+
+  for (const kind of Object.keys(SHIPPED))
+    it(`${kind}: the same fills, positions and equity`, async () => {
+      const decisions = JSON.parse(ws.read(`cache/out/paper/${kind}/decisions.json`)) as {
+        fills: Fill[];
+        final_state: string;
+        broker: { end: { positions: { symbol: string; qty: number }[] } };
+      };
+      expect(decisions.final_state).toBe('ACTIVE');
+      const paperFills = decisions.fills.map(({ date, symbol, shares, price, fee }) => ({
+        date,
+        symbol,
+        shares,
+        price,
+        fee,
+      }));
+      const backtestFills = await parquet<Fill>(
+        `backtests/${kind}/fills.parquet`,
+        (t) => `SELECT strftime(date, '%Y-%m-%d') AS date, symbol, shares, price, fee FROM ${t} ORDER BY fill_id`,
+      );
+      expect(paperFills.length).toBeGreaterThan(0);
+      expect(backtestFills).toEqual(paperFills);
+
+      const paperEquity = ws
+        .read(`cache/out/paper/${kind}/equity.jsonl`)
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { date: string; equity: number });
+      const backtestEquity = await parquet<{ date: string; equity: number }>(
+        `backtests/${kind}/equity.parquet`,
+        (t) => `SELECT strftime(date, '%Y-%m-%d') AS date, equity FROM ${t} ORDER BY date`,
+      );
+      expect(backtestEquity).toEqual(paperEquity);
+
+      const held = new Map<string, number>();
+      for (const f of backtestFills) held.set(f.symbol, (held.get(f.symbol) ?? 0) + f.shares);
+      expect(
+        [...held]
+          .filter(([, q]) => q !== 0)
+          .map(([symbol, qty]) => ({ symbol, qty }))
+          .sort((a, b) => (a.symbol < b.symbol ? -1 : 1)),
+      ).toEqual(decisions.broker.end.positions);
+    });
+
+  it("risk limits outside the trading path, and strategy settings in a policy's session, are config errors at their line", async () => {
+    const bt = ws.read('bt_buy_and_hold.yaml');
+    ws.write('bt_buy_and_hold.yaml', bt.replace('engine: trading_path', 'engine: event_driven'));
+    let r = await ws.cli('build', '//backtests/buy_and_hold', '--no-tui');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/bt_buy_and_hold\.yaml:\d+:\d+: .*key 'risk': risk limits apply on the trading path/);
+    ws.write('bt_buy_and_hold.yaml', bt);
+    const paper = ws.read('paper_buy_and_hold.yaml');
+    ws.write(
+      'paper_buy_and_hold.yaml',
+      paper.replace(/^strategy: .*\n/, '').replace('//canonical/dow30', '//experiments/none'),
+    );
+    r = await ws.cli('build', '//paper/buy_and_hold', '--no-tui');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/paper_buy_and_hold\.yaml:\d+:\d+: .*key 'symbols': symbols is for a strategy's session/);
+    ws.write('paper_buy_and_hold.yaml', paper);
+  });
+});
