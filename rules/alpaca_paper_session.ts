@@ -1,19 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { defineRule } from '../src/engine/rule-api.js';
+import { join } from 'node:path';
+import { defineRule, type RuleContext } from '../src/engine/rule-api.js';
 import { decideOnAlpaca, requireAlpacaKeys, sessionSummary } from '../src/execution/alpaca-decision.js';
-import { riskConfigSchema } from '../src/execution/risk-config.js';
+import type { BarDecision } from '../src/execution/broker-decision.js';
+import { policyDecision } from '../src/execution/policy-broker-session.js';
+import { riskConfigSchema, type RiskConfig } from '../src/execution/risk-config.js';
+import { strategyDecision } from '../src/execution/strategy-broker-decision.js';
+import type { StrategyRef } from '../src/strategy/strategy-ref.js';
+import { checkSessionSubject, sessionSubjectShape, promotedStrategyOf, strategyUse } from './_strategies.js';
 import { inputDir } from './_inputs.js';
 import { requirePromoted } from './_promotion-records.js';
 import { writeOutput } from './_outputs.js';
-import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
 /**
- * One decision of a promoted policy on Alpaca's paper account (//paper/alpaca/<id>), exactly as
- * `quanto trade --broker alpaca-paper` makes it: the latest built bar, the risk engine, the order
- * router, fills appended to the account's ledger (a workspace file listed in srcs, shared with
- * `quanto trade`, so a new fill changes this key), reconciliation. An external target: tag it
- * manual, so that wildcards and verify never place orders. The keys come from
+ * One decision of a promoted policy or strategy on Alpaca's paper account (//paper/alpaca/<id>),
+ * exactly as `quanto trade --broker alpaca-paper` makes it: the latest built bar, the risk
+ * engine, the order router, fills appended to the account's ledger (a workspace file listed in
+ * srcs, shared with `quanto trade`, so a new fill changes this key), reconciliation. An external
+ * target: tag it manual, so that wildcards and verify never place orders. The keys come from
  * APCA_API_KEY_ID and APCA_API_SECRET_KEY only and are in no key, log or output;
  * APCA_API_BASE_URL points it at another server. It reads the clock (QUANTO_NOW overrides it)
  * for the stale-data check alone: a broker session is about now, and this one never verifies.
@@ -21,20 +26,18 @@ import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 export default defineRule({
   name: 'alpaca_paper_session',
   version: 1,
-  description: 'one decision of a promoted policy on the Alpaca paper account',
+  description: 'one decision of a promoted policy or strategy on the Alpaca paper account',
   config: z
     .object({
-      /**
-       * The experiment whose policy decides, and a promotion_status target: the session refuses
-       * unless it says 'promoted'.
-       */
-      from: z.object({ experiment: targetLabelSchema, promotion: targetLabelSchema }).strict(),
+      ...sessionSubjectShape,
       /** The account's append-only ledger: a workspace file, among this target's srcs. */
       account_ledger: z.string().min(1),
       risk: riskConfigSchema.prefault({}),
     })
-    .strict(),
-  inputs: (c) => [c.from.experiment, c.from.promotion],
+    .strict()
+    .superRefine((c, ctx) => checkSessionSubject(c, ctx)),
+  inputs: (c) => [c.from.experiment, c.from.backtest, c.from.bars, c.from.promotion],
+  plugins: (c) => (c.strategy ? [strategyUse(c.strategy, ['strategy'])] : []),
   outputs: ['decisions.json'],
   async run(ctx) {
     const c = ctx.config;
@@ -44,19 +47,14 @@ export default defineRule({
       throw new Error(
         `the account ledger ${c.account_ledger} is not among this target's srcs: add it (an empty file to start), so that each fill changes this key`,
       );
-    const status = requirePromoted(ctx, c.from.promotion, c.from.experiment);
-    const experimentDir = inputDir(ctx, c.from.experiment);
+    const { decision, about } = c.from.backtest ? strategySubject(ctx) : policySubject(ctx);
     const { date, record, decisionsJson } = await decideOnAlpaca({
       account: 'paper',
       env: process.env,
-      experiment: c.from.experiment,
-      experimentDir,
-      experimentConfig: (JSON.parse(readFileSync(`${experimentDir}/manifest.json`, 'utf8')) as { config: unknown })
-        .config,
-      dirOf: (label) => inputDir(ctx, label),
+      decision,
+      about,
       ledgerFile,
       risk: c.risk,
-      evidence: { experiment_outputs_digest: status.experiment_outputs_digest, promotion: status.record },
     });
     writeOutput(ctx.outDir, 'decisions.json', decisionsJson);
     ctx.log.info(sessionSummary(date, record));
@@ -66,3 +64,58 @@ export default defineRule({
       );
   },
 });
+
+type AlpacaContext = RuleContext<{
+  from: { experiment?: string; backtest?: string; bars?: string; promotion: string };
+  strategy?: StrategyRef;
+  risk: RiskConfig;
+}>;
+
+/** What decides and what authorised it (decisions.json's config). */
+interface Subject {
+  decision: (nowMs: number) => Promise<BarDecision>;
+  about: Record<string, unknown>;
+}
+
+function policySubject(ctx: AlpacaContext): Subject {
+  const label = ctx.config.from.experiment!;
+  const status = requirePromoted(ctx, ctx.config.from.promotion, label);
+  const experimentDir = inputDir(ctx, label);
+  return {
+    decision: (nowMs) =>
+      policyDecision({
+        policyLabel: label,
+        experimentDir,
+        experimentConfig: (JSON.parse(readFileSync(`${experimentDir}/manifest.json`, 'utf8')) as { config: unknown })
+          .config,
+        dirOf: (l) => inputDir(ctx, l),
+        nowMs,
+      }),
+    about: { experiment: label, experiment_outputs_digest: status.experiment_outputs_digest, promotion: status.record },
+  };
+}
+
+function strategySubject(ctx: AlpacaContext): Subject {
+  const c = ctx.config;
+  const from = { backtest: c.from.backtest!, promotion: c.from.promotion, bars: c.from.bars! };
+  const { record, strategy, status } = promotedStrategyOf(ctx, from, c.strategy!);
+  return {
+    decision: (nowMs) =>
+      strategyDecision({
+        label: from.backtest,
+        record,
+        strategy,
+        barsDir: join(inputDir(ctx, record.from), 'equity_bars'),
+        nowMs,
+        maxLeverage: c.risk.max_gross_leverage,
+      }),
+    about: {
+      backtest: from.backtest,
+      backtest_outputs_digest: status.experiment_outputs_digest,
+      promotion: status.record,
+      strategy: record.strategy,
+      strategy_file: record.file,
+      strategy_source_digest: record.source_digest,
+    },
+  };
+}

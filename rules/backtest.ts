@@ -5,11 +5,14 @@ import { riskConfigSchema } from '../src/execution/risk-config.js';
 import { backtestOnTradingPath } from '../src/execution/trading-path-backtest.js';
 import { runBacktest } from '../src/backtest/run-backtest.js';
 import { BACKTEST_OUTPUTS, writeBacktestOutputs } from '../src/backtest/write-backtest-outputs.js';
+import { BACKTESTED_STRATEGY_OUTPUT, backtestedStrategy } from '../src/backtest/backtested-strategy.js';
+import { metricsJson } from '../src/reports/metrics-json.js';
+import { writeOutput } from './_outputs.js';
 import { regimeColumns } from '../src/evaluation/regime-slices.js';
 import { trialRecord } from '../src/evaluation/trial-record.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { inputDir } from './_inputs.js';
-import { strategyOf, strategyUse } from './_strategies.js';
+import { strategyDigestOf, strategyOf, strategyUse } from './_strategies.js';
 
 /**
  * A backtest of a configured strategy on canonical bars, through the shared cost model, on the
@@ -40,7 +43,7 @@ export default defineRule({
     }),
   inputs: (c) => [c.from, c.regimes?.from],
   plugins: (c) => [strategyUse(c.strategy, ['strategy'])],
-  outputs: BACKTEST_OUTPUTS,
+  outputs: [...BACKTEST_OUTPUTS, BACKTESTED_STRATEGY_OUTPUT],
   consumes: (c) => (c.regimes ? [{ from: c.regimes.from, columns: regimeColumns(c.regimes), as: 'feature' }] : []),
   async run(ctx) {
     const c = ctx.config;
@@ -57,6 +60,8 @@ export default defineRule({
             costs: c.costs,
             initialCash: c.account.initial_cash,
             maxLeverage: risk.max_gross_leverage,
+            ...(c.sizing ? { sizing: c.sizing } : {}),
+            ...(c.bracket ? { exits: c.bracket } : {}),
             risk,
             runId: ctx.label,
           })
@@ -69,6 +74,27 @@ export default defineRule({
       c,
       ctx.outDir,
       `${ctx.label}: ${c.strategy.kind.replaceAll('_', ' ')}`,
+    );
+    // What was traded, code included: the file a promotion of these outputs covers.
+    writeOutput(
+      ctx.outDir,
+      BACKTESTED_STRATEGY_OUTPUT,
+      metricsJson(
+        backtestedStrategy({
+          strategy: c.strategy,
+          file: strategy.file,
+          version: strategy.definition.version,
+          vectorized: typeof strategy.definition.weights === 'function',
+          sourceDigest: strategyDigestOf(ctx, c.strategy),
+          from: c.from,
+          symbols: run.data.symbols,
+          adjust: c.adjust,
+          costs: c.costs,
+          initialCash: c.account.initial_cash,
+          sizing: c.sizing,
+          exits: c.bracket,
+        }),
+      ),
     );
     const m = run.metrics;
     ctx.log.info(

@@ -1,19 +1,16 @@
-import { join } from 'node:path';
 import { z } from 'zod';
-import { checkTradable, loadMarketData } from '../src/backtest/load-market-data.js';
 import { costModelSchema } from '../src/costs/cost-model.js';
-import { dayAfter } from '../src/data/calendar/civil-date.js';
 import { metricsJson } from '../src/reports/metrics-json.js';
 import { defineRule, type RuleContext } from '../src/engine/rule-api.js';
 import type { SessionRecord } from '../src/execution/replay-session.js';
 import type { SessionMetrics } from '../src/execution/session-metrics.js';
 import { riskConfigSchema } from '../src/execution/risk-config.js';
-import { replayStrategy } from '../src/execution/strategy-session.js';
 import { detectTfBackend } from '../src/rl/tf-backend.js';
+import { bracketSchema } from '../src/backtest/account-config.js';
+import { sizingSchema } from '../src/strategy/sizing.js';
 import { strategyRefSchema } from '../src/strategy/strategy-ref.js';
-import { inputDir } from './_inputs.js';
 import { jsonLines, replayExperimentOf, writeOutput } from './_outputs.js';
-import { strategyOf, strategyUse } from './_strategies.js';
+import { replayStrategyOf, strategyOf, strategyUse } from './_strategies.js';
 import { isoDateSchema } from '../src/data/schemas/iso-date.js';
 import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
@@ -31,6 +28,10 @@ const paperSessionConfigSchema = z
     costs: costModelSchema.optional(),
     /** With `strategy:`: the account's starting cash. */
     initial_cash: z.number().positive().optional(),
+    /** With `strategy:`: how its decisions become positions, as in a backtest (its own weights when absent). */
+    sizing: sizingSchema.optional(),
+    /** With `strategy:`: exits on every position it opens, as protective day orders (a backtest's `bracket:`). */
+    bracket: bracketSchema.optional(),
     broker: z.literal('simulated').default('simulated'),
     window: z.object({ start: isoDateSchema, end: isoDateSchema }).strict(),
     risk: riskConfigSchema.prefault({}),
@@ -38,7 +39,7 @@ const paperSessionConfigSchema = z
   .strict()
   .superRefine((c, ctx) => {
     if (!c.strategy)
-      for (const key of ['symbols', 'adjust', 'costs', 'initial_cash'] as const)
+      for (const key of ['symbols', 'adjust', 'costs', 'initial_cash', 'sizing', 'bracket'] as const)
         if (c[key] !== undefined)
           ctx.addIssue({
             code: 'custom',
@@ -117,25 +118,19 @@ interface PaperRun {
 async function strategySession(ctx: PaperContext): Promise<PaperRun> {
   const c = ctx.config;
   const costs = c.costs ?? costModelSchema.parse({});
-  const history = await loadMarketData({
-    storeDir: join(inputDir(ctx, c.from), 'equity_bars'),
-    symbols: [...(c.symbols ?? [])].sort(),
-    adjust: c.adjust ?? 'total',
-    start: null,
-    endExclusive: dayAfter(c.window.end),
-  });
-  checkTradable(history, costs, c.from);
   const strategy = strategyOf(ctx, c.strategy!);
   const initialCash = c.initial_cash ?? 1_000_000;
-  const { session, window } = await replayStrategy({
+  const { session, window } = await replayStrategyOf(ctx, {
     strategy,
-    history,
-    windowStart: c.window.start,
+    bars: c.from,
+    symbols: c.symbols ?? [],
+    adjust: c.adjust ?? 'total',
     costs,
     initialCash,
-    maxLeverage: c.risk.max_gross_leverage,
+    sizing: c.sizing,
+    exits: c.bracket,
+    window: c.window,
     risk: c.risk,
-    runId: ctx.label,
   });
   return {
     config: {
@@ -147,6 +142,8 @@ async function strategySession(ctx: PaperContext): Promise<PaperRun> {
       risk: c.risk,
       costs,
       initial_cash: initialCash,
+      ...(c.sizing ? { sizing: c.sizing } : {}),
+      ...(c.bracket ? { bracket: c.bracket } : {}),
     },
     session,
     dates: window.dates,

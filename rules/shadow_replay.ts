@@ -1,35 +1,50 @@
 import { z } from 'zod';
 import { metricsJson } from '../src/reports/metrics-json.js';
-import { defineRule } from '../src/engine/rule-api.js';
+import { defineRule, type RuleContext } from '../src/engine/rule-api.js';
+import type { SessionRecord } from '../src/execution/replay-session.js';
+import type { SessionMetrics } from '../src/execution/session-metrics.js';
+import {
+  checkSessionSubject,
+  sessionSubjectShape,
+  promotedStrategyOf,
+  replayStrategyOf,
+  strategyUse,
+} from './_strategies.js';
 import { riskConfigSchema } from '../src/execution/risk-config.js';
 import { detectTfBackend } from '../src/rl/tf-backend.js';
 import { jsonLines, replayExperimentOf, writeOutput } from './_outputs.js';
 import { requirePromoted } from './_promotion-records.js';
 import { isoDateSchema } from '../src/data/schemas/iso-date.js';
-import { targetLabelSchema } from '../src/data/schemas/target-label.js';
+
+const shadowReplayConfigSchema = z
+  .object({
+    ...sessionSubjectShape,
+    window: z.object({ start: isoDateSchema, end: isoDateSchema }).strict(),
+    risk: riskConfigSchema.prefault({}),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    checkSessionSubject(c, ctx);
+    if (c.window.end < c.window.start)
+      ctx.addIssue({ code: 'custom', path: ['window', 'end'], message: 'the window ends before it starts' });
+  });
+
+type ShadowConfig = z.infer<typeof shadowReplayConfigSchema>;
 
 /**
- * A shadow replay of a promoted experiment's policy over a window, through the intent, risk,
+ * A shadow replay of a promoted policy or strategy over a window, through the intent, risk,
  * order and simulated-fill path paper trading uses, without a broker. It refuses unless its
- * promotion_status dep says the experiment's current outputs are promoted: that target
- * validates the records (and has them as srcs, so promoting changes its outputs and this key).
+ * promotion_status dep says the experiment's (or backtest's) current outputs are promoted:
+ * that target validates the records (and has them as srcs, so promoting changes its outputs
+ * and this key). A strategy must also be the very settings and code the backtest recorded.
  */
 export default defineRule({
   name: 'shadow_replay',
   version: 1,
-  description: 'a promoted policy replayed through intents, risk and simulated fills',
-  config: z
-    .object({
-      /**
-       * The experiment whose policy is replayed, and a promotion_status target: the replay
-       * refuses unless it says 'promoted'.
-       */
-      from: z.object({ experiment: targetLabelSchema, promotion: targetLabelSchema }).strict(),
-      window: z.object({ start: isoDateSchema, end: isoDateSchema }).strict(),
-      risk: riskConfigSchema.prefault({}),
-    })
-    .strict(),
-  inputs: (c) => [c.from.experiment, c.from.promotion],
+  description: 'a promoted policy or strategy replayed through intents, risk and simulated fills',
+  config: shadowReplayConfigSchema,
+  inputs: (c) => [c.from.experiment, c.from.backtest, c.from.bars, c.from.promotion],
+  plugins: (c) => (c.strategy ? [strategyUse(c.strategy, ['strategy'])] : []),
   outputs: [
     'metrics_sim.json',
     'shadow/replay.json',
@@ -41,37 +56,19 @@ export default defineRule({
     'shadow/equity.jsonl',
     'shadow/session.json',
   ],
-  keyFacts: () => ({ tfjs_backend: detectTfBackend() }),
+  keyFacts: (c): Record<string, string> => (c.strategy ? {} : { tfjs_backend: detectTfBackend() }),
   async run(ctx) {
     const c = ctx.config;
-    const { experiment, run } = replayExperimentOf(ctx, c.from.experiment);
-    const status = requirePromoted(ctx, c.from.promotion, c.from.experiment);
-    if (status.experiment_outputs_digest !== experiment.outputsDigest)
-      throw new Error(
-        `${c.from.promotion} judged other outputs of ${c.from.experiment} than this replay reads: list the same experiment target in both`,
-      );
-    const { replay, market, backend, config: expConfig } = await run();
-
+    const { about, replay, dates } = c.from.backtest ? await strategyReplay(ctx) : await policyReplay(ctx);
     const write = (name: string, text: string) => writeOutput(ctx.outDir, name, text);
     write(
       'metrics_sim.json',
       metricsJson({
-        window: { start: market.dates[0], end: market.dates.at(-1), sessions: market.dates.length },
+        window: { start: dates[0], end: dates.at(-1), sessions: dates.length },
         metrics: replay.metrics,
       }),
     );
-    write(
-      'shadow/replay.json',
-      metricsJson({
-        experiment: c.from.experiment,
-        experiment_outputs_digest: experiment.outputsDigest,
-        promotion: { file: status.record!.file, sha256: status.record!.sha256 },
-        backend,
-        risk: c.risk,
-        costs: expConfig.costs,
-        run_id: ctx.label,
-      }),
-    );
+    write('shadow/replay.json', metricsJson({ ...about, run_id: ctx.label }));
     write('shadow/intents.jsonl', jsonLines(replay.intents));
     write('shadow/risk_decisions.jsonl', jsonLines(replay.decisions));
     write('shadow/orders.jsonl', jsonLines(replay.orders));
@@ -89,7 +86,77 @@ export default defineRule({
     write('shadow/equity.jsonl', jsonLines(replay.equity));
     const m = replay.metrics;
     ctx.log.info(
-      `${m.intents} intents (${m.approved} approved, ${m.resized} resized, ${m.rejected} rejected), ${m.fills} fills; Sharpe ${m.sharpe.toFixed(3)}; final state ${m.final_state}`,
+      `${m.intents} intents (${m.approved} approved, ${m.resized} resized, ${m.rejected} rejected), ${m.fills} fills; Sharpe ${m.sharpe.toFixed(3)}; final state ${m.final_state}${m.halt_reason ? ` (${m.halt_reason})` : ''}`,
     );
   },
 });
+
+type ShadowContext = RuleContext<ShadowConfig>;
+
+/** A replay: what was replayed and what authorised it (replay.json), the session, its dates. */
+interface ShadowRun {
+  about: Record<string, unknown>;
+  replay: SessionRecord & { metrics: SessionMetrics };
+  dates: readonly string[];
+}
+
+/** The promoted experiment's policy over the window. */
+async function policyReplay(ctx: ShadowContext): Promise<ShadowRun> {
+  const c = ctx.config;
+  const label = c.from.experiment!;
+  const { experiment, run } = replayExperimentOf(ctx, label);
+  const status = requirePromoted(ctx, c.from.promotion, label);
+  if (status.experiment_outputs_digest !== experiment.outputsDigest)
+    throw new Error(
+      `${c.from.promotion} judged other outputs of ${label} than this replay reads: list the same experiment target in both`,
+    );
+  const { replay, market, backend, config: expConfig } = await run();
+  return {
+    about: {
+      experiment: label,
+      experiment_outputs_digest: experiment.outputsDigest,
+      promotion: { file: status.record!.file, sha256: status.record!.sha256 },
+      backend,
+      risk: c.risk,
+      costs: expConfig.costs,
+    },
+    replay,
+    dates: market.dates,
+  };
+}
+
+/** The promoted backtest's strategy over the window, on its bars, symbols, costs and cash. */
+async function strategyReplay(ctx: ShadowContext): Promise<ShadowRun> {
+  const c = ctx.config;
+  const from = { backtest: c.from.backtest!, promotion: c.from.promotion, bars: c.from.bars! };
+  const { record, strategy, status } = promotedStrategyOf(ctx, from, c.strategy!);
+  const { session, window } = await replayStrategyOf(ctx, {
+    strategy,
+    bars: record.from,
+    symbols: record.symbols,
+    adjust: record.adjust,
+    costs: record.costs,
+    initialCash: record.initial_cash,
+    sizing: record.sizing,
+    exits: record.exits,
+    window: c.window,
+    risk: c.risk,
+  });
+  return {
+    about: {
+      backtest: from.backtest,
+      backtest_outputs_digest: status.experiment_outputs_digest,
+      promotion: { file: status.record!.file, sha256: status.record!.sha256 },
+      strategy: record.strategy,
+      strategy_file: record.file,
+      strategy_source_digest: record.source_digest,
+      risk: c.risk,
+      costs: record.costs,
+      initial_cash: record.initial_cash,
+      sizing: record.sizing,
+      ...(record.exits ? { exits: record.exits } : {}),
+    },
+    replay: session,
+    dates: window.dates,
+  };
+}

@@ -21,12 +21,21 @@ export const accountSchema = z
 
 export type AccountConfig = z.infer<typeof accountSchema>;
 
-/** Exits attached to an order: fractions of the fill price at which the position is closed. */
+/**
+ * Exits attached to an order, armed when it opens a position: a stop-loss and a take-profit as
+ * fractions of the fill price, a stop `stop_atr` ATRs (over `atr_window` bars, as of the
+ * decision) from it, a trailing stop a fraction below the best close since the fill (above, for
+ * a short), and a time exit `max_bars` bars after the fill. The tightest stop binds.
+ */
 export const bracketSchema = z
   .object({
     stop_loss: z.number().gt(0).lt(1).optional(),
     take_profit: z.number().gt(0).optional(),
+    trailing_stop: z.number().gt(0).lt(1).optional(),
+    stop_atr: z.number().positive().optional(),
+    atr_window: z.number().int().min(2).default(14),
+    max_bars: z.number().int().min(1).optional(),
   })
   .strict();
 
-export type Bracket = z.infer<typeof bracketSchema>;
+export type Bracket = z.input<typeof bracketSchema>;

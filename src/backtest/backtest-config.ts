@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { costModelSchema } from '../costs/cost-model.js';
 import { regimesSchema } from '../evaluation/regime-slices.js';
 import { accountSchema, bracketSchema } from './account-config.js';
+import { sizingSchema } from '../strategy/sizing.js';
 import { strategyRefSchema } from '../strategy/strategy-ref.js';
 import { isoDateSchema } from '../data/schemas/iso-date.js';
 import { targetLabelSchema } from '../data/schemas/target-label.js';
@@ -32,6 +33,8 @@ export const backtestConfigShape = {
     .optional(),
   /** The strategy traded: `kind: <name>` (strategies/<name>.ts) and its settings beside it. */
   strategy: strategyRefSchema,
+  /** How a vectorized strategy's decisions become positions (src/strategy/sizing.ts); its own weights when absent. */
+  sizing: sizingSchema.optional(),
   /**
    * every_bar: the target is asked for on every bar it is set (drift is traded back);
    * change: only when the strategy's target changes (a stop-loss exit then stays flat until it does).
@@ -43,7 +46,7 @@ export const backtestConfigShape = {
    * replays and paper sessions do (whole shares, sized at the decision's close).
    */
   engine: z.enum(['vectorized', 'event_driven', 'trading_path']).default('vectorized'),
-  /** Stop-loss and take-profit on every position the strategy opens (event-driven engine only). */
+  /** Exits on every position the strategy opens (engine event_driven, or trading_path as protective day orders). */
   bracket: bracketSchema.optional(),
   costs: costModelSchema.prefault({}),
   account: accountSchema.prefault({}),
@@ -65,11 +68,12 @@ export const backtestConfigShape = {
 
 /** The checks across keys of a backtest's config. */
 export function checkBacktestConfig(c: z.infer<z.ZodObject<typeof backtestConfigShape>>, ctx: z.RefinementCtx): void {
-  if (c.bracket && c.engine !== 'event_driven')
+  if (c.bracket && c.engine === 'vectorized')
     ctx.addIssue({
       code: 'custom',
       path: ['bracket'],
-      message: 'stop-loss and take-profit need engine: event_driven (the vectorized engine has no intrabar exits)',
+      message:
+        "exits need engine: event_driven (on the bar's range) or engine: trading_path (protective day orders); the vectorized engine has no intrabar exits",
     });
   if (c.trials.count > 1 && c.trials.sharpe_variance === 0)
     ctx.addIssue({

@@ -1,5 +1,5 @@
 /** Why a fill happened: an order the strategy placed, or an exit the engine took for it. */
-export type FillReason = 'order' | 'stop_loss' | 'take_profit' | 'margin_call';
+export type FillReason = 'order' | 'stop_loss' | 'trailing_stop' | 'take_profit' | 'time_exit' | 'margin_call';
 
 /** One fill: shares are signed (buy > 0), price includes slippage, fee is what the schedule charged. */
 export interface Trade {
@@ -25,8 +25,9 @@ export interface OrderRecord {
   decided: string;
   due: string;
   symbol: string;
-  kind: 'target_weight' | 'shares' | 'exit';
-  /** The requested weight (target_weight) or shares (shares, exit). */
+  /** limit and stop: share orders that fill only when the bar trades at or through their price. */
+  kind: 'target_weight' | 'shares' | 'limit' | 'stop' | 'exit';
+  /** The requested weight (target_weight) or shares (shares, limit, stop, exit). */
   requested: number;
   shares: number;
   filled: number;

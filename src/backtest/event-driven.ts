@@ -2,7 +2,10 @@ import { simulateFillAt, type CostModel } from '../costs/cost-model.js';
 import type { AccountConfig, Bracket } from './account-config.js';
 import type { BacktestResult, FillReason, OrderRecord, Trade } from './backtest-result.js';
 import type { MarketData } from './market-data.js';
+import { priceOrderTrigger } from './price-order-trigger.js';
 import { PortfolioBook } from './portfolio-book.js';
+import { panelAtr } from '../strategy/panel-atr.js';
+import type { OrderPrice } from '../strategy/strategy-context.js';
 import type { BarSource, OrderTaker } from '../strategy/strategy-runner.js';
 
 /**
@@ -25,18 +28,28 @@ export interface EventStrategy {
 interface PendingOrder {
   record: number;
   symbol: number;
-  kind: 'target_weight' | 'shares' | 'exit';
+  kind: 'target_weight' | 'shares' | 'limit' | 'stop' | 'exit';
   /** For target_weight before its first fill: the weight; afterwards (and for the rest): shares still wanted. */
   amount: number;
   resolved: boolean;
   due: number;
   decided: number;
   bracket: Bracket | undefined;
+  /** limit and stop: the price the bar must trade at or through. */
+  level?: number;
+  /** limit and stop: the last bar it may fill on; it is cancelled after. */
+  lastBar?: number;
 }
 
 interface ActiveBracket {
+  /** The tightest fixed stop (stop_loss, stop_atr), NaN without one. */
   stop: number;
   take: number;
+  /** trailing_stop's fraction (NaN without one) and the best close since the fill it trails. */
+  trail: number;
+  best: number;
+  /** The bar the time exit closes the position on (Infinity without one). */
+  exitAt: number;
   /** The first bar whose range can trigger it (the fill bar itself when the fill was at its open). */
   activeFrom: number;
   /** The first bar whose open counts as a gap through a level (never the fill's own open). */
@@ -82,6 +95,10 @@ class EventSimulation {
   private readonly sink: OrderSink;
   /** What a strategy may see: bars at or before t, its positions, cash and equity. */
   private readonly view: BarView;
+  /** The cost model of limit fills: fees and the participation cap, no slippage past the limit. */
+  private readonly limitModel: CostModel;
+  /** ATR per symbol and window, computed once (each value reads bars at or before its own). */
+  private readonly atrs = new Map<string, number[]>();
 
   constructor(
     private readonly data: MarketData,
@@ -93,9 +110,14 @@ class EventSimulation {
     this.brackets = new Array(data.symbols.length).fill(undefined);
     this.delay = model.execution.delay_bars;
     this.useOpen = model.execution.price === 'open';
+    const vs = model.slippage.volume_share;
+    this.limitModel = {
+      ...model,
+      slippage: { fixed_bps: 0, ...(vs ? { volume_share: { ...vs, price_impact: 0 } } : {}) },
+    };
     this.sink = {
       targetWeight: (s, weight, bracket) => this.placeOrder(s, 'target_weight', weight, bracket),
-      shares: (s, n, bracket) => this.placeOrder(s, 'shares', n, bracket),
+      shares: (s, n, bracket, price) => this.placeOrder(s, 'shares', n, bracket, price),
       cancel: (s) => {
         this.pending = this.pending.filter((o) => {
           const keep = s !== undefined && o.symbol !== s;
@@ -161,6 +183,7 @@ class EventSimulation {
       this.firstFillOfBar = this.trades.length;
       let turnoverBase = this.fillDueOrders();
       turnoverBase = this.protectiveExits(turnoverBase);
+      this.trailBest();
       book.turnover[t] = this.traded > 0 && turnoverBase > 0 ? this.traded / turnoverBase : 0;
       const g = book.markClose(t);
       if (this.account.maintenance_margin > 0 && g > 0 && book.equity[t]! < this.account.maintenance_margin * g) {
@@ -200,6 +223,25 @@ class EventSimulation {
         } else this.closeRecord(o);
         continue;
       }
+      // A limit or stop order fills only on a bar that trades at or through its price, at that price (or the open beyond it).
+      let at = price;
+      if (o.kind === 'limit' || o.kind === 'stop') {
+        this.recordOf(o);
+        const trigger = priceOrderTrigger(o.kind, Math.sign(o.amount), o.level!, {
+          open: data.open[s]![t]!,
+          close: data.close[s]![t]!,
+          high: data.high?.[s]![t],
+          low: data.low?.[s]![t],
+        });
+        if (trigger === undefined) {
+          if (t < o.lastBar!) {
+            o.due = t + 1;
+            still.push(o);
+          } else this.closeRecord(o);
+          continue;
+        }
+        at = trigger;
+      }
       let wanted = o.resolved ? o.amount : (o.amount * equityAtExec) / price - shares[s]!;
       if (!o.resolved && Math.abs(wanted) < 1e-12) continue; // already at the target: no order at all
       wanted = capToLeverage(
@@ -210,25 +252,11 @@ class EventSimulation {
         account.max_leverage * equityAtExec,
         o.kind === 'exit',
       );
-      if (o.record < 0) {
-        o.record = orders.length;
-        orders.push({
-          decided: data.dates[o.decided]!,
-          due: data.dates[t]!,
-          symbol: data.symbols[s]!,
-          kind: o.kind,
-          requested: o.amount,
-          shares: wanted,
-          filled: 0,
-          status: 'open',
-          reason: o.kind === 'exit' ? 'margin_call' : 'order',
-        });
-      }
+      this.recordOf(o, wanted);
       o.resolved = true;
       const before = Math.abs(shares[s]! * price);
       const rest =
-        wanted -
-        (Math.abs(wanted) < 1e-12 ? 0 : this.fill(o, wanted, price, o.kind === 'exit' ? 'margin_call' : 'order'));
+        wanted - (Math.abs(wanted) < 1e-12 ? 0 : this.fill(o, wanted, at, o.kind === 'exit' ? 'margin_call' : 'order'));
       grossNow += Math.abs(shares[s]! * price) - before;
       const record = orders[o.record]!;
       if (Math.abs(wanted) < 1e-12)
@@ -244,40 +272,93 @@ class EventSimulation {
     return equityAtExec;
   }
 
-  /** Stop-loss and take-profit exits on the bar's range. Returns the turnover base, valued now if no order set it. */
+  /**
+   * The exits of each position's bracket on this bar: a time exit due now at the open (with
+   * open execution), else a stop (the tightest of stop-loss, ATR and trailing) or take-profit on
+   * the bar's range, else a time exit at the close. Returns the turnover base, valued now if no
+   * order set it.
+   */
   private protectiveExits(turnoverBase: number): number {
-    const { data, book, shares, orders, t } = this;
+    const { data, shares, t } = this;
     for (let s = 0; s < data.symbols.length; s++) {
       const b = this.brackets[s];
       if (!b || t < b.activeFrom || shares[s] === 0) continue;
-      const trigger = exitTrigger(b, Math.sign(shares[s]!), data, s, t, t >= b.openFrom);
+      const timeUp = t >= b.exitAt && Number.isFinite(this.execPrice(s));
+      const atOpen = timeUp && this.useOpen ? { price: this.execPrice(s), reason: 'time_exit' as const } : undefined;
+      const trigger =
+        atOpen ??
+        exitTrigger(b, Math.sign(shares[s]!), data, s, t, t >= b.openFrom) ??
+        (timeUp ? { price: this.execPrice(s), reason: 'time_exit' as const } : undefined);
       if (!trigger) continue;
-      if (Number.isNaN(turnoverBase)) turnoverBase = book.value((x) => this.execPrice(x));
-      const exit: PendingOrder = {
-        record: orders.length,
-        symbol: s,
-        kind: 'exit',
-        amount: -shares[s]!,
-        resolved: true,
-        due: t,
-        decided: t,
-        bracket: undefined,
-      };
-      orders.push({
-        decided: data.dates[t]!,
-        due: data.dates[t]!,
-        symbol: data.symbols[s]!,
-        kind: 'exit',
-        requested: -shares[s]!,
-        shares: -shares[s]!,
-        filled: 0,
-        status: 'open',
-        reason: trigger.reason,
-      });
-      const rest = -shares[s]! - this.fill(exit, -shares[s]!, trigger.price, trigger.reason);
-      orders[exit.record]!.status = Math.abs(rest) < 1e-9 ? 'filled' : 'partial';
+      if (Number.isNaN(turnoverBase)) turnoverBase = this.book.value((x) => this.execPrice(x));
+      this.exitAt(s, trigger.price, trigger.reason);
     }
     return turnoverBase;
+  }
+
+  /** Closes a symbol's position now at `price` (an exit order of its own, filled as the market allows). */
+  private exitAt(s: number, price: number, reason: FillReason): void {
+    const { data, shares, orders, t } = this;
+    const exit: PendingOrder = {
+      record: orders.length,
+      symbol: s,
+      kind: 'exit',
+      amount: -shares[s]!,
+      resolved: true,
+      due: t,
+      decided: t,
+      bracket: undefined,
+    };
+    orders.push({
+      decided: data.dates[t]!,
+      due: data.dates[t]!,
+      symbol: data.symbols[s]!,
+      kind: 'exit',
+      requested: -shares[s]!,
+      shares: -shares[s]!,
+      filled: 0,
+      status: 'open',
+      reason,
+    });
+    const rest = -shares[s]! - this.fill(exit, -shares[s]!, price, reason);
+    orders[exit.record]!.status = Math.abs(rest) < 1e-9 ? 'filled' : 'partial';
+  }
+
+  /** After the exits, a trailing stop's best close takes this bar's close: the next bar's level trails it. */
+  private trailBest(): void {
+    for (let s = 0; s < this.brackets.length; s++) {
+      const b = this.brackets[s];
+      const c = this.data.close[s]![this.t]!;
+      if (!b || Number.isNaN(b.trail) || this.shares[s] === 0 || !Number.isFinite(c)) continue;
+      b.best = this.shares[s]! > 0 ? Math.max(b.best, c) : Math.min(b.best, c);
+    }
+  }
+
+  /** A symbol's ATR over `window` bars, computed once per symbol and window. */
+  private atrOf(s: number, window: number): number[] {
+    const key = `${s}:${window}`;
+    let values = this.atrs.get(key);
+    if (!values) this.atrs.set(key, (values = panelAtr(this.data, s, window)));
+    return values;
+  }
+
+  /** The order's record, made when it is first due (`shares`: what it resolved to, its amount until then). */
+  private recordOf(o: PendingOrder, shares = o.amount): OrderRecord {
+    if (o.record < 0) {
+      o.record = this.orders.length;
+      this.orders.push({
+        decided: this.data.dates[o.decided]!,
+        due: this.data.dates[this.t]!,
+        symbol: this.data.symbols[o.symbol]!,
+        kind: o.kind,
+        requested: o.amount,
+        shares,
+        filled: 0,
+        status: 'open',
+        reason: o.kind === 'exit' ? 'margin_call' : 'order',
+      });
+    }
+    return this.orders[o.record]!;
   }
 
   /** A maintenance-margin breach: cancel everything and close every position on the next execution bar. */
@@ -291,7 +372,9 @@ class EventSimulation {
   private fill(order: PendingOrder, wanted: number, referencePrice: number, reason: FillReason): number {
     const { data, shares, t } = this;
     const s = order.symbol;
-    const f = simulateFillAt(this.model, wanted, referencePrice, data.volume[s]![t]!);
+    // A limit fills at its price or better: the participation cap still bounds it, but no slippage takes it past the limit.
+    const model = order.kind === 'limit' ? this.limitModel : this.model;
+    const f = simulateFillAt(model, wanted, referencePrice, data.volume[s]![t]!);
     if (f.shares === 0) return 0;
     const before = shares[s]!;
     this.traded += this.book.applyFill(s, f);
@@ -311,10 +394,18 @@ class EventSimulation {
     if (Math.abs(shares[s]!) < 1e-9) this.brackets[s] = undefined;
     else if (opened && order.bracket) {
       const side = Math.sign(shares[s]!);
-      const { stop_loss: sl, take_profit: tp } = order.bracket;
+      const b = order.bracket;
+      const atrNow = b.stop_atr === undefined ? Number.NaN : this.atrOf(s, b.atr_window ?? 14)[order.decided]!;
+      const stops = [
+        b.stop_loss === undefined ? Number.NaN : f.price * (1 - side * b.stop_loss),
+        b.stop_atr === undefined ? Number.NaN : f.price - side * b.stop_atr * atrNow,
+      ].filter((x) => Number.isFinite(x));
       this.brackets[s] = {
-        stop: sl === undefined ? Number.NaN : f.price * (1 - side * sl),
-        take: tp === undefined ? Number.NaN : f.price * (1 + side * tp),
+        stop: stops.length === 0 ? Number.NaN : side > 0 ? Math.max(...stops) : Math.min(...stops),
+        take: b.take_profit === undefined ? Number.NaN : f.price * (1 + side * b.take_profit),
+        trail: b.trailing_stop ?? Number.NaN,
+        best: f.price,
+        exitAt: b.max_bars === undefined ? Number.POSITIVE_INFINITY : t + b.max_bars,
         activeFrom: this.useOpen && reason === 'order' ? t : t + 1,
         openFrom: t + 1,
       };
@@ -322,7 +413,13 @@ class EventSimulation {
     return f.shares;
   }
 
-  private placeOrder(s: number, kind: PendingOrder['kind'], amount: number, bracket?: Bracket): void {
+  private placeOrder(
+    s: number,
+    kind: PendingOrder['kind'],
+    amount: number,
+    bracket?: Bracket,
+    price?: OrderPrice,
+  ): void {
     const { data, t } = this;
     if (!Number.isFinite(amount))
       throw new Error(
@@ -331,15 +428,17 @@ class EventSimulation {
     if (kind !== 'target_weight' && Math.abs(amount) < 1e-12) return;
     const due = t + this.delay;
     if (due >= data.dates.length) return; // decided on a close with no later bar to fill on
+    const priced = price && kind === 'shares' ? (price.limit !== undefined ? 'limit' : 'stop') : undefined;
     this.pending.push({
       record: -1,
       symbol: s,
-      kind,
+      kind: priced ?? kind,
       amount,
       resolved: kind !== 'target_weight',
       due,
       decided: t,
       bracket,
+      ...(priced ? { level: price!.limit ?? price!.stop!, lastBar: due + (price!.good_for_bars ?? 1) - 1 } : {}),
     });
   }
 
@@ -387,9 +486,15 @@ function exitTrigger(
   const adverse = side > 0 ? low : high;
   const favourable = side > 0 ? high : low;
   const beyond = (x: number, level: number, dir: number) => (dir > 0 ? x >= level : x <= level);
-  if (!Number.isNaN(b.stop)) {
-    if (openCounts && beyond(open, b.stop, -side)) return { price: open, reason: 'stop_loss' };
-    if (beyond(adverse, b.stop, -side)) return { price: b.stop, reason: 'stop_loss' };
+  // The trailing level (from the best close before this bar) binds when it is tighter than the fixed stop.
+  const trailing = Number.isNaN(b.trail) ? Number.NaN : b.best * (1 - side * b.trail);
+  const trails =
+    !Number.isNaN(trailing) && (Number.isNaN(b.stop) || (side > 0 ? trailing > b.stop : trailing < b.stop));
+  const stop = trails ? trailing : b.stop;
+  const why: FillReason = trails ? 'trailing_stop' : 'stop_loss';
+  if (!Number.isNaN(stop)) {
+    if (openCounts && beyond(open, stop, -side)) return { price: open, reason: why };
+    if (beyond(adverse, stop, -side)) return { price: stop, reason: why };
   }
   if (!Number.isNaN(b.take)) {
     if (openCounts && beyond(open, b.take, side)) return { price: open, reason: 'take_profit' };
@@ -399,12 +504,25 @@ function exitTrigger(
 }
 
 /** A strategy that places the target weights of weights[s][t] on bar t's close (NaN: no order), as the vectorized engine reads them. */
-export function targetWeightStrategy(weights: readonly Float64Array[], bracket?: Bracket): EventStrategy {
+export function targetWeightStrategy(
+  weights: readonly Float64Array[],
+  bracket?: Bracket,
+  /** notional: weights[s][t] is an amount of currency, sized in shares at the decision's close. */
+  unit: 'weight' | 'notional' = 'weight',
+): EventStrategy {
   return {
     onBar(bar, orders) {
       for (let s = 0; s < weights.length; s++) {
         const w = weights[s]![bar.t]!;
-        if (!Number.isNaN(w)) orders.targetWeight(s, w, bracket);
+        if (Number.isNaN(w)) continue;
+        if (unit === 'weight') orders.targetWeight(s, w, bracket);
+        else {
+          const price = bar.close(s);
+          if (!(price > 0)) continue;
+          orders.cancel(s);
+          const delta = w / price - bar.position(s);
+          if (delta !== 0) orders.shares(s, delta, bracket);
+        }
       }
     },
   };

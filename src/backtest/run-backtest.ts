@@ -10,7 +10,7 @@ import { checkTradable, loadMarketData } from './load-market-data.js';
 import { carryForward, type MarketData } from './market-data.js';
 import { onChangesOnly } from './on-changes-only.js';
 import type { LoadedStrategy } from '../strategy/loaded-strategy.js';
-import { vectorizedWeights } from '../strategy/vectorized-weights.js';
+import { refuseSizingOfEvents, sizedWeights } from '../strategy/vectorized-weights.js';
 import { eventStrategyOf } from './strategy-events.js';
 import { backtestTargetWeights } from './target-weights.js';
 import { tradeStats, type TradeStats } from './trade-stats.js';
@@ -76,13 +76,14 @@ function simulate(c: BacktestConfig, strategy: LoadedStrategy, data: MarketData)
       throw new Error(
         `orders_on: change reads a vectorized strategy's weights; '${c.strategy.kind}' is event-driven and places its own orders: remove orders_on`,
       );
+    refuseSizingOfEvents(c.sizing, c.strategy.kind);
     return backtestEvents(data, eventStrategyOf(strategy, data, c.account.max_leverage, c.bracket), c.costs, c.account);
   }
-  const planned = vectorizedWeights(strategy, data, c.account.max_leverage);
-  const weights = c.orders_on === 'change' ? onChangesOnly(planned) : planned;
+  const sized = sizedWeights(strategy, data, c.account.max_leverage, c.sizing);
+  const weights = c.orders_on === 'change' ? onChangesOnly(sized.values) : sized.values;
   return c.engine === 'vectorized'
-    ? backtestTargetWeights(data, weights, c.costs, c.account.initial_cash)
-    : backtestEvents(data, targetWeightStrategy(weights, c.bracket), c.costs, c.account);
+    ? backtestTargetWeights(data, weights, c.costs, c.account.initial_cash, sized.unit)
+    : backtestEvents(data, targetWeightStrategy(weights, c.bracket, sized.unit), c.costs, c.account);
 }
 
 /** Runs a configured backtest on its bars: loading (never past the reserve unless final), simulating, scoring. */

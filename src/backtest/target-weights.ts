@@ -19,6 +19,8 @@ export function backtestTargetWeights(
   weights: readonly Float64Array[],
   model: CostModel,
   initialCash: number,
+  /** weight: weights[s][t] is a share of equity; notional: an amount of currency (fixed-notional sizing). */
+  unit: 'weight' | 'notional' = 'weight',
 ): BacktestResult {
   const T = data.dates.length;
   const S = data.symbols.length;
@@ -40,7 +42,7 @@ export function backtestTargetWeights(
         const w = weights[s]![decided]!;
         const price = execPrice(s);
         if (Number.isNaN(w) || Number.isNaN(price)) continue;
-        const ordered = (w * equityAtExec) / price - book.shares[s]!;
+        const ordered = (unit === 'notional' ? w : w * equityAtExec) / price - book.shares[s]!;
         if (Math.abs(ordered) < 1e-12) continue;
         const fill = simulateFill(model, ordered, {
           open: data.open[s]![t]!,

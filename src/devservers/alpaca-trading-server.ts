@@ -28,6 +28,11 @@ interface OrderRecord {
   symbol: string;
   side: 'buy' | 'sell';
   qty: number;
+  type: 'market' | 'limit' | 'stop';
+  /** oco: a take-profit (limit_price) and a stop-loss (stop_price) on one order, the first reached filling. */
+  order_class: '' | 'oco';
+  limit_price: number | null;
+  stop_price: number | null;
   filled_qty: number;
   filled_avg_price: number | null;
   status: 'new' | 'partially_filled' | 'filled' | 'canceled' | 'rejected';
@@ -52,9 +57,11 @@ function wireOrder(r: OrderRecord) {
     qty: String(r.qty),
     filled_qty: String(r.filled_qty),
     filled_avg_price: r.filled_avg_price === null ? null : String(r.filled_avg_price),
-    order_class: '',
-    order_type: 'market',
-    type: 'market',
+    order_class: r.order_class,
+    order_type: r.type,
+    type: r.type,
+    limit_price: r.limit_price === null ? null : String(r.limit_price),
+    stop_price: r.stop_price === null ? null : String(r.stop_price),
     side: r.side,
     time_in_force: 'day',
     status: r.status,
@@ -109,7 +116,20 @@ class PaperAccount {
     const qty = Number(b.qty);
     if (!(Number.isInteger(qty) && qty > 0)) return reply(422, error(40010001, 'qty must be a positive integer'));
     const side = b.side === 'sell' ? 'sell' : 'buy';
-    if (side === 'buy' && qty * this.o.prices[symbol]! > this.cash)
+    const type =
+      b.type === 'limit' || b.type === 'stop' ? b.type : b.type === undefined || b.type === 'market' ? 'market' : null;
+    if (type === null) return reply(422, error(40010001, `order type "${String(b.type)}" is not supported`));
+    const priceOf = (v: unknown) => (v === undefined || v === null ? null : Number(v));
+    // An OCO carries its legs' prices as Alpaca's wire does: take_profit.limit_price and stop_loss.stop_price.
+    const oco = b.order_class === 'oco';
+    const leg = (key: string) => (b[key] ?? {}) as Record<string, unknown>;
+    const limitPrice = priceOf(oco ? leg('take_profit').limit_price : b.limit_price);
+    const stopPrice = priceOf(oco ? leg('stop_loss').stop_price : b.stop_price);
+    if (oco && !(limitPrice! > 0 && stopPrice! > 0))
+      return reply(422, error(40010001, 'an oco order needs take_profit.limit_price and stop_loss.stop_price'));
+    if (type === 'limit' && !(limitPrice! > 0)) return reply(422, error(40010001, 'limit_price is required'));
+    if (type === 'stop' && !(stopPrice! > 0)) return reply(422, error(40010001, 'stop_price is required'));
+    if (side === 'buy' && !oco && qty * (limitPrice ?? this.o.prices[symbol]!) > this.cash)
       return reply(403, error(40310000, 'insufficient buying power'));
     const r: OrderRecord = {
       id: randomUUID(),
@@ -117,6 +137,10 @@ class PaperAccount {
       symbol,
       side,
       qty,
+      type,
+      order_class: oco ? 'oco' : '',
+      limit_price: limitPrice,
+      stop_price: stopPrice,
       filled_qty: 0,
       filled_avg_price: null,
       status: 'new',
@@ -124,13 +148,26 @@ class PaperAccount {
     };
     this.orders.set(r.id, r);
     this.byClientId.set(clientOrderId, r.id);
-    if ((this.o.fill ?? 'immediate') === 'immediate') this.fillTo(r, qty);
+    if ((this.o.fill ?? 'immediate') === 'immediate' && this.marketable(r)) this.fillTo(r, qty);
     return r;
+  }
+
+  /** Whether an order can fill at the symbol's price now: always at market; a limit at or better than its price; a stop once the price is at or through it. */
+  private marketable(r: OrderRecord): boolean {
+    const price = this.o.prices[r.symbol]!;
+    const buy = r.side === 'buy';
+    if (r.order_class === 'oco')
+      return buy
+        ? price >= r.stop_price! || price <= r.limit_price!
+        : price <= r.stop_price! || price >= r.limit_price!;
+    if (r.type === 'limit') return buy ? price <= r.limit_price! : price >= r.limit_price!;
+    if (r.type === 'stop') return buy ? price >= r.stop_price! : price <= r.stop_price!;
+    return true;
   }
 
   /** An order as read now: a stepwise account moves it one step along its lifecycle per read. */
   read(r: OrderRecord): OrderRecord {
-    if (this.o.fill === 'stepwise') {
+    if (this.o.fill === 'stepwise' && this.marketable(r)) {
       if (r.status === 'new') this.fillTo(r, Math.floor(r.qty / 2) > 0 ? Math.floor(r.qty / 2) : r.qty);
       else if (r.status === 'partially_filled') this.fillTo(r, r.qty);
     }

@@ -43,6 +43,12 @@ export interface RuleContext<C> {
    * (strategies/sma_crossover) → the module's default export, loaded in this thread.
    */
   readonly plugins: Readonly<Record<string, unknown>>;
+  /**
+   * Each plugin's identity: a digest over its sources as the key holds them (module → digest).
+   * A rule records it in its outputs when what it built must be traceable to the exact code
+   * (a backtest says which strategy code a promotion covers).
+   */
+  readonly pluginDigests: Readonly<Record<string, string>>;
   /** How many actions the engine may run at once: rules sharing an outside budget (a vendor's rate limit) divide it by this. */
   readonly parallelism: number;
 }

@@ -50,14 +50,22 @@ export class AlpacaBroker implements Broker {
   }
 
   async submitOrder(order: BrokerOrderRequest): Promise<BrokerOrderState> {
+    const common = { symbol: order.symbol, side: order.side, qty: order.qty, clientOrderId: order.client_order_id };
+    const orders = this.alpaca.trading.orders;
     return this.guard(async () =>
       toState(
-        await this.alpaca.trading.orders.market({
-          symbol: order.symbol,
-          side: order.side,
-          qty: order.qty,
-          clientOrderId: order.client_order_id,
-        }),
+        await (order.order_class === 'oco'
+          ? orders.oco({
+              ...common,
+              takeProfit: { limitPrice: order.limit_price! },
+              stopLoss: { stopPrice: order.stop_price! },
+              timeInForce: 'day',
+            })
+          : order.type === 'limit'
+            ? orders.limit({ ...common, limitPrice: order.limit_price!, timeInForce: 'day' })
+            : order.type === 'stop'
+              ? orders.stop({ ...common, stopPrice: order.stop_price!, timeInForce: 'day' })
+              : orders.market(common)),
       ),
     );
   }
@@ -111,8 +119,10 @@ function toState(o: {
     symbol: String(o.symbol),
     side: o.side === 'sell' ? 'sell' : 'buy',
     qty: Number(o.qty),
-    // Alpaca has more states (accepted, pending_new, ...): all of them are "not yet filled".
-    status: (known as string[]).includes(status) ? (status as BrokerOrderStatus) : 'new',
+    // Alpaca has more states (accepted, pending_new, ...): the others are all "not yet filled".
+    // A day order that did not fill by the close expires: final, as a cancelled one is.
+    status:
+      status === 'expired' ? 'canceled' : (known as string[]).includes(status) ? (status as BrokerOrderStatus) : 'new',
     filled_qty: Number(o.filledQty ?? 0),
     filled_avg_price: o.filledAvgPrice === undefined || o.filledAvgPrice === null ? null : Number(o.filledAvgPrice),
   };

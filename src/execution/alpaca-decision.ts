@@ -2,7 +2,7 @@ import { metricsJson } from '../reports/metrics-json.js';
 import { redact } from '../secrets/redact.js';
 import { AlpacaBroker } from './alpaca-broker.js';
 import type { BrokerSessionRecord } from './broker-session.js';
-import { tradePolicyOnce } from './policy-broker-session.js';
+import { tradeOnce, type BarDecision } from './broker-decision.js';
 import type { RiskConfig } from './risk-config.js';
 
 /** Something about this machine's settings (keys, clock) that a person must fix before a session can run. */
@@ -43,33 +43,28 @@ export function alpacaBrokerFromEnv(env: SessionEnv, account: 'paper' | 'live'):
 }
 
 /**
- * One decision on Alpaca, the only function that makes one: `quanto trade` builds the
- * experiment and its qualification and then calls this (as `bazel run` builds then runs); the
- * manual //paper/alpaca target calls it from its rule. Both get the same broker, clock, session
- * and decisions.json, whose `config` says what decided, what authorised it (`evidence`: the
- * outputs digest, the promotion record) and against which account; secrets are redacted from it.
+ * One decision on Alpaca, the only function that makes one: `quanto trade` builds the promoted
+ * target and its qualification and then calls this (as `bazel run` builds then runs); the
+ * manual //paper/alpaca targets call it from their rule. Both get the same broker, clock, session
+ * and decisions.json, whose `config` says what decided and what authorised it (`about`: the
+ * experiment or backtest, its outputs digest, the promotion record) and against which account;
+ * secrets are redacted from it. `decision` makes the decision for the session's clock (a
+ * policy's, policyDecision; a strategy's, strategyDecision).
  */
 export async function decideOnAlpaca(o: {
   account: 'paper' | 'live';
   env: SessionEnv;
-  experiment: string;
-  experimentDir: string;
-  /** The experiment's validated config (its manifest's). */
-  experimentConfig: unknown;
-  dirOf: (label: string) => string;
+  decision: (nowMs: number) => Promise<BarDecision>;
+  about: Record<string, unknown>;
   ledgerFile: string;
   risk: RiskConfig;
-  evidence: Record<string, unknown>;
   killSwitch?: () => string | null;
 }): Promise<{ date: string; record: BrokerSessionRecord; decisionsJson: string }> {
   const broker = alpacaBrokerFromEnv(o.env, o.account);
   const nowMs = sessionNowMs(o.env);
-  const { date, record } = await tradePolicyOnce({
+  const { date, record } = await tradeOnce({
     broker,
-    policyLabel: o.experiment,
-    experimentDir: o.experimentDir,
-    experimentConfig: o.experimentConfig,
-    dirOf: o.dirOf,
+    decision: await o.decision(nowMs),
     ledgerFile: o.ledgerFile,
     risk: o.risk,
     nowMs,
@@ -79,8 +74,7 @@ export async function decideOnAlpaca(o: {
   const decisionsJson = redact(
     metricsJson({
       config: {
-        experiment: o.experiment,
-        ...o.evidence,
+        ...o.about,
         broker: `alpaca-${o.account}`,
         base_url: o.env.APCA_API_BASE_URL ?? null,
         risk: o.risk,

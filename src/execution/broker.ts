@@ -9,6 +9,18 @@ export interface BrokerOrderRequest {
   symbol: string;
   side: 'buy' | 'sell';
   qty: number;
+  /** A limit or stop day order (market when absent), with its price, as Alpaca names them. */
+  type?: 'limit' | 'stop';
+  limit_price?: number;
+  stop_price?: number;
+  /** oco: a take-profit limit at limit_price and a stop-loss at stop_price, one cancelling the other (type 'limit'). */
+  order_class?: 'oco';
+  /**
+   * A protective exit: it may only reduce the position, never open or flip one (the simulated
+   * exchange cuts it to what is held when it fills; Alpaca, which has no such flag for
+   * equities, is sent the quantity held).
+   */
+  reduce_only?: boolean;
 }
 
 export interface BrokerOrderState extends BrokerOrderRequest {

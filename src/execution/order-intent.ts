@@ -16,6 +16,16 @@ export interface OrderIntent {
   decided_at: string;
   /** True for orders that only take risk off (exits, kill-switch flattening). */
   reduce_only?: boolean;
+  /**
+   * A limit or stop day order (a market order when absent): it fills only at or through its
+   * price. With order_class 'oco' (a position's protective exit), a limit at `limit_price` (the
+   * take-profit) and a stop at `stop_price` (the stop-loss): whichever the market reaches first
+   * fills and the other is cancelled, the stop first when a bar reaches both.
+   */
+  type?: 'limit' | 'stop';
+  limit_price?: number;
+  stop_price?: number;
+  order_class?: 'oco';
   /** What the decision read (a digest of the policy's observation, the action), so it can be explained and replayed. */
   inputs?: Record<string, string | number>;
 }

@@ -31,15 +31,29 @@ export interface BrokerExecution {
  */
 export class SimulatedBroker {
   private readonly seen = new Set<string>();
+  /** The cost model of limit fills: fees and the participation cap, no slippage past the limit. */
+  private readonly limitCosts: CostModel;
 
-  constructor(private readonly costs: CostModel) {}
+  constructor(private readonly costs: CostModel) {
+    const vs = costs.slippage.volume_share;
+    this.limitCosts = {
+      ...costs,
+      slippage: { fixed_bps: 0, ...(vs ? { volume_share: { ...vs, price_impact: 0 } } : {}) },
+    };
+  }
 
-  execute(order: BrokerOrder, bar: BrokerBar, cash: number): BrokerExecution {
+  /**
+   * `at`: a limit or stop order's fill price on this bar (priceOrderTrigger) instead of the
+   * execution price; a limit's fill takes no slippage past its limit (fees and the participation
+   * cap still apply).
+   */
+  execute(order: BrokerOrder, bar: BrokerBar, cash: number, at?: { price: number; limit: boolean }): BrokerExecution {
     const base = { client_order_id: order.client_order_id, shares: 0, price: 0, fee: 0 };
     if (this.seen.has(order.client_order_id))
       return { ...base, status: 'rejected', reason: `duplicate client_order_id ${order.client_order_id}` };
     this.seen.add(order.client_order_id);
-    const reference = this.costs.execution.price === 'open' ? bar.open : bar.close;
+    const reference = at?.price ?? (this.costs.execution.price === 'open' ? bar.open : bar.close);
+    const costs = at?.limit ? this.limitCosts : this.costs;
     if (!(reference > 0))
       return {
         ...base,
@@ -48,10 +62,10 @@ export class SimulatedBroker {
       };
     let wanted = order.quantity;
     if (order.side === 'buy') {
-      wanted = affordableShares(this.costs, order.quantity, reference, bar.volume, cash);
+      wanted = affordableShares(costs, order.quantity, reference, bar.volume, cash);
       if (wanted === 0) return { ...base, status: 'rejected', reason: 'insufficient buying power' };
     }
-    const fill = simulateFillAt(this.costs, order.side === 'buy' ? wanted : -wanted, reference, bar.volume);
+    const fill = simulateFillAt(costs, order.side === 'buy' ? wanted : -wanted, reference, bar.volume);
     if (fill.shares === 0) return { ...base, status: 'rejected', reason: 'no volume to fill against' };
     return {
       ...base,

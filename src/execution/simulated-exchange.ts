@@ -1,3 +1,4 @@
+import { priceOrderTrigger, type TriggerBar } from '../backtest/price-order-trigger.js';
 import type { CostModel } from '../costs/cost-model.js';
 import {
   BrokerError,
@@ -15,6 +16,9 @@ export interface ExchangeBars {
   open: readonly Float64Array[];
   close: readonly Float64Array[];
   volume: readonly Float64Array[];
+  /** The bars' ranges, where they have them: a limit or stop order's trigger reads them. */
+  high?: readonly Float64Array[] | undefined;
+  low?: readonly Float64Array[] | undefined;
   tradable?: readonly Uint8Array[];
 }
 
@@ -114,10 +118,29 @@ export class SimulatedExchange implements Broker {
         close: tradable ? this.bars.close[s]![e]! : Number.NaN,
         volume: this.bars.volume[s]![e]!,
       };
+      // A limit or stop day order fills only if this bar trades at or through its price; else it expires unfilled.
+      let at: { price: number; limit: boolean } | undefined;
+      if (order.type === 'limit' || order.type === 'stop') {
+        at = priceOrderFill(order, { ...bar, high: this.bars.high?.[s]![e], low: this.bars.low?.[s]![e] });
+        if (at === undefined) {
+          order.status = 'canceled';
+          continue;
+        }
+      }
+      // A protective exit never takes more than is held on its side (an earlier fill may have reduced it).
+      const held = this.held.get(order.symbol) ?? 0;
+      const quantity = order.reduce_only
+        ? Math.min(order.qty, (order.side === 'sell') === held > 0 ? Math.abs(held) : 0)
+        : order.qty;
+      if (quantity === 0) {
+        order.status = 'canceled';
+        continue;
+      }
       const x = this.fills.execute(
-        { client_order_id: id, symbol: order.symbol, side: order.side, quantity: order.qty },
+        { client_order_id: id, symbol: order.symbol, side: order.side, quantity },
         bar,
         this.cash,
+        at,
       );
       if (x.shares === 0) {
         order.status = 'rejected';
@@ -128,11 +151,29 @@ export class SimulatedExchange implements Broker {
       order.filled_qty = Math.abs(x.shares);
       order.filled_avg_price = x.price;
       // What the cap or the cash left unfilled is cancelled, as a day order's rest would be.
-      order.status = order.filled_qty === order.qty ? 'filled' : 'canceled';
+      order.status = order.filled_qty === quantity ? 'filled' : 'canceled';
       const fill = { client_order_id: id, date, symbol: order.symbol, shares: x.shares, price: x.price, fee: x.fee };
       made.push(fill);
       this.fillLog.push(fill);
     }
     return made;
   }
+}
+
+/**
+ * Where a priced day order fills on a bar, if it does (priceOrderTrigger's rule). An OCO's stop
+ * leg is looked at first, so a bar that reaches both its stop and its take-profit stops out,
+ * as the event-driven engine reads such a bar; the leg that fills cancels the other.
+ */
+function priceOrderFill(order: BrokerOrderRequest, bar: TriggerBar): { price: number; limit: boolean } | undefined {
+  const side = order.side === 'buy' ? 1 : -1;
+  if (order.order_class === 'oco') {
+    const stop = priceOrderTrigger('stop', side, order.stop_price!, bar);
+    if (stop !== undefined) return { price: stop, limit: false };
+    const take = priceOrderTrigger('limit', side, order.limit_price!, bar);
+    return take === undefined ? undefined : { price: take, limit: true };
+  }
+  const kind = order.type === 'limit' ? 'limit' : 'stop';
+  const price = priceOrderTrigger(kind, side, kind === 'limit' ? order.limit_price! : order.stop_price!, bar);
+  return price === undefined ? undefined : { price, limit: kind === 'limit' };
 }

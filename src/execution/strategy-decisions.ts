@@ -1,9 +1,11 @@
 import type { BarPanel } from '../strategy/bar-panel.js';
 import { StrategyError, type LoadedStrategy } from '../strategy/loaded-strategy.js';
-import type { OrderExits, StrategyFill } from '../strategy/strategy-context.js';
+import type { OrderExits, OrderPrice, StrategyFill } from '../strategy/strategy-context.js';
 import { startStrategy, type BarSource, type OrderTaker } from '../strategy/strategy-runner.js';
-import { vectorizedWeights } from '../strategy/vectorized-weights.js';
+import type { Sizing } from '../strategy/sizing.js';
+import { refuseSizingOfEvents, sizedWeights } from '../strategy/vectorized-weights.js';
 import type { OrderIntent } from './order-intent.js';
+import { ProtectiveExits } from './protective-exits.js';
 import type { SimulatedFill } from './simulated-exchange.js';
 
 /** The book a decision sees at a close: cash and whole shares per symbol, in the panel's symbol order. */
@@ -31,6 +33,10 @@ export function strategyDecisions(o: {
   /** Index in the panel of the window's first bar. */
   offset: number;
   maxLeverage: number;
+  /** How a vectorized strategy's decisions become positions (its own weights when absent). */
+  sizing?: Sizing;
+  /** Exits on every position an order opens that names none of its own (a backtest's or session's `bracket:`). */
+  exits?: OrderExits;
 }): StrategyDecide {
   const { panel, offset, strategy } = o;
   const who = `strategy '${strategy.definition.name}' (${strategy.file})`;
@@ -69,27 +75,54 @@ export function strategyDecisions(o: {
   };
 
   if (typeof strategy.definition.weights === 'function') {
-    const weights = vectorizedWeights(strategy, panel, o.maxLeverage);
-    return (t, book) => {
+    const { values, unit } = sizedWeights(strategy, panel, o.maxLeverage, o.sizing);
+    const exitBook = o.exits ? new ProtectiveExits(panel, who) : undefined;
+    return (t, book, fills) => {
       const p = t + offset;
       const equity = equityAt(book, p);
+      exitBook?.observe(p, fills, book.holdings);
       const targets = new Map<number, { shares: number; why: string }>();
       for (let s = 0; s < S; s++) {
-        const w = weights[s]![p]!;
+        const v = values[s]![p]!;
         const price = panel.close[s]![p]!;
-        if (Number.isNaN(w) || !(price > 0)) continue; // no decision for it, or no price to size at: hold
-        targets.set(s, { shares: Math.trunc((w * equity) / price), why: `target weight ${w}` });
+        if (Number.isNaN(v) || !(price > 0)) continue; // no decision for it, or no price to size at: hold
+        targets.set(
+          s,
+          unit === 'notional'
+            ? { shares: Math.trunc(v / price), why: `target notional ${v}` }
+            : { shares: Math.trunc((v * equity) / price), why: `target weight ${v}` },
+        );
+        exitBook?.want(s, o.exits, p);
       }
-      return intentsTo(p, book, targets);
+      const own = intentsTo(p, book, targets);
+      if (!exitBook) return own;
+      return [...own, ...exitBook.intents(p, (s) => targets.get(s)?.shares ?? book.holdings[s]!)];
     };
   }
 
-  const run = startStrategy(strategy, panel.symbols);
-  const unsupported = (exits: OrderExits | undefined) => {
-    if (exits && (exits.stop_loss !== undefined || exits.take_profit !== undefined))
+  refuseSizingOfEvents(o.sizing, strategy.definition.name);
+  const run = startStrategy(strategy, panel.symbols, o.exits);
+  const exitBook = new ProtectiveExits(panel, who);
+  /** A limit or stop order as an intent of its own: a day order at its price, never netted with the targets. */
+  const pricedIntent = (p: number, s: number, shares: number, price: OrderPrice, k: number): OrderIntent => {
+    if ((price.good_for_bars ?? 1) !== 1)
       throw new StrategyError(
-        `${who}: an order with a stop-loss or take-profit: exits are not on the trading path yet (the event-driven backtest engine has them)`,
+        `${who}: good_for_bars ${price.good_for_bars}: orders on the trading path are day orders (good_for_bars: 1)`,
       );
+    const type = price.limit !== undefined ? 'limit' : 'stop';
+    const level = price.limit ?? price.stop!;
+    const date = panel.dates[p]!;
+    return {
+      id: `${date}:${panel.symbols[s]}:${type}${k}`,
+      symbol: panel.symbols[s]!,
+      side: shares > 0 ? 'buy' : 'sell',
+      quantity: Math.abs(shares),
+      reason: `${who}: ${type} order of ${shares} shares at ${level}`,
+      estimated_price: panel.close[s]![p]!,
+      decided_at: date,
+      type,
+      ...(type === 'limit' ? { limit_price: level } : { stop_price: level }),
+    };
   };
   return (t, book, fills) => {
     const p = t + offset;
@@ -120,18 +153,21 @@ export function strategyDecisions(o: {
       openOrders: () => 0,
     };
     const targets = new Map<number, { shares: number; why: string }>();
+    const priced: OrderIntent[] = [];
     const wanted = (s: number) => targets.get(s)?.shares ?? book.holdings[s]!;
     const taker: OrderTaker = {
       targetWeight: (s, weight, exits) => {
-        unsupported(exits);
+        exitBook.want(s, exits, p);
         const price = panel.close[s]![p]!;
         if (!(price > 0)) return;
         targets.set(s, { shares: Math.trunc((weight * equity) / price), why: `target weight ${weight}` });
       },
-      shares: (s, n, exits) => {
-        unsupported(exits);
+      shares: (s, n, exits, price) => {
+        exitBook.want(s, exits, p);
         const whole = Math.trunc(n);
-        if (whole !== 0) targets.set(s, { shares: wanted(s) + whole, why: `order of ${whole} shares` });
+        if (whole === 0) return;
+        if (price) priced.push(pricedIntent(p, s, whole, price, priced.length));
+        else targets.set(s, { shares: wanted(s) + whole, why: `order of ${whole} shares` });
       },
       cancel: () => {},
     };
@@ -143,7 +179,12 @@ export function strategyDecisions(o: {
       fee: f.fee,
       reason: 'order',
     }));
+    exitBook.observe(p, fills, book.holdings);
     run.onBar(source, taker, heard);
-    return intentsTo(p, book, targets);
+    // Protection covers the position as the strategy's own orders of this close leave it (none
+    // where it closes or flips it, or places a limit or stop order of its own on the symbol).
+    const pricedOn = new Set(priced.map((i) => panel.symbols.indexOf(i.symbol)));
+    const after = (s: number) => (pricedOn.has(s) ? 0 : wanted(s));
+    return [...intentsTo(p, book, targets), ...priced, ...exitBook.intents(p, after)];
   };
 }

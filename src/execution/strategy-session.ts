@@ -1,6 +1,8 @@
 import type { MarketData } from '../backtest/market-data.js';
 import type { CostModel } from '../costs/cost-model.js';
 import { warmupOf, type LoadedStrategy } from '../strategy/loaded-strategy.js';
+import type { Sizing } from '../strategy/sizing.js';
+import type { OrderExits } from '../strategy/strategy-context.js';
 import { runReplaySession, type SessionRecord } from './replay-session.js';
 import type { RiskConfig } from './risk-config.js';
 import { sessionMetrics, type SessionMetrics } from './session-metrics.js';
@@ -34,6 +36,10 @@ export async function replayStrategy(o: {
   costs: CostModel;
   initialCash: number;
   maxLeverage: number;
+  /** How a vectorized strategy's decisions become positions (its own weights when absent). */
+  sizing?: Sizing;
+  /** Exits on every position an order opens that names none of its own. */
+  exits?: OrderExits;
   risk: RiskConfig;
   runId: string;
   /** halt (a paper session: nothing more is sent, the reason is recorded) or throw (a backtest fails with it). */
@@ -51,6 +57,8 @@ export async function replayStrategy(o: {
     panel: barsBetween(o.history, first - offset, o.history.dates.length),
     offset,
     maxLeverage: o.maxLeverage,
+    ...(o.sizing ? { sizing: o.sizing } : {}),
+    ...(o.exits ? { exits: o.exits } : {}),
   });
   let failure: unknown;
   const session = await runReplaySession({

@@ -1,6 +1,8 @@
 import type { BacktestResult, OrderRecord, OrderStatus, Trade } from '../backtest/backtest-result.js';
 import type { MarketData } from '../backtest/market-data.js';
 import type { CostModel } from '../costs/cost-model.js';
+import type { Sizing } from '../strategy/sizing.js';
+import type { OrderExits } from '../strategy/strategy-context.js';
 import type { LoadedStrategy } from '../strategy/loaded-strategy.js';
 import type { SessionRecord } from './replay-session.js';
 import type { RiskConfig } from './risk-config.js';
@@ -21,6 +23,8 @@ export async function backtestOnTradingPath(o: {
   costs: CostModel;
   initialCash: number;
   maxLeverage: number;
+  sizing?: Sizing;
+  exits?: OrderExits;
   risk: RiskConfig;
   runId: string;
 }): Promise<{ session: SessionRecord; result: BacktestResult }> {
@@ -77,7 +81,8 @@ export function sessionAsBacktest(session: SessionRecord, data: MarketData, cost
       decided: r.decided_at,
       due,
       symbol: r.symbol,
-      kind: 'shares',
+      // A protective exit (protective-exits.ts names its intents <date>:<symbol>:exit) is an exit, whatever its order type.
+      kind: r.intent_id.endsWith(':exit') ? 'exit' : (r.type ?? 'shares'),
       requested: signed,
       shares: signed,
       filled,

@@ -1,5 +1,5 @@
 import { flattenIntents } from './action-intents.js';
-import type { Broker, BrokerOrderState } from './broker.js';
+import type { Broker, BrokerOrderRequest, BrokerOrderState } from './broker.js';
 import { clientOrderId } from './client-order-id.js';
 import type { OrderIntent } from './order-intent.js';
 import type { OrderRouter, ReconciliationDifference } from './order-router.js';
@@ -13,6 +13,11 @@ export interface RoutedOrderRecord {
   symbol: string;
   side: 'buy' | 'sell';
   qty: number;
+  type?: 'limit' | 'stop';
+  limit_price?: number;
+  stop_price?: number;
+  order_class?: 'oco';
+  reduce_only?: boolean;
   decided_at: string;
   submissions: number;
   /** The broker's status when the order was placed, or the routing error. */
@@ -116,11 +121,15 @@ export async function tradingStep(
     record.intents.push(intent);
     record.decisions.push(decision);
     if (decision.action === 'reject') continue;
-    const request = {
+    const request: BrokerOrderRequest = {
       client_order_id: clientOrderId(desk.runId, intent.id),
       symbol: intent.symbol,
       side: intent.side,
       qty: decision.quantity,
+      ...(intent.type === 'limit' ? { type: 'limit' as const, limit_price: intent.limit_price! } : {}),
+      ...(intent.type === 'stop' ? { type: 'stop' as const, stop_price: intent.stop_price! } : {}),
+      ...(intent.order_class === 'oco' ? { order_class: 'oco' as const, stop_price: intent.stop_price! } : {}),
+      ...(intent.type && intent.reduce_only ? { reduce_only: true } : {}),
     };
     const base = { intent_id: intent.id, ...request, decided_at: o.date };
     try {

@@ -11,7 +11,7 @@ import type { BarPanel } from './bar-panel.js';
 import type { StrategyContext, StrategyFill } from './strategy-context.js';
 
 export type { BarPanel } from './bar-panel.js';
-export type { OrderExits, StrategyContext, StrategyFill, SymbolRef } from './strategy-context.js';
+export type { OrderExits, OrderPrice, StrategyContext, StrategyFill, SymbolRef } from './strategy-context.js';
 
 /**
  * Target weights per symbol and bar: weights[s][t] is decided on bar t's close and executes on

@@ -1,10 +1,31 @@
 /** A symbol by its name (as in the bars) or its index in `ctx.symbols`. */
 export type SymbolRef = string | number;
 
-/** Exits attached to an order: fractions of the fill price at which the position is closed. */
+/**
+ * Exits attached to an order, armed when it opens a position: stop-loss and take-profit as
+ * fractions of the fill price; a stop `stop_atr` ATRs (over `atr_window` bars, 14 by default, as
+ * of the decision) away; a trailing stop a fraction below the best close since the fill (above,
+ * for a short); a time exit `max_bars` bars after the fill. The tightest stop binds.
+ */
 export interface OrderExits {
   readonly stop_loss?: number;
   readonly take_profit?: number;
+  readonly trailing_stop?: number;
+  readonly stop_atr?: number;
+  readonly atr_window?: number;
+  readonly max_bars?: number;
+}
+
+/**
+ * A price condition on a share order: `limit` fills only at that price or better (a buy at or
+ * below it, a sell at or above it), `stop` only once the market trades at or through it (a buy
+ * at or above, a sell at or below), then at that price or the open beyond it. It waits for
+ * `good_for_bars` execution bars (1, a day order, by default) and is then cancelled.
+ */
+export interface OrderPrice {
+  readonly limit?: number;
+  readonly stop?: number;
+  readonly good_for_bars?: number;
 }
 
 /** A fill of one of the strategy's orders, as the strategy hears of it. */
@@ -16,7 +37,7 @@ export interface StrategyFill {
   readonly shares: number;
   readonly price: number;
   readonly fee: number;
-  /** order, stop_loss, take_profit or margin_call. */
+  /** order, stop_loss, trailing_stop, take_profit, time_exit or margin_call. */
   readonly reason: string;
 }
 
@@ -47,8 +68,8 @@ export interface StrategyContext {
   openOrders(symbol?: SymbolRef): number;
   /** Trade a symbol to `weight` of the equity valued at the execution price. */
   targetWeight(symbol: SymbolRef, weight: number, exits?: OrderExits): void;
-  /** Trade `shares` of a symbol (signed: buy > 0). */
-  order(symbol: SymbolRef, shares: number, exits?: OrderExits): void;
+  /** Trade `shares` of a symbol (signed: buy > 0), at market or, with `price`, as a limit or stop order. */
+  order(symbol: SymbolRef, shares: number, exits?: OrderExits, price?: OrderPrice): void;
   /** Cancel the open orders of a symbol (every symbol when omitted). */
   cancel(symbol?: SymbolRef): void;
 }

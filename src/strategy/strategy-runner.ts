@@ -1,6 +1,6 @@
 import type { EventDrivenStrategy } from './define-strategy.js';
 import { StrategyError, type LoadedStrategy } from './loaded-strategy.js';
-import type { OrderExits, StrategyContext, StrategyFill, SymbolRef } from './strategy-context.js';
+import type { OrderExits, OrderPrice, StrategyContext, StrategyFill, SymbolRef } from './strategy-context.js';
 
 /**
  * What a runner shows an event-driven strategy on a bar's close, by symbol index: reads of this
@@ -23,7 +23,7 @@ export interface BarSource {
 /** Where a runner takes a strategy's orders, by symbol index; sizes are checked finite before they get here. */
 export interface OrderTaker {
   targetWeight(s: number, weight: number, exits?: OrderExits): void;
-  shares(s: number, shares: number, exits?: OrderExits): void;
+  shares(s: number, shares: number, exits?: OrderExits, price?: OrderPrice): void;
   cancel(s?: number): void;
 }
 
@@ -84,9 +84,10 @@ export function startStrategy(strategy: LoadedStrategy, symbols: readonly string
       finite('the target weight', weight, ref);
       orders!.targetWeight(symbolIndex(ref), weight, own ?? exits);
     },
-    order: (ref, shares, own) => {
+    order: (ref, shares, own, price) => {
       finite('the order size', shares, ref);
-      orders!.shares(symbolIndex(ref), shares, own ?? exits);
+      if (price) checkOrderPrice(price, ref, fail);
+      orders!.shares(symbolIndex(ref), shares, own ?? exits, price);
     },
     cancel: (ref) => orders!.cancel(ref === undefined ? undefined : symbolIndex(ref)),
   };
@@ -103,4 +104,18 @@ export function startStrategy(strategy: LoadedStrategy, symbols: readonly string
       }
     },
   };
+}
+
+/** A limit or stop price must be a positive number, one of the two, and its life a whole number of bars. */
+function checkOrderPrice(price: OrderPrice, ref: SymbolRef, fail: (message: string) => never): void {
+  const { limit, stop, good_for_bars: life } = price;
+  if ((limit === undefined) === (stop === undefined))
+    fail(`an order for ${String(ref)} gives ${limit === undefined ? 'neither' : 'both'} a limit and a stop: give one`);
+  const level = limit ?? stop!;
+  if (!(Number.isFinite(level) && level > 0))
+    fail(
+      `the ${limit !== undefined ? 'limit' : 'stop'} price for ${String(ref)} must be a positive number, got ${level}`,
+    );
+  if (life !== undefined && !(Number.isInteger(life) && life >= 1))
+    fail(`good_for_bars for ${String(ref)} must be a whole number of bars >= 1, got ${life}`);
 }

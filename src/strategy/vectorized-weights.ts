@@ -1,5 +1,6 @@
 import type { BarPanel } from './bar-panel.js';
 import { StrategyError, type LoadedStrategy } from './loaded-strategy.js';
+import { sizeDecisions, type SizedDecisions, type Sizing } from './sizing.js';
 
 /**
  * A vectorized strategy's decisions over the panel, checked, in the engines' form: weights[s][t]
@@ -51,4 +52,23 @@ export function vectorizedWeights(strategy: LoadedStrategy, panel: BarPanel, max
       );
   }
   return result;
+}
+
+/** A vectorized strategy's checked decisions, sized (its own weights when `sizing` is absent). */
+export function sizedWeights(
+  strategy: LoadedStrategy,
+  panel: BarPanel,
+  maxLeverage: number,
+  sizing: Sizing | undefined,
+): SizedDecisions {
+  const decisions = vectorizedWeights(strategy, panel, maxLeverage);
+  return sizing ? sizeDecisions(panel, decisions, sizing, maxLeverage) : { values: decisions, unit: 'weight' };
+}
+
+/** Sizing reads a vectorized strategy's signals; an event-driven one sizes its own orders. */
+export function refuseSizingOfEvents(sizing: Sizing | undefined, kind: string): void {
+  if (sizing && sizing.kind !== 'target_weights')
+    throw new StrategyError(
+      `sizing: ${sizing.kind} sizes a vectorized strategy's signals; '${kind}' is event-driven and sizes its own orders (ctx.targetWeight, ctx.order): remove sizing`,
+    );
 }

@@ -80,7 +80,7 @@ export function governanceWorkspace(): TestWorkspace {
       'gates.yaml': gates(-0.9),
       'ledger/holdout.jsonl': '',
       'promotion_status.yaml':
-        'from: {experiment: //experiments/tiny, qualification: //qualification/tiny}\ntier: candidate\npromotions: promotions/candidate/tiny/*.json\n',
+        'from: {candidate: //experiments/tiny, qualification: //qualification/tiny}\ntier: candidate\npromotions: promotions/candidate/tiny/*.json\n',
       'shadow.yaml':
         "from: {experiment: //experiments/tiny, promotion: //promotions/candidate/tiny}\nwindow: {start: '1996-01-01', end: '1996-12-31'}\nrisk: {max_position_fraction: 0.5, max_daily_loss: 0.5}\n",
     },

@@ -20,8 +20,12 @@ const SHIPPED: Record<string, string> = {
   rolling_drawdown_accumulation:
     '{kind: rolling_drawdown_accumulation, window: 20, threshold: 0.05, budget_share: 0.1, cooldown: 10}',
   peak_to_trough_buying: '{kind: peak_to_trough_buying, levels: [0.05, 0.1], budget_share: 0.2}',
+  pairs_mean_reversion: '{kind: pairs_mean_reversion, lookback: 40, entry_z: 1.5, exit_z: 0.25}',
+  indicator_vote: '{kind: indicator_vote, min_votes: 2}',
 };
 const SYMBOLS = '[AA, GE, IBM]';
+/** Strategies that trade other symbols than SYMBOLS (a pair is two). */
+const SYMBOLS_OF: Record<string, string> = { pairs_mean_reversion: '[KO, PG]' };
 const RISK = '{max_position_fraction: 1, max_order_notional: 1.0e9, max_daily_loss: 0.5, price_band: 1}';
 const COSTS = '{execution: {price: close}, fees: {bps: 1}}';
 
@@ -41,8 +45,9 @@ function parityWorkspace(): TestWorkspace {
     .join('');
   const files: Record<string, string> = {};
   for (const [k, strategy] of Object.entries(SHIPPED)) {
+    const symbols = SYMBOLS_OF[k] ?? SYMBOLS;
     files[`bt_${k}.yaml`] = `from: //canonical/dow30
-symbols: ${SYMBOLS}
+symbols: ${symbols}
 start: '1996-01-01'
 end: '1997-12-31'
 engine: trading_path
@@ -53,7 +58,7 @@ risk: ${RISK}
 `;
     files[`paper_${k}.yaml`] = `strategy: ${strategy}
 from: //canonical/dow30
-symbols: ${SYMBOLS}
+symbols: ${symbols}
 window: {start: '1996-01-01', end: '1997-12-31'}
 costs: ${COSTS}
 initial_cash: 100000
@@ -142,7 +147,13 @@ describe('one trading path: backtest and paper session agree for every shipped s
       expect(backtestEquity).toEqual(paperEquity);
 
       const held = new Map<string, number>();
-      for (const f of backtestFills) held.set(f.symbol, (held.get(f.symbol) ?? 0) + f.shares);
+      let shortest = 0;
+      for (const f of backtestFills) {
+        held.set(f.symbol, (held.get(f.symbol) ?? 0) + f.shares);
+        shortest = Math.min(shortest, held.get(f.symbol)!);
+      }
+      // A pair is long one leg and short the other: the path carries short positions too.
+      if (kind === 'pairs_mean_reversion') expect(shortest).toBeLessThan(0);
       expect(
         [...held]
           .filter(([, q]) => q !== 0)
@@ -150,6 +161,36 @@ describe('one trading path: backtest and paper session agree for every shipped s
           .sort((a, b) => (a.symbol < b.symbol ? -1 : 1)),
       ).toEqual(decisions.broker.end.positions);
     });
+
+  it('a bracket on the trading path: the backtest and the paper session protect positions alike, to the last bit', async () => {
+    const bracket = 'bracket: {stop_loss: 0.03, take_profit: 0.08, trailing_stop: 0.05}\n';
+    ws.write('bt_sma_crossover.yaml', ws.read('bt_sma_crossover.yaml') + bracket);
+    ws.write('paper_sma_crossover.yaml', ws.read('paper_sma_crossover.yaml') + bracket);
+    const r = await ws.build('//backtests/sma_crossover', '//paper/sma_crossover');
+    expect(r.code, JSON.stringify(r.targets.filter((t) => t.status === 'failed'))).toBe(0);
+    const decisions = JSON.parse(ws.read('cache/out/paper/sma_crossover/decisions.json')) as {
+      intents: { reduce_only?: boolean; type?: string; order_class?: string }[];
+      orders: { intent_id: string; client_order_id: string }[];
+      fills: (Fill & { client_order_id: string })[];
+    };
+    const protective = decisions.intents.filter((i) => i.reduce_only && (i.type || i.order_class));
+    expect(protective.length).toBeGreaterThan(0);
+    expect(protective.some((i) => i.order_class === 'oco')).toBe(true);
+    // And some position was closed by its protection, not by the strategy.
+    const exitOrders = new Set(
+      decisions.orders.filter((o) => o.intent_id.endsWith(':exit')).map((o) => o.client_order_id),
+    );
+    expect(decisions.fills.some((f) => exitOrders.has(f.client_order_id))).toBe(true);
+    const backtestFills = await parquet<Fill>(
+      'backtests/sma_crossover/fills.parquet',
+      (t) => `SELECT strftime(date, '%Y-%m-%d') AS date, symbol, shares, price, fee FROM ${t} ORDER BY fill_id`,
+    );
+    expect(backtestFills).toEqual(
+      decisions.fills.map(({ date, symbol, shares, price, fee }) => ({ date, symbol, shares, price, fee })),
+    );
+    const record = JSON.parse(ws.read('cache/out/backtests/sma_crossover/strategy.json'));
+    expect(record.exits).toMatchObject({ stop_loss: 0.03, take_profit: 0.08, trailing_stop: 0.05 });
+  });
 
   it("risk limits outside the trading path, and strategy settings in a policy's session, are config errors at their line", async () => {
     const bt = ws.read('bt_buy_and_hold.yaml');

@@ -127,8 +127,13 @@ describe('a strategy on the trading path (paper sessions, shadow replays, tradin
     expect(s.orders).toEqual([]);
   });
 
-  it('stop-loss and take-profit exits are refused on the trading path, not dropped', async () => {
+  it('exits asked for with a target weight protect the position from the bar after its fill, every bar it is held', async () => {
     const { session: s } = await session(own('bracketed', (ctx) => ctx.targetWeight('AAA', 0.5, { stop_loss: 0.05 })));
-    expect(s.halt_reason).toMatch(/exits are not on the trading path yet/);
+    expect(s.final_state).toBe('ACTIVE');
+    const entry = s.fills.find((f) => f.symbol === 'AAA')!;
+    const protective = s.intents.filter((i) => i.reduce_only && i.type === 'stop');
+    expect(protective.length).toBeGreaterThan(0);
+    expect(protective[0]!.decided_at).toBe(entry.date);
+    expect(protective[0]!.stop_price).toBeCloseTo(entry.price * 0.95, 2);
   });
 });

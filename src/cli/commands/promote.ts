@@ -119,8 +119,13 @@ export async function promoteCommand(
 export function registerPromoteCommand(program: Command, ctx: CommandContext): void {
   program
     .command('promote')
-    .description('record that an experiment passed its qualification and is promoted to a tier (promotions/<tier>/)')
-    .argument('<experiment>', 'the experiment target, //experiments/<id>; its gates are //qualification/<id>')
+    .description(
+      'record that an experiment or a strategy backtest passed its qualification and is promoted to a tier (promotions/<tier>/)',
+    )
+    .argument(
+      '<experiment>',
+      'the experiment target, //experiments/<id>, or a strategy backtest, //backtests/<id>; its gates are //qualification/<id>',
+    )
     .requiredOption('--tier <tier>', 'candidate, or production (which needs a candidate record and //shadow/<id>)')
     .requiredOption('--reason <text>', 'why: kept in the record')
     .action(

@@ -1,4 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { BACKTESTED_STRATEGY_OUTPUT, parseBacktestedStrategy } from '../../backtest/backtested-strategy.js';
+import { pluginTaskEntry } from '../../engine/scheduling/plugin-registry.js';
+import type { Session } from '../../engine/session.js';
+import { policyDecision } from '../../execution/policy-broker-session.js';
+import { strategyDecision } from '../../execution/strategy-broker-decision.js';
+import type { RiskConfig } from '../../execution/risk-config.js';
+import { loadStrategy } from '../../strategy/loaded-strategy.js';
+import { strategyModuleOf, strategySettings } from '../../strategy/strategy-ref.js';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../engine/store/atomic-write.js';
 import { build } from '../../engine/scheduling/build.js';
@@ -89,18 +97,14 @@ export async function tradeCommand(
     return EXIT_FAILURE;
   }
 
-  const expDir = join(session.workspace.outDir, name);
   const baseUrl = process.env.APCA_API_BASE_URL;
+  const subject = await tradeSubject(session, name, risk, evidence.outputsDigest);
   const { date, record, decisionsJson } = await decideOnAlpaca({
     account: live ? 'live' : 'paper',
     env: process.env,
-    experiment: `//${name}`,
-    experimentDir: expDir,
-    experimentConfig: (JSON.parse(readFileSync(join(expDir, 'manifest.json'), 'utf8')) as { config: unknown }).config,
-    dirOf: (l) => join(session.workspace.outDir, l.slice(2)),
+    ...subject,
     ledgerFile: join(session.workspace.root, 'ledger', live ? 'live' : 'paper', `${id.replaceAll('/', '_')}.jsonl`),
     risk,
-    evidence: { experiment_outputs_digest: evidence.outputsDigest },
     killSwitch: killSwitchFromFile(join(session.workspace.root, KILL_FILE)),
   }).catch((err: unknown) => {
     throw brokerUsageError(err, baseUrl) ?? err;
@@ -137,4 +141,55 @@ function asUsageError<T>(check: () => T): T {
   } catch (err) {
     throw brokerUsageError(err, undefined) ?? err;
   }
+}
+
+/**
+ * What decides for a promoted target: a backtest's strategy (it wrote strategy.json: the code
+ * is loaded as the build loaded it, and must be the code it recorded) or an experiment's policy.
+ */
+async function tradeSubject(
+  session: Session,
+  name: string,
+  risk: RiskConfig,
+  outputsDigest: string,
+): Promise<Pick<Parameters<typeof decideOnAlpaca>[0], 'decision' | 'about'>> {
+  const dir = join(session.workspace.outDir, name);
+  const dirOf = (l: string) => join(session.workspace.outDir, l.slice(2));
+  const strategyFile = join(dir, BACKTESTED_STRATEGY_OUTPUT);
+  if (!existsSync(strategyFile))
+    return {
+      decision: (nowMs) =>
+        policyDecision({
+          policyLabel: `//${name}`,
+          experimentDir: dir,
+          experimentConfig: (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { config: unknown })
+            .config,
+          dirOf,
+          nowMs,
+        }),
+      about: { experiment: `//${name}`, experiment_outputs_digest: outputsDigest },
+    };
+  const record = parseBacktestedStrategy(`//${name}`, readFileSync(strategyFile, 'utf8'));
+  const plugin = await session.plugins.resolve(strategyModuleOf(record.strategy.kind));
+  if (pluginTaskEntry(plugin).sourcesDigest !== record.source_digest)
+    throw new Error(`the code of ${plugin.file} is not the code //${name} recorded: build and promote it again`);
+  const strategy = loadStrategy(plugin.value, record.strategy.kind, plugin.file, strategySettings(record.strategy));
+  return {
+    decision: (nowMs) =>
+      strategyDecision({
+        label: `//${name}`,
+        record,
+        strategy,
+        barsDir: join(dirOf(record.from), 'equity_bars'),
+        nowMs,
+        maxLeverage: risk.max_gross_leverage,
+      }),
+    about: {
+      backtest: `//${name}`,
+      backtest_outputs_digest: outputsDigest,
+      strategy: record.strategy,
+      strategy_file: record.file,
+      strategy_source_digest: record.source_digest,
+    },
+  };
 }

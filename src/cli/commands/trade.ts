@@ -5,8 +5,8 @@ import type { CommandContext } from '../command-context.js';
 export function registerTradeCommand(program: Command, ctx: CommandContext): void {
   program
     .command('trade')
-    .description('one trading decision of a promoted policy against Alpaca (paper by default) on the latest built bar')
-    .argument('<experiment>', 'the experiment target, //experiments/<id>')
+    .description('one trading decision of a promoted policy or strategy against Alpaca on the latest built bar')
+    .argument('<target>', 'the promoted experiment, //experiments/<id>, or strategy backtest, //backtests/<id>')
     .requiredOption('--broker <broker>', 'alpaca-paper or alpaca-live')
     .option('--live', 'the explicit flag live trading needs')
     .option('--confirm <text>', 'type "LIVE //experiments/<id>" to confirm live trading')

@@ -3,6 +3,7 @@ import type { LostInput } from '../store/input-check.js';
 import type { Manifest } from '../keys/manifest.js';
 import type { ResourceClass } from '../pipeline/pipeline.js';
 import type { Partition } from '../rule-api.js';
+import type { PluginTaskEntry } from './plugin-registry.js';
 
 /** Everything a worker needs to run one action; plain data, so it crosses thread boundaries. */
 export interface ActionTask {
@@ -15,8 +16,8 @@ export interface ActionTask {
   readonly ruleName: string;
   readonly ruleVersion: number;
   readonly config: unknown;
-  /** The plugins the config names: module path as the rule gave it → its bundle. */
-  readonly plugins: Readonly<Record<string, string>>;
+  /** The plugins the config names: module path as the rule gave it → its bundle and sources digest. */
+  readonly plugins: Readonly<Record<string, PluginTaskEntry>>;
   readonly seed: number;
   readonly key: ActionKey;
   /** The key record as canonical JSON: a string crosses to a worker far cheaper than an object graph. */

@@ -11,6 +11,7 @@ import type { TargetName } from '../pipeline/label.js';
 import type { OutputEntry } from '../keys/manifest.js';
 import { materializeOutputs, outputsInPlace, outputsToPlace } from '../store/out-tree.js';
 import { planBuild, srcPaths, type ActionPlan, type BuildPlan, type TargetPlan } from './plan.js';
+import { pluginTaskEntry } from './plugin-registry.js';
 import type { RemoteCache, RemoteCacheStats } from '../store/remote/remote-cache.js';
 import { RemoteCachingExecutor } from '../store/remote/remote-caching-executor.js';
 import type { LostInput } from '../store/input-check.js';
@@ -338,7 +339,7 @@ class Scheduler {
       ruleName: target.rule.name,
       ruleVersion: target.rule.rule.version,
       config: target.config,
-      plugins: Object.fromEntries(target.plugins.map((p) => [p.module, p.bundlePath])),
+      plugins: Object.fromEntries(target.plugins.map((p) => [p.module, pluginTaskEntry(p)])),
       seed: seedOf(key),
       key,
       recordJson,

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import type { Digest } from '../keys/digest.js';
+import { canonicalJson } from '../keys/canonical-json.js';
+import { digestBytes, type Digest } from '../keys/digest.js';
 import { ConfigError } from '../errors.js';
 import { quantoPackageRoot } from '../package-root.js';
 import { importRuleBundle } from './load-bundle.js';
@@ -19,6 +20,17 @@ export interface ResolvedPlugin {
   readonly bundlePath: string;
   /** The module's default export, as loaded in this thread. */
   readonly value: unknown;
+}
+
+/** What a task carries of a plugin: its bundle, and the digest of its sources (what a rule may record as the plugin's identity). */
+export interface PluginTaskEntry {
+  readonly bundlePath: string;
+  readonly sourcesDigest: Digest;
+}
+
+/** A plugin as an ActionTask carries it; the digest is over the same sources the key holds. */
+export function pluginTaskEntry(plugin: Pick<ResolvedPlugin, 'bundlePath' | 'sources'>): PluginTaskEntry {
+  return { bundlePath: plugin.bundlePath, sourcesDigest: digestBytes(canonicalJson(plugin.sources)) };
 }
 
 /** The index id of a plugin's bundle: apart from rule names, which never hold a '/' or ':'. */

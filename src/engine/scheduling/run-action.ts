@@ -62,6 +62,7 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
       inputs: buildInputs(task, cas, scratch),
       srcs: task.srcs,
       plugins: await loadPlugins(task.plugins),
+      pluginDigests: Object.fromEntries(Object.entries(task.plugins).map(([m, p]) => [m, p.sourcesDigest])),
       outDir,
       log: { info: log('INFO'), warn: log('WARN'), error: log('ERROR') },
       progress: (done, total, unit) =>
@@ -120,9 +121,9 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
 const loadedRules = new Map<string, Rule<unknown>>();
 
 /** The default exports of the plugin bundles, by the module path the rule named. */
-async function loadPlugins(bundles: Readonly<Record<string, string>>): Promise<Record<string, unknown>> {
+async function loadPlugins(plugins: ActionTask['plugins']): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for (const [module, bundlePath] of Object.entries(bundles))
+  for (const [module, { bundlePath }] of Object.entries(plugins))
     out[module] = (await importRuleBundle(bundlePath)).default;
   return out;
 }

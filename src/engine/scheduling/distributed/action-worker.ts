@@ -11,7 +11,7 @@ import type { ResourceClass } from '../../pipeline/pipeline.js';
 import { platformFacts } from '../../keys/platform.js';
 import type { RemoteCache } from '../../store/remote/remote-cache.js';
 import { ModuleBundler } from '../module-bundler.js';
-import { PluginRegistry } from '../plugin-registry.js';
+import { PluginRegistry, pluginTaskEntry } from '../plugin-registry.js';
 import { RuleRegistry } from '../rule-registry.js';
 import { StatCache } from '../../keys/stat-cache.js';
 import type { Workspace } from '../../workspace.js';
@@ -172,7 +172,7 @@ export class ActionWorker {
       config: data.config,
       plugins: Object.fromEntries(
         await Promise.all(
-          (data.plugins ?? []).map(async (m) => [m, (await this.plugins.resolve(m)).bundlePath] as const),
+          (data.plugins ?? []).map(async (m) => [m, pluginTaskEntry(await this.plugins.resolve(m))] as const),
         ),
       ),
       seed: data.seed,
