@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { PromotionStatus } from '../src/governance/promotion-status.js';
-import { inputDir } from './_inputs.js';
+import { inputDir, inputOf } from './_inputs.js';
 
 /** The promotion record files among a target's srcs: those in the directory of its `promotions` glob, with their bytes. */
 export function promotionRecordFiles(
@@ -32,6 +32,23 @@ export function requirePromoted(
   if (status.state !== 'promoted' || !status.record)
     throw new Error(
       `refused: ${experiment} is not promoted (${promotion}: ${status.state.replaceAll('_', ' ')}); ${status.next_step}`,
+    );
+  return status;
+}
+
+/**
+ * requirePromoted, and the status must be about the very outputs of `label` this action reads
+ * (both deps of one build agree; a config that names two different targets does not).
+ */
+export function requirePromotedOutputs(
+  ctx: Parameters<typeof inputDir>[0],
+  promotion: string,
+  label: string,
+): PromotionStatus {
+  const status = requirePromoted(ctx, promotion, label);
+  if (status.experiment_outputs_digest !== inputOf(ctx, label).outputsDigest)
+    throw new Error(
+      `${promotion} judged other outputs of ${label} than this session reads: list the same target in both`,
     );
   return status;
 }

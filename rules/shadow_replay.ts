@@ -13,7 +13,7 @@ import {
 import { riskConfigSchema } from '../src/execution/risk-config.js';
 import { detectTfBackend } from '../src/rl/tf-backend.js';
 import { jsonLines, replayExperimentOf, writeOutput } from './_outputs.js';
-import { requirePromoted } from './_promotion-records.js';
+import { requirePromotedOutputs } from './_promotion-records.js';
 import { isoDateSchema } from '../src/data/schemas/iso-date.js';
 
 const shadowReplayConfigSchema = z
@@ -105,11 +105,7 @@ async function policyReplay(ctx: ShadowContext): Promise<ShadowRun> {
   const c = ctx.config;
   const label = c.from.experiment!;
   const { experiment, run } = replayExperimentOf(ctx, label);
-  const status = requirePromoted(ctx, c.from.promotion, label);
-  if (status.experiment_outputs_digest !== experiment.outputsDigest)
-    throw new Error(
-      `${c.from.promotion} judged other outputs of ${label} than this replay reads: list the same experiment target in both`,
-    );
+  const status = requirePromotedOutputs(ctx, c.from.promotion, label);
   const { replay, market, backend, config: expConfig } = await run();
   return {
     about: {

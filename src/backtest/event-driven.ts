@@ -1,4 +1,4 @@
-import { simulateFillAt, type CostModel } from '../costs/cost-model.js';
+import { limitFillModel, simulateFillAt, type CostModel } from '../costs/cost-model.js';
 import type { AccountConfig, Bracket } from './account-config.js';
 import type { BacktestResult, FillReason, OrderRecord, Trade } from './backtest-result.js';
 import type { MarketData } from './market-data.js';
@@ -110,11 +110,7 @@ class EventSimulation {
     this.brackets = new Array(data.symbols.length).fill(undefined);
     this.delay = model.execution.delay_bars;
     this.useOpen = model.execution.price === 'open';
-    const vs = model.slippage.volume_share;
-    this.limitModel = {
-      ...model,
-      slippage: { fixed_bps: 0, ...(vs ? { volume_share: { ...vs, price_impact: 0 } } : {}) },
-    };
+    this.limitModel = limitFillModel(model);
     this.sink = {
       targetWeight: (s, weight, bracket) => this.placeOrder(s, 'target_weight', weight, bracket),
       shares: (s, n, bracket, price) => this.placeOrder(s, 'shares', n, bracket, price),

@@ -88,6 +88,15 @@ export function simulateFill(model: CostModel, shares: number, bar: ExecutionBar
 }
 
 /**
+ * The cost model of a limit order's fill: its fees and the participation cap, but no slippage,
+ * so it never fills past its limit. The event-driven engine and the simulated broker both use it.
+ */
+export function limitFillModel(model: CostModel): CostModel {
+  const vs = model.slippage.volume_share;
+  return { ...model, slippage: { fixed_bps: 0, ...(vs ? { volume_share: { ...vs, price_impact: 0 } } : {}) } };
+}
+
+/**
  * Fills an order of `shares` at `referencePrice` on a bar that traded `volume`: the
  * participation cap bounds the fill, slippage moves the price against it, the fee schedule
  * charges it. Stops and take-profits use this with their trigger price.

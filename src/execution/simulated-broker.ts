@@ -1,4 +1,4 @@
-import { affordableShares, simulateFillAt, type CostModel } from '../costs/cost-model.js';
+import { affordableShares, limitFillModel, simulateFillAt, type CostModel } from '../costs/cost-model.js';
 
 export interface BrokerOrder {
   client_order_id: string;
@@ -35,11 +35,7 @@ export class SimulatedBroker {
   private readonly limitCosts: CostModel;
 
   constructor(private readonly costs: CostModel) {
-    const vs = costs.slippage.volume_share;
-    this.limitCosts = {
-      ...costs,
-      slippage: { fixed_bps: 0, ...(vs ? { volume_share: { ...vs, price_impact: 0 } } : {}) },
-    };
+    this.limitCosts = limitFillModel(costs);
   }
 
   /**
