@@ -21,6 +21,20 @@ export function carryForward(xs: Float64Array): Float64Array {
   return out;
 }
 
+/** Bars t in [from, to) of a MarketData (the arrays are views, not copies). */
+export function barsBetween(data: MarketData, from: number, to: number): MarketData {
+  const cut = (xs: readonly Float64Array[] | undefined) => xs?.map((x) => x.subarray(from, to));
+  return {
+    dates: data.dates.slice(from, to),
+    symbols: data.symbols,
+    open: cut(data.open)!,
+    close: cut(data.close)!,
+    volume: cut(data.volume)!,
+    ...(data.high ? { high: cut(data.high)! } : {}),
+    ...(data.low ? { low: cut(data.low)! } : {}),
+  };
+}
+
 const DAY_MS = 86_400_000;
 
 /** Calendar days between two sessions (borrow accrues over weekends and holidays too). */

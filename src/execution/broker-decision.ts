@@ -1,5 +1,5 @@
 import type { Broker } from './broker.js';
-import { runBrokerSession, type BrokerSessionRecord } from './broker-session.js';
+import { runBrokerSession, type AccountBook, type BrokerSessionRecord } from './broker-session.js';
 import type { OrderIntent } from './order-intent.js';
 import type { RiskConfig } from './risk-config.js';
 
@@ -18,7 +18,8 @@ export function latestBarWindow(nowMs: number): { start: string; end: string } {
 /**
  * What decides on a broker, whatever it is (a trained policy, a strategy): the bar it decides
  * on (the latest built one), the account's starting cash, the last close of each symbol, and
- * the decision from the account's book as its ledger holds it.
+ * the decision from the account's book as its ledger holds it (a strategy replays its history
+ * from it to restore its state).
  */
 export interface BarDecision {
   /** The label of what decides (//experiments/x, //backtests/x): the session's run id starts with it. */
@@ -26,7 +27,8 @@ export interface BarDecision {
   readonly date: string;
   readonly initialCash: number;
   lastPrice(symbol: string): number;
-  decide(book: { cash: number; position: (symbol: string) => number }): OrderIntent[];
+  /** From the account as its ledger holds it: cash, positions, and every fill and deciding session before this one. */
+  decide(book: AccountBook): OrderIntent[];
   /** Frees what the decision holds (a policy's tensors). */
   dispose?(): void;
 }

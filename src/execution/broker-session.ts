@@ -6,7 +6,13 @@ import type { OrderIntent } from './order-intent.js';
 import { OrderRouter, type ReconciliationDifference } from './order-router.js';
 import type { RiskConfig } from './risk-config.js';
 import { RiskEngine, type RiskDecision, type TradingState } from './risk-engine.js';
-import { ledgerEntrySchema, TradingLedger, type LedgerEntry } from './trading-ledger.js';
+import {
+  ledgerEntrySchema,
+  sessionMarkSchema,
+  TradingLedger,
+  type LedgerEntry,
+  type SessionMark,
+} from './trading-ledger.js';
 import { reconcileOrHalt, tradingStep, type RoutedOrderRecord, type TradingDesk } from './trading-step.js';
 
 /** A ledger file that is not what the sessions write: the person must restore it, nothing is traded. */
@@ -14,7 +20,10 @@ export class LedgerFileError extends Error {
   override name = 'LedgerFileError';
 }
 
-/** The ledger of a broker account across sessions: one JSON line per fill, appended, never edited. */
+/**
+ * The ledger of a broker account across sessions: one JSON line per fill and one per session
+ * that decided (`{"session": date, "run_id": ...}`), appended, never edited.
+ */
 export function loadLedger(file: string, initialCash: number): TradingLedger {
   const ledger = new TradingLedger(initialCash);
   if (!existsSync(file)) return ledger;
@@ -29,6 +38,15 @@ export function loadLedger(file: string, initialCash: number): TradingLedger {
         throw new LedgerFileError(
           `${file}:${i + 1}: not a ledger line; the ledger is append-only JSONL (restore it from its backup)`,
         );
+      }
+      if (json !== null && typeof json === 'object' && 'session' in json) {
+        const mark = sessionMarkSchema.safeParse(json);
+        if (!mark.success)
+          throw new LedgerFileError(
+            `${file}:${i + 1}: not a session line (${mark.error.issues.map((x) => `${x.path.join('.') || '(root)'}: ${x.message}`).join('; ')}); the ledger is append-only JSONL written by the sessions (restore it from its backup)`,
+          );
+        ledger.markSession(mark.data);
+        return;
       }
       const parsed = ledgerEntrySchema.safeParse(json);
       if (!parsed.success)
@@ -46,6 +64,14 @@ export function loadLedger(file: string, initialCash: number): TradingLedger {
       });
     });
   return ledger;
+}
+
+/** The account as a decision on a broker sees it: cash and positions now, and every fill and deciding session before. */
+export interface AccountBook {
+  readonly cash: number;
+  position(symbol: string): number;
+  readonly fills: readonly LedgerEntry[];
+  readonly sessions: readonly SessionMark[];
 }
 
 export interface BrokerSessionRecord {
@@ -81,7 +107,7 @@ export async function runBrokerSession(o: {
   barTimeMs: number;
   nowMs: number;
   lastPrice: (symbol: string) => number;
-  decide: (book: { cash: number; position: (symbol: string) => number }) => OrderIntent[];
+  decide: (book: AccountBook) => OrderIntent[];
   killSwitch?: () => string | null;
   /** How long to wait for submitted orders to reach a final state. */
   settleTimeoutMs?: number;
@@ -109,7 +135,8 @@ export async function runBrokerSession(o: {
   const start = await o.broker.getPositions();
   const startDiffs = await reconcileOrHalt(desk, 'start', held());
   // One decision per bar: a second run for the same date would trade on a book it already changed.
-  const alreadyRan = ledger.entries.some((e) => e.date === o.decidedAt);
+  const alreadyRan = ledger.decidedOn(o.decidedAt);
+  let decided = false;
   const step = await tradingStep(desk, {
     date: o.decidedAt,
     barTimeMs: o.barTimeMs,
@@ -117,7 +144,18 @@ export async function runBrokerSession(o: {
     lastPrice: o.lastPrice,
     symbols: ledger.symbols(),
     killSwitch: o.killSwitch,
-    decide: alreadyRan ? null : () => o.decide({ cash: ledger.cash, position: (s) => ledger.position(s) }),
+    decide: alreadyRan
+      ? null
+      : () => {
+          const intents = o.decide({
+            cash: ledger.cash,
+            position: (s) => ledger.position(s),
+            fills: ledger.entries,
+            sessions: ledger.sessions,
+          });
+          decided = true;
+          return intents;
+        },
   });
   const record: BrokerSessionRecord = {
     run_id: o.runId,
@@ -155,6 +193,9 @@ export async function runBrokerSession(o: {
     appendFileSync(o.ledgerFile, redact(`${JSON.stringify(entry)}\n`));
     record.fills.push(entry);
   }
+  // Marked after the fills: a session that crashed before here left no mark, and its date may decide again (the client order ids stop a double order).
+  if (decided)
+    appendFileSync(o.ledgerFile, `${JSON.stringify(ledger.markSession({ session: o.decidedAt, run_id: o.runId }))}\n`);
   const endDiffs = await reconcileOrHalt(desk, 'end', held());
   record.broker.end.positions = await o.broker.getPositions();
   record.reconciliation.end = endDiffs;

@@ -1,26 +1,13 @@
-import type { MarketData } from '../backtest/market-data.js';
+import { barsBetween, type MarketData } from '../backtest/market-data.js';
 import type { CostModel } from '../costs/cost-model.js';
-import { warmupOf, type LoadedStrategy } from '../strategy/loaded-strategy.js';
+import type { LoadedStrategy } from '../strategy/loaded-strategy.js';
+import { sessionWarmup } from '../strategy/vectorized-weights.js';
 import type { Sizing } from '../strategy/sizing.js';
 import type { OrderExits } from '../strategy/strategy-context.js';
 import { runReplaySession, type SessionRecord } from './replay-session.js';
 import type { RiskConfig } from './risk-config.js';
 import { sessionMetrics, type SessionMetrics } from './session-metrics.js';
 import { strategyDecisions } from './strategy-decisions.js';
-
-/** Bars t in [from, to) of a MarketData (the arrays are views, not copies). */
-function barsBetween(data: MarketData, from: number, to: number): MarketData {
-  const cut = (xs: readonly Float64Array[] | undefined) => xs?.map((x) => x.subarray(from, to));
-  return {
-    dates: data.dates.slice(from, to),
-    symbols: data.symbols,
-    open: cut(data.open)!,
-    close: cut(data.close)!,
-    volume: cut(data.volume)!,
-    ...(data.high ? { high: cut(data.high)! } : {}),
-    ...(data.low ? { low: cut(data.low)! } : {}),
-  };
-}
 
 /**
  * A strategy traded over a window of historical bars on the simulated exchange, through the
@@ -50,7 +37,7 @@ export async function replayStrategy(o: {
     throw new Error(
       `the window from ${o.windowStart} has fewer than 2 sessions of bars: widen it, or build newer bars`,
     );
-  const offset = Math.min(warmupOf(o.strategy), first);
+  const offset = Math.min(sessionWarmup(o.strategy, o.sizing), first);
   const window = barsBetween(o.history, first, o.history.dates.length);
   const decide = strategyDecisions({
     strategy: o.strategy,

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { BookView } from './risk-engine.js';
 
-/** One fill as the ledger keeps it, with the cash and position right after it. */
-/** One line of an account's ledger, strictly: a hand edit that drops or adds a field is refused, not read as zero. */
+/** One fill as the ledger keeps it, with the cash and position right after it. One line of an account's ledger, strictly: a hand edit that drops or adds a field is refused, not read as zero. */
 export const ledgerEntrySchema = z
   .object({
     seq: z.number().int().nonnegative(),
@@ -16,6 +15,20 @@ export const ledgerEntrySchema = z
     position_after: z.number().int(),
   })
   .strict();
+
+/**
+ * A session that decided on a date, whether or not anything filled: a second session for that
+ * date must not decide again, and a strategy restored by replay starts at the account's first
+ * decision (the fills alone do not say when that was, nor which days decided to do nothing).
+ */
+export const sessionMarkSchema = z
+  .object({
+    session: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    run_id: z.string().min(1),
+  })
+  .strict();
+
+export type SessionMark = z.infer<typeof sessionMarkSchema>;
 
 export interface LedgerEntry {
   seq: number;
@@ -31,13 +44,15 @@ export interface LedgerEntry {
 }
 
 /**
- * The account as fills make it: append-only entries, from which cash and positions follow.
- * Nothing is ever edited; a correction would be another entry.
+ * The account as fills make it: append-only entries, from which cash and positions follow, and
+ * the marks of the sessions that decided. Nothing is ever edited; a correction would be another
+ * entry.
  */
 export class TradingLedger {
   private cashBalance: number;
   private readonly held = new Map<string, number>();
   private readonly log: LedgerEntry[] = [];
+  private readonly marks: SessionMark[] = [];
 
   constructor(initialCash: number) {
     this.cashBalance = initialCash;
@@ -49,6 +64,22 @@ export class TradingLedger {
 
   get entries(): readonly LedgerEntry[] {
     return this.log;
+  }
+
+  /** The sessions that decided, in the order they ran. */
+  get sessions(): readonly SessionMark[] {
+    return this.marks;
+  }
+
+  /** Records that a session decided on `mark.session` (after its fills, so a crash before it lets the date run again). */
+  markSession(mark: SessionMark): SessionMark {
+    this.marks.push(mark);
+    return mark;
+  }
+
+  /** Whether a session already decided on `date`: its mark, or (a ledger older than marks) a fill booked on it. */
+  decidedOn(date: string): boolean {
+    return this.marks.some((m) => m.session === date) || this.log.some((e) => e.date === date);
   }
 
   position(symbol: string): number {

@@ -207,3 +207,14 @@ export function kellyFractions(panel: BarPanel, decisions: readonly Float64Array
   }
   return out;
 }
+
+/**
+ * Bars of history a sizing reads before its first size: a volatility over `window` returns
+ * needs window + 1 closes, an ATR over `window` bars window + 1 (its true ranges reach back a
+ * close). Kelly learns from the round trips in whatever history it is given: none is required.
+ */
+export function sizingWarmup(sizing: Sizing | undefined): number {
+  if (sizing?.kind === 'volatility_target') return sizing.window + 1;
+  if (sizing?.kind === 'fixed_fractional' && sizing.stop.atr_multiple !== undefined) return sizing.stop.window + 1;
+  return 0;
+}

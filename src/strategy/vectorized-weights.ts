@@ -1,6 +1,6 @@
 import type { BarPanel } from './bar-panel.js';
-import { StrategyError, type LoadedStrategy } from './loaded-strategy.js';
-import { sizeDecisions, type SizedDecisions, type Sizing } from './sizing.js';
+import { StrategyError, warmupOf, type LoadedStrategy } from './loaded-strategy.js';
+import { sizeDecisions, sizingWarmup, type SizedDecisions, type Sizing } from './sizing.js';
 
 /**
  * A vectorized strategy's decisions over the panel, checked, in the engines' form: weights[s][t]
@@ -71,4 +71,13 @@ export function refuseSizingOfEvents(sizing: Sizing | undefined, kind: string): 
     throw new StrategyError(
       `sizing: ${sizing.kind} sizes a vectorized strategy's signals; '${kind}' is event-driven and sizes its own orders (ctx.targetWeight, ctx.order): remove sizing`,
     );
+}
+
+/**
+ * Bars of history a session hands a strategy before its window (or its first decision on a
+ * broker): the strategy's own warm-up and its sizing's, so the window's first bar is sized as
+ * every later one is.
+ */
+export function sessionWarmup(strategy: LoadedStrategy, sizing: Sizing | undefined): number {
+  return warmupOf(strategy) + sizingWarmup(sizing);
 }

@@ -94,7 +94,7 @@ describe('an Alpaca paper target (//paper/alpaca/...): built only when named, ke
         .sort(),
     ).toEqual(run.orders.map((o: { client_order_id: string }) => o.client_order_id).sort());
     const ledger = ws.read('ledger/paper/tiny.jsonl').trim().split('\n').filter(Boolean);
-    expect(ledger).toHaveLength(run.fills.length);
+    expect(ledger).toHaveLength(run.fills.length + 1); // its fills, then the session's mark
     expect(run.reconciliation).toEqual({ start: [], end: [] });
     // The fills changed the ledger, a src: the next build runs a session for the same bar, which trades nothing more.
     const before = server.stats.orderSubmissions;

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { costModelSchema } from '../../src/costs/cost-model.js';
-import { runBrokerSession } from '../../src/execution/broker-session.js';
+import { loadLedger, runBrokerSession } from '../../src/execution/broker-session.js';
 import { riskConfigSchema } from '../../src/execution/risk-config.js';
 import { SimulatedExchange } from '../../src/execution/simulated-exchange.js';
 
@@ -80,5 +80,65 @@ describe('broker session: the manual kill switch', () => {
     expect(cancelled).toBe(1);
     expect(record.intents).toEqual([]);
     expect(record.broker.end.positions).toEqual([{ symbol: 'AAA', qty: 10 }]);
+  });
+});
+
+describe('broker session: the ledger remembers which dates decided', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const bars = {
+    dates: ['2024-01-02', '2024-01-03', '2024-01-04'],
+    symbols: ['AAA'],
+    open: [f64([100, 100, 100])],
+    close: [f64([100, 100, 100])],
+    volume: [f64([1e6, 1e6, 1e6])],
+  };
+  const sessionOn = (ledgerFile: string, decidedAt: string, decide: () => never[]) =>
+    runBrokerSession({
+      broker: new SimulatedExchange(bars, costModelSchema.parse({}), 10_000),
+      ledgerFile,
+      initialCash: 10_000,
+      risk: riskConfigSchema.parse({ max_position_fraction: 1 }),
+      runId: `test@${decidedAt}`,
+      decidedAt,
+      barTimeMs: Date.parse(`${decidedAt}T21:00:00Z`),
+      nowMs: Date.parse(`${decidedAt}T21:05:00Z`),
+      lastPrice: () => 100,
+      decide,
+    });
+
+  it('a session that decided to do nothing is marked, and a second one for its date does not decide again', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'quanto-broker-marks-'));
+    const ledgerFile = join(dir, 'ledger.jsonl');
+    let decided = 0;
+    const decide = () => {
+      decided += 1;
+      return [];
+    };
+    await sessionOn(ledgerFile, '2024-01-02', decide);
+    expect(readFileSync(ledgerFile, 'utf8')).toBe('{"session":"2024-01-02","run_id":"test@2024-01-02"}\n');
+    const again = await sessionOn(ledgerFile, '2024-01-02', decide);
+    expect(decided).toBe(1);
+    expect(again.note).toMatch(/a session for 2024-01-02 already ran/);
+    await sessionOn(ledgerFile, '2024-01-03', decide);
+    expect(decided).toBe(2);
+    expect(loadLedger(ledgerFile, 10_000).sessions.map((m) => m.session)).toEqual(['2024-01-02', '2024-01-03']);
+  });
+
+  it('a session whose decision failed is not marked: once fixed, its date can decide', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'quanto-broker-marks-'));
+    const ledgerFile = join(dir, 'ledger.jsonl');
+    const failed = await sessionOn(ledgerFile, '2024-01-02', () => {
+      throw new Error('strategy bug');
+    });
+    expect(failed.halt_reason).toMatch(/strategy bug/);
+    expect(existsSync(ledgerFile) ? readFileSync(ledgerFile, 'utf8') : '').toBe('');
+  });
+
+  it('a hand-edited session line is refused with its file and line', () => {
+    dir = mkdtempSync(join(tmpdir(), 'quanto-broker-marks-'));
+    const ledgerFile = join(dir, 'ledger.jsonl');
+    writeFileSync(ledgerFile, '{"session":"2024-01-02","run_id":"a"}\n{"session":"Jan 3"}\n');
+    expect(() => loadLedger(ledgerFile, 10_000)).toThrow(/ledger\.jsonl:2: not a session line \(session: .*run_id/);
   });
 });

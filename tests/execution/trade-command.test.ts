@@ -92,7 +92,9 @@ describe('quanto trade against a local Alpaca-compatible server', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(ledger).toHaveLength(3 + run.fills.length);
+    // The seeded fills, this session's, then its mark.
+    expect(ledger).toHaveLength(3 + run.fills.length + 1);
+    expect(ledger.at(-1)).toEqual({ session: run.config.as_of, run_id: `//experiments/tiny@${run.config.as_of}` });
     expect(run.fills.length).toBeGreaterThan(0);
     expect(run.reconciliation).toEqual({ start: [], end: [] });
     expect(run.final_state).toBe('ACTIVE');

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAlpacaTradingServer } from '../../src/devservers/alpaca-trading-server.js';
-import { strategyDecision } from '../../src/execution/strategy-broker-decision.js';
 import { dow30Workspace } from '../helpers/dow30-workspace.js';
 import type { TestWorkspace } from '../helpers/workspace.js';
 
@@ -240,6 +239,16 @@ describe('a strategy from backtest to broker: qualified, promoted, shadow-replay
     // The ledger the target appended to is the account's: trade reconciles against it, and matches.
     expect(run.reconciliation).toEqual({ start: [], end: [] });
     expect(run.final_state).toBe('ACTIVE');
+    // Each session that decided left its mark after its fills: where a restored strategy starts replaying.
+    const marks = ws
+      .read('ledger/paper/steady.jsonl')
+      .split('\n')
+      .filter((l) => l.startsWith('{"session"'))
+      .map((l) => JSON.parse(l));
+    expect(marks).toEqual([
+      { session: '1996-12-30', run_id: '//backtests/steady@1996-12-30' },
+      { session: '1996-12-31', run_id: '//backtests/steady@1996-12-31' },
+    ]);
   }, 180_000);
 
   it('an edit of the strategy’s code makes the promotion stale: shadow, Alpaca and trade refuse it again', async () => {
@@ -256,28 +265,4 @@ describe('a strategy from backtest to broker: qualified, promoted, shadow-replay
     expect(t.err).toMatch(/no candidate promotion record/);
     expect(server.stats.orderSubmissions).toBe(before);
   }, 180_000);
-});
-
-describe('a strategy decision on a broker', () => {
-  it('refuses an event-driven strategy, whose state one decision a day cannot restore, before reading any bar', async () => {
-    const { z } = await import('zod');
-    const definition = {
-      name: 'stateful',
-      version: 1,
-      config: z.object({}).strict(),
-      start: () => ({ onBar() {} }),
-    };
-    await expect(
-      strategyDecision({
-        label: '//backtests/stateful',
-        record: {} as never,
-        strategy: { definition, file: 'strategies/stateful.ts', config: {} },
-        barsDir: '/nonexistent',
-        nowMs: Date.parse('1996-12-31T22:00:00Z'),
-        maxLeverage: 1,
-      }),
-    ).rejects.toThrow(
-      /'stateful' \(strategies\/stateful.ts\) is event-driven: .*only vectorized strategies trade on a broker/,
-    );
-  });
 });
