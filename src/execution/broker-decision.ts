@@ -15,6 +15,11 @@ export function latestBarWindow(nowMs: number): { start: string; end: string } {
   };
 }
 
+/** The run id of a broker session (what its client order ids derive from): what decided, and the bar. */
+export function brokerRunId(label: string, date: string): string {
+  return `${label}@${date}`;
+}
+
 /**
  * What decides on a broker, whatever it is (a trained policy, a strategy): the bar it decides
  * on (the latest built one), the account's starting cash, the last close of each symbol, and
@@ -53,7 +58,7 @@ export async function tradeOnce(o: {
       ledgerFile: o.ledgerFile,
       initialCash: decision.initialCash,
       risk: o.risk,
-      runId: `${decision.label}@${decision.date}`,
+      runId: brokerRunId(decision.label, decision.date),
       decidedAt: decision.date,
       barTimeMs: Date.parse(`${decision.date}T00:00:00Z`) + CLOSE_UTC_MS,
       nowMs: o.nowMs,

@@ -36,6 +36,8 @@ export class ProtectiveExits {
   private readonly wanted = new Map<number, { exits: OrderExits; decided: number }>();
   private readonly held: number[];
   private readonly atrs = new Map<string, number[]>();
+  /** Why each protective intent would fill, by intent id: the event-driven engine's fill reasons. */
+  private readonly reasons = new Map<string, { side: number; stop?: string; take?: number; market?: string }>();
 
   constructor(
     private readonly panel: BarPanel,
@@ -111,6 +113,7 @@ export class ProtectiveExits {
       };
       if (exits.max_bars !== undefined && p + 1 >= a.entryBar + exits.max_bars) {
         out.push({ ...base, reason: `${this.who}: time exit after ${exits.max_bars} bars` });
+        this.reasons.set(base.id, { side, market: 'time_exit' });
         continue;
       }
       const stops = [
@@ -118,7 +121,15 @@ export class ProtectiveExits {
         entry - side * a.atrDistance,
         exits.trailing_stop === undefined ? Number.NaN : a.best * (1 - side * exits.trailing_stop),
       ].filter((x) => Number.isFinite(x));
-      const stop = stops.length === 0 ? undefined : cents(side > 0 ? Math.max(...stops) : Math.min(...stops));
+      const tightest = stops.length === 0 ? Number.NaN : side > 0 ? Math.max(...stops) : Math.min(...stops);
+      const stop = stops.length === 0 ? undefined : cents(tightest);
+      // The trailing stop is the reason when it binds (as the event-driven engine names it); any other stop is a stop-loss.
+      const trailing = exits.trailing_stop === undefined ? Number.NaN : a.best * (1 - side * exits.trailing_stop);
+      this.reasons.set(base.id, {
+        side,
+        ...(stop === undefined ? {} : { stop: trailing === tightest ? 'trailing_stop' : 'stop_loss' }),
+        ...(exits.take_profit === undefined ? {} : { take: cents(entry * (1 + side * exits.take_profit)) }),
+      });
       const take = exits.take_profit === undefined ? undefined : cents(entry * (1 + side * exits.take_profit));
       const why = [stop === undefined ? '' : `stop ${stop}`, take === undefined ? '' : `take-profit ${take}`]
         .filter(Boolean)
@@ -138,6 +149,16 @@ export class ProtectiveExits {
         out.push({ ...base, reason: `${this.who}: protective exit (${why})`, type: 'limit', limit_price: take });
     }
     return out;
+  }
+
+  /** Why a fill of intent `intentId` at `price` happened (stop_loss, trailing_stop, take_profit, time_exit), if it is a protective one. */
+  fillReason(intentId: string, price: number): string | undefined {
+    const r = this.reasons.get(intentId);
+    if (!r) return undefined;
+    if (r.market) return r.market;
+    // An OCO's take-profit leg fills at its limit or better, its stop leg at the stop or worse.
+    if (r.take !== undefined && (r.side > 0 ? price >= r.take : price <= r.take)) return 'take_profit';
+    return r.stop ?? 'take_profit';
   }
 
   private atrOf(s: number, window: number): number[] {

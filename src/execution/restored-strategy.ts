@@ -30,6 +30,8 @@ export function restoredStrategyDecide(o: {
   maxLeverage: number;
   sizing?: Sizing;
   exits?: OrderExits;
+  /** The run id the session of each date had (its client order ids derive from it). */
+  runIdOf: (date: string) => string;
 }): (book: AccountBook) => OrderIntent[] {
   const { history } = o;
   const last = history.dates.length - 1;
@@ -40,6 +42,7 @@ export function restoredStrategyDecide(o: {
       throw new StrategyError(
         `the account's ledger has a session on ${decidedOn[0]}, after the latest bar (${history.dates[last]}): build fresher bars first`,
       );
+    const ranAs = new Map(book.sessions.map((m) => [m.session, m.run_id]));
     const offset = Math.min(sessionWarmup(o.strategy, o.sizing), first);
     const panel = barsBetween(history, first - offset, last + 1);
     const decide = strategyDecisions({
@@ -49,6 +52,7 @@ export function restoredStrategyDecide(o: {
       maxLeverage: o.maxLeverage,
       ...(o.sizing ? { sizing: o.sizing } : {}),
       ...(o.exits ? { exits: o.exits } : {}),
+      runIdOf: (date) => ranAs.get(date) ?? o.runIdOf(date),
     });
     const replayed = new TradingLedger(o.initialCash);
     let next = 0;

@@ -2,7 +2,7 @@ import { loadMarketData } from '../backtest/load-market-data.js';
 import type { BacktestedStrategy } from '../backtest/backtested-strategy.js';
 import { dayAfter } from '../data/calendar/civil-date.js';
 import type { LoadedStrategy } from '../strategy/loaded-strategy.js';
-import { latestBarWindow, type BarDecision } from './broker-decision.js';
+import { brokerRunId, latestBarWindow, type BarDecision } from './broker-decision.js';
 import { restoredStrategyDecide } from './restored-strategy.js';
 
 /**
@@ -43,6 +43,7 @@ export async function strategyDecision(o: {
       maxLeverage: o.maxLeverage,
       ...(o.record.sizing ? { sizing: o.record.sizing } : {}),
       ...(o.record.exits ? { exits: o.record.exits } : {}),
+      runIdOf: (date) => brokerRunId(o.label, date),
     }),
   };
 }

@@ -1,5 +1,5 @@
 import type { BarPanel } from '../strategy/bar-panel.js';
-import { StrategyError, type LoadedStrategy } from '../strategy/loaded-strategy.js';
+import type { LoadedStrategy } from '../strategy/loaded-strategy.js';
 import type { OrderExits, OrderPrice, StrategyFill } from '../strategy/strategy-context.js';
 import { startStrategy, type BarSource, type OrderTaker } from '../strategy/strategy-runner.js';
 import type { Sizing } from '../strategy/sizing.js';
@@ -7,6 +7,7 @@ import { refuseSizingOfEvents, sizedWeights } from '../strategy/vectorized-weigh
 import type { OrderIntent } from './order-intent.js';
 import { ProtectiveExits } from './protective-exits.js';
 import type { SimulatedFill } from './simulated-exchange.js';
+import { clientOrderId } from './client-order-id.js';
 
 /** The book a decision sees at a close: cash and whole shares per symbol, in the panel's symbol order. */
 export interface DecisionBook {
@@ -37,6 +38,13 @@ export function strategyDecisions(o: {
   sizing?: Sizing;
   /** Exits on every position an order opens that names none of its own (a backtest's or session's `bracket:`). */
   exits?: OrderExits;
+  /**
+   * The run id of the session deciding on a date (what client order ids derive from): a fill is
+   * known by the intent it filled, so an exit's fill is told to the strategy with its reason and
+   * a limit or stop order works for more than one bar (re-sent each close, for what is left of
+   * it, until it fills or its `good_for_bars` run out).
+   */
+  runIdOf: (date: string) => string;
 }): StrategyDecide {
   const { panel, offset, strategy } = o;
   const who = `strategy '${strategy.definition.name}' (${strategy.file})`;
@@ -103,22 +111,26 @@ export function strategyDecisions(o: {
   refuseSizingOfEvents(o.sizing, strategy.definition.name);
   const run = startStrategy(strategy, panel.symbols, o.exits);
   const exitBook = new ProtectiveExits(panel, who);
-  /** A limit or stop order as an intent of its own: a day order at its price, never netted with the targets. */
-  const pricedIntent = (p: number, s: number, shares: number, price: OrderPrice, k: number): OrderIntent => {
-    if ((price.good_for_bars ?? 1) !== 1)
-      throw new StrategyError(
-        `${who}: good_for_bars ${price.good_for_bars}: orders on the trading path are day orders (good_for_bars: 1)`,
-      );
-    const type = price.limit !== undefined ? 'limit' : 'stop';
-    const level = price.limit ?? price.stop!;
+  const intentOf = new Map<string, string>();
+  /** A client order id to the intent it came from, for what a session booked on the bar after sending it. */
+  const sent = (intents: OrderIntent[]) => {
+    for (const i of intents) intentOf.set(clientOrderId(o.runIdOf(i.decided_at), i.id), i.id);
+    return intents;
+  };
+  /** Limit and stop orders still working: re-sent as day orders for what is left, through `lastBar`. */
+  let working: WorkingOrder[] = [];
+  let serial = 0;
+  const pricedIntent = (p: number, w: WorkingOrder): OrderIntent => {
+    const type = w.price.limit !== undefined ? 'limit' : 'stop';
+    const level = w.price.limit ?? w.price.stop!;
     const date = panel.dates[p]!;
     return {
-      id: `${date}:${panel.symbols[s]}:${type}${k}`,
-      symbol: panel.symbols[s]!,
-      side: shares > 0 ? 'buy' : 'sell',
-      quantity: Math.abs(shares),
-      reason: `${who}: ${type} order of ${shares} shares at ${level}`,
-      estimated_price: panel.close[s]![p]!,
+      id: `${date}:${panel.symbols[w.s]}:${type}${w.serial}`,
+      symbol: panel.symbols[w.s]!,
+      side: w.shares > 0 ? 'buy' : 'sell',
+      quantity: Math.abs(w.shares),
+      reason: `${who}: ${type} order of ${w.shares} shares at ${level}${w.placed === p ? '' : ` (working since ${panel.dates[w.placed]}, what is left of it)`}`,
+      estimated_price: panel.close[w.s]![p]!,
       decided_at: date,
       type,
       ...(type === 'limit' ? { limit_price: level } : { stop_price: level }),
@@ -135,6 +147,10 @@ export function strategyDecisions(o: {
         );
       return p - back;
     };
+    // What filled of each working order, and which have run their course (filled, or no bar of their life left).
+    const byIntent = new Map(fills.map((f) => [intentOf.get(f.client_order_id), f]));
+    for (const w of working) for (const id of w.intents) if (byIntent.has(id)) w.shares -= byIntent.get(id)!.shares;
+    working = working.filter((w) => w.shares !== 0 && p + 1 <= w.lastBar);
     const read = (xs: readonly Float64Array[] | undefined, s: number, k: number | undefined) => xs?.[s]![ago(k)];
     const source: BarSource = {
       t,
@@ -149,11 +165,10 @@ export function strategyDecisions(o: {
       position: (s) => book.holdings[s]!,
       cash: book.cash,
       equity,
-      // Every order of a session is a day order, filled or cancelled on the next bar: none is open at a close.
-      openOrders: () => 0,
+      // Market orders are day orders, filled or cancelled on the next bar: only limit and stop orders still work at a close.
+      openOrders: (s) => working.filter((w) => s === undefined || w.s === s).length,
     };
     const targets = new Map<number, { shares: number; why: string }>();
-    const priced: OrderIntent[] = [];
     const wanted = (s: number) => targets.get(s)?.shares ?? book.holdings[s]!;
     const taker: OrderTaker = {
       targetWeight: (s, weight, exits) => {
@@ -166,25 +181,57 @@ export function strategyDecisions(o: {
         exitBook.want(s, exits, p);
         const whole = Math.trunc(n);
         if (whole === 0) return;
-        if (price) priced.push(pricedIntent(p, s, whole, price, priced.length));
-        else targets.set(s, { shares: wanted(s) + whole, why: `order of ${whole} shares` });
+        if (!price) return void targets.set(s, { shares: wanted(s) + whole, why: `order of ${whole} shares` });
+        working.push({
+          s,
+          shares: whole,
+          price,
+          placed: p,
+          lastBar: p + (price.good_for_bars ?? 1),
+          serial: serial++,
+          intents: [],
+        });
       },
-      cancel: () => {},
+      cancel: (s) => {
+        working = working.filter((w) => s !== undefined && w.s !== s);
+      },
     };
-    const heard: StrategyFill[] = fills.map((f) => ({
-      symbol: f.symbol,
-      date: f.date,
-      shares: f.shares,
-      price: f.price,
-      fee: f.fee,
-      reason: 'order',
-    }));
+    const heard: StrategyFill[] = fills.map((f) => {
+      const intent = intentOf.get(f.client_order_id);
+      return {
+        symbol: f.symbol,
+        date: f.date,
+        shares: f.shares,
+        price: f.price,
+        fee: f.fee,
+        reason: (intent && exitBook.fillReason(intent, f.price)) ?? 'order',
+      };
+    });
     exitBook.observe(p, fills, book.holdings);
     run.onBar(source, taker, heard);
+    const priced = working.map((w) => {
+      const intent = pricedIntent(p, w);
+      w.intents.push(intent.id);
+      return intent;
+    });
     // Protection covers the position as the strategy's own orders of this close leave it (none
-    // where it closes or flips it, or places a limit or stop order of its own on the symbol).
-    const pricedOn = new Set(priced.map((i) => panel.symbols.indexOf(i.symbol)));
+    // where it closes or flips it, or has a limit or stop order of its own working on the symbol).
+    const pricedOn = new Set(working.map((w) => w.s));
     const after = (s: number) => (pricedOn.has(s) ? 0 : wanted(s));
-    return [...intentsTo(p, book, targets), ...priced, ...exitBook.intents(p, after)];
+    return sent([...intentsTo(p, book, targets), ...priced, ...exitBook.intents(p, after)]);
   };
+}
+
+/** A limit or stop order of the strategy's, working until it fills or its last bar passes. */
+interface WorkingOrder {
+  readonly s: number;
+  /** Signed shares still to fill. */
+  shares: number;
+  readonly price: OrderPrice;
+  /** The bar that placed it, and the last bar it may fill on (placed + good_for_bars). */
+  readonly placed: number;
+  readonly lastBar: number;
+  readonly serial: number;
+  /** The intents it was sent as, one per close it worked through. */
+  readonly intents: string[];
 }

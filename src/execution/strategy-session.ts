@@ -46,6 +46,7 @@ export async function replayStrategy(o: {
     maxLeverage: o.maxLeverage,
     ...(o.sizing ? { sizing: o.sizing } : {}),
     ...(o.exits ? { exits: o.exits } : {}),
+    runIdOf: () => o.runId,
   });
   let failure: unknown;
   const session = await runReplaySession({

@@ -105,26 +105,66 @@ describe('a strategy’s limit and stop orders on the trading path', () => {
     expect(session.orders.every((o) => o.type === 'limit')).toBe(true);
   });
 
-  it('a stop order sells once the price comes down through it; a multi-day order is refused as the path has only day orders', async () => {
+  it('a stop order sells once the price comes down through it', async () => {
     const stopper = eventDrivenStrategy('stopper', (ctx) => {
       if (ctx.t === 0) ctx.order('XYZ', 10);
       else if (ctx.position('XYZ') > 0) ctx.order('XYZ', -10, undefined, { stop: 96 });
     });
-    const run = (strategy = stopper) => replayOn(strategy, data, costs);
-    const { session } = await run();
+    const { session } = await replayOn(stopper, data, costs);
     // Bought at bar 1's open; the stop placed on bar 1's close is reached on bar 2 (low 95), at 96 less slippage.
     expect(session.fills.map((f) => [f.date, f.shares])).toEqual([
       [data.dates[1], 10],
       [data.dates[2], -10],
     ]);
     expect(session.fills[1]!.price).toBeCloseTo(96 * (1 - 0.002), 12);
+  });
+});
 
-    const lasting = eventDrivenStrategy('lasting', (ctx) =>
-      ctx.order('XYZ', 1, undefined, { limit: 90, good_for_bars: 5 }),
-    );
-    const halted = (await run(lasting)).session;
-    expect(halted.final_state).toBe('HALTED');
-    expect(halted.halt_reason).toMatch(/good_for_bars 5: orders on the trading path are day orders/);
+describe('a limit or stop order good for several bars on the trading path', () => {
+  const flat: [number, number, number, number] = [100, 101, 99, 100];
+  const once = (price: { limit: number; good_for_bars: number }, shares = 10) => {
+    const seen: number[] = [];
+    const strategy = eventDrivenStrategy('lasting', (ctx) => {
+      seen.push(ctx.openOrders('XYZ'));
+      if (ctx.t === 0) ctx.order('XYZ', shares, undefined, price);
+    });
+    return { strategy, seen };
+  };
+
+  it('is re-sent each close for what is left of it and fills where the event-driven engine fills it', async () => {
+    // The event-driven engine's own test: a limit at 95 good for 3 bars fills on bar 2 at 95.
+    const data = ohlcBars([flat, [99, 100, 97, 98], [97, 98, 94, 96], flat, flat]);
+    const { strategy, seen } = once({ limit: 95, good_for_bars: 3 });
+    const { session } = await replayOn(strategy, data, costs);
+    expect(session.intents.map((i) => [i.decided_at, i.type, i.limit_price, i.quantity])).toEqual([
+      [data.dates[0], 'limit', 95, 10],
+      [data.dates[1], 'limit', 95, 10],
+    ]);
+    expect(session.intents[1]!.reason).toMatch(/working since 2021-01-04, what is left of it/);
+    expect(session.fills.map((f) => [f.date, f.shares, f.price])).toEqual([[data.dates[2], 10, 95]]);
+    // One order working at bar 1's close, none once it filled on bar 2.
+    expect(seen).toEqual([0, 1, 0, 0]);
+  });
+
+  it('that its bars never reach stops being sent when its life ends', async () => {
+    const data = ohlcBars([flat, flat, flat, flat, [96, 97, 94, 95], flat]);
+    const { strategy } = once({ limit: 95, good_for_bars: 3 });
+    const { session } = await replayOn(strategy, data, costs);
+    expect(session.intents.map((i) => i.decided_at)).toEqual(data.dates.slice(0, 3));
+    expect(session.fills).toEqual([]);
+  });
+
+  it('a partial fill leaves the rest working', async () => {
+    // Volume of 1,000 a bar and a 10% participation cap: 100 shares a bar.
+    const capped = costModelSchema.parse({
+      execution: { price: 'open' },
+      slippage: { volume_share: { price_impact: 0, participation_cap: 0.1 } },
+    });
+    const data = ohlcBars([flat, [96, 97, 94, 95], [96, 97, 94, 95], flat]);
+    const { strategy } = once({ limit: 96, good_for_bars: 3 }, 150);
+    const { session } = await replayOn(strategy, data, capped);
+    expect(session.intents.map((i) => i.quantity)).toEqual([150, 50]);
+    expect(session.fills.map((f) => f.shares)).toEqual([100, 50]);
   });
 });
 

@@ -67,9 +67,10 @@ async function shipped(kind: string, settings: Record<string, unknown>): Promise
 
 /**
  * Event-driven and stateful in every way a process would lose: it counts its bars, remembers its
- * fills (onFill), buys with a limit under the close, and exits on its own time rule with a
- * trailing stop attached.
+ * fills (onFill, with their reasons, in `heard`), buys with a limit under the close good for three
+ * bars, and takes its profit by its own rule, a trailing stop attached.
  */
+const heard: string[] = [];
 function rememberingStrategy(): LoadedStrategy {
   let bars = 0;
   const boughtAt = new Map<string, number>();
@@ -97,8 +98,15 @@ function rememberingStrategy(): LoadedStrategy {
       start: (config: unknown, symbols: readonly string[]) => {
         bars = 0; // a fresh process: nothing carried over but what replay restores
         boughtAt.clear();
+        heard.length = 0;
         const handlers = start(config, symbols);
-        return { ...handlers, onFill: (fill) => boughtAt.set(fill.symbol, fill.price) };
+        return {
+          ...handlers,
+          onFill: (fill) => {
+            heard.push(`${fill.date} ${fill.symbol} ${fill.shares} ${fill.reason}`);
+            if (fill.shares > 0) boughtAt.set(fill.symbol, fill.price);
+          },
+        };
       },
     } as typeof strategy.definition,
   };
@@ -142,6 +150,7 @@ async function dailySessions(strategy: LoadedStrategy, bars: MarketData, exits?:
         initialCash: 100_000,
         maxLeverage: 1,
         ...(exits ? { exits } : {}),
+        runIdOf: (d) => `probe@${d}`,
       }),
       // Waiting on an order is the market's next bar coming (once a session, however many orders wait).
       sleep: async () => {
@@ -205,6 +214,15 @@ describe('a strategy on a broker, its state restored by replaying the account', 
       // Every session that decided left its mark, fills or not.
       expect(daily.ledger.split('\n').filter((l) => l.includes('"session"'))).toHaveLength(DAYS - 1 - FIRST_SESSION);
     });
+
+  it('the strategy hears each fill with its reason, a trailing stop’s as trailing_stop, in both', async () => {
+    await dailySessions(rememberingStrategy(), bars);
+    const daily = [...heard]; // the last session's replay: every fill since the first session
+    await continuousSession(rememberingStrategy(), bars);
+    expect(daily).toEqual(heard);
+    expect(heard.filter((h) => h.endsWith(' order')).length).toBeGreaterThan(0);
+    expect(heard.filter((h) => h.endsWith(' trailing_stop')).length).toBeGreaterThan(0);
+  });
 
   it('an exit armed sessions ago is still protecting the position (it would be lost without the replay)', async () => {
     const strategy = await shipped('sma_crossover', { fast: 3, slow: 10 });
