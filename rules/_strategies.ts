@@ -17,7 +17,7 @@ import type { PluginUse, RuleContext } from '../src/engine/rule-api.js';
 import type { PromotionStatus } from '../src/governance/promotion-status.js';
 import { inputDir, inputOf } from './_inputs.js';
 import { requirePromotedOutputs } from './_promotion-records.js';
-import { loadStrategy, type LoadedStrategy } from '../src/strategy/loaded-strategy.js';
+import { loadStrategy, prepareStrategy, type LoadedStrategy } from '../src/strategy/loaded-strategy.js';
 import {
   strategyModuleOf,
   strategyRefSchema,
@@ -28,15 +28,29 @@ import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
 /** The plugin a config's strategy reference at `at` names: strategies/<kind>.ts, its settings beside `kind`. */
 export function strategyUse(ref: StrategyRef, at: readonly (string | number)[]): PluginUse {
-  return { module: strategyModuleOf(ref.kind), namedAt: [...at, 'kind'], settingsAt: at, settingsExcept: ['kind'] };
+  return {
+    module: strategyModuleOf(ref.kind),
+    namedAt: [...at, 'kind'],
+    settingsAt: at,
+    settingsExcept: ['kind', 'data'],
+  };
 }
 
-/** The strategy a reference names, as the engine loaded it for this action, with its settings. */
-export function strategyOf(ctx: RuleContext<unknown>, ref: StrategyRef): LoadedStrategy {
+/**
+ * The strategy a reference names, as the engine loaded it for this action, with its settings,
+ * prepared on the targets it reads (its `data:`, which the rule lists among its inputs with
+ * strategyDataLabels).
+ */
+export async function strategyOf(ctx: RuleContext<unknown>, ref: StrategyRef): Promise<LoadedStrategy> {
   const module = strategyModuleOf(ref.kind);
   if (!(module in ctx.plugins))
     throw new Error(`${ctx.label}: the strategy ${module} was not loaded: the rule must list it in plugins()`);
-  return loadStrategy(ctx.plugins[module], ref.kind, `${module}.ts`, strategySettings(ref));
+  const data = ref.data ?? {};
+  const loaded = loadStrategy(ctx.plugins[module], ref.kind, `${module}.ts`, strategySettings(ref), data);
+  return prepareStrategy(
+    loaded,
+    Object.fromEntries(Object.entries(data).map(([name, label]) => [name, inputDir(ctx, label)])),
+  );
 }
 
 /** The digest of the sources of the strategy a reference names, as this action's key holds them. */
@@ -70,11 +84,11 @@ export interface PromotedStrategyLabels {
  * promoted, and unless this session names the same strategy, settings and code as the
  * backtest recorded (share the strategy block between the two configs with `extends:`).
  */
-export function promotedStrategyOf(
+export async function promotedStrategyOf(
   ctx: RuleContext<unknown>,
   from: PromotedStrategyLabels,
   ref: StrategyRef,
-): { record: BacktestedStrategy; strategy: LoadedStrategy; status: PromotionStatus } {
+): Promise<{ record: BacktestedStrategy; strategy: LoadedStrategy; status: PromotionStatus }> {
   const status = requirePromotedOutputs(ctx, from.promotion, from.backtest);
   const backtest = inputOf(ctx, from.backtest);
   const file = backtest.files[BACKTESTED_STRATEGY_OUTPUT];
@@ -95,7 +109,7 @@ export function promotedStrategyOf(
     throw new Error(
       `${from.backtest} traded the bars of ${record.from}, not ${from.bars}: set from.bars to ${record.from}`,
     );
-  return { record, strategy: strategyOf(ctx, ref), status };
+  return { record, strategy: await strategyOf(ctx, ref), status };
 }
 
 /**

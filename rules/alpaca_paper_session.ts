@@ -7,7 +7,7 @@ import type { BarDecision } from '../src/execution/broker-decision.js';
 import { policyDecision } from '../src/execution/policy-broker-session.js';
 import { riskConfigSchema, type RiskConfig } from '../src/execution/risk-config.js';
 import { strategyDecision } from '../src/execution/strategy-broker-decision.js';
-import type { StrategyRef } from '../src/strategy/strategy-ref.js';
+import { strategyDataLabels, type StrategyRef } from '../src/strategy/strategy-ref.js';
 import { checkSessionSubject, sessionSubjectShape, promotedStrategyOf, strategyUse } from './_strategies.js';
 import { inputDir } from './_inputs.js';
 import { requirePromoted } from './_promotion-records.js';
@@ -36,7 +36,7 @@ export default defineRule({
     })
     .strict()
     .superRefine((c, ctx) => checkSessionSubject(c, ctx)),
-  inputs: (c) => [c.from.experiment, c.from.backtest, c.from.bars, c.from.promotion],
+  inputs: (c) => [c.from.experiment, c.from.backtest, c.from.bars, c.from.promotion, ...strategyDataLabels(c.strategy)],
   plugins: (c) => (c.strategy ? [strategyUse(c.strategy, ['strategy'])] : []),
   outputs: ['decisions.json'],
   async run(ctx) {
@@ -47,7 +47,7 @@ export default defineRule({
       throw new Error(
         `the account ledger ${c.account_ledger} is not among this target's srcs: add it (an empty file to start), so that each fill changes this key`,
       );
-    const { decision, about } = c.from.backtest ? strategySubject(ctx) : policySubject(ctx);
+    const { decision, about } = c.from.backtest ? await strategySubject(ctx) : policySubject(ctx);
     const { date, record, decisionsJson } = await decideOnAlpaca({
       account: 'paper',
       env: process.env,
@@ -95,10 +95,10 @@ function policySubject(ctx: AlpacaContext): Subject {
   };
 }
 
-function strategySubject(ctx: AlpacaContext): Subject {
+async function strategySubject(ctx: AlpacaContext): Promise<Subject> {
   const c = ctx.config;
   const from = { backtest: c.from.backtest!, promotion: c.from.promotion, bars: c.from.bars! };
-  const { record, strategy, status } = promotedStrategyOf(ctx, from, c.strategy!);
+  const { record, strategy, status } = await promotedStrategyOf(ctx, from, c.strategy!);
   return {
     decision: (nowMs) =>
       strategyDecision({

@@ -13,6 +13,7 @@ import { trialRecord } from '../src/evaluation/trial-record.js';
 import { defineRule } from '../src/engine/rule-api.js';
 import { inputDir } from './_inputs.js';
 import { strategyDigestOf, strategyOf, strategyUse } from './_strategies.js';
+import { strategyDataLabels } from '../src/strategy/strategy-ref.js';
 
 /**
  * A backtest of a configured strategy on canonical bars, through the shared cost model, on the
@@ -41,13 +42,13 @@ export default defineRule({
           message: 'risk limits apply on the trading path: set engine: trading_path, or remove risk',
         });
     }),
-  inputs: (c) => [c.from, c.regimes?.from],
+  inputs: (c) => [c.from, c.regimes?.from, ...strategyDataLabels(c.strategy)],
   plugins: (c) => [strategyUse(c.strategy, ['strategy'])],
   outputs: [...BACKTEST_OUTPUTS, BACKTESTED_STRATEGY_OUTPUT],
   consumes: (c) => (c.regimes ? [{ from: c.regimes.from, columns: regimeColumns(c.regimes), as: 'feature' }] : []),
   async run(ctx) {
     const c = ctx.config;
-    const strategy = strategyOf(ctx, c.strategy);
+    const strategy = await strategyOf(ctx, c.strategy);
     const risk = c.risk ?? riskConfigSchema.parse({});
     const run = await runBacktest(c, {
       strategy,

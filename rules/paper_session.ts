@@ -11,6 +11,7 @@ import { sizingSchema } from '../src/strategy/sizing.js';
 import { strategyRefSchema } from '../src/strategy/strategy-ref.js';
 import { jsonLines, replayExperimentOf, writeOutput } from './_outputs.js';
 import { replayStrategyOf, strategyOf, strategyUse } from './_strategies.js';
+import { strategyDataLabels } from '../src/strategy/strategy-ref.js';
 import { isoDateSchema } from '../src/data/schemas/iso-date.js';
 import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
@@ -66,7 +67,7 @@ export default defineRule({
   version: 1,
   description: 'a paper-trading session of a policy or a strategy on the simulated broker',
   config: paperSessionConfigSchema,
-  inputs: (c) => [c.from],
+  inputs: (c) => [c.from, ...strategyDataLabels(c.strategy)],
   plugins: (c) => (c.strategy ? [strategyUse(c.strategy, ['strategy'])] : []),
   outputs: ['decisions.json', 'metrics_paper.json', 'ledger.jsonl', 'equity.jsonl'],
   keyFacts: (c): Record<string, string> => (c.strategy ? {} : { tfjs_backend: detectTfBackend() }),
@@ -118,7 +119,7 @@ interface PaperRun {
 async function strategySession(ctx: PaperContext): Promise<PaperRun> {
   const c = ctx.config;
   const costs = c.costs ?? costModelSchema.parse({});
-  const strategy = strategyOf(ctx, c.strategy!);
+  const strategy = await strategyOf(ctx, c.strategy!);
   const initialCash = c.initial_cash ?? 1_000_000;
   const { session, window } = await replayStrategyOf(ctx, {
     strategy,

@@ -1,3 +1,4 @@
+import { strategyDataLabels } from '../src/strategy/strategy-ref.js';
 import { join } from 'node:path';
 import { defineRule } from '../src/engine/rule-api.js';
 import { experimentConfigSchema } from '../src/rl/experiment-config.js';
@@ -23,7 +24,7 @@ export default defineRule({
   version: 1,
   description: 'a PPO policy trained and evaluated on the trading environment',
   config: experimentConfigSchema,
-  inputs: (c) => [c.from, c.features.from, c.regimes?.from],
+  inputs: (c) => [c.from, c.features.from, c.regimes?.from, ...c.baselines.flatMap((b) => strategyDataLabels(b))],
   plugins: (c) => c.baselines.map((b, i) => strategyUse(b, ['baselines', i])),
   outputs: EXPERIMENT_OUTPUTS,
   keyFacts: () => ({ tfjs_backend: detectTfBackend() }),
@@ -39,7 +40,7 @@ export default defineRule({
         barsDir: join(inputDir(ctx, c.from), 'equity_bars'),
         featuresDir: join(inputDir(ctx, c.features.from), 'features'),
         regimeFeaturesDir: c.regimes ? join(inputDir(ctx, c.regimes.from), 'features') : null,
-        baselines: c.baselines.map((b) => strategyOf(ctx, b)),
+        baselines: await Promise.all(c.baselines.map((b) => strategyOf(ctx, b))),
       },
       c.seed,
       (s) => {

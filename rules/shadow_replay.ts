@@ -1,3 +1,4 @@
+import { strategyDataLabels } from '../src/strategy/strategy-ref.js';
 import { z } from 'zod';
 import { metricsJson } from '../src/reports/metrics-json.js';
 import { defineRule, type RuleContext } from '../src/engine/rule-api.js';
@@ -43,7 +44,7 @@ export default defineRule({
   version: 1,
   description: 'a promoted policy or strategy replayed through intents, risk and simulated fills',
   config: shadowReplayConfigSchema,
-  inputs: (c) => [c.from.experiment, c.from.backtest, c.from.bars, c.from.promotion],
+  inputs: (c) => [c.from.experiment, c.from.backtest, c.from.bars, c.from.promotion, ...strategyDataLabels(c.strategy)],
   plugins: (c) => (c.strategy ? [strategyUse(c.strategy, ['strategy'])] : []),
   outputs: [
     'metrics_sim.json',
@@ -125,7 +126,7 @@ async function policyReplay(ctx: ShadowContext): Promise<ShadowRun> {
 async function strategyReplay(ctx: ShadowContext): Promise<ShadowRun> {
   const c = ctx.config;
   const from = { backtest: c.from.backtest!, promotion: c.from.promotion, bars: c.from.bars! };
-  const { record, strategy, status } = promotedStrategyOf(ctx, from, c.strategy!);
+  const { record, strategy, status } = await promotedStrategyOf(ctx, from, c.strategy!);
   const { session, window } = await replayStrategyOf(ctx, {
     strategy,
     bars: record.from,

@@ -15,15 +15,7 @@ export async function loadFeaturePanel(
 ): Promise<Map<string, Float64Array[]>> {
   const { connection, close } = await openDuckDb(1);
   try {
-    const source = `read_parquet(${sqlString(join(featuresDir, '**', '*.parquet'))}, hive_partitioning = true, hive_types = {'symbol': VARCHAR, 'year': INTEGER})`;
-    const available = (
-      await queryRows<{ column_name: string }>(connection, `SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`)
-    ).map((r) => r.column_name);
-    const unknown = columns.filter((c) => !available.includes(c));
-    if (unknown.length > 0)
-      throw new Error(
-        `the feature set in ${featuresDir} has no column ${unknown.join(', ')} (it has ${available.filter((c) => !['symbol', 'date', 'year', 'knowable_at'].includes(c)).join(', ')})`,
-      );
+    const source = await featureSource(connection, featuresDir, columns);
     const rows = await queryRows<Record<string, number | string | null>>(
       connection,
       `SELECT symbol, strftime(date, '%Y-%m-%d') AS date, ${columns.map((c) => `"${c}"`).join(', ')} FROM ${source}
@@ -37,6 +29,54 @@ export async function loadFeaturePanel(
       if (t === undefined) continue;
       const s = index.get(r.symbol as string)!;
       for (const c of columns) out.get(c)![s]![t] = r[c] === null ? Number.NaN : Number(r[c]);
+    }
+    return out;
+  } finally {
+    close();
+  }
+}
+
+/** The feature set's Parquet as a DuckDB source, after checking it has `columns` (an error lists those it has). */
+async function featureSource(
+  connection: Parameters<typeof queryRows>[0],
+  featuresDir: string,
+  columns: readonly string[],
+): Promise<string> {
+  const source = `read_parquet(${sqlString(join(featuresDir, '**', '*.parquet'))}, hive_partitioning = true, hive_types = {'symbol': VARCHAR, 'year': INTEGER})`;
+  const available = (
+    await queryRows<{ column_name: string }>(connection, `SELECT column_name FROM (DESCRIBE SELECT * FROM ${source})`)
+  ).map((r) => r.column_name);
+  const unknown = columns.filter((c) => !available.includes(c));
+  if (unknown.length > 0)
+    throw new Error(
+      `the feature set in ${featuresDir} has no column ${unknown.join(', ')} (it has ${available.filter((c) => !['symbol', 'date', 'year', 'knowable_at'].includes(c)).join(', ')})`,
+    );
+  return source;
+}
+
+/**
+ * One column of a feature set, every symbol and date: symbol -> date -> value, holding only
+ * values that are numbers and knowable by their own date's close (knowable_at on or before it),
+ * so a reader deciding on date t from the value of t reads nothing it could not have known.
+ */
+export async function loadKnowableFeatureColumn(
+  featuresDir: string,
+  column: string,
+): Promise<Map<string, Map<string, number>>> {
+  const { connection, close } = await openDuckDb(1);
+  try {
+    const source = await featureSource(connection, featuresDir, [column]);
+    const rows = await queryRows<{ symbol: string; date: string; value: number }>(
+      connection,
+      `SELECT symbol, strftime(date, '%Y-%m-%d') AS date, CAST("${column}" AS DOUBLE) AS value FROM ${source}
+       WHERE "${column}" IS NOT NULL AND isfinite(CAST("${column}" AS DOUBLE)) AND CAST(knowable_at AS DATE) <= date
+       ORDER BY symbol, date`,
+    );
+    const out = new Map<string, Map<string, number>>();
+    for (const r of rows) {
+      let bySymbol = out.get(r.symbol);
+      if (!bySymbol) out.set(r.symbol, (bySymbol = new Map()));
+      bySymbol.set(r.date, r.value);
     }
     return out;
   } finally {

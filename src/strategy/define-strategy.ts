@@ -22,7 +22,10 @@ export type { OrderExits, OrderPrice, StrategyContext, StrategyFill, SymbolRef }
 export type TargetWeights =
   readonly Float64Array[] | { weights: readonly Float64Array[]; rebalance: ArrayLike<boolean | number> };
 
-interface StrategyBase<C> {
+/** The output directory of each target a strategy declared under `data` and a config bound under `data:`, by name. */
+export type StrategyData = Readonly<Record<string, string>>;
+
+interface StrategyBase<C, P> {
   /** Must equal the file's name (strategies/<name>.ts). */
   readonly name: string;
   /** Bump to rebuild everything the strategy fed without editing its code. */
@@ -36,12 +39,25 @@ interface StrategyBase<C> {
    * window starts warmed up; 0 (the default) starts it on the window's first bar.
    */
   warmup?(config: C): number;
+  /**
+   * The targets it reads beyond the bars it trades (a feature set, a trained model), by name,
+   * each with what it must be: a config binds every name under `strategy.data:` to a target,
+   * which becomes a dep (its outputs in the key) of everything that runs the strategy.
+   */
+  readonly data?: Readonly<Record<string, string>>;
+  /**
+   * Reads what it needs from those targets' outputs once, before the first bar (a model's
+   * weights, a feature panel); what it returns is handed to weights() or start(). It must not
+   * read later than the bars it will be shown need: the context holds no future, and neither
+   * should this.
+   */
+  prepare?(config: C, data: StrategyData): P | Promise<P>;
 }
 
 /** A vectorized strategy: every decision at once, from the whole panel. Fast, and what sweeps run. */
-export interface VectorizedStrategy<C> extends StrategyBase<C> {
+export interface VectorizedStrategy<C, P = undefined> extends StrategyBase<C, P> {
   /** Target weights over the panel. weights[s][t] may read the panel at t and before, never after. */
-  weights(panel: BarPanel, config: C): TargetWeights;
+  weights(panel: BarPanel, config: C, prepared: P): TargetWeights;
   readonly onBar?: undefined;
 }
 
@@ -54,16 +70,16 @@ export interface StrategyHandlers {
 }
 
 /** An event-driven strategy: bar by bar, seeing only the past, placing order intents. */
-export interface EventDrivenStrategy<C> extends StrategyBase<C> {
-  /** A fresh run's handlers, for the symbols it will trade. */
-  start(config: C, symbols: readonly string[]): StrategyHandlers;
+export interface EventDrivenStrategy<C, P = undefined> extends StrategyBase<C, P> {
+  /** A fresh run's handlers, for the symbols it will trade (`prepared`: what prepare() returned). */
+  start(config: C, symbols: readonly string[], prepared: P): StrategyHandlers;
   readonly weights?: undefined;
 }
 
-export type StrategyDefinition<C = unknown> = VectorizedStrategy<C> | EventDrivenStrategy<C>;
+export type StrategyDefinition<C = unknown, P = unknown> = VectorizedStrategy<C, P> | EventDrivenStrategy<C, P>;
 
-export function defineStrategy<C>(definition: VectorizedStrategy<C>): VectorizedStrategy<C>;
-export function defineStrategy<C>(definition: EventDrivenStrategy<C>): EventDrivenStrategy<C>;
-export function defineStrategy<C>(definition: StrategyDefinition<C>): StrategyDefinition<C> {
+export function defineStrategy<C, P = undefined>(definition: VectorizedStrategy<C, P>): VectorizedStrategy<C, P>;
+export function defineStrategy<C, P = undefined>(definition: EventDrivenStrategy<C, P>): EventDrivenStrategy<C, P>;
+export function defineStrategy<C, P>(definition: StrategyDefinition<C, P>): StrategyDefinition<C, P> {
   return definition;
 }

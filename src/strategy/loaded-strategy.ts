@@ -7,6 +7,8 @@ export interface LoadedStrategy {
   readonly file: string;
   /** Its settings, as its config schema parses them. */
   readonly config: unknown;
+  /** What its prepare() returned from its data (undefined without one): see prepareStrategy. */
+  readonly prepared?: unknown;
 }
 
 /** A strategy's own error, naming it: every failure of user code says whose code failed. */
@@ -19,7 +21,14 @@ export class StrategyError extends Error {
  * The engine validated the settings at planning already; parsing again here (cheap) hands the
  * strategy exactly the values it would see anywhere else it runs.
  */
-export function loadStrategy(value: unknown, kind: string, file: string, settings: unknown): LoadedStrategy {
+export function loadStrategy(
+  value: unknown,
+  kind: string,
+  file: string,
+  settings: unknown,
+  /** The targets the config binds under `data:`, by name (checked against the names it declares). */
+  data: Readonly<Record<string, string>> = {},
+): LoadedStrategy {
   const d = value as Partial<StrategyDefinition> | undefined;
   const problems: string[] = [];
   if (!d || typeof d !== 'object') problems.push('it has no default export (export default defineStrategy({...}))');
@@ -39,6 +48,20 @@ export function loadStrategy(value: unknown, kind: string, file: string, setting
   }
   if (problems.length > 0) throw new StrategyError(`strategy ${file} is malformed: ${problems.join('; ')}`);
   const definition = d as StrategyDefinition;
+  const declared = Object.keys(definition.data ?? {}).sort();
+  const bound = Object.keys(data).sort();
+  const missing = declared.filter((n) => !bound.includes(n));
+  const unknown = bound.filter((n) => !declared.includes(n));
+  if (missing.length > 0 || unknown.length > 0)
+    throw new StrategyError(
+      `strategy '${kind}' (${file}) data: ${[
+        ...missing.map((n) => `${n} is not bound (${definition.data![n]}): add data: {${n}: //<target>} beside kind`),
+        ...unknown.map(
+          (n) =>
+            `${n} is not data it reads (${declared.length === 0 ? 'it declares none' : `it reads ${declared.join(', ')}`})`,
+        ),
+      ].join('; ')}`,
+    );
   const parsed = definition.config.safeParse(settings);
   if (!parsed.success)
     throw new StrategyError(
@@ -55,4 +78,24 @@ export function warmupOf(strategy: LoadedStrategy): number {
       `strategy '${strategy.definition.name}': warmup must be a whole number of bars, got ${bars}`,
     );
   return bars;
+}
+
+/**
+ * Runs a strategy's prepare() on its data (the output directory of each target bound under
+ * `data:`), once, before anything runs it; what it returns travels with the strategy to
+ * weights() or start(). A strategy without one is returned as it is.
+ */
+export async function prepareStrategy(
+  strategy: LoadedStrategy,
+  dirs: Readonly<Record<string, string>>,
+): Promise<LoadedStrategy> {
+  const { prepare, name } = strategy.definition;
+  if (!prepare) return strategy;
+  try {
+    return { ...strategy, prepared: await prepare.call(strategy.definition, strategy.config, dirs) };
+  } catch (err) {
+    throw new StrategyError(`strategy '${name}' (${strategy.file}) failed to prepare: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
 }

@@ -40,8 +40,8 @@ export interface StrategyRun {
  * with NaN) fails with its name, its file and the bar.
  */
 export function startStrategy(strategy: LoadedStrategy, symbols: readonly string[], exits?: OrderExits): StrategyRun {
-  const d = strategy.definition as EventDrivenStrategy<unknown>;
-  const handlers = d.start(strategy.config, symbols);
+  const d = strategy.definition as EventDrivenStrategy<unknown, unknown>;
+  const handlers = d.start(strategy.config, symbols, strategy.prepared);
   const index = new Map(symbols.map((s, i) => [s, i]));
   let bar: BarSource | undefined;
   let orders: OrderTaker | undefined;

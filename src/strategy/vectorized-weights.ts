@@ -17,7 +17,7 @@ export function vectorizedWeights(strategy: LoadedStrategy, panel: BarPanel, max
   const who = `strategy '${d.name}' (${strategy.file})`;
   let out;
   try {
-    out = d.weights(panel, strategy.config);
+    out = d.weights(panel, strategy.config, strategy.prepared);
   } catch (err) {
     throw new StrategyError(`${who} failed: ${(err as Error).message}`, { cause: err });
   }

@@ -22,7 +22,10 @@ const SHIPPED: Record<string, string> = {
   peak_to_trough_buying: '{kind: peak_to_trough_buying, levels: [0.05, 0.1], budget_share: 0.2}',
   pairs_mean_reversion: '{kind: pairs_mean_reversion, lookback: 40, entry_z: 1.5, exit_z: 0.25}',
   indicator_vote: '{kind: indicator_vote, min_votes: 2}',
+  feature_top_k: '{kind: feature_top_k, data: {features: //features/dow30}, column: rsi_14, top: 2, every: 21}',
 };
+/** Strategies that read data beyond their bars: their targets' deps. */
+const DEPS_OF: Record<string, string> = { feature_top_k: ', //features/dow30' };
 const SYMBOLS = '[AA, GE, IBM]';
 /** Strategies that trade other symbols than SYMBOLS (a pair is two). */
 const SYMBOLS_OF: Record<string, string> = { pairs_mean_reversion: '[KO, PG]' };
@@ -34,11 +37,11 @@ function parityWorkspace(): TestWorkspace {
     .map(
       (k) => `  backtests/${k}:
     rule: backtest
-    deps: [//canonical/dow30]
+    deps: [//canonical/dow30${DEPS_OF[k] ?? ''}]
     config: bt_${k}.yaml
   paper/${k}:
     rule: paper_session
-    deps: [//canonical/dow30]
+    deps: [//canonical/dow30${DEPS_OF[k] ?? ''}]
     config: paper_${k}.yaml
 `,
     )

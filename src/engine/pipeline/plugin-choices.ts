@@ -4,7 +4,8 @@ import type { JsonSchema } from './json-schema.js';
  * A config field that names a plugin module carries this JSON Schema keyword (set with zod's
  * `.meta()` where the field is declared; domain code spells the same string, as it cannot
  * import the engine): `{dir: 'strategies', key: 'kind'}` says the field's `kind` names a module
- * of strategies/ and the field's other keys are that module's settings.
+ * of strategies/ and the field's other keys are that module's settings, beside any the field
+ * declares itself (a strategy's `data:`).
  */
 export const PLUGIN_SCHEMA_KEYWORD = 'x-quanto-plugin';
 
@@ -57,12 +58,14 @@ export function withPluginChoices(
     if (!m) return undefined;
     const {
       [PLUGIN_SCHEMA_KEYWORD]: _marker,
-      properties: _p,
+      properties: fieldProperties,
       required: _r,
       additionalProperties: _a,
       type: _t,
       ...rest
     } = n;
+    // Keys the field itself declares beside `key` (a strategy's `data:`) are every module's.
+    const { [m.key]: _named, ...shared } = (fieldProperties as Record<string, unknown> | undefined) ?? {};
     const oneOf = (choices.get(m.dir) ?? []).map((c) => {
       const settings = c.settings ?? {};
       const properties = (settings.properties as Record<string, unknown> | undefined) ?? {};
@@ -70,7 +73,7 @@ export function withPluginChoices(
       return {
         type: 'object',
         ...(typeof settings.description === 'string' ? { description: settings.description } : {}),
-        properties: { [m.key]: { const: c.name }, ...properties },
+        properties: { [m.key]: { const: c.name }, ...shared, ...properties },
         required: [m.key, ...required.filter((r) => r !== m.key)],
         // Settings a module does not declare are refused when the build is planned; here too, when it declares an object.
         ...(c.settings?.type === 'object' ? { additionalProperties: settings.additionalProperties ?? false } : {}),
