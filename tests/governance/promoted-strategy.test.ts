@@ -103,33 +103,33 @@ const from = { backtest: '//backtests/steady', promotion: '//promotions/candidat
 const ref = { kind: 'steady', exposure: 0.5 };
 
 describe('a session of a promoted strategy', () => {
-  it('trades the strategy the backtest recorded when everything agrees', () => {
-    const { record, strategy, status } = promotedStrategyOf(context({}), from, ref);
+  it('trades the strategy the backtest recorded when everything agrees', async () => {
+    const { record, strategy, status } = await promotedStrategyOf(context({}), from, ref);
     expect(record.strategy).toEqual(ref);
     expect(strategy.config).toEqual({ exposure: 0.5 });
     expect(status.record!.file).toBe('promotions/candidate/steady/x.json');
   });
 
-  it('refuses before a promotion, saying the next step', () => {
-    expect(() => promotedStrategyOf(context({ state: 'qualified_not_promoted' }), from, ref)).toThrow(
+  it('refuses before a promotion, saying the next step', async () => {
+    await expect(promotedStrategyOf(context({ state: 'qualified_not_promoted' }), from, ref)).rejects.toThrow(
       /refused: \/\/backtests\/steady is not promoted \(\/\/promotions\/candidate\/steady: qualified not promoted\); qualified: a person promotes it/,
     );
   });
 
-  it('refuses a promotion of other outputs than the backtest it reads', () => {
-    expect(() => promotedStrategyOf(context({ judged: 'outputs-0' }), from, ref)).toThrow(
+  it('refuses a promotion of other outputs than the backtest it reads', async () => {
+    await expect(promotedStrategyOf(context({ judged: 'outputs-0' }), from, ref)).rejects.toThrow(
       /judged other outputs of \/\/backtests\/steady than this session reads/,
     );
   });
 
-  it('refuses other settings, other code and other bars than those backtested', () => {
-    expect(() => promotedStrategyOf(context({ recordedSettings: { exposure: 0.9 } }), from, ref)).toThrow(
+  it('refuses other settings, other code and other bars than those backtested', async () => {
+    await expect(promotedStrategyOf(context({ recordedSettings: { exposure: 0.9 } }), from, ref)).rejects.toThrow(
       /refused: this session's strategy \{"exposure":0.5,"kind":"steady"\} is not the one \/\/backtests\/steady backtested and was promoted with \(\{"exposure":0.9,"kind":"steady"\}\)/,
     );
-    expect(() => promotedStrategyOf(context({ recordedDigest: 'b'.repeat(64) }), from, ref)).toThrow(
+    await expect(promotedStrategyOf(context({ recordedDigest: 'b'.repeat(64) }), from, ref)).rejects.toThrow(
       /refused: the code of strategies\/steady.ts is not the code \/\/backtests\/steady was promoted with \(sources aaaaaaaaaaaa, promoted bbbbbbbbbbbb\)/,
     );
-    expect(() => promotedStrategyOf(context({ recordedBars: '//canonical/other' }), from, ref)).toThrow(
+    await expect(promotedStrategyOf(context({ recordedBars: '//canonical/other' }), from, ref)).rejects.toThrow(
       /traded the bars of \/\/canonical\/other, not \/\/canonical\/bars: set from.bars to \/\/canonical\/other/,
     );
   });
