@@ -17,13 +17,8 @@ import type { PluginUse, RuleContext } from '../src/engine/rule-api.js';
 import type { PromotionStatus } from '../src/governance/promotion-status.js';
 import { inputDir, inputOf } from './_inputs.js';
 import { requirePromotedOutputs } from './_promotion-records.js';
-import { loadStrategy, prepareStrategy, type LoadedStrategy } from '../src/strategy/loaded-strategy.js';
-import {
-  strategyModuleOf,
-  strategyRefSchema,
-  strategySettings,
-  type StrategyRef,
-} from '../src/strategy/strategy-ref.js';
+import { loadPreparedStrategy, type LoadedStrategy } from '../src/strategy/loaded-strategy.js';
+import { strategyModuleOf, strategyRefSchema, type StrategyRef } from '../src/strategy/strategy-ref.js';
 import { targetLabelSchema } from '../src/data/schemas/target-label.js';
 
 /** The plugin a config's strategy reference at `at` names: strategies/<kind>.ts, its settings beside `kind`. */
@@ -45,12 +40,7 @@ export async function strategyOf(ctx: RuleContext<unknown>, ref: StrategyRef): P
   const module = strategyModuleOf(ref.kind);
   if (!(module in ctx.plugins))
     throw new Error(`${ctx.label}: the strategy ${module} was not loaded: the rule must list it in plugins()`);
-  const data = ref.data ?? {};
-  const loaded = loadStrategy(ctx.plugins[module], ref.kind, `${module}.ts`, strategySettings(ref), data);
-  return prepareStrategy(
-    loaded,
-    Object.fromEntries(Object.entries(data).map(([name, label]) => [name, inputDir(ctx, label)])),
-  );
+  return loadPreparedStrategy(ctx.plugins[module], ref, `${module}.ts`, (label) => inputDir(ctx, label));
 }
 
 /** The digest of the sources of the strategy a reference names, as this action's key holds them. */

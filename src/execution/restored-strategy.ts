@@ -1,6 +1,5 @@
-import { barsBetween, type MarketData } from '../backtest/market-data.js';
+import type { MarketData } from '../backtest/market-data.js';
 import { StrategyError, type LoadedStrategy } from '../strategy/loaded-strategy.js';
-import { sessionWarmup } from '../strategy/vectorized-weights.js';
 import type { Sizing } from '../strategy/sizing.js';
 import type { OrderExits } from '../strategy/strategy-context.js';
 import type { AccountBook } from './broker-session.js';
@@ -43,12 +42,10 @@ export function restoredStrategyDecide(o: {
         `the account's ledger has a session on ${decidedOn[0]}, after the latest bar (${history.dates[last]}): build fresher bars first`,
       );
     const ranAs = new Map(book.sessions.map((m) => [m.session, m.run_id]));
-    const offset = Math.min(sessionWarmup(o.strategy, o.sizing), first);
-    const panel = barsBetween(history, first - offset, last + 1);
     const decide = strategyDecisions({
       strategy: o.strategy,
-      panel,
-      offset,
+      history,
+      first,
       maxLeverage: o.maxLeverage,
       ...(o.sizing ? { sizing: o.sizing } : {}),
       ...(o.exits ? { exits: o.exits } : {}),
@@ -66,7 +63,7 @@ export function restoredStrategyDecide(o: {
         replayed.record(fill);
         heard.push({ ...fill, date });
       }
-      const holdings = panel.symbols.map((s) => replayed.position(s));
+      const holdings = history.symbols.map((s) => replayed.position(s));
       intents = decide(p - first, { cash: replayed.cash, holdings }, heard);
     }
     if (next !== book.fills.length || replayed.cash !== book.cash)

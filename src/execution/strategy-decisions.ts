@@ -3,7 +3,8 @@ import type { LoadedStrategy } from '../strategy/loaded-strategy.js';
 import type { OrderExits, OrderPrice, StrategyFill } from '../strategy/strategy-context.js';
 import { startStrategy, type BarSource, type OrderTaker } from '../strategy/strategy-runner.js';
 import type { Sizing } from '../strategy/sizing.js';
-import { refuseSizingOfEvents, sizedWeights } from '../strategy/vectorized-weights.js';
+import { refuseSizingOfEvents, sessionWarmup, sizedWeights } from '../strategy/vectorized-weights.js';
+import { barsBetween } from '../backtest/market-data.js';
 import type { OrderIntent } from './order-intent.js';
 import { ProtectiveExits } from './protective-exits.js';
 import type { SimulatedFill } from './simulated-exchange.js';
@@ -22,17 +23,18 @@ export type StrategyDecide = (t: number, book: DecisionBook, fills: readonly Sim
  * A strategy on the trading path: at each close of the window it turns the strategy's wishes
  * into order intents for the risk engine and the router, never orders of its own. Target
  * weights become whole shares at that close's price (an order to a broker is in shares; it
- * fills on the next bar); share orders are truncated to whole shares. `panel` holds the window
- * and, before it, `offset` bars of history (the strategy's warm-up), so the window starts warmed
- * up. An event-driven strategy reads the panel through a view that ends at the decision's bar:
+ * fills on the next bar); share orders are truncated to whole shares. The strategy is handed
+ * the window and, before it, its own and its sizing's warm-up of `history` (no more: a session,
+ * a backtest and a broker's replay all start it alike), so the window starts warmed up. An event-driven strategy reads the panel through a view that ends at the decision's bar:
  * no future is in it. A vectorized one is run over the panel once and read bar by bar, as the
  * backtest engines read it (it promises weights[s][t] reads nothing after t).
  */
 export function strategyDecisions(o: {
   strategy: LoadedStrategy;
-  panel: BarPanel;
-  /** Index in the panel of the window's first bar. */
-  offset: number;
+  /** The bars up to the window's end. */
+  history: BarPanel;
+  /** Index in `history` of the window's first bar: t = 0. */
+  first: number;
   maxLeverage: number;
   /** How a vectorized strategy's decisions become positions (its own weights when absent). */
   sizing?: Sizing;
@@ -46,7 +48,9 @@ export function strategyDecisions(o: {
    */
   runIdOf: (date: string) => string;
 }): StrategyDecide {
-  const { panel, offset, strategy } = o;
+  const { strategy } = o;
+  const offset = Math.min(sessionWarmup(strategy, o.sizing), o.first);
+  const panel = barsBetween(o.history, o.first - offset, o.history.dates.length);
   const who = `strategy '${strategy.definition.name}' (${strategy.file})`;
   const S = panel.symbols.length;
   const lastClose = (s: number, p: number) => {

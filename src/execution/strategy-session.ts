@@ -1,7 +1,6 @@
 import { barsBetween, type MarketData } from '../backtest/market-data.js';
 import type { CostModel } from '../costs/cost-model.js';
 import type { LoadedStrategy } from '../strategy/loaded-strategy.js';
-import { sessionWarmup } from '../strategy/vectorized-weights.js';
 import type { Sizing } from '../strategy/sizing.js';
 import type { OrderExits } from '../strategy/strategy-context.js';
 import { runReplaySession, type SessionRecord } from './replay-session.js';
@@ -37,12 +36,11 @@ export async function replayStrategy(o: {
     throw new Error(
       `the window from ${o.windowStart} has fewer than 2 sessions of bars: widen it, or build newer bars`,
     );
-  const offset = Math.min(sessionWarmup(o.strategy, o.sizing), first);
   const window = barsBetween(o.history, first, o.history.dates.length);
   const decide = strategyDecisions({
     strategy: o.strategy,
-    panel: barsBetween(o.history, first - offset, o.history.dates.length),
-    offset,
+    history: o.history,
+    first,
     maxLeverage: o.maxLeverage,
     ...(o.sizing ? { sizing: o.sizing } : {}),
     ...(o.exits ? { exits: o.exits } : {}),

@@ -1,4 +1,5 @@
 import type { StrategyDefinition } from './define-strategy.js';
+import { strategySettings, type StrategyRef } from './strategy-ref.js';
 
 /** A strategy as a runner gets it: its definition, where it came from, and its settings, parsed. */
 export interface LoadedStrategy {
@@ -98,4 +99,21 @@ export async function prepareStrategy(
       cause: err,
     });
   }
+}
+
+/**
+ * The strategy a config's reference names, loaded from its module's default export with its
+ * settings and prepared on the targets its `data:` binds (`dirOf`: where a target's outputs are).
+ */
+export function loadPreparedStrategy(
+  value: unknown,
+  ref: StrategyRef,
+  file: string,
+  dirOf: (label: string) => string,
+): Promise<LoadedStrategy> {
+  const data = ref.data ?? {};
+  return prepareStrategy(
+    loadStrategy(value, ref.kind, file, strategySettings(ref), data),
+    Object.fromEntries(Object.entries(data).map(([name, label]) => [name, dirOf(label)])),
+  );
 }

@@ -5,8 +5,8 @@ import type { Session } from '../../engine/session.js';
 import { policyDecision } from '../../execution/policy-broker-session.js';
 import { strategyDecision } from '../../execution/strategy-broker-decision.js';
 import type { RiskConfig } from '../../execution/risk-config.js';
-import { loadStrategy, prepareStrategy } from '../../strategy/loaded-strategy.js';
-import { strategyModuleOf, strategySettings } from '../../strategy/strategy-ref.js';
+import { loadPreparedStrategy } from '../../strategy/loaded-strategy.js';
+import { strategyModuleOf } from '../../strategy/strategy-ref.js';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../engine/store/atomic-write.js';
 import { build } from '../../engine/scheduling/build.js';
@@ -173,12 +173,8 @@ async function tradeSubject(
   const plugin = await session.plugins.resolve(strategyModuleOf(record.strategy.kind));
   if (pluginTaskEntry(plugin).sourcesDigest !== record.source_digest)
     throw new Error(`the code of ${plugin.file} is not the code //${name} recorded: build and promote it again`);
-  const data = record.strategy.data ?? {};
   // Its data are deps of the backtest, built with it: their outputs are where the build left them.
-  const strategy = await prepareStrategy(
-    loadStrategy(plugin.value, record.strategy.kind, plugin.file, strategySettings(record.strategy), data),
-    Object.fromEntries(Object.entries(data).map(([k, label]) => [k, dirOf(label)])),
-  );
+  const strategy = await loadPreparedStrategy(plugin.value, record.strategy, plugin.file, dirOf);
   return {
     decision: (nowMs) =>
       strategyDecision({
