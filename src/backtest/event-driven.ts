@@ -7,6 +7,7 @@ import { PortfolioBook } from './portfolio-book.js';
 import { panelAtr } from '../strategy/panel-atr.js';
 import type { OrderPrice } from '../strategy/strategy-context.js';
 import type { BarSource, OrderTaker } from '../strategy/strategy-runner.js';
+import { pastBars } from '../strategy/past-bars.js';
 
 /**
  * What a strategy sees on bar t's close: that bar and the ones before it, never a later one
@@ -129,14 +130,7 @@ class EventSimulation {
     const pending = () => this.pending;
     const trades = this.trades;
     const firstFill = () => this.firstFillOfBar;
-    const ago = (k: number | undefined) => {
-      const back = k ?? 0;
-      if (!(back >= 0))
-        throw new Error(
-          `a strategy on ${data.dates[now()]} asked for a bar ${-back} ahead: strategies see only bars at or before their decision`,
-        );
-      return now() - back;
-    };
+    const bars = pastBars(data, now);
     this.view = {
       get t() {
         return now();
@@ -145,17 +139,7 @@ class EventSimulation {
         return data.dates[now()]!;
       },
       symbolCount: data.symbols.length,
-      close: (s, k) => data.close[s]![ago(k)] ?? Number.NaN,
-      open: (s, k) => data.open[s]![ago(k)] ?? Number.NaN,
-      volume: (s, k) => data.volume[s]![ago(k)] ?? Number.NaN,
-      high: (s, k) => {
-        const t = ago(k);
-        return data.high?.[s]![t] ?? Math.max(data.open[s]![t] ?? Number.NaN, data.close[s]![t] ?? Number.NaN);
-      },
-      low: (s, k) => {
-        const t = ago(k);
-        return data.low?.[s]![t] ?? Math.min(data.open[s]![t] ?? Number.NaN, data.close[s]![t] ?? Number.NaN);
-      },
+      ...bars,
       position: (s) => shares[s]!,
       openOrders: (s) => pending().filter((o) => s === undefined || o.symbol === s).length,
       get fills() {

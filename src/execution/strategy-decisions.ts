@@ -5,6 +5,7 @@ import { startStrategy, type BarSource, type OrderTaker } from '../strategy/stra
 import type { Sizing } from '../strategy/sizing.js';
 import { refuseSizingOfEvents, sessionWarmup, sizedWeights } from '../strategy/vectorized-weights.js';
 import { barsBetween } from '../backtest/market-data.js';
+import { pastBars } from '../strategy/past-bars.js';
 import type { OrderIntent } from './order-intent.js';
 import { ProtectiveExits } from './protective-exits.js';
 import type { SimulatedFill } from './simulated-exchange.js';
@@ -143,29 +144,14 @@ export function strategyDecisions(o: {
   return (t, book, fills) => {
     const p = t + offset;
     const equity = equityAt(book, p);
-    const ago = (k: number | undefined) => {
-      const back = k ?? 0;
-      if (!(back >= 0))
-        throw new Error(
-          `it asked for a bar ${-back} ahead on ${panel.dates[p]}: strategies see only bars at or before their decision`,
-        );
-      return p - back;
-    };
     // What filled of each working order, and which have run their course (filled, or no bar of their life left).
     const byIntent = new Map(fills.map((f) => [intentOf.get(f.client_order_id), f]));
     for (const w of working) for (const id of w.intents) if (byIntent.has(id)) w.shares -= byIntent.get(id)!.shares;
     working = working.filter((w) => w.shares !== 0 && p + 1 <= w.lastBar);
-    const read = (xs: readonly Float64Array[] | undefined, s: number, k: number | undefined) => xs?.[s]![ago(k)];
     const source: BarSource = {
       t,
       date: panel.dates[p]!,
-      close: (s, k) => read(panel.close, s, k) ?? Number.NaN,
-      open: (s, k) => read(panel.open, s, k) ?? Number.NaN,
-      volume: (s, k) => read(panel.volume, s, k) ?? Number.NaN,
-      high: (s, k) =>
-        read(panel.high, s, k) ?? Math.max(read(panel.open, s, k) ?? Number.NaN, read(panel.close, s, k) ?? Number.NaN),
-      low: (s, k) =>
-        read(panel.low, s, k) ?? Math.min(read(panel.open, s, k) ?? Number.NaN, read(panel.close, s, k) ?? Number.NaN),
+      ...pastBars(panel, () => p),
       position: (s) => book.holdings[s]!,
       cash: book.cash,
       equity,
