@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { join } from 'node:path';
 import { defineRule, type RuleContext } from '../src/engine/rule-api.js';
 import { decideOnAlpaca, requireAlpacaKeys, sessionSummary } from '../src/execution/alpaca-decision.js';
 import type { BarDecision } from '../src/execution/broker-decision.js';
-import { policyDecision } from '../src/execution/policy-broker-session.js';
+import { policyTraded } from '../src/rl/experiment-policy-ref.js';
+import { experimentPolicyOf, policyStrategyUse } from './_policies.js';
 import { riskConfigSchema, type RiskConfig } from '../src/execution/risk-config.js';
 import { strategyDecision } from '../src/execution/strategy-broker-decision.js';
 import { strategyDataLabels, type StrategyRef } from '../src/strategy/strategy-ref.js';
@@ -37,7 +37,7 @@ export default defineRule({
     .strict()
     .superRefine((c, ctx) => checkSessionSubject(c, ctx)),
   inputs: (c) => [c.from.experiment, c.from.backtest, c.from.bars, c.from.promotion, ...strategyDataLabels(c.strategy)],
-  plugins: (c) => (c.strategy ? [strategyUse(c.strategy, ['strategy'])] : []),
+  plugins: (c) => [c.strategy ? strategyUse(c.strategy, ['strategy']) : policyStrategyUse(['from', 'experiment'])],
   outputs: ['decisions.json'],
   async run(ctx) {
     const c = ctx.config;
@@ -47,7 +47,7 @@ export default defineRule({
       throw new Error(
         `the account ledger ${c.account_ledger} is not among this target's srcs: add it (an empty file to start), so that each fill changes this key`,
       );
-    const { decision, about } = c.from.backtest ? await strategySubject(ctx) : policySubject(ctx);
+    const { decision, about } = c.from.backtest ? await strategySubject(ctx) : await policySubject(ctx);
     const { date, record, decisionsJson } = await decideOnAlpaca({
       account: 'paper',
       env: process.env,
@@ -77,21 +77,30 @@ interface Subject {
   about: Record<string, unknown>;
 }
 
-function policySubject(ctx: AlpacaContext): Subject {
-  const label = ctx.config.from.experiment!;
-  const status = requirePromoted(ctx, ctx.config.from.promotion, label);
-  const experimentDir = inputDir(ctx, label);
+/** A promoted experiment's policy: the ppo_policy strategy on its experiment's bars, universe and cash. */
+async function policySubject(ctx: AlpacaContext): Promise<Subject> {
+  const c = ctx.config;
+  const label = c.from.experiment!;
+  const status = requirePromoted(ctx, c.from.promotion, label);
+  const { config, strategy, ref } = await experimentPolicyOf(ctx, label);
+  const record = policyTraded(config);
   return {
     decision: (nowMs) =>
-      policyDecision({
-        policyLabel: label,
-        experimentDir,
-        experimentConfig: (JSON.parse(readFileSync(`${experimentDir}/manifest.json`, 'utf8')) as { config: unknown })
-          .config,
-        dirOf: (l) => inputDir(ctx, l),
+      strategyDecision({
+        label,
+        record,
+        strategy,
+        barsDir: join(inputDir(ctx, record.from), 'equity_bars'),
         nowMs,
+        maxLeverage: c.risk.max_gross_leverage,
       }),
-    about: { experiment: label, experiment_outputs_digest: status.experiment_outputs_digest, promotion: status.record },
+    about: {
+      experiment: label,
+      experiment_outputs_digest: status.experiment_outputs_digest,
+      promotion: status.record,
+      strategy: ref,
+      strategy_file: strategy.file,
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { detectTfBackend } from '../src/rl/tf-backend-name.js';
 import { z } from 'zod';
 import { backtestConfigShape, checkBacktestConfig } from '../src/backtest/backtest-config.js';
 import { riskConfigSchema } from '../src/execution/risk-config.js';
@@ -44,6 +45,8 @@ export default defineRule({
     }),
   inputs: (c) => [c.from, c.regimes?.from, ...strategyDataLabels(c.strategy)],
   plugins: (c) => [strategyUse(c.strategy, ['strategy'])],
+  // A strategy may run a TensorFlow.js model (ppo_policy does), whose last bits depend on the backend.
+  keyFacts: () => ({ tfjs_backend: detectTfBackend() }),
   outputs: [...BACKTEST_OUTPUTS, BACKTESTED_STRATEGY_OUTPUT],
   consumes: (c) => (c.regimes ? [{ from: c.regimes.from, columns: regimeColumns(c.regimes), as: 'feature' }] : []),
   async run(ctx) {

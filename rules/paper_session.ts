@@ -5,11 +5,12 @@ import { defineRule, type RuleContext } from '../src/engine/rule-api.js';
 import type { SessionRecord } from '../src/execution/replay-session.js';
 import type { SessionMetrics } from '../src/execution/session-metrics.js';
 import { riskConfigSchema } from '../src/execution/risk-config.js';
-import { detectTfBackend } from '../src/rl/tf-backend.js';
+import { detectTfBackend } from '../src/rl/tf-backend-name.js';
 import { bracketSchema } from '../src/backtest/account-config.js';
 import { sizingSchema } from '../src/strategy/sizing.js';
 import { strategyRefSchema } from '../src/strategy/strategy-ref.js';
-import { jsonLines, replayExperimentOf, writeOutput } from './_outputs.js';
+import { jsonLines, writeOutput } from './_outputs.js';
+import { policyStrategyUse, replayExperimentPolicy } from './_policies.js';
 import { replayStrategyOf, strategyOf, strategyUse } from './_strategies.js';
 import { strategyDataLabels } from '../src/strategy/strategy-ref.js';
 import { isoDateSchema } from '../src/data/schemas/iso-date.js';
@@ -68,9 +69,10 @@ export default defineRule({
   description: 'a paper-trading session of a policy or a strategy on the simulated broker',
   config: paperSessionConfigSchema,
   inputs: (c) => [c.from, ...strategyDataLabels(c.strategy)],
-  plugins: (c) => (c.strategy ? [strategyUse(c.strategy, ['strategy'])] : []),
+  plugins: (c) => [c.strategy ? strategyUse(c.strategy, ['strategy']) : policyStrategyUse(['from'])],
   outputs: ['decisions.json', 'metrics_paper.json', 'ledger.jsonl', 'equity.jsonl'],
-  keyFacts: (c): Record<string, string> => (c.strategy ? {} : { tfjs_backend: detectTfBackend() }),
+  // A strategy may run a TensorFlow.js model (ppo_policy does), whose last bits depend on the backend.
+  keyFacts: (): Record<string, string> => ({ tfjs_backend: detectTfBackend() }),
   async run(ctx) {
     const c = ctx.config;
     const { config, session, dates } = c.strategy ? await strategySession(ctx) : await policySession(ctx);
@@ -151,24 +153,25 @@ async function strategySession(ctx: PaperContext): Promise<PaperRun> {
   };
 }
 
-/** An experiment's policy's session, on its experiment's market, costs and cash. */
+/** An experiment's policy's session: the ppo_policy strategy on its experiment's market, costs and cash. */
 async function policySession(ctx: PaperContext): Promise<PaperRun> {
   const c = ctx.config;
-  const { experiment, run } = replayExperimentOf(ctx, c.from);
-  const { replay, market, backend, config } = await run();
+  const { session, window, config, outputsDigest, ref, strategy } = await replayExperimentPolicy(ctx, c.from);
   return {
     config: {
       experiment: c.from,
-      experiment_outputs_digest: experiment.outputsDigest,
+      experiment_outputs_digest: outputsDigest,
+      strategy: ref,
+      strategy_file: strategy.file,
       broker: c.broker,
       window: c.window,
       risk: c.risk,
       costs: config.costs,
       hmax: config.env.hmax,
       initial_cash: config.env.initial_cash,
-      backend,
+      backend: detectTfBackend(),
     },
-    session: replay,
-    dates: market.dates,
+    session,
+    dates: window.dates,
   };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { defineRule } from '../src/engine/rule-api.js';
 import { experimentConfigSchema } from '../src/rl/experiment-config.js';
 import { runExperiment } from '../src/rl/run-experiment.js';
-import { detectTfBackend } from '../src/rl/tf-backend.js';
+import { detectTfBackend } from '../src/rl/tf-backend-name.js';
 import { EXPERIMENT_OUTPUTS, writeExperimentOutputs } from '../src/rl/write-experiment-outputs.js';
 import { regimeColumns } from '../src/evaluation/regime-slices.js';
 import { trialRecord } from '../src/evaluation/trial-record.js';

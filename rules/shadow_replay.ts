@@ -12,8 +12,10 @@ import {
   strategyUse,
 } from './_strategies.js';
 import { riskConfigSchema } from '../src/execution/risk-config.js';
-import { detectTfBackend } from '../src/rl/tf-backend.js';
-import { jsonLines, replayExperimentOf, writeOutput } from './_outputs.js';
+import { detectTfBackend } from '../src/rl/tf-backend-name.js';
+import { jsonLines, writeOutput } from './_outputs.js';
+import { policyStrategyUse, replayExperimentPolicy } from './_policies.js';
+import { policyStrategyRef } from '../src/rl/experiment-policy-ref.js';
 import { requirePromotedOutputs } from './_promotion-records.js';
 import { isoDateSchema } from '../src/data/schemas/iso-date.js';
 
@@ -45,7 +47,7 @@ export default defineRule({
   description: 'a promoted policy or strategy replayed through intents, risk and simulated fills',
   config: shadowReplayConfigSchema,
   inputs: (c) => [c.from.experiment, c.from.backtest, c.from.bars, c.from.promotion, ...strategyDataLabels(c.strategy)],
-  plugins: (c) => (c.strategy ? [strategyUse(c.strategy, ['strategy'])] : []),
+  plugins: (c) => [c.strategy ? strategyUse(c.strategy, ['strategy']) : policyStrategyUse(['from', 'experiment'])],
   outputs: [
     'metrics_sim.json',
     'shadow/replay.json',
@@ -57,7 +59,8 @@ export default defineRule({
     'shadow/equity.jsonl',
     'shadow/session.json',
   ],
-  keyFacts: (c): Record<string, string> => (c.strategy ? {} : { tfjs_backend: detectTfBackend() }),
+  // A strategy may run a TensorFlow.js model (ppo_policy does), whose last bits depend on the backend.
+  keyFacts: (): Record<string, string> => ({ tfjs_backend: detectTfBackend() }),
   async run(ctx) {
     const c = ctx.config;
     const { about, replay, dates } = c.from.backtest ? await strategyReplay(ctx) : await policyReplay(ctx);
@@ -101,24 +104,25 @@ interface ShadowRun {
   dates: readonly string[];
 }
 
-/** The promoted experiment's policy over the window. */
+/** The promoted experiment's policy over the window: the ppo_policy strategy on its experiment's market. */
 async function policyReplay(ctx: ShadowContext): Promise<ShadowRun> {
   const c = ctx.config;
   const label = c.from.experiment!;
-  const { experiment, run } = replayExperimentOf(ctx, label);
   const status = requirePromotedOutputs(ctx, c.from.promotion, label);
-  const { replay, market, backend, config: expConfig } = await run();
+  const { session, window, config, outputsDigest, strategy } = await replayExperimentPolicy(ctx, label);
   return {
     about: {
       experiment: label,
-      experiment_outputs_digest: experiment.outputsDigest,
+      experiment_outputs_digest: outputsDigest,
       promotion: { file: status.record!.file, sha256: status.record!.sha256 },
-      backend,
+      strategy: policyStrategyRef(label, config),
+      strategy_file: strategy.file,
+      backend: detectTfBackend(),
       risk: c.risk,
-      costs: expConfig.costs,
+      costs: config.costs,
     },
-    replay,
-    dates: market.dates,
+    replay: session,
+    dates: window.dates,
   };
 }
 

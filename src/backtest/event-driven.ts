@@ -122,6 +122,8 @@ class EventSimulation {
           return keep;
         });
       },
+      // A backtest's orders carry no intents to record a note with.
+      note: () => {},
     };
     // Getters of an object literal have their own `this`: they read the simulation through these.
     const now = () => this.t;

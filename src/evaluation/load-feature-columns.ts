@@ -62,6 +62,8 @@ async function featureSource(
 export async function loadKnowableFeatureColumn(
   featuresDir: string,
   column: string,
+  /** Only these symbols' values (every symbol's when absent). */
+  symbols?: readonly string[],
 ): Promise<Map<string, Map<string, number>>> {
   const { connection, close } = await openDuckDb(1);
   try {
@@ -69,7 +71,9 @@ export async function loadKnowableFeatureColumn(
     const rows = await queryRows<{ symbol: string; date: string; value: number }>(
       connection,
       `SELECT symbol, strftime(date, '%Y-%m-%d') AS date, CAST("${column}" AS DOUBLE) AS value FROM ${source}
-       WHERE "${column}" IS NOT NULL AND isfinite(CAST("${column}" AS DOUBLE)) AND CAST(knowable_at AS DATE) <= date
+       WHERE "${column}" IS NOT NULL AND isfinite(CAST("${column}" AS DOUBLE)) AND CAST(knowable_at AS DATE) <= date${
+         symbols ? ` AND symbol IN (${symbols.map(sqlString).join(', ') || 'NULL'})` : ''
+       }
        ORDER BY symbol, date`,
     );
     const out = new Map<string, Map<string, number>>();

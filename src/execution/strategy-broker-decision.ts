@@ -5,15 +5,19 @@ import type { LoadedStrategy } from '../strategy/loaded-strategy.js';
 import { brokerRunId, latestBarWindow, type BarDecision } from './broker-decision.js';
 import { restoredStrategyDecide } from './restored-strategy.js';
 
+/** What a strategy trades on a broker: its bars' target, symbols, adjustment, cash, sizing and exits (a backtest's record has them). */
+export type TradedStrategy = Pick<BacktestedStrategy, 'from' | 'symbols' | 'adjust' | 'initial_cash'> &
+  Partial<Pick<BacktestedStrategy, 'sizing' | 'exits'>>;
+
 /**
- * A promoted backtest's strategy deciding on the latest bar among the last 30 days of its built
+ * A promoted strategy (a backtest's, or an experiment's policy) deciding on the latest bar among the last 30 days of its built
  * bars before `nowMs`, on the backtest's symbols and adjustment, with its sizing and exits, from
  * the account's book: the same decisions as its shadow replay and paper sessions. Vectorized or
  * event-driven, its state is restored by replaying the account's sessions (restoredStrategyDecide).
  */
 export async function strategyDecision(o: {
   label: string;
-  record: BacktestedStrategy;
+  record: TradedStrategy;
   strategy: LoadedStrategy;
   barsDir: string;
   nowMs: number;

@@ -64,15 +64,27 @@ export function strategyDecisions(o: {
   const equityAt = (book: DecisionBook, p: number) =>
     book.holdings.reduce((v, q, s) => (q === 0 ? v : v + q * lastClose(s, p)), book.cash);
 
-  /** Intents to move each symbol from what it holds to `target` shares: sells first (they free the cash buys need), then buys. */
-  const intentsTo = (p: number, book: DecisionBook, targets: Map<number, { shares: number; why: string }>) => {
+  /**
+   * Intents to move each symbol from what it holds to `target` shares: sells first (they free the
+   * cash buys need), then buys, each in the order the strategy placed them (a vectorized one's:
+   * symbol order), as the event-driven engine fills them; when the cash cannot pay for every buy,
+   * the first placed are the ones filled.
+   */
+  const intentsTo = (
+    p: number,
+    book: DecisionBook,
+    targets: Map<number, { shares: number; why: string }>,
+    /** What the strategy noted its decision read, by symbol (see StrategyContext.note). */
+    inputsOf: (s: number) => Record<string, string | number> | undefined = () => undefined,
+  ) => {
     const date = panel.dates[p]!;
     const intents: OrderIntent[] = [];
     for (const sells of [true, false])
-      for (const [s, { shares, why }] of [...targets].sort((a, b) => a[0] - b[0])) {
+      for (const [s, { shares, why }] of targets) {
         const delta = shares - book.holdings[s]!;
         if (delta === 0 || delta < 0 !== sells) continue;
         const held = book.holdings[s]!;
+        const inputs = inputsOf(s);
         intents.push({
           id: `${date}:${panel.symbols[s]}`,
           symbol: panel.symbols[s]!,
@@ -82,6 +94,7 @@ export function strategyDecisions(o: {
           estimated_price: panel.close[s]![p]!,
           decided_at: date,
           ...(Math.abs(shares) < Math.abs(held) && Math.sign(shares) !== -Math.sign(held) ? { reduce_only: true } : {}),
+          ...(inputs ? { inputs } : {}),
         });
       }
     return intents;
@@ -160,6 +173,12 @@ export function strategyDecisions(o: {
     };
     const targets = new Map<number, { shares: number; why: string }>();
     const wanted = (s: number) => targets.get(s)?.shares ?? book.holdings[s]!;
+    const barNote: Record<string, string | number> = {};
+    const symbolNotes = new Map<number, Record<string, string | number>>();
+    const inputsOf = (s: number) => {
+      const inputs = { ...barNote, ...symbolNotes.get(s) };
+      return Object.keys(inputs).length > 0 ? inputs : undefined;
+    };
     const taker: OrderTaker = {
       targetWeight: (s, weight, exits) => {
         exitBook.want(s, exits, p);
@@ -185,6 +204,10 @@ export function strategyDecisions(o: {
       cancel: (s) => {
         working = working.filter((w) => s !== undefined && w.s !== s);
       },
+      note: (s, inputs) => {
+        if (s === undefined) Object.assign(barNote, inputs);
+        else symbolNotes.set(s, { ...symbolNotes.get(s), ...inputs });
+      },
     };
     const heard: StrategyFill[] = fills.map((f) => {
       const intent = intentOf.get(f.client_order_id);
@@ -208,7 +231,7 @@ export function strategyDecisions(o: {
     // where it closes or flips it, or has a limit or stop order of its own working on the symbol).
     const pricedOn = new Set(working.map((w) => w.s));
     const after = (s: number) => (pricedOn.has(s) ? 0 : wanted(s));
-    return sent([...intentsTo(p, book, targets), ...priced, ...exitBook.intents(p, after)]);
+    return sent([...intentsTo(p, book, targets, inputsOf), ...priced, ...exitBook.intents(p, after)]);
   };
 }
 

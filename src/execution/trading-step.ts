@@ -1,4 +1,4 @@
-import { flattenIntents } from './action-intents.js';
+import { flattenIntents } from './flatten-intents.js';
 import type { Broker, BrokerOrderRequest, BrokerOrderState } from './broker.js';
 import { clientOrderId } from './client-order-id.js';
 import type { OrderIntent } from './order-intent.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { affordableShares, simulateFillAt, type CostModel } from '../costs/cost-model.js';
+import { policyTrades } from './policy-trades.js';
 
 /** The environment's own settings (the cost model is the shared one, configured beside it). */
 export const tradingEnvSchema = z
@@ -67,14 +68,37 @@ export function observationOf(
   holdings: ArrayLike<number>,
   out = new Float64Array(1 + 2 * market.symbols.length + market.features.length * market.symbols.length),
 ): Float64Array {
-  const D = market.symbols.length;
+  return writeObservation(
+    out,
+    { assets: market.symbols.length, features: market.features.length },
+    cash,
+    (i) => market.close[i]![t]!,
+    (i) => holdings[i]!,
+    (k, i) => market.features[k]![i]![t]!,
+  );
+}
+
+/**
+ * The one place the observation's layout is spelled: [cash, the D closes, the D holdings,
+ * feature 1 of the D assets, ..., feature K of the D assets], into `out`. The environment fills
+ * it from its market; a policy trading outside it (strategies/ppo_policy.ts) from what it sees
+ * at a close.
+ */
+export function writeObservation(
+  out: Float64Array,
+  size: { assets: number; features: number },
+  cash: number,
+  close: (asset: number) => number,
+  holding: (asset: number) => number,
+  feature: (k: number, asset: number) => number,
+): Float64Array {
+  const D = size.assets;
   out[0] = cash;
   for (let i = 0; i < D; i++) {
-    out[1 + i] = market.close[i]![t]!;
-    out[1 + D + i] = holdings[i]!;
+    out[1 + i] = close(i);
+    out[1 + D + i] = holding(i);
   }
-  const f = market.features;
-  for (let k = 0; k < f.length; k++) for (let i = 0; i < D; i++) out[1 + 2 * D + k * D + i] = f[k]![i]![t]!;
+  for (let k = 0; k < size.features; k++) for (let i = 0; i < D; i++) out[1 + 2 * D + k * D + i] = feature(k, i);
   return out;
 }
 
@@ -149,8 +173,6 @@ export class TradingEnv {
     const t = this.t;
     const e = t + 1; // the execution bar
     const begin = this.valueAt(t);
-    const shares = new Float64Array(D);
-    for (let i = 0; i < D; i++) shares[i] = Math.trunc(Math.max(-1, Math.min(1, action[i]!)) * this.config.hmax);
     const turbulent =
       this.config.turbulence_threshold !== undefined && this.market.turbulence![t]! >= this.config.turbulence_threshold;
     const traded = new Array<number>(D).fill(0);
@@ -163,31 +185,19 @@ export class TradingEnv {
           ? this.market.open[i]![e]!
           : this.market.close[i]![e]!;
 
-    // Sells, the largest first (ties by asset order, so the result never depends on sort stability).
-    const order = Array.from({ length: D }, (_, i) => i);
-    const sells = turbulent
-      ? order.filter((i) => this.holdings[i]! > 0)
-      : order.filter((i) => shares[i]! < 0).sort((a, b) => shares[a]! - shares[b]! || a - b);
-    for (const i of sells) {
-      const n = turbulent ? this.holdings[i]! : Math.min(-shares[i]!, this.holdings[i]!);
-      const price = exec(i);
-      if (!(n > 0 && price > 0)) continue;
-      const fill = simulateFillAt(this.costs, -n, price, this.market.volume[i]![e]!);
-      if (fill.shares === 0) continue;
-      this.holdings[i]! += fill.shares;
-      this.cash += -fill.shares * fill.price - fill.fee;
-      costs += fill.fee + fill.slippageCost;
-      traded[i] = fill.shares;
-      fills.push({ asset: i, shares: fill.shares, price: fill.price, fee: fill.fee });
-    }
-    // Buys, the largest first, each capped by the cash left after its costs.
-    const buys = turbulent ? [] : order.filter((i) => shares[i]! > 0).sort((a, b) => shares[b]! - shares[a]! || a - b);
-    for (const i of buys) {
+    // The action's trades (sells, then buys, the largest first) or, when turbulent, every holding sold and nothing bought.
+    const trades = turbulent
+      ? Array.from(this.holdings, (held, asset) => ({ asset, shares: -held })).filter((x) => x.shares < 0)
+      : policyTrades(action, this.config.hmax, this.holdings);
+    for (const trade of trades) {
+      const i = trade.asset;
       const price = exec(i);
       if (!(price > 0)) continue;
-      const n = affordableShares(this.costs, shares[i]!, price, this.market.volume[i]![e]!, this.cash);
-      if (n <= 0) continue;
-      const fill = simulateFillAt(this.costs, n, price, this.market.volume[i]![e]!);
+      const volume = this.market.volume[i]![e]!;
+      // A buy is capped by the cash left after its costs.
+      const n = trade.shares < 0 ? trade.shares : affordableShares(this.costs, trade.shares, price, volume, this.cash);
+      if (n === 0 || n < 0 !== trade.shares < 0) continue;
+      const fill = simulateFillAt(this.costs, n, price, volume);
       if (fill.shares === 0) continue;
       this.holdings[i]! += fill.shares;
       this.cash -= fill.shares * fill.price + fill.fee;

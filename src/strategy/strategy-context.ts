@@ -72,4 +72,11 @@ export interface StrategyContext {
   order(symbol: SymbolRef, shares: number, exits?: OrderExits, price?: OrderPrice): void;
   /** Cancel the open orders of a symbol (every symbol when omitted). */
   cancel(symbol?: SymbolRef): void;
+  /**
+   * What this bar's decision read (a digest of a model's input, its output), recorded with the
+   * bar's order intents (of one symbol, or of every symbol when omitted) in decisions.json, so a
+   * decision can be explained and replayed. Values are strings or finite numbers. Runners that
+   * keep no intents (the event-driven engine) ignore it.
+   */
+  note(inputs: Readonly<Record<string, string | number>>, symbol?: SymbolRef): void;
 }

@@ -25,6 +25,8 @@ export interface OrderTaker {
   targetWeight(s: number, weight: number, exits?: OrderExits): void;
   shares(s: number, shares: number, exits?: OrderExits, price?: OrderPrice): void;
   cancel(s?: number): void;
+  /** What the bar's decision read, for the intents of symbol s (of every symbol when undefined); see StrategyContext.note. */
+  note(s: number | undefined, inputs: Readonly<Record<string, string | number>>): void;
 }
 
 /** One run of an event-driven strategy, bar by bar: the same for the event-driven engine and the trading path. */
@@ -41,7 +43,14 @@ export interface StrategyRun {
  */
 export function startStrategy(strategy: LoadedStrategy, symbols: readonly string[], exits?: OrderExits): StrategyRun {
   const d = strategy.definition as EventDrivenStrategy<unknown, unknown>;
-  const handlers = d.start(strategy.config, symbols, strategy.prepared);
+  let handlers: ReturnType<typeof d.start>;
+  try {
+    handlers = d.start(strategy.config, symbols, strategy.prepared);
+  } catch (err) {
+    throw new StrategyError(`strategy '${d.name}' (${strategy.file}) failed to start: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
   const index = new Map(symbols.map((s, i) => [s, i]));
   let bar: BarSource | undefined;
   let orders: OrderTaker | undefined;
@@ -90,6 +99,12 @@ export function startStrategy(strategy: LoadedStrategy, symbols: readonly string
       orders!.shares(symbolIndex(ref), shares, own ?? exits, price);
     },
     cancel: (ref) => orders!.cancel(ref === undefined ? undefined : symbolIndex(ref)),
+    note: (inputs, ref) => {
+      for (const [key, value] of Object.entries(inputs))
+        if (!(typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))))
+          fail(`note ${key} must be a string or a finite number, got ${String(value)}`);
+      orders!.note(ref === undefined ? undefined : symbolIndex(ref), { ...inputs });
+    },
   };
   return {
     onBar(source, taker, fills) {

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDuckDb, queryRows, sqlString } from '../../src/data/store/duckdb.js';
-import { dow30Workspace } from '../helpers/dow30-workspace.js';
+import { dow30Workspace, tinyExperimentYaml } from '../helpers/dow30-workspace.js';
 import { REPO_ROOT, type TestWorkspace } from '../helpers/workspace.js';
 
 /**
@@ -23,14 +23,22 @@ const SHIPPED: Record<string, string> = {
   pairs_mean_reversion: '{kind: pairs_mean_reversion, lookback: 40, entry_z: 1.5, exit_z: 0.25}',
   indicator_vote: '{kind: indicator_vote, min_votes: 2}',
   feature_top_k: '{kind: feature_top_k, data: {features: //features/dow30}, column: rsi_14, top: 2, every: 21}',
+  ppo_policy: '{kind: ppo_policy, data: {experiment: //experiments/tiny, features: //features/dow30}}',
 };
 /** Strategies that read data beyond their bars: their targets' deps. */
-const DEPS_OF: Record<string, string> = { feature_top_k: ', //features/dow30' };
+const DEPS_OF: Record<string, string> = {
+  feature_top_k: ', //features/dow30',
+  ppo_policy: ', //experiments/tiny, //features/dow30',
+};
 const SYMBOLS = '[AA, GE, IBM]';
 /** Strategies that trade other symbols than SYMBOLS (a pair is two). */
 const SYMBOLS_OF: Record<string, string> = { pairs_mean_reversion: '[KO, PG]' };
-const RISK = '{max_position_fraction: 1, max_order_notional: 1.0e9, max_daily_loss: 0.5, price_band: 1}';
-const COSTS = '{execution: {price: close}, fees: {bps: 1}}';
+const RISK =
+  '{max_position_fraction: 1, max_order_notional: 1.0e9, min_order_notional: 0, max_daily_loss: 0.5, price_band: 1}';
+/** The tiny experiment's costs (tinyExperimentYaml), so its policy's own sessions compare with the strategy's. */
+const COSTS = '{fees: {bps: 10}, execution: {price: close}}';
+/** The tiny experiment's test window, where its environment's own test episode is. */
+const TEST_WINDOW = "{start: '1996-01-01', end: '1996-06-30'}";
 
 function parityWorkspace(): TestWorkspace {
   const targets = Object.keys(SHIPPED)
@@ -68,7 +76,41 @@ initial_cash: 100000
 risk: ${RISK}
 `;
   }
-  return dow30Workspace({ targets, files, rules: ['backtest', 'paper_session'] });
+  // The tiny experiment whose policy trades as ppo_policy, and sessions of it as an experiment's policy.
+  const policyTargets = `  experiments/tiny:
+    rule: ppo_experiment
+    deps: [//canonical/dow30, //features/dow30]
+    config: experiment.yaml
+  paper/policy_tiny:
+    rule: paper_session
+    deps: [//experiments/tiny, //canonical/dow30, //features/dow30]
+    config: paper_policy_tiny.yaml
+  experiments/tiny_rich:
+    rule: ppo_experiment
+    deps: [//canonical/dow30, //features/dow30]
+    config: experiment_rich.yaml
+  paper/policy_tiny_rich_test:
+    rule: paper_session
+    deps: [//experiments/tiny_rich, //canonical/dow30, //features/dow30]
+    config: paper_policy_tiny_rich_test.yaml
+`;
+  // Its symbols are SYMBOLS, its costs COSTS and its cash the sessions' (100000).
+  files['experiment.yaml'] = tinyExperimentYaml({ env: 'initial_cash: 100000' });
+  files['paper_policy_tiny.yaml'] = `from: //experiments/tiny
+window: {start: '1996-01-01', end: '1997-12-31'}
+risk: ${RISK}
+`;
+  // With cash that never runs out, nothing the environment caps at the fill (and the risk engine at the decision) binds.
+  files['experiment_rich.yaml'] = tinyExperimentYaml({ env: 'initial_cash: 1.0e9' });
+  files['paper_policy_tiny_rich_test.yaml'] = `from: //experiments/tiny_rich
+window: ${TEST_WINDOW}
+risk: ${RISK}
+`;
+  return dow30Workspace({
+    targets: targets + policyTargets,
+    files,
+    rules: ['backtest', 'paper_session', 'ppo_experiment'],
+  });
 }
 
 interface Fill {
@@ -164,6 +206,46 @@ describe('one trading path: backtest and paper session agree for every shipped s
           .sort((a, b) => (a.symbol < b.symbol ? -1 : 1)),
       ).toEqual(decisions.broker.end.positions);
     });
+
+  const paperRun = (target: string) => ({
+    fills: (JSON.parse(ws.read(`cache/out/paper/${target}/decisions.json`)) as { fills: Fill[] }).fills.map(
+      ({ date, symbol, shares, price, fee }) => ({ date, symbol, shares, price, fee }),
+    ),
+    equity: ws
+      .read(`cache/out/paper/${target}/equity.jsonl`)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { date: string; equity: number }),
+  });
+
+  it("an experiment's policy trades as the ppo_policy strategy: its session is the strategy's, fill for fill", () => {
+    const policy = paperRun('policy_tiny');
+    expect(policy.fills.length).toBeGreaterThan(0);
+    expect(policy).toEqual(paperRun('ppo_policy'));
+    const decisions = JSON.parse(ws.read('cache/out/paper/policy_tiny/decisions.json'));
+    expect(decisions.config.strategy).toEqual({
+      kind: 'ppo_policy',
+      data: { experiment: '//experiments/tiny', features: '//features/dow30' },
+    });
+    // Each intent says what the policy read (its observation, by digest) and the action it took.
+    for (const i of decisions.intents) {
+      expect(i.inputs.observation_sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(Number.isFinite(i.inputs.action)).toBe(true);
+    }
+  });
+
+  it('the policy trades on the trading path exactly as in its training environment (its test episode), while cash does not bind', () => {
+    const episode = ws
+      .read('cache/out/experiments/tiny_rich/episodes/test.jsonl')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { executed: string; value: number; fills: { shares: number }[] });
+    const { equity, fills } = paperRun('policy_tiny_rich_test');
+    const valueOn = new Map(equity.map((e) => [e.date, e.equity]));
+    expect(episode.length).toBe(equity.length - 1);
+    expect(fills.length).toBe(episode.reduce((n, step) => n + step.fills.length, 0));
+    for (const step of episode) expect(valueOn.get(step.executed), step.executed).toBe(step.value);
+  });
 
   it('a bracket on the trading path: the backtest and the paper session protect positions alike, to the last bit', async () => {
     const bracket = 'bracket: {stop_loss: 0.03, take_profit: 0.08, trailing_stop: 0.05}\n';

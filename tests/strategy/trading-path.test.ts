@@ -121,6 +121,51 @@ describe('a strategy on the trading path (paper sessions, shadow replays, tradin
     );
   });
 
+  it("notes record what a decision read with that bar's intents: the bar's on each, a symbol's on its own", async () => {
+    const { session: s } = await session(
+      own('noter', (ctx) => {
+        ctx.note({ bar: ctx.t });
+        ctx.note({ signal: 0.5 }, 'BBB');
+        ctx.targetWeight('AAA', 0.4);
+        ctx.targetWeight('BBB', 0.4);
+      }),
+    );
+    const first = s.intents.filter((i) => i.decided_at === data.dates[0]);
+    expect(first.map((i) => [i.symbol, i.inputs])).toEqual([
+      ['AAA', { bar: 0 }],
+      ['BBB', { bar: 0, signal: 0.5 }],
+    ]);
+    const bad = await session(own('bad_note', (ctx) => ctx.note({ score: Number.NaN })));
+    expect(bad.session.halt_reason).toMatch(
+      /strategy 'bad_note' .* note score must be a string or a finite number, got NaN/,
+    );
+  });
+
+  it('intents go sells first, then buys, each in the order the strategy placed them', async () => {
+    const { session: s } = await session(
+      own('placer', (ctx) => {
+        if (ctx.t === 0) {
+          ctx.order('BBB', 10);
+          ctx.order('AAA', 10);
+        } else if (ctx.t === 2) {
+          ctx.order('BBB', 5);
+          ctx.order('AAA', -5);
+          ctx.order('AAA', 1); // a second order of a symbol adds to its first, in its first's place
+        }
+      }),
+    );
+    const on = (t: number) =>
+      s.intents.filter((i) => i.decided_at === data.dates[t]).map((i) => [i.symbol, i.side, i.quantity]);
+    expect(on(0)).toEqual([
+      ['BBB', 'buy', 10],
+      ['AAA', 'buy', 10],
+    ]);
+    expect(on(2)).toEqual([
+      ['AAA', 'sell', 4],
+      ['BBB', 'buy', 5],
+    ]);
+  });
+
   it('a strategy cannot read a later bar: asking for one is its error, naming the bar', async () => {
     const { session: s } = await session(own('peeker', (ctx) => void ctx.close('AAA', -1)));
     expect(s.halt_reason).toMatch(/strategy 'peeker' .* on 2020-01-01: it asked for a bar 1 ahead/);

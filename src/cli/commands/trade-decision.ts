@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { BACKTESTED_STRATEGY_OUTPUT, parseBacktestedStrategy } from '../../backtest/backtested-strategy.js';
 import { pluginTaskEntry } from '../../engine/scheduling/plugin-registry.js';
 import type { Session } from '../../engine/session.js';
-import { policyDecision } from '../../execution/policy-broker-session.js';
+import { experimentConfigOf, policyStrategyRef, policyTraded } from '../../rl/experiment-policy-ref.js';
 import { strategyDecision } from '../../execution/strategy-broker-decision.js';
 import type { RiskConfig } from '../../execution/risk-config.js';
 import { loadPreparedStrategy } from '../../strategy/loaded-strategy.js';
@@ -156,19 +156,31 @@ async function tradeSubject(
   const dir = join(session.workspace.outDir, name);
   const dirOf = (l: string) => join(session.workspace.outDir, l.slice(2));
   const strategyFile = join(dir, BACKTESTED_STRATEGY_OUTPUT);
-  if (!existsSync(strategyFile))
+  if (!existsSync(strategyFile)) {
+    // An experiment's policy trades as a strategy too (ppo_policy on the experiment and its features, deps it was built with).
+    const config = experimentConfigOf(dir);
+    const ref = policyStrategyRef(`//${name}`, config);
+    const plugin = await session.plugins.resolve(strategyModuleOf(ref.kind));
+    const strategy = await loadPreparedStrategy(plugin.value, ref, plugin.file, dirOf);
+    const record = policyTraded(config);
     return {
       decision: (nowMs) =>
-        policyDecision({
-          policyLabel: `//${name}`,
-          experimentDir: dir,
-          experimentConfig: (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { config: unknown })
-            .config,
-          dirOf,
+        strategyDecision({
+          label: `//${name}`,
+          record,
+          strategy,
+          barsDir: join(dirOf(record.from), 'equity_bars'),
           nowMs,
+          maxLeverage: risk.max_gross_leverage,
         }),
-      about: { experiment: `//${name}`, experiment_outputs_digest: outputsDigest },
+      about: {
+        experiment: `//${name}`,
+        experiment_outputs_digest: outputsDigest,
+        strategy: ref,
+        strategy_file: plugin.file,
+      },
     };
+  }
   const record = parseBacktestedStrategy(`//${name}`, readFileSync(strategyFile, 'utf8'));
   const plugin = await session.plugins.resolve(strategyModuleOf(record.strategy.kind));
   if (pluginTaskEntry(plugin).sourcesDigest !== record.source_digest)
