@@ -106,7 +106,12 @@ export default defineRule({
     );
     // A final evaluation looked at the reserve: the engine records it in the holdout ledger.
     const holdout = c.reserve?.final_evaluation
-      ? { holdout: { family: c.reserve.family ?? ctx.label, record: trialRecord(run.result.equity) } }
+      ? {
+          holdout: {
+            family: c.reserve.family ?? ctx.matrix?.target ?? ctx.label,
+            record: trialRecord(run.result.equity),
+          },
+        }
       : {};
     return { rows: Object.fromEntries(Object.entries(rows).map(([k, v]) => [`${k}.parquet`, v])), ...holdout };
   },

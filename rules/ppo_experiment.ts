@@ -63,7 +63,7 @@ export default defineRule({
     // The test window is this experiment's out-of-sample reserve: every evaluation on it is a trial.
     return {
       rows: { 'evaluation/equity.parquet': run.test.values.length },
-      holdout: { family: c.family ?? ctx.label, record: trialRecord(run.test.values) },
+      holdout: { family: c.family ?? ctx.matrix?.target ?? ctx.label, record: trialRecord(run.test.values) },
     };
   },
 });

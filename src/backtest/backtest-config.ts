@@ -21,12 +21,15 @@ export const backtestConfigShape = {
   /**
    * The out-of-sample reserve: sessions from `from` on are not read at all (the query stops
    * before them) unless this is the final evaluation, which reads them and reports them apart.
+   * `fraction` instead of `from` reserves the last share of the sessions in the backtest's
+   * period (`{fraction: 0.2}`, the Master Plan's 20%), counted from the session calendar alone.
    */
   reserve: z
     .object({
-      from: isoDateSchema,
+      from: isoDateSchema.optional(),
+      fraction: z.number().gt(0).lt(1).optional(),
       final_evaluation: z.boolean().default(false),
-      /** The family of ideas this evaluation is a trial of, in the holdout ledger (default: the target's label). */
+      /** The family of ideas this evaluation is a trial of, in the holdout ledger (default: the target's label; a matrix's, for each of its points). */
       family: z.string().min(1).optional(),
     })
     .strict()
@@ -88,7 +91,14 @@ export function checkBacktestConfig(c: z.infer<z.ZodObject<typeof backtestConfig
       path: ['end'],
       message: `the backtest ends (${c.end}) before it starts (${c.start})`,
     });
-  if (c.reserve && c.start && c.start >= c.reserve.from)
+  if (c.reserve && (c.reserve.from === undefined) === (c.reserve.fraction === undefined))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['reserve'],
+      message:
+        "give the reserve's start as one of from (a date: reserve: {from: '2019-01-01'}) or fraction (of the sessions: reserve: {fraction: 0.2})",
+    });
+  if (c.reserve?.from && c.start && c.start >= c.reserve.from)
     ctx.addIssue({
       code: 'custom',
       path: ['start'],

@@ -18,17 +18,43 @@ export interface MarketDataQuery {
   endExclusive: string | null;
 }
 
+/** The rows of a query: its symbols and period, the reserve's end excluded. */
+function barsWhere(q: Omit<MarketDataQuery, 'adjust'>): string {
+  return [
+    q.symbols.length > 0 ? `symbol IN (${q.symbols.map(sqlString).join(', ')})` : 'TRUE',
+    q.start ? `date >= DATE ${sqlString(q.start)}` : 'TRUE',
+    q.endExclusive ? `date < DATE ${sqlString(q.endExclusive)}` : 'TRUE',
+  ].join(' AND ');
+}
+
+/**
+ * The sessions the symbols have bars on in a period, sorted: the calendar alone, no price.
+ * Counting sessions into a reserve this way reveals nothing a strategy could learn from.
+ */
+export async function loadSessionDates(q: Omit<MarketDataQuery, 'adjust'>): Promise<string[]> {
+  const where = barsWhere(q);
+  const { connection, close } = await openDuckDb(1);
+  try {
+    const rows = await queryRows<{ date: string }>(
+      connection,
+      `SELECT DISTINCT strftime(date, '%Y-%m-%d') AS date
+       FROM read_parquet(${sqlString(join(q.storeDir, '**', '*.parquet'))}, hive_partitioning = true, hive_types = {'symbol': VARCHAR, 'year': INTEGER})
+       WHERE ${where}
+       ORDER BY date`,
+    );
+    return rows.map((r) => r.date);
+  } finally {
+    close();
+  }
+}
+
 /**
  * Canonical bars as a MarketData on the union of the symbols' sessions (sorted), each symbol
  * NaN on the sessions it has no bar; prices adjusted as asked, so a split is not a return.
  */
 export async function loadMarketData(q: MarketDataQuery): Promise<MarketData> {
   const factor = q.adjust === 'none' ? '1.0' : q.adjust === 'splits' ? 'split_factor' : 'adj_factor';
-  const where = [
-    q.symbols.length > 0 ? `symbol IN (${q.symbols.map(sqlString).join(', ')})` : 'TRUE',
-    q.start ? `date >= DATE ${sqlString(q.start)}` : 'TRUE',
-    q.endExclusive ? `date < DATE ${sqlString(q.endExclusive)}` : 'TRUE',
-  ].join(' AND ');
+  const where = barsWhere(q);
   const { connection, close } = await openDuckDb(1);
   let rows: {
     symbol: string;

@@ -6,7 +6,7 @@ import { regimeColumns, regimeSlices, type RegimeSliceResult } from '../evaluati
 import type { BacktestConfig } from './backtest-config.js';
 import type { BacktestResult } from './backtest-result.js';
 import { backtestEvents, targetWeightStrategy } from './event-driven.js';
-import { checkTradable, loadMarketData } from './load-market-data.js';
+import { checkTradable, loadMarketData, loadSessionDates } from './load-market-data.js';
 import { carryForward, type MarketData } from './market-data.js';
 import { onChangesOnly } from './on-changes-only.js';
 import type { LoadedStrategy } from '../strategy/loaded-strategy.js';
@@ -32,6 +32,8 @@ export interface BacktestRun {
   /** Set on a final evaluation: metrics before the reserve and inside it. */
   split: { in_sample: PerformanceMetrics; out_of_sample: PerformanceMetrics } | null;
   regimes: RegimeSliceResult[] | null;
+  /** The reserve's first session as configured, or as its fraction resolved (null without a reserve). */
+  reserveFrom: string | null;
 }
 
 export interface BacktestInputs {
@@ -89,12 +91,13 @@ function simulate(c: BacktestConfig, strategy: LoadedStrategy, data: MarketData)
 /** Runs a configured backtest on its bars: loading (never past the reserve unless final), simulating, scoring. */
 export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Promise<BacktestRun> {
   const readsReserve = c.reserve?.final_evaluation === true;
-  const reserveEnd = c.reserve && !readsReserve ? c.reserve.from : null;
+  const wanted = c.symbols.length > 0 ? [...new Set([...c.symbols, ...(c.benchmark ? [c.benchmark] : [])])].sort() : [];
   const configEnd = c.end ? dayAfter(c.end) : null;
+  const reserveFrom = await resolveReserveFrom(c, inputs.barsDir, wanted, configEnd);
+  const reserveEnd = reserveFrom && !readsReserve ? reserveFrom : null;
   // The earlier of the two: a declared end never reaches into an unread reserve.
   const endExclusive =
     reserveEnd && configEnd ? (reserveEnd < configEnd ? reserveEnd : configEnd) : (reserveEnd ?? configEnd);
-  const wanted = c.symbols.length > 0 ? [...new Set([...c.symbols, ...(c.benchmark ? [c.benchmark] : [])])].sort() : [];
   const all = await loadMarketData({
     storeDir: inputs.barsDir,
     symbols: wanted,
@@ -142,11 +145,11 @@ export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Pr
   }
 
   let split: BacktestRun['split'] = null;
-  if (c.reserve && readsReserve) {
-    const cut = data.dates.findIndex((d) => d >= c.reserve!.from);
+  if (reserveFrom && readsReserve) {
+    const cut = data.dates.findIndex((d) => d >= reserveFrom);
     if (cut < 3 || data.dates.length - cut < 2)
       throw new Error(
-        `the reserve from ${c.reserve.from} leaves too few sessions on one side (in-sample ${cut < 0 ? data.dates.length : cut}, reserve ${cut < 0 ? 0 : data.dates.length - cut}) for metrics`,
+        `the reserve from ${reserveFrom} leaves too few sessions on one side (in-sample ${cut < 0 ? data.dates.length : cut}, reserve ${cut < 0 ? 0 : data.dates.length - cut}) for metrics`,
       );
     // The reserve's returns start from the last in-sample close: the first reserved return is the one into the reserve.
     split = {
@@ -169,5 +172,29 @@ export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Pr
     );
     regimes = regimeSlices(result.equity, (column) => features.get(column)!, c.regimes.slices, c.periods_per_year);
   }
-  return { data, result, metrics, benchmark, split, regimes };
+  return { data, result, metrics, benchmark, split, regimes, reserveFrom };
+}
+
+/**
+ * The reserve's first session: its `from`, or for a `fraction` the session that leaves that
+ * share of the period's sessions (rounded, at least one) from it on. The count reads the
+ * calendar of the traded symbols' bars only, never a price, so it is the same whatever the
+ * reserved bars hold.
+ */
+async function resolveReserveFrom(
+  c: BacktestConfig,
+  barsDir: string,
+  symbols: readonly string[],
+  endExclusive: string | null,
+): Promise<string | null> {
+  if (!c.reserve) return null;
+  if (c.reserve.from) return c.reserve.from;
+  const fraction = c.reserve.fraction!;
+  const sessions = await loadSessionDates({ storeDir: barsDir, symbols, start: c.start ?? null, endExclusive });
+  const reserved = Math.max(1, Math.round(sessions.length * fraction));
+  if (sessions.length - reserved < 3)
+    throw new Error(
+      `a reserve of ${fraction} of ${c.from}'s ${sessions.length} sessions in the backtest's period leaves ${sessions.length - reserved} before it: at least 3 are needed`,
+    );
+  return sessions[sessions.length - reserved]!;
 }

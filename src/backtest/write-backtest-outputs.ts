@@ -229,7 +229,12 @@ function periodOf(run: BacktestRun) {
 
 function writeMetrics(run: BacktestRun, c: BacktestConfig, outDir: string): void {
   const reserve = c.reserve
-    ? { from: c.reserve.from, final_evaluation: c.reserve.final_evaluation, read: c.reserve.final_evaluation }
+    ? {
+        from: run.reserveFrom,
+        ...(c.reserve.fraction !== undefined ? { fraction: c.reserve.fraction } : {}),
+        final_evaluation: c.reserve.final_evaluation,
+        read: c.reserve.final_evaluation,
+      }
     : null;
   writeFileSync(
     join(outDir, 'metrics.json'),
@@ -253,6 +258,12 @@ function writeRegimeSlices(run: BacktestRun, c: BacktestConfig, outDir: string):
   writeFileSync(join(outDir, REGIME_SLICES_OUTPUT), metricsJson(regimeSlicesReport(c.regimes, run.regimes)));
 }
 
+function fractionNote(c: BacktestConfig): string {
+  return c.reserve?.fraction !== undefined
+    ? ` (the last ${Math.round(c.reserve.fraction * 100)}% of the sessions)`
+    : '';
+}
+
 function writeTearsheet(run: BacktestRun, c: BacktestConfig, outDir: string, title: string): void {
   const { data, result } = run;
   const period = periodOf(run);
@@ -262,8 +273,8 @@ function writeTearsheet(run: BacktestRun, c: BacktestConfig, outDir: string, tit
     `Orders decided on a close fill ${c.costs.execution.delay_bars} bar${c.costs.execution.delay_bars === 1 ? '' : 's'} later at the ${c.costs.execution.price}; fees ${c.costs.fees.bps} bps + ${c.costs.fees.per_share}/share (min ${c.costs.fees.min_per_order}); slippage ${c.costs.slippage.fixed_bps} bps${c.costs.slippage.volume_share ? ' + volume share' : ''}.`,
     c.reserve
       ? c.reserve.final_evaluation
-        ? `Final evaluation: includes the out-of-sample reserve from ${c.reserve.from}.`
-        : `Out-of-sample reserve from ${c.reserve.from}: not read.`
+        ? `Final evaluation: includes the out-of-sample reserve from ${run.reserveFrom}${fractionNote(c)}.`
+        : `Out-of-sample reserve from ${run.reserveFrom}${fractionNote(c)}: not read.`
       : 'No out-of-sample reserve declared.',
   ];
   writeFileSync(

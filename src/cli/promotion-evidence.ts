@@ -4,6 +4,7 @@ import { type ActionResult } from '../engine/scheduling/build-events.js';
 import { ConfigError } from '../engine/errors.js';
 import { PROMOTIONS_DIR } from '../engine/workspace.js';
 import type { TargetName } from '../engine/pipeline/label.js';
+import { matrixBaseOf } from '../engine/pipeline/matrix-point.js';
 import type { Session } from '../engine/session.js';
 import {
   coveringRecord,
@@ -17,6 +18,16 @@ import type { QualificationReport } from '../governance/qualify.js';
 export type PromotionTier = 'candidate' | 'production';
 
 export const QUALIFICATION_REPORT = 'promotion/qualification_report.json';
+
+/**
+ * The id a subject's qualification, shadow replay and promotion records go by: its name less
+ * the kind (`experiments/core_v1_ppo` → `core_v1_ppo`), and for a matrix point its matrix's
+ * (`experiments/core_v1_ppo@seed=1` → `core_v1_ppo`: the points are trials of one idea, qualified together).
+ */
+export function subjectIdOf(name: TargetName): string {
+  const base = matrixBaseOf(name);
+  return base.split('/').slice(1).join('/') || base;
+}
 
 /**
  * The promotion records of an experiment at a tier, oldest first (names start with the time),

@@ -30,6 +30,12 @@ export interface RuleContext<C> {
   /** Derived from the action key: deterministic, and different whenever anything in the key is. */
   readonly seed: number;
   readonly partition: Partition | null;
+  /**
+   * For a point of a matrix target (`//experiments/core_v1_ppo@seed=2`): the matrix's label, of
+   * which every point is a trial (the default holdout family), and the point's values as its
+   * label spells them. Null for a target that is no matrix point.
+   */
+  readonly matrix: { readonly target: string; readonly point: Readonly<Record<string, string>> } | null;
   /** Dependency label (//name) → its outputs. */
   readonly inputs: Readonly<Record<string, InputArtifact>>;
   /** Declared source files: workspace-relative path → absolute path. */

@@ -25,7 +25,7 @@ export const experimentConfigSchema = z
     /** Sessions the policy trains on, and the later, disjoint sessions it is evaluated on. */
     train: window,
     test: window,
-    /** The family of ideas this experiment is a trial of, in the holdout ledger (default: the target's label). */
+    /** The family of ideas this experiment is a trial of, in the holdout ledger (default: the target's label; a matrix's, for each of its points). */
     family: z.string().min(1).optional(),
     /** Every random draw of the training (initial weights, action noise, minibatch order) comes from this seed. */
     seed: z.number().int().min(0).default(0),

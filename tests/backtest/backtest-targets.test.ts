@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backtestConfigSchema } from '../../src/backtest/backtest-config.js';
 import { runBacktest } from '../../src/backtest/run-backtest.js';
+import { loadSessionDates } from '../../src/backtest/load-market-data.js';
 import { openDuckDb, queryRows, sqlString } from '../../src/data/store/duckdb.js';
 import { readHoldoutLedger } from '../../src/engine/research-integrity/holdout-ledger.js';
 import { performanceMetrics } from '../../src/evaluation/performance-metrics.js';
@@ -105,7 +106,7 @@ describe('backtest targets from the sample data', () => {
     expect(ledger[0]!.observations).toBe(final.metrics.n_returns);
   });
 
-  it('changing the reserved bars changes nothing a research backtest writes', async () => {
+  it('changing the reserved bars changes nothing a research backtest writes, the reserve given as a date or as a fraction', async () => {
     const store = join(cache, 'out', 'canonical', 'equity_ohlcv', 'equity_bars');
     const altered = mkdtempSync(join(tmpdir(), 'quanto-reserve-'));
     try {
@@ -133,6 +134,22 @@ describe('backtest targets from the sample data', () => {
       const finalConfig = { ...config, reserve: { from: '2019-01-01', final_evaluation: true } };
       const c = await runBacktest(finalConfig, { strategy, barsDir: altered, regimeFeaturesDir: null });
       expect(c.result.equity.length).toBeGreaterThan(a.result.equity.length); // the final evaluation does read it
+
+      // A reserve given as a fraction: the last 20% of the period's sessions, counted from the calendar alone.
+      const byFraction = backtestConfigSchema.parse({ ...config, reserve: { fraction: 0.2 } });
+      const sessions = await loadSessionDates({ storeDir: store, symbols: ['^GSPC'], start: null, endExclusive: null });
+      const reserved = Math.round(sessions.length * 0.2);
+      const d = await runBacktest(byFraction, { strategy, barsDir: store, regimeFeaturesDir: null });
+      expect(d.reserveFrom).toBe(sessions[sessions.length - reserved]);
+      expect(d.data.dates).toEqual(sessions.slice(0, sessions.length - reserved));
+      const e = await runBacktest(byFraction, { strategy, barsDir: altered, regimeFeaturesDir: null });
+      expect([...e.result.equity]).toEqual([...d.result.equity]);
+      const f = await runBacktest(
+        backtestConfigSchema.parse({ ...config, reserve: { fraction: 0.2, final_evaluation: true } }),
+        { strategy, barsDir: store, regimeFeaturesDir: null },
+      );
+      expect(f.split!.out_of_sample.n_returns).toBe(reserved);
+      expect(f.split!.in_sample.sharpe).toBeCloseTo(d.metrics.sharpe, 10);
     } finally {
       rmSync(altered, { recursive: true, force: true });
     }
@@ -168,6 +185,16 @@ describe('backtest targets from the sample data', () => {
 });
 
 describe('backtest config errors', () => {
+  it('a reserve is a date or a fraction, not both and not neither', () => {
+    const base = { from: '//canonical/equity_ohlcv', strategy: { kind: 'buy_and_hold' } };
+    for (const reserve of [{ from: '2019-01-01', fraction: 0.2 }, {}]) {
+      const r = backtestConfigSchema.safeParse({ ...base, reserve });
+      expect(r.success).toBe(false);
+      expect(r.error!.issues[0]!.message).toMatch(/give the reserve's start as one of from .* or fraction/);
+    }
+    expect(backtestConfigSchema.safeParse({ ...base, reserve: { fraction: 1 } }).success).toBe(false);
+  });
+
   it('a bracket on the vectorized engine is a config error naming the field, exit 2', async () => {
     const ws = new TestWorkspace({
       'quanto.pipeline.yaml': 'version: 1\ntargets:\n  bt:\n    rule: backtest\n    config: bt.yaml\n',

@@ -84,6 +84,7 @@ function context(o: {
     config: {},
     seed: 1,
     partition: null,
+    matrix: null,
     inputs: {
       '//backtests/steady': artifact('//backtests/steady', dir, 'outputs-1', { 'strategy.json': strategyFile }),
       '//promotions/candidate/steady': artifact('//promotions/candidate/steady', join(dir, 'promotion'), 'p', {}),

@@ -42,7 +42,7 @@ describe.skipIf(!canCloneRepo)('the README, command by command, in a fresh clone
     const again = quanto('npx quanto build //experiments/core_v1_ppo');
     expect(again.code).toBe(0);
     expect(again.out).toMatch(/quanto: 0 built, \d+ cached/);
-    expect(quanto('npx quanto show //experiments/core_v1_ppo').out).toMatch(/status: +up to date/);
+    expect(quanto('npx quanto show //experiments/core_v1_ppo@seed=1').out).toMatch(/status: +up to date/);
     expect(quanto('npx quanto build //reports/core_v1_ppo').code).toBe(0);
     const report = quanto('npx quanto report //reports/core_v1_ppo');
     expect(report.code).toBe(0);
@@ -86,7 +86,11 @@ describe.skipIf(!canCloneRepo)('the README, command by command, in a fresh clone
     const status = JSON.parse(
       readFileSync(join(clone, 'cache/out/promotions/candidate/core_v1_ppo/promotion/status.json'), 'utf8'),
     );
-    expect(status).toMatchObject({ experiment: '//experiments/core_v1_ppo', state: 'not_qualified', record: null });
+    expect(status).toMatchObject({
+      experiment: '//experiments/core_v1_ppo@seed=1',
+      state: 'not_qualified',
+      record: null,
+    });
   }, 600_000);
 
   it('from research to paper: qualification, a refused promotion, the paper session; a vendor without its key', () => {
@@ -94,7 +98,7 @@ describe.skipIf(!canCloneRepo)('the README, command by command, in a fresh clone
     expect(existsSync(join(clone, 'cache/out/qualification/core_v1_ppo/promotion/qualification_report.json'))).toBe(
       true,
     );
-    const promote = quanto('npx quanto promote //experiments/core_v1_ppo --tier candidate --reason "..."');
+    const promote = quanto('npx quanto promote //experiments/core_v1_ppo@seed=1 --tier candidate --reason "..."');
     expect(promote.code).toBe(1);
     expect(promote.err).toMatch(/failed hard gates/);
     expect(quanto('npx quanto build //paper/core_v1_ppo').code).toBe(0);
@@ -117,7 +121,7 @@ describe.skipIf(!canCloneRepo)('the README, command by command, in a fresh clone
       APCA_API_BASE_URL: 'http://127.0.0.1:9',
     });
     expect(refused.code).toBe(1);
-    expect(refused.out).toMatch(/refused: \/\/experiments\/core_v1_ppo is not promoted/);
+    expect(refused.out).toMatch(/refused: \/\/experiments\/core_v1_ppo@seed=1 is not promoted/);
   }, 300_000);
 
   it('an edited feature parameter: explain names the edit', () => {
@@ -129,9 +133,9 @@ describe.skipIf(!canCloneRepo)('the README, command by command, in a fresh clone
         '{name: rsi_30, kind: rsi, window: 21}',
       ),
     );
-    const r = quanto('npx quanto explain //experiments/core_v1_ppo');
+    const r = quanto('npx quanto explain //experiments/core_v1_ppo@seed=1');
     expect(r.code, r.out + r.err).toBe(0);
-    expect(r.out).toMatch(/^\/\/experiments\/core_v1_ppo: would rebuild/m);
+    expect(r.out).toMatch(/^\/\/experiments\/core_v1_ppo@seed=1: would rebuild/m);
     expect(r.out).toMatch(/\/\/features\/dow30_core: would rebuild/);
     expect(r.out).toMatch(/config\.features\[\d+\]\.window: 30 -> 21/);
   }, 300_000);

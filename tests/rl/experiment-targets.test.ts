@@ -6,8 +6,11 @@ import { readHoldoutLedger, trialsOf } from '../../src/engine/research-integrity
 import { dow30Workspace, tinyExperimentYaml } from '../helpers/dow30-workspace.js';
 import { REPO_ROOT, runCli } from '../helpers/workspace.js';
 
+const SEED1 = 'core_v1_ppo@seed=1';
+const SEED2 = 'core_v1_ppo@seed=2';
+
 /** The repository's RL experiments, built end to end from the sample data into a throwaway cache. */
-describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the sample data', () => {
+describe('//experiments/core_v1_ppo (a matrix of two seeds) from the sample data', () => {
   let cache: string;
   let build: { targets: { label: string; status: string; outputs: Record<string, string> }[] };
   const out = (target: string, file: string) => join(cache, 'out', 'experiments', target, file);
@@ -25,7 +28,6 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
       '--jobs',
       '0',
       '//experiments/core_v1_ppo',
-      '//experiments/core_v1_ppo_seed2',
       '//reports/core_v1_ppo',
     ]);
     if (r.code !== 0) throw new Error(r.out + r.err);
@@ -38,7 +40,7 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
   });
 
   it('writes the model: weights and their manifest, the observation layout and its normalisation statistics', () => {
-    const model = json('core_v1_ppo', 'model/model.json');
+    const model = json(SEED1, 'model/model.json');
     expect(model.format).toBe('quanto-ppo-gaussian-mlp/1');
     expect(model.backend).toBe('wasm');
     expect(model.action.size).toBe(30);
@@ -49,11 +51,11 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
       (n: number, v: { shape: number[] }) => n + v.shape.reduce((a, b) => a * b, 1),
       0,
     );
-    expect(statSync(out('core_v1_ppo', 'model/weights.bin')).size).toBe(4 * floats);
+    expect(statSync(out(SEED1, 'model/weights.bin')).size).toBe(4 * floats);
   });
 
   it('evaluates on the test window only, beside the baselines, with curves, episode logs and the run manifest', () => {
-    const metrics = json('core_v1_ppo', 'evaluation/metrics.json');
+    const metrics = json(SEED1, 'evaluation/metrics.json');
     expect(metrics.window).toEqual({ start: '1998-01-02', end: '2000-12-29', sessions: 756 });
     expect(metrics.in_sample.window.end < '1998-01-01').toBe(true);
     for (const k of [
@@ -68,7 +70,7 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
       'hit_rate',
     ])
       expect(metrics.metrics).toHaveProperty(k);
-    const comparison = json('core_v1_ppo', 'evaluation/comparison.json');
+    const comparison = json(SEED1, 'evaluation/comparison.json');
     expect(comparison.rows.map((r: { name: string }) => r.name)).toEqual([
       'ppo policy',
       'buy_and_hold',
@@ -77,20 +79,20 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
       'momentum lookback=252 skip=21 top=0.3 every=21',
     ]);
     expect(comparison.rows[0].sharpe).toBeCloseTo(metrics.metrics.sharpe, 12);
-    const curves = json('core_v1_ppo', 'training/curves.json');
+    const curves = json(SEED1, 'training/curves.json');
     expect(curves).toHaveLength(10); // 20,480 steps in iterations of 2,048
     expect(curves.at(-1).timesteps).toBe(20_480);
-    const svg = readFileSync(out('core_v1_ppo', 'training/curves.svg'), 'utf8');
+    const svg = readFileSync(out(SEED1, 'training/curves.svg'), 'utf8');
     for (const id of ['episode_reward', 'policy_loss', 'value_loss', 'entropy', 'approx_kl', 'clip_fraction'])
       expect(svg).toContain(`id="${id}"`);
-    const steps = readFileSync(out('core_v1_ppo', 'episodes/test.jsonl'), 'utf8')
+    const steps = readFileSync(out(SEED1, 'episodes/test.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(steps).toHaveLength(755);
     expect(steps[0].date).toBe('1998-01-02');
     expect(steps[0].executed).toBe('1998-01-05'); // decided on a close, filled on the next session
-    const manifest = json('core_v1_ppo', 'manifest.json');
+    const manifest = json(SEED1, 'manifest.json');
     const outputsOf = (label: string) => build.targets.find((t) => t.label === label)!;
     expect(Object.keys(manifest.inputs)).toEqual([
       '//canonical/dow30_close',
@@ -98,15 +100,15 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
       '//features/dow30_regime',
     ]);
     expect(manifest.inputs['//features/dow30_core']).toMatch(/^[0-9a-f]{64}$/);
-    expect(outputsOf('//experiments/core_v1_ppo').status).toBe('built');
+    expect(outputsOf('//experiments/core_v1_ppo@seed=1').status).toBe('built');
   });
 
   it("each experiment's look at its test window is a trial in the holdout ledger of its family", () => {
     const ledger = readHoldoutLedger(join(cache, 'holdout.jsonl'));
     const trials = trialsOf(ledger, 'core_v1_ppo');
     expect(trials.map((t) => t.target).sort()).toEqual([
-      '//experiments/core_v1_ppo',
-      '//experiments/core_v1_ppo_seed2',
+      '//experiments/core_v1_ppo@seed=1',
+      '//experiments/core_v1_ppo@seed=2',
     ]);
     for (const t of trials) {
       expect(t.observations).toBe(755);
@@ -128,11 +130,11 @@ describe('//experiments/core_v1_ppo and //experiments/core_v1_ppo_seed2 from the
     expect(none.err).toMatch(/has no tearsheet.html/);
   });
 
-  it('another seed is another experiment: other weights, other key', () => {
-    const a = readFileSync(out('core_v1_ppo', 'model/weights.bin'));
-    const b = readFileSync(out('core_v1_ppo_seed2', 'model/weights.bin'));
+  it('another seed is another point of the matrix: other weights, other key', () => {
+    const a = readFileSync(out(SEED1, 'model/weights.bin'));
+    const b = readFileSync(out(SEED2, 'model/weights.bin'));
     expect(a.equals(b)).toBe(false);
-    expect(json('core_v1_ppo', 'manifest.json').seed).not.toBe(json('core_v1_ppo_seed2', 'manifest.json').seed);
+    expect(json(SEED1, 'manifest.json').seed).not.toBe(json(SEED2, 'manifest.json').seed);
   });
 });
 

@@ -1,7 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDuckDb, queryRows, sqlString } from '../../src/data/store/duckdb.js';
+import { experimentConfigSchema } from '../../src/rl/experiment-config.js';
+import { loadEnvMarket } from '../../src/rl/load-env-market.js';
+import { loadTradingPolicy, tradingPolicyTrades } from '../../src/rl/trading-policy.js';
 import { dow30Workspace, tinyExperimentYaml } from '../helpers/dow30-workspace.js';
 import { REPO_ROOT, type TestWorkspace } from '../helpers/workspace.js';
 
@@ -245,6 +249,56 @@ describe('one trading path: backtest and paper session agree for every shipped s
     expect(episode.length).toBe(equity.length - 1);
     expect(fills.length).toBe(episode.reduce((n, step) => n + step.fills.length, 0));
     for (const step of episode) expect(valueOn.get(step.executed), step.executed).toBe(step.value);
+  });
+
+  it("a trained policy loaded outside its environment makes the environment's first test decision; a model its features do not fit is refused", async () => {
+    const experiment = ws.path('cache', 'out', 'experiments', 'tiny_rich');
+    const features = ws.path('cache', 'out', 'features', 'dow30');
+    const config = experimentConfigSchema.parse(
+      JSON.parse(ws.read('cache/out/experiments/tiny_rich/manifest.json')).config,
+    );
+    const first = JSON.parse(ws.read('cache/out/experiments/tiny_rich/episodes/test.jsonl').split('\n')[0]!) as {
+      date: string;
+      fills: { asset: number; shares: number }[];
+    };
+    const { market } = await loadEnvMarket(
+      config,
+      ws.path('cache', 'out', 'canonical', 'dow30', 'equity_bars'),
+      join(features, 'features'),
+      config.test,
+    );
+    const t = market.dates.indexOf(first.date);
+    const policy = await loadTradingPolicy(experiment, features);
+    expect(policy.symbols).toEqual(['AA', 'GE', 'IBM']);
+    const decide = () =>
+      tradingPolicyTrades(policy, {
+        date: first.date,
+        cash: 1e9,
+        close: (i) => market.close[i]![t]!,
+        holding: () => 0,
+      });
+    const { trades, action, observation } = decide();
+    expect(observation[0]).toBe(1e9);
+    expect(action).toHaveLength(3);
+    expect(first.fills.length).toBeGreaterThan(0);
+    expect(trades.map(({ asset, shares }) => ({ asset, shares }))).toEqual(
+      first.fills.map(({ asset, shares }) => ({ asset, shares })),
+    );
+    expect(decide().action).toEqual(action); // deterministic
+    policy.policy.policy.dispose();
+
+    const altered = mkdtempSync(join(tmpdir(), 'quanto-policy-'));
+    try {
+      cpSync(experiment, altered, { recursive: true, dereference: true });
+      const manifest = JSON.parse(readFileSync(join(altered, 'manifest.json'), 'utf8'));
+      manifest.config.features.columns = ['rsi_14', 'rsi_14_again'];
+      writeFileSync(join(altered, 'manifest.json'), JSON.stringify(manifest));
+      await expect(loadTradingPolicy(altered, features)).rejects.toThrow(
+        /model\.json: an observation of 10 values, not the 13 that 3 assets and 2 features make/,
+      );
+    } finally {
+      rmSync(altered, { recursive: true, force: true });
+    }
   });
 
   it('a bracket on the trading path: the backtest and the paper session protect positions alike, to the last bit', async () => {

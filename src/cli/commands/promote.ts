@@ -10,7 +10,7 @@ import { parseDepLabel, type TargetName } from '../../engine/pipeline/label.js';
 import { holdBuildLock } from '../../engine/store/locks.js';
 import { provenanceOf } from '../../engine/research-integrity/provenance.js';
 import type { Session } from '../../engine/session.js';
-import { builtResultOf, currentPromotion, evidenceOf, type PromotionTier } from '../promotion-evidence.js';
+import { builtResultOf, currentPromotion, evidenceOf, subjectIdOf, type PromotionTier } from '../promotion-evidence.js';
 import type { CliIO } from '../io.js';
 import { openSession } from './open.js';
 
@@ -42,7 +42,7 @@ export async function promoteCommand(
   const tier: PromotionTier = opts.tier;
   const session = await openSession(io, globals);
   const experiment = targetOf(session, label, 'the experiment');
-  const id = experiment.split('/').slice(1).join('/') || experiment;
+  const id = subjectIdOf(experiment);
   const qualification = targetOf(session, `//qualification/${id}`, 'its qualification');
   const shadowName = parseDepLabel(`//shadow/${id}`)!;
   const wantShadow = tier === 'production';

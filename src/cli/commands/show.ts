@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import type { CommandContext, GlobalOptions } from '../command-context.js';
 import { join, relative } from 'node:path';
 import { currentKeys } from '../../engine/keys/current-keys.js';
-import { ConfigError } from '../../engine/errors.js';
-import { parseLabelPattern } from '../../engine/pipeline/label.js';
 import { planBuild } from '../../engine/scheduling/plan.js';
 import type { CliIO } from '../io.js';
 import { openSession } from './open.js';
@@ -15,9 +13,7 @@ export async function showCommand(
   opts: { json?: boolean },
 ): Promise<number> {
   const session = await openSession(io, globals);
-  const pattern = parseLabelPattern(label);
-  if (pattern.kind === 'all' || pattern.kind === 'subtree')
-    throw new ConfigError(`show takes one target label, not the pattern ${label}`);
+  const pattern = session.graph.resolveOne(label, 'show');
   const plan = await planBuild(session, [label]);
   const current = currentKeys(session, plan);
   const target = plan.byName.get(pattern.name)!;

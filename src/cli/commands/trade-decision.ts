@@ -27,7 +27,7 @@ import { riskConfigSchema } from '../../execution/risk-config.js';
 import type { CliIO } from '../io.js';
 import type { GlobalOptions } from '../command-context.js';
 import { openSession } from './open.js';
-import { currentPromotion, evidenceOf } from '../promotion-evidence.js';
+import { currentPromotion, evidenceOf, subjectIdOf } from '../promotion-evidence.js';
 import { loadRiskFile } from '../risk-file.js';
 
 /**
@@ -53,7 +53,7 @@ export async function tradeCommand(
   const name = parseDepLabel(label);
   if (!name || !session.pipeline.targets.has(name))
     throw new ConfigError(`${label} is not a target in quanto.pipeline.yaml`);
-  const id = name.split('/').slice(1).join('/') || name;
+  const id = subjectIdOf(name);
   asUsageError(() => requireAlpacaKeys(process.env, live ? 'live' : 'paper'));
   const risk = opts.risk ? await loadRiskFile(session, io.cwd, opts.risk) : riskConfigSchema.parse({});
   const qualification = parseDepLabel(`//qualification/${id}`)!;

@@ -1,7 +1,5 @@
 import { canonicalJson } from '../keys/canonical-json.js';
 import { currentKeys, UNKNOWN_OUTPUTS, type CurrentAction } from '../keys/current-keys.js';
-import { ConfigError } from '../errors.js';
-import { parseLabelPattern } from '../pipeline/label.js';
 import { planBuild } from '../scheduling/plan.js';
 import type { Session } from '../session.js';
 
@@ -30,9 +28,7 @@ export type Explanation =
  * explained in turn, so the answer reaches the edit that started it.
  */
 export async function explain(session: Session, labelText: string): Promise<Explanation[]> {
-  const pattern = parseLabelPattern(labelText);
-  if (pattern.kind === 'all' || pattern.kind === 'subtree')
-    throw new ConfigError(`explain takes one target label, not the pattern ${labelText}`);
+  const pattern = session.graph.resolveOne(labelText, 'explain');
   const plan = await planBuild(session, [labelText]);
   const current = currentKeys(session, plan);
   const target = plan.byName.get(pattern.name)!;

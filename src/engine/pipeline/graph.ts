@@ -2,15 +2,24 @@ import { ConfigError } from '../errors.js';
 import { didYouMean } from './did-you-mean.js';
 import { matchesPattern, parseLabelPattern, type LabelPattern, type TargetName } from './label.js';
 import type { Pipeline, TargetSpec } from './pipeline.js';
+import { selectPoints } from './matrix-select.js';
 
 /** The target DAG: dependency edges, a topological order, and the queries the CLI offers. */
 export class TargetGraph {
   /** Every target, dependencies before dependents; ties broken by name so the order is stable. */
   readonly order: readonly TargetName[];
   private readonly dependents = new Map<TargetName, TargetName[]>();
+  /** Matrix name → its points, in the order the matrix wrote them. */
+  private readonly matrices = new Map<TargetName, TargetName[]>();
 
   constructor(readonly pipeline: Pipeline) {
     for (const name of pipeline.targets.keys()) this.dependents.set(name, []);
+    for (const spec of pipeline.targets.values()) {
+      if (!spec.matrix) continue;
+      const points = this.matrices.get(spec.matrix.target);
+      if (points) points.push(spec.name);
+      else this.matrices.set(spec.matrix.target, [spec.name]);
+    }
     for (const spec of pipeline.targets.values())
       for (const dep of spec.deps) this.dependents.get(dep)!.push(spec.name);
     for (const list of this.dependents.values()) list.sort();
@@ -19,11 +28,61 @@ export class TargetGraph {
 
   spec(name: TargetName): TargetSpec {
     const spec = this.pipeline.targets.get(name);
-    if (!spec)
+    if (!spec) {
+      const points = this.matrices.get(name);
+      if (points)
+        throw new ConfigError(
+          `//${name} is a matrix of ${points.length} points: name one (//${points[0]}) or all of them (//${name}@...)`,
+        );
       throw new ConfigError(
         `no target named //${name} in quanto.pipeline.yaml${didYouMean(name, this.pipeline.targets.keys())} (see 'quanto ls')`,
       );
+    }
     return spec;
+  }
+
+  /** The points of a matrix target, or undefined for a name that is no matrix. */
+  pointsOf(name: TargetName): readonly TargetName[] | undefined {
+    return this.matrices.get(name);
+  }
+
+  /**
+   * A pattern with matrices resolved: a matrix's name or `@...` becomes its points, `@axis=value`
+   * the points it selects (a single assignment parses as a partition until the pipeline says it
+   * names a matrix). Other patterns are returned as they are.
+   */
+  resolve(pattern: LabelPattern): LabelPattern[] {
+    const points = 'name' in pattern ? this.matrices.get(pattern.name) : undefined;
+    const each = (names: readonly TargetName[]): LabelPattern[] => names.map((name) => ({ kind: 'target', name }));
+    switch (pattern.kind) {
+      case 'target':
+        return points ? each(points) : [pattern];
+      case 'matrix':
+        if (!points)
+          throw new ConfigError(
+            `//${pattern.name}@... names the points of a matrix, and //${pattern.name} has no matrix: block`,
+          );
+        return each(points);
+      case 'partition':
+      case 'point': {
+        if (!points) {
+          if (pattern.kind === 'partition') return [pattern];
+          this.spec(pattern.name);
+          throw new ConfigError(
+            `//${pattern.name} has no matrix, so //${pattern.name}@${pattern.assignments} names nothing`,
+          );
+        }
+        const chosen = selectPoints(
+          pattern.name,
+          points,
+          pattern.kind === 'point' ? pattern.assignments : pattern.partition,
+        );
+        if (typeof chosen === 'string') throw new ConfigError(chosen);
+        return each(chosen);
+      }
+      default:
+        return [pattern];
+    }
   }
 
   depsOf(name: TargetName): readonly TargetName[] {
@@ -34,14 +93,26 @@ export class TargetGraph {
     return this.dependents.get(name) ?? [];
   }
 
+  /** The one target (or partition) a label names, for commands about one target; `command` names the command in errors. */
+  resolveOne(labelText: string, command: string): Extract<LabelPattern, { kind: 'target' | 'partition' }> {
+    const resolved = this.resolve(parseLabelPattern(labelText));
+    const one = resolved[0];
+    if (one && resolved.length === 1 && (one.kind === 'all' || one.kind === 'subtree'))
+      throw new ConfigError(`${command} takes one target label, not the pattern ${labelText}`);
+    if (resolved.length !== 1 || !one || (one.kind !== 'target' && one.kind !== 'partition'))
+      throw new ConfigError(
+        `${command} takes one target label, and ${labelText} names ${resolved.length} matrix points: name one (//${resolved[0] && 'name' in resolved[0] ? resolved[0].name : ''})`,
+      );
+    return one;
+  }
+
   /**
    * The targets a list of patterns selects. Wildcards skip targets tagged `manual`
    * (real-vendor and live-account targets), which must be asked for by name.
    */
   select(patterns: readonly (string | LabelPattern)[]): TargetName[] {
     const chosen = new Set<TargetName>();
-    for (const p of patterns) {
-      const pattern = typeof p === 'string' ? parseLabelPattern(p) : p;
+    for (const pattern of patterns.flatMap((p) => this.resolve(typeof p === 'string' ? parseLabelPattern(p) : p))) {
       if (pattern.kind === 'target' || pattern.kind === 'partition') {
         this.spec(pattern.name);
         chosen.add(pattern.name);

@@ -9,7 +9,7 @@ import { PIPELINE_FILE, type Pipeline, type TargetSpec } from './pipeline.js';
 import type { YamlSource } from './yaml-source.js';
 
 // Bump when TargetSpec or validation changes, so an older cached parse is never used.
-const PIPELINE_CACHE_FORMAT = 6;
+const PIPELINE_CACHE_FORMAT = 7;
 
 /**
  * Reads and validates quanto.pipeline.yaml. Every problem found is reported at once, each

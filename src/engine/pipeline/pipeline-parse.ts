@@ -6,6 +6,8 @@ import { RESOURCE_CLASSES, type Pipeline, type TargetSpec } from './pipeline.js'
 import { formatKeyPath, type YamlSource } from './yaml-source.js';
 import { srcGlobProblem } from './src-globs.js';
 import { remoteCacheSpecSchema } from '../store/remote/remote-cache-config.js';
+import { expandMatrix, matrixSchema, type MatrixPointSpec } from './matrix.js';
+import { selectPoints } from './matrix-select.js';
 
 const partitionValue = z.union([z.string(), z.number()]).transform(String);
 
@@ -16,6 +18,8 @@ const targetSchema = z
     deps: z.array(z.string()).default([]),
     srcs: z.array(z.string()).default([]).describe('workspace files the rule reads'),
     partitions: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.array(partitionValue).min(1)).optional(),
+    /** Config values to build the target over: one target per point, `//name@axis=value,...` (see matrix.ts). */
+    matrix: matrixSchema.optional(),
     tags: z.array(z.string()).default([]),
     /** Which distributed workers may take its actions (quanto worker --resources); not in any key. */
     resource_class: z.enum(RESOURCE_CLASSES).default('cpu'),
@@ -54,7 +58,22 @@ export function parsePipeline(root: string, source: YamlSource, digest: Digest):
 
   const problems: string[] = [];
   const names = Object.keys(parsed.data.targets);
-  const known = new Set(names);
+  // A matrix target is its points: expanded first, so any target's deps can name them.
+  const pointsOf = new Map<string, MatrixPointSpec[]>();
+  for (const [name, raw] of Object.entries(parsed.data.targets)) {
+    if (!raw.matrix || !isTargetName(name)) continue;
+    if (raw.partitions) {
+      problems.push(
+        `${source.locateKey(['targets', name, 'matrix'])}: target '${name}': a target cannot declare both matrix: and partitions:`,
+      );
+      continue;
+    }
+    const expanded = expandMatrix(name, raw.matrix, (path) => source.locate(['targets', name, 'matrix', ...path]));
+    problems.push(...expanded.problems);
+    pointsOf.set(name, expanded.points);
+  }
+  const known = new Set(names.filter((n) => !pointsOf.has(n)));
+  const pointNames = (base: string) => pointsOf.get(base)!.map((p) => p.name);
   const targets = new Map<TargetName, TargetSpec>();
   for (const [name, raw] of Object.entries(parsed.data.targets)) {
     const at = (key: PropertyKey[]) => source.locate(['targets', name, ...key]);
@@ -66,16 +85,16 @@ export function parsePipeline(root: string, source: YamlSource, digest: Digest):
     }
     const deps: TargetName[] = [];
     raw.deps.forEach((dep, i) => {
-      const depName = parseDepLabel(dep);
-      if (!depName)
-        problems.push(`${at(['deps', i])}: target '${name}': key 'deps[${i}]': '${dep}' is not a label; write //name`);
-      else if (!known.has(depName)) {
-        problems.push(
-          `${at(['deps', i])}: target '${name}': key 'deps[${i}]': unknown dependency ${dep}${suggest(depName, names)}`,
-        );
-      } else if (deps.includes(depName))
-        problems.push(`${at(['deps', i])}: target '${name}': key 'deps[${i}]': ${dep} is listed twice`);
-      else deps.push(depName);
+      const where = `${at(['deps', i])}: target '${name}': key 'deps[${i}]'`;
+      const resolved = resolveDep(dep, known, pointsOf, pointNames);
+      if (typeof resolved === 'string') {
+        problems.push(`${where}: ${resolved}${resolved.startsWith('unknown') ? suggest(dep.slice(2), names) : ''}`);
+        return;
+      }
+      for (const depName of resolved) {
+        if (deps.includes(depName)) problems.push(`${where}: //${depName} is listed twice`);
+        else deps.push(depName);
+      }
     });
     const srcLocations: Record<string, string> = {};
     raw.srcs.forEach((src, i) => {
@@ -88,7 +107,7 @@ export function parsePipeline(root: string, source: YamlSource, digest: Digest):
       }
       srcLocations[src] = `${at(['srcs', i])}: target '${name}': key 'srcs[${i}]'`;
     });
-    targets.set(name, {
+    const spec: TargetSpec = {
       name,
       rule: raw.rule,
       config: raw.config,
@@ -102,7 +121,20 @@ export function parsePipeline(root: string, source: YamlSource, digest: Digest):
         ...(raw.config !== undefined ? { config: `${at(['config'])}: target '${name}': key 'config'` } : {}),
         srcs: srcLocations,
       },
-    });
+    };
+    const points = pointsOf.get(name);
+    if (!points) targets.set(name, spec);
+    for (const point of points ?? [])
+      targets.set(point.name, {
+        ...spec,
+        name: point.name,
+        deps: deps.filter((d) => !d.startsWith(`${name}@`)), // a point never depends on its own matrix
+        matrix: { target: name, point: point.point, overrides: point.overrides },
+      });
+    if (points)
+      for (const d of deps)
+        if (d.startsWith(`${name}@`))
+          problems.push(`${at(['deps'])}: target '${name}': a matrix cannot depend on its own points (//${d})`);
   }
   // In sorted order, the names a target is a directory prefix of follow it directly,
   // among the few other names that merely start with the same characters.
@@ -127,6 +159,34 @@ export function parsePipeline(root: string, source: YamlSource, digest: Digest):
     targets,
     ...(parsed.data.remote_cache ? { remoteCache: parsed.data.remote_cache } : {}),
   };
+}
+
+/** A dep as written: a target, a matrix (all its points), `//m@...`, or `//m@axis=value,...` (the points it selects). */
+function resolveDep(
+  dep: string,
+  known: ReadonlySet<string>,
+  pointsOf: ReadonlyMap<string, unknown>,
+  pointNames: (base: string) => TargetName[],
+): TargetName[] | string {
+  if (!dep.startsWith('//'))
+    return /^[A-Za-z_][A-Za-z0-9_]*=/.test(dep)
+      ? `'${dep}' is not a label: a label with ',' in a [flow, list] must be quoted ('//name@a=1,b=2'), or the list written one item per line`
+      : `'${dep}' is not a label; write //name`;
+  const body = dep.slice(2);
+  const at = body.indexOf('@');
+  const base = at < 0 ? body : body.slice(0, at);
+  const rest = at < 0 ? null : body.slice(at + 1);
+  if (!isTargetName(base)) return `'${dep}' is not a label; write //name`;
+  if (pointsOf.has(base)) {
+    if (rest === null || rest === '...') return pointNames(base);
+    if (!parseDepLabel(dep)) return `'${dep}' is not a matrix point: write //${base}@axis=value,axis=value`;
+    return selectPoints(base as TargetName, pointNames(base), rest);
+  }
+  if (rest !== null) {
+    if (known.has(base)) return `//${base} has no matrix, so ${dep} names nothing (depend on //${base})`;
+    return `unknown dependency ${dep}`;
+  }
+  return known.has(base) ? [base] : `unknown dependency ${dep}`;
 }
 
 function suggest(name: string, candidates: string[]): string {

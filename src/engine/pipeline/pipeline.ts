@@ -5,6 +5,7 @@ import type { TargetName } from './label.js';
 import type { RemoteCacheSpec } from '../store/remote/remote-cache-config.js';
 import type { YamlSource } from './yaml-source.js';
 import { isSrcGlob } from './src-globs.js';
+import type { MatrixOverride } from './matrix.js';
 
 export const PIPELINE_FILE = 'quanto.pipeline.yaml';
 
@@ -26,6 +27,12 @@ export interface TargetSpec {
   readonly tags: readonly string[];
   readonly resourceClass: ResourceClass;
   readonly description: string | undefined;
+  /** For one point of a matrix target: the matrix's name, the point's values, and the config values they set. */
+  readonly matrix?: {
+    readonly target: TargetName;
+    readonly point: Readonly<Record<string, string>>;
+    readonly overrides: readonly MatrixOverride[];
+  };
   /**
    * Where the config and each source were written, as the start of an error about them
    * (`file:line:col: target 'x': key 'srcs[1]'`). Whether those files exist is

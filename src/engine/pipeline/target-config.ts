@@ -4,6 +4,7 @@ import type { TargetSpec } from './pipeline.js';
 import type { Rule } from '../rule-api.js';
 import { readConfig, type ResolvedConfig } from './config-extends.js';
 import { formatKeyPath } from './yaml-source.js';
+import { applyOverrides } from './matrix.js';
 
 /** A target's config as validated, and the files it came from (the config and what it extends). */
 export interface TargetConfig {
@@ -18,9 +19,22 @@ export interface TargetConfig {
  */
 export function readTargetConfig(root: string, spec: TargetSpec, rule: Rule<unknown>): TargetConfig {
   const source = spec.config ? readConfig(root, spec.config) : undefined;
-  const parsed = rule.config.safeParse(source ? source.value : {});
+  const overrides = spec.matrix?.overrides ?? [];
+  const value = overrides.length > 0 ? applyOverrides(source?.value ?? {}, overrides) : source ? source.value : {};
+  const parsed = rule.config.safeParse(value);
   if (parsed.success) return { value: parsed.data, source };
-  const problems = describeIssues(source, parsed.error.issues, `target '${spec.name}': `);
+  // An issue under a value the matrix set is the matrix's: point at it in the pipeline, naming the point.
+  const locator: KeyLocator | undefined =
+    overrides.length === 0
+      ? source
+      : {
+          locate: (path) => overrideAt(path)?.at ?? source?.locate(path) ?? 'quanto.pipeline.yaml',
+          locateKey: (path) => overrideAt(path)?.at ?? source?.locateKey(path) ?? 'quanto.pipeline.yaml',
+        };
+  function overrideAt(path: ReadonlyArray<PropertyKey>) {
+    return overrides.find((o) => o.path.every((k, i) => String(path[i]) === k));
+  }
+  const problems = describeIssues(locator, parsed.error.issues, `target '${spec.name}': `);
   const file =
     spec.config ?? `(no config file; rule '${rule.name}' needs one: add 'config: configs/...yaml' to //${spec.name})`;
   throw new ConfigError(`invalid config ${file} for rule '${rule.name}':\n  ${problems.join('\n  ')}`);

@@ -45,7 +45,7 @@ export async function planBuild(
   patterns: readonly string[],
   trusted: ReadonlySet<TargetName> = new Set(),
 ): Promise<BuildPlan> {
-  const parsed = patterns.map(parseLabelPattern);
+  const parsed = patterns.map(parseLabelPattern).flatMap((p) => session.graph.resolve(p));
   const roots = session.graph.select(parsed);
   const wholeTargets = new Set<TargetName>();
   const partitionRequests = new Map<TargetName, Set<string>>();

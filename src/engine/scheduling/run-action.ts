@@ -1,3 +1,4 @@
+import { matrixPointOf } from '../pipeline/matrix-point.js';
 import { closeSync, linkSync, mkdirSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ActionCache } from '../store/action-cache.js';
@@ -59,6 +60,7 @@ export async function runAction(task: ActionTask, onEvent?: (e: ActionEvent) => 
       config: task.config,
       seed: task.seed,
       partition: task.partition,
+      matrix: matrixPointOf(task.target),
       inputs: buildInputs(task, cas, scratch),
       srcs: task.srcs,
       plugins: await loadPlugins(task.plugins),
