@@ -17,7 +17,7 @@ import { quantoPackageRoot } from '../src/engine/package-root.js';
 import { asContinuousEnv } from '../src/rl/episode.js';
 import { trainPpo } from '../src/rl/ppo.js';
 import { ppoSchema } from '../src/rl/ppo-config.js';
-import { SeededRandom } from '../src/rl/seeded-random.js';
+import { SeededRandom } from '../src/math/seeded-random.js';
 import { initTfBackend, tf } from '../src/rl/tf-backend.js';
 import { TradingEnv, tradingEnvSchema, type EnvMarket } from '../src/rl/trading-env.js';
 import { median } from './stats.js';

@@ -6,6 +6,7 @@ import { sizingSchema } from '../strategy/sizing.js';
 import { strategyRefSchema } from '../strategy/strategy-ref.js';
 import { isoDateSchema } from '../data/schemas/iso-date.js';
 import { targetLabelSchema } from '../data/schemas/target-label.js';
+import { monteCarloSchema } from '../evaluation/monte-carlo.js';
 
 /** The keys of a backtest's config, for a rule that adds its own beside them (see backtestConfigSchema). */
 export const backtestConfigShape = {
@@ -67,6 +68,8 @@ export const backtestConfigShape = {
     .prefault({}),
   /** Metrics per regime, by declared conditions on a regime feature set of one symbol. */
   regimes: regimesSchema.optional(),
+  /** Confidence intervals by resampling: a seeded stationary bootstrap of returns and trade-order shuffles. */
+  monte_carlo: monteCarloSchema.prefault({}),
 };
 
 /** The checks across keys of a backtest's config. */

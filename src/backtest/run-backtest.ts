@@ -3,6 +3,7 @@ import { deflatedSharpe } from '../evaluation/deflated-sharpe.js';
 import { loadFeatureColumns } from '../evaluation/load-feature-columns.js';
 import { performanceMetrics, simpleReturns, type PerformanceMetrics } from '../evaluation/performance-metrics.js';
 import { regimeColumns, regimeSlices, type RegimeSliceResult } from '../evaluation/regime-slices.js';
+import { monteCarlo, type MonteCarloReport } from '../evaluation/monte-carlo.js';
 import type { BacktestConfig } from './backtest-config.js';
 import type { BacktestResult } from './backtest-result.js';
 import { backtestEvents, targetWeightStrategy } from './event-driven.js';
@@ -13,7 +14,7 @@ import type { LoadedStrategy } from '../strategy/loaded-strategy.js';
 import { refuseSizingOfEvents, sizedWeights } from '../strategy/vectorized-weights.js';
 import { eventStrategyOf } from './strategy-events.js';
 import { backtestTargetWeights } from './target-weights.js';
-import { tradeStats, type TradeStats } from './trade-stats.js';
+import { roundTrips, tradeStats, type TradeStats } from './trade-stats.js';
 
 export interface BacktestMetrics extends PerformanceMetrics, TradeStats {
   /** Deflated Sharpe ratio for the trials recorded in the config (PSR against 0 for one trial). */
@@ -34,6 +35,8 @@ export interface BacktestRun {
   regimes: RegimeSliceResult[] | null;
   /** The reserve's first session as configured, or as its fraction resolved (null without a reserve). */
   reserveFrom: string | null;
+  /** Resampled intervals of the metrics (null when turned off or too short). */
+  monteCarlo: MonteCarloReport | null;
 }
 
 export interface BacktestInputs {
@@ -68,7 +71,7 @@ function selectSymbols(data: MarketData, symbols: readonly string[]): MarketData
  * The strategy on the configured engine. A vectorized strategy runs on either (its weights read
  * with `orders_on`); an event-driven one on the event-driven engine only.
  */
-function simulate(c: BacktestConfig, strategy: LoadedStrategy, data: MarketData): BacktestResult {
+export function simulate(c: BacktestConfig, strategy: LoadedStrategy, data: MarketData): BacktestResult {
   if (typeof strategy.definition.weights !== 'function') {
     if (c.engine !== 'event_driven')
       throw new Error(
@@ -89,17 +92,32 @@ function simulate(c: BacktestConfig, strategy: LoadedStrategy, data: MarketData)
 }
 
 /** Runs a configured backtest on its bars: loading (never past the reserve unless final), simulating, scoring. */
-export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Promise<BacktestRun> {
+/** The bars a backtest's config reads (never past an unread reserve), and what bounds them. */
+export interface BacktestData {
+  /** The traded symbols' bars. */
+  data: MarketData;
+  /** Those and the benchmark's. */
+  all: MarketData;
+  wanted: string[];
+  endExclusive: string | null;
+  reserveFrom: string | null;
+}
+
+/** Loads a backtest's bars: its symbols and benchmark over its period, stopping before the reserve unless it is the final evaluation. */
+export async function loadBacktestData(
+  c: Pick<BacktestConfig, 'from' | 'symbols' | 'benchmark' | 'adjust' | 'start' | 'end' | 'reserve' | 'costs'>,
+  barsDir: string,
+): Promise<BacktestData> {
   const readsReserve = c.reserve?.final_evaluation === true;
   const wanted = c.symbols.length > 0 ? [...new Set([...c.symbols, ...(c.benchmark ? [c.benchmark] : [])])].sort() : [];
   const configEnd = c.end ? dayAfter(c.end) : null;
-  const reserveFrom = await resolveReserveFrom(c, inputs.barsDir, wanted, configEnd);
+  const reserveFrom = await resolveReserveFrom(c, barsDir, wanted, configEnd);
   const reserveEnd = reserveFrom && !readsReserve ? reserveFrom : null;
   // The earlier of the two: a declared end never reaches into an unread reserve.
   const endExclusive =
     reserveEnd && configEnd ? (reserveEnd < configEnd ? reserveEnd : configEnd) : (reserveEnd ?? configEnd);
   const all = await loadMarketData({
-    storeDir: inputs.barsDir,
+    storeDir: barsDir,
     symbols: wanted,
     adjust: c.adjust,
     start: c.start ?? null,
@@ -111,6 +129,12 @@ export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Pr
     throw new Error(`the benchmark ${c.benchmark} is not among the symbols of ${c.from}`);
   const data = c.symbols.length > 0 ? selectSymbols(all, [...c.symbols].sort()) : all;
   checkTradable(data, c.costs, c.from);
+  return { data, all, wanted, endExclusive, reserveFrom };
+}
+
+export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Promise<BacktestRun> {
+  const readsReserve = c.reserve?.final_evaluation === true;
+  const { data, all, wanted, endExclusive, reserveFrom } = await loadBacktestData(c, inputs.barsDir);
 
   let result: BacktestResult;
   if (c.engine === 'trading_path') {
@@ -172,7 +196,9 @@ export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Pr
     );
     regimes = regimeSlices(result.equity, (column) => features.get(column)!, c.regimes.slices, c.periods_per_year);
   }
-  return { data, result, metrics, benchmark, split, regimes, reserveFrom };
+  const profits = roundTrips(result.trades).map((t) => t.pnl);
+  const resampled = monteCarlo(equity, profits, c.periods_per_year, c.monte_carlo);
+  return { data, result, metrics, benchmark, split, regimes, reserveFrom, monteCarlo: resampled };
 }
 
 /**
@@ -182,7 +208,7 @@ export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Pr
  * reserved bars hold.
  */
 async function resolveReserveFrom(
-  c: BacktestConfig,
+  c: Pick<BacktestConfig, 'from' | 'start' | 'reserve'>,
   barsDir: string,
   symbols: readonly string[],
   endExclusive: string | null,

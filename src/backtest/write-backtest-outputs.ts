@@ -1,3 +1,4 @@
+import type { Interval, MonteCarloReport } from '../evaluation/monte-carlo.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDuckDb } from '../data/store/duckdb.js';
@@ -248,6 +249,7 @@ function writeMetrics(run: BacktestRun, c: BacktestConfig, outDir: string): void
       metrics: run.metrics,
       benchmark: run.benchmark ? { symbol: run.benchmark.symbol, metrics: run.benchmark.metrics } : null,
       ...(run.split ? { in_sample: run.split.in_sample, out_of_sample: run.split.out_of_sample } : {}),
+      monte_carlo: run.monteCarlo,
     }),
   );
 }
@@ -256,6 +258,17 @@ function writeMetrics(run: BacktestRun, c: BacktestConfig, outDir: string): void
 function writeRegimeSlices(run: BacktestRun, c: BacktestConfig, outDir: string): void {
   mkdirSync(join(outDir, 'evaluation'), { recursive: true });
   writeFileSync(join(outDir, REGIME_SLICES_OUTPUT), metricsJson(regimeSlicesReport(c.regimes, run.regimes)));
+}
+
+function monteCarloNote(m: MonteCarloReport): string {
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  const range = (i: Interval | null, f: (x: number) => string) =>
+    i ? `${f(i.low)} to ${f(i.high)} (median ${f(i.median)})` : 'undefined';
+  const level = `${Math.round(m.confidence * 100)}%`;
+  const shuffle = m.trade_shuffle
+    ? `; the same ${m.trade_shuffle.round_trips} round trips in random orders: max drawdown ${range(m.trade_shuffle.max_drawdown, pct)}`
+    : '';
+  return `Monte Carlo, ${level} intervals over ${m.samples} stationary-bootstrap paths (mean block ${m.mean_block} sessions, seed ${m.seed}): Sharpe ${range(m.bootstrap.sharpe, (x) => x.toFixed(2))}, max drawdown ${range(m.bootstrap.max_drawdown, pct)}, CAGR ${range(m.bootstrap.cagr, pct)}${shuffle}.`;
 }
 
 function fractionNote(c: BacktestConfig): string {
@@ -276,6 +289,7 @@ function writeTearsheet(run: BacktestRun, c: BacktestConfig, outDir: string, tit
         ? `Final evaluation: includes the out-of-sample reserve from ${run.reserveFrom}${fractionNote(c)}.`
         : `Out-of-sample reserve from ${run.reserveFrom}${fractionNote(c)}: not read.`
       : 'No out-of-sample reserve declared.',
+    ...(run.monteCarlo ? [monteCarloNote(run.monteCarlo)] : []),
   ];
   writeFileSync(
     join(outDir, 'tearsheet.html'),

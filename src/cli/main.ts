@@ -20,6 +20,7 @@ import { registerShowCommand } from './commands/show.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import { registerPromoteCommand } from './commands/promote.js';
 import { registerReportCommand } from './commands/report.js';
+import { registerExpCommands } from './commands/exp.js';
 import { registerTradeCommand } from './commands/trade.js';
 import { registerKillCommand } from './commands/kill.js';
 import { registerCleanCommands } from './commands/clean.js';
@@ -44,6 +45,7 @@ const COMMANDS: readonly RegisterCommands[] = [
   registerVerifyCommand,
   registerPromoteCommand,
   registerReportCommand,
+  registerExpCommands,
   registerTradeCommand,
   registerKillCommand,
   registerCleanCommands,

@@ -81,7 +81,8 @@ export function cpcvPathCount(groups: number, testGroups: number): number {
   return (combinations(groups, testGroups).length * testGroups) / groups;
 }
 
-function combinations(n: number, k: number): number[][] {
+/** Every k-subset of 0..n-1, in lexicographic order. */
+export function combinations(n: number, k: number): number[][] {
   const out: number[][] = [];
   const pick = (from: number, chosen: number[]) => {
     if (chosen.length === k) return void out.push([...chosen]);

@@ -90,34 +90,67 @@ export function lineChart(o: LineChartOptions): string {
   return `<svg id="${escapeXml(o.id)}" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11"><title>${escapeXml(o.title)}</title>${ticks.join('')}${paths.join('')}${dateTicks.join('')}${legend.join('')}</svg>`;
 }
 
-/** A year x month heatmap of monthly returns: green up, red down, the value in each cell. */
-export function monthlyHeatmap(id: string, monthly: ReadonlyMap<string, number>): string {
-  const years = [...new Set([...monthly.keys()].map((k) => k.slice(0, 4)))].sort();
-  const cell = { w: 60, h: 20 };
+export interface HeatmapOptions {
+  id: string;
+  title: string;
+  columns: readonly string[];
+  rows: readonly string[];
+  /** The cell's value, or undefined for an empty cell. */
+  value: (row: number, column: number) => number | undefined;
+  /** The |value| at which a cell's colour is at its strongest. */
+  fullAt: number;
+  label: (x: number) => string;
+  /** The names of the row and column axes, shown in the corner ("slow \ fast"). */
+  axes?: { rows: string; columns: string };
+  cellWidth?: number;
+}
+
+/** A rows x columns heatmap: green above zero, red below, the value in each cell. */
+export function heatmap(o: HeatmapOptions): string {
+  const cell = { w: o.cellWidth ?? 60, h: 20 };
   const left = 48;
   const top = 24;
-  const width = left + 12 * cell.w + 8;
-  const height = top + years.length * cell.h + 8;
-  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const parts: string[] = months.map(
-    (m, i) => `<text x="${left + i * cell.w + cell.w / 2}" y="16" text-anchor="middle">${m}</text>`,
+  const width = left + o.columns.length * cell.w + 8;
+  const height = top + o.rows.length * cell.h + 8;
+  const parts: string[] = o.columns.map(
+    (c, i) => `<text x="${left + i * cell.w + cell.w / 2}" y="16" text-anchor="middle">${escapeXml(c)}</text>`,
   );
-  years.forEach((year, row) => {
-    parts.push(`<text x="${left - 6}" y="${top + row * cell.h + 14}" text-anchor="end">${year}</text>`);
-    for (let m = 0; m < 12; m++) {
-      const r = monthly.get(`${year}-${String(m + 1).padStart(2, '0')}`);
-      if (r === undefined) continue;
-      const strength = Math.min(1, Math.abs(r) / 0.1);
+  if (o.axes)
+    parts.push(
+      `<text x="${left - 6}" y="16" text-anchor="end">${escapeXml(`${o.axes.rows} \\ ${o.axes.columns}`)}</text>`,
+    );
+  o.rows.forEach((rowLabel, row) => {
+    parts.push(`<text x="${left - 6}" y="${top + row * cell.h + 14}" text-anchor="end">${escapeXml(rowLabel)}</text>`);
+    for (let c = 0; c < o.columns.length; c++) {
+      const r = o.value(row, c);
+      if (r === undefined || !Number.isFinite(r)) continue;
+      const strength = o.fullAt > 0 ? Math.min(1, Math.abs(r) / o.fullAt) : 0;
       const color =
         r >= 0
           ? `rgb(${Math.round(255 - 155 * strength)},${Math.round(255 - 55 * strength)},${Math.round(255 - 155 * strength)})`
           : `rgb(${Math.round(255 - 25 * strength)},${Math.round(255 - 175 * strength)},${Math.round(255 - 175 * strength)})`;
-      const x = left + m * cell.w;
+      const x = left + c * cell.w;
       const y = top + row * cell.h;
       parts.push(
-        `<rect class="cell" x="${x}" y="${y}" width="${cell.w - 2}" height="${cell.h - 2}" fill="${color}"/><text x="${x + cell.w / 2}" y="${y + 14}" text-anchor="middle">${(r * 100).toFixed(1)}%</text>`,
+        `<rect class="cell" x="${x}" y="${y}" width="${cell.w - 2}" height="${cell.h - 2}" fill="${color}"/><text x="${x + cell.w / 2}" y="${y + 14}" text-anchor="middle">${o.label(r)}</text>`,
       );
     }
   });
-  return `<svg id="${escapeXml(id)}" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11"><title>Monthly returns</title>${parts.join('')}</svg>`;
+  return `<svg id="${escapeXml(o.id)}" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11"><title>${escapeXml(o.title)}</title>${parts.join('')}</svg>`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** A year x month heatmap of monthly returns: green up, red down, the value in each cell. */
+export function monthlyHeatmap(id: string, monthly: ReadonlyMap<string, number>): string {
+  const years = [...new Set([...monthly.keys()].map((k) => k.slice(0, 4)))].sort();
+  return heatmap({
+    id,
+    title: 'Monthly returns',
+    columns: MONTHS,
+    rows: years,
+    value: (row, m) => monthly.get(`${years[row]}-${String(m + 1).padStart(2, '0')}`),
+    fullAt: 0.1,
+    label: (r) => `${(r * 100).toFixed(1)}%`,
+  });
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { GaussianActorCritic } from './policy.js';
 import type { TrainedPolicy } from './ppo.js';
 import { RunningMeanStd } from './running-stats.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../math/seeded-random.js';
 
 interface ModelJson {
   format: string;

@@ -1,4 +1,4 @@
-import type { SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from '../math/seeded-random.js';
 
 /**
  * An orthogonal matrix of shape [rows, cols] times `gain` (Saxe et al., 2014; the

@@ -1,4 +1,4 @@
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../math/seeded-random.js';
 import type { EnvMarket } from './trading-env.js';
 
 /**

@@ -1,6 +1,6 @@
 import { orthogonalMatrix } from './orthogonal-init.js';
 import { tf } from './tf-backend.js';
-import type { SeededRandom } from './seeded-random.js';
+import type { SeededRandom } from '../math/seeded-random.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 

@@ -2,7 +2,7 @@ import { generalizedAdvantages } from './gae.js';
 import { GaussianActorCritic } from './policy.js';
 import type { PpoConfig } from './ppo-config.js';
 import { RunningMeanStd } from './running-stats.js';
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../math/seeded-random.js';
 import { tf } from './tf-backend.js';
 import { mean as meanOf, populationVariance, sampleStd } from '../math/statistics.js';
 

@@ -53,6 +53,16 @@ describe('backtest targets from the sample data', () => {
     for (const k of ['sharpe', 'sortino', 'volatility', 'max_drawdown', 'cagr', 'calmar', 'psr0'] as const)
       expect(m.metrics[k]).toBeCloseTo(recomputed[k], 12);
     expect(m.metrics.dsr).toBeCloseTo(m.metrics.psr0, 12); // one trial: DSR is PSR against 0
+    // Monte Carlo intervals (seeded, so in the bytes a rebuild compares) bracket the path taken.
+    const mc = m.monte_carlo;
+    expect(mc).toMatchObject({ samples: 1000, mean_block: 21, confidence: 0.9, seed: 1 });
+    expect(mc.bootstrap.sharpe.low).toBeLessThan(m.metrics.sharpe);
+    expect(mc.bootstrap.sharpe.high).toBeGreaterThan(m.metrics.sharpe);
+    expect(mc.bootstrap.cagr.low).toBeLessThan(m.metrics.cagr);
+    expect(mc.trade_shuffle.round_trips).toBe(m.metrics.round_trips);
+    expect(readFileSync(out(t, 'tearsheet.html'), 'utf8')).toContain(
+      'Monte Carlo, 90% intervals over 1000 stationary-bootstrap paths',
+    );
     const fills = await parquet<{ n: bigint; fees: number }>(
       `SELECT count(*) AS n, sum(fee) AS fees FROM ${sqlString(out(t, 'fills.parquet'))}`,
     );

@@ -8,7 +8,7 @@ import { sliceMarket } from '../../src/rl/slice-market.js';
 import { trainPpo } from '../../src/rl/ppo.js';
 import { ppoSchema } from '../../src/rl/ppo-config.js';
 import { RunningMeanStd } from '../../src/rl/running-stats.js';
-import { SeededRandom } from '../../src/rl/seeded-random.js';
+import { SeededRandom } from '../../src/math/seeded-random.js';
 import { initTfBackend } from '../../src/rl/tf-backend.js';
 import { TradingEnv, tradingEnvSchema } from '../../src/rl/trading-env.js';
 

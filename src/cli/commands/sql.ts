@@ -6,6 +6,7 @@ import { QuantoError } from '../../engine/errors.js';
 import { Workspace } from '../../engine/workspace.js';
 import type { CliIO } from '../io.js';
 import { findWorkspaceRoot } from '../workspace-root.js';
+import { formatRows } from '../table-format.js';
 
 /**
  * quanto sql "SELECT ...": DuckDB over the canonical store. Each built canonical table is a
@@ -34,38 +35,11 @@ export async function sqlCommand(
       const views = tables.map((t) => t.view).join(', ') || 'none (build a canonical target first)';
       throw new QuantoError(`sql: ${(err as Error).message.split('\n')[0]}\n  tables: ${views}`, 2);
     }
-    io.out(format(rows, opts.format));
+    io.out(formatRows(rows, opts.format));
     return 0;
   } finally {
     close();
   }
-}
-
-function cell(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  return typeof v === 'object' ? JSON.stringify(v) : String(v);
-}
-
-function format(rows: Record<string, unknown>[], fmt: 'table' | 'csv' | 'json'): string {
-  if (fmt === 'json') return JSON.stringify(rows);
-  const columns = rows.length > 0 ? Object.keys(rows[0]!) : [];
-  const cells = rows.map((r) => columns.map((c) => cell(r[c])));
-  if (fmt === 'csv') {
-    const quote = (s: string) => (/[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
-    return [columns.map(quote).join(','), ...cells.map((r) => r.map(quote).join(','))].join('\n');
-  }
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
-  const line = (values: string[]) =>
-    values
-      .map((v, i) => v.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [
-    line(columns),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...cells.map(line),
-    `(${rows.length} row${rows.length === 1 ? '' : 's'})`,
-  ].join('\n');
 }
 
 /** Registers `quanto sql`. */

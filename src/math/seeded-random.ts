@@ -1,7 +1,7 @@
 /**
  * A seeded pseudo-random source (xoshiro128**, seeded through splitmix32): every random draw of
- * training — action noise, minibatch shuffles, weight-initialisation seeds — comes from here,
- * so one seed gives one training run, on any machine.
+ * training (action noise, minibatch shuffles, weight-initialisation seeds) and of the Monte
+ * Carlo resampling of a backtest comes from here, so one seed gives one result, on any machine.
  */
 export class SeededRandom {
   private s0: number;
