@@ -183,3 +183,27 @@ export function checkSessionSubject(
     if (c.strategy !== undefined) issue(['strategy'], "strategy: is for from.backtest; a policy's session has none");
   }
 }
+
+/**
+ * A loader of the strategy a grid search names, for one point's settings at a time (the
+ * sweep and walk_forward rules): prepared on its `data:` like any other use of it.
+ */
+export function gridStrategyLoader(
+  ctx: RuleContext<unknown>,
+  ref: StrategyRef,
+): (settings: Record<string, unknown>) => Promise<LoadedStrategy> {
+  const module = strategyModuleOf(ref.kind);
+  if (!(module in ctx.plugins)) throw new Error(`${ctx.label}: the strategy ${module} was not loaded`);
+  return (settings) =>
+    loadPreparedStrategy(
+      ctx.plugins[module],
+      { kind: ref.kind, ...(ref.data ? { data: ref.data } : {}), ...settings },
+      `${module}.ts`,
+      (label) => inputDir(ctx, label),
+    );
+}
+
+/** The plugin a grid search's strategy names: its settings are checked point by point when it runs, not at planning. */
+export function gridStrategyUse(ref: StrategyRef): PluginUse {
+  return { module: strategyModuleOf(ref.kind), namedAt: ['strategy', 'kind'] };
+}

@@ -8,7 +8,7 @@ import type { BacktestConfig } from './backtest-config.js';
 import type { BacktestResult } from './backtest-result.js';
 import { backtestEvents, targetWeightStrategy } from './event-driven.js';
 import { checkTradable, loadMarketData, loadSessionDates } from './load-market-data.js';
-import { carryForward, type MarketData } from './market-data.js';
+import { barsBetween, carryForward, type MarketData } from './market-data.js';
 import { onChangesOnly } from './on-changes-only.js';
 import type { LoadedStrategy } from '../strategy/loaded-strategy.js';
 import { refuseSizingOfEvents, sizedWeights } from '../strategy/vectorized-weights.js';
@@ -71,7 +71,11 @@ function selectSymbols(data: MarketData, symbols: readonly string[]): MarketData
  * The strategy on the configured engine. A vectorized strategy runs on either (its weights read
  * with `orders_on`); an event-driven one on the event-driven engine only.
  */
-export function simulate(c: BacktestConfig, strategy: LoadedStrategy, data: MarketData): BacktestResult {
+export function simulate(c: BacktestConfig, strategy: LoadedStrategy, data: MarketData, from = 0): BacktestResult {
+  if (from > 0 && typeof strategy.definition.weights !== 'function')
+    throw new Error(
+      `strategy '${c.strategy.kind}' is event-driven: a window of its history runs vectorized strategies only`,
+    );
   if (typeof strategy.definition.weights !== 'function') {
     if (c.engine !== 'event_driven')
       throw new Error(
@@ -84,14 +88,16 @@ export function simulate(c: BacktestConfig, strategy: LoadedStrategy, data: Mark
     refuseSizingOfEvents(c.sizing, c.strategy.kind);
     return backtestEvents(data, eventStrategyOf(strategy, data, c.account.max_leverage, c.bracket), c.costs, c.account);
   }
+  // Decided on the whole history (warmed up), traded from `from` on: bar t's weight reads bars up to t only.
   const sized = sizedWeights(strategy, data, c.account.max_leverage, c.sizing);
-  const weights = c.orders_on === 'change' ? onChangesOnly(sized.values) : sized.values;
+  const decided = c.orders_on === 'change' ? onChangesOnly(sized.values) : sized.values;
+  const weights = from > 0 ? decided.map((w) => w.subarray(from)) : decided;
+  const traded = from > 0 ? barsBetween(data, from, data.dates.length) : data;
   return c.engine === 'vectorized'
-    ? backtestTargetWeights(data, weights, c.costs, c.account.initial_cash, sized.unit)
-    : backtestEvents(data, targetWeightStrategy(weights, c.bracket, sized.unit), c.costs, c.account);
+    ? backtestTargetWeights(traded, weights, c.costs, c.account.initial_cash, sized.unit)
+    : backtestEvents(traded, targetWeightStrategy(weights, c.bracket, sized.unit), c.costs, c.account);
 }
 
-/** Runs a configured backtest on its bars: loading (never past the reserve unless final), simulating, scoring. */
 /** The bars a backtest's config reads (never past an unread reserve), and what bounds them. */
 export interface BacktestData {
   /** The traded symbols' bars. */
@@ -132,6 +138,7 @@ export async function loadBacktestData(
   return { data, all, wanted, endExclusive, reserveFrom };
 }
 
+/** Runs a configured backtest on its bars: loading (never past the reserve unless final), simulating, scoring. */
 export async function runBacktest(c: BacktestConfig, inputs: BacktestInputs): Promise<BacktestRun> {
   const readsReserve = c.reserve?.final_evaluation === true;
   const { data, all, wanted, endExclusive, reserveFrom } = await loadBacktestData(c, inputs.barsDir);

@@ -5,53 +5,50 @@ import { quantoPackageRoot } from '../engine/package-root.js';
 import { EXIT_FAILURE, EXIT_USAGE, QuantoError } from '../engine/errors.js';
 import { machineErrorMessage } from '../engine/store/fs-errors.js';
 import type { CommandContext, GlobalOptions, RegisterCommands } from './command-context.js';
-import { registerBuildCommand } from './commands/build.js';
-import { registerWorkerCommand } from './commands/worker.js';
-import { registerWatchCommand } from './commands/watch.js';
-import { registerCalendarCommand } from './commands/calendar.js';
-import { registerSqlCommand } from './commands/sql.js';
-import { registerDevVendorsCommand } from './commands/dev-vendors.js';
-import { registerFeaturesComputeCommand } from './commands/features-compute.js';
-import { registerOptionsGreeksCommand } from './commands/options-greeks.js';
-import { registerMetricsCommand } from './commands/metrics.js';
-import { registerGraphCommands } from './commands/graph.js';
-import { registerExplainCommand } from './commands/explain.js';
-import { registerShowCommand } from './commands/show.js';
-import { registerVerifyCommand } from './commands/verify.js';
-import { registerPromoteCommand } from './commands/promote.js';
-import { registerReportCommand } from './commands/report.js';
-import { registerExpCommands } from './commands/exp.js';
-import { registerTradeCommand } from './commands/trade.js';
-import { registerKillCommand } from './commands/kill.js';
-import { registerCleanCommands } from './commands/clean.js';
-import { registerDoctorCommand } from './commands/doctor.js';
-import { registerSchemasCommand } from './commands/schemas.js';
 import { processIO, redactingIO, type CliIO } from './io.js';
 
-/** Every command, in the order `quanto --help` lists them; each module registers its own. */
-const COMMANDS: readonly RegisterCommands[] = [
-  registerBuildCommand,
-  registerWorkerCommand,
-  registerWatchCommand,
-  registerCalendarCommand,
-  registerSqlCommand,
-  registerDevVendorsCommand,
-  registerFeaturesComputeCommand,
-  registerOptionsGreeksCommand,
-  registerMetricsCommand,
-  registerGraphCommands,
-  registerExplainCommand,
-  registerShowCommand,
-  registerVerifyCommand,
-  registerPromoteCommand,
-  registerReportCommand,
-  registerExpCommands,
-  registerTradeCommand,
-  registerKillCommand,
-  registerCleanCommands,
-  registerDoctorCommand,
-  registerSchemasCommand,
+/**
+ * Every command module, in the order `quanto --help` lists them, with the top-level names it
+ * registers. A module is imported only when its command runs (or for --help): each pulls in
+ * what its command needs (a TUI, DuckDB, a broker client), and `quanto build` on a large cached
+ * pipeline should not wait for the others to load.
+ */
+const COMMANDS: readonly { names: readonly string[]; load: () => Promise<RegisterCommands> }[] = [
+  { names: ['build'], load: async () => (await import('./commands/build.js')).registerBuildCommand },
+  { names: ['worker'], load: async () => (await import('./commands/worker.js')).registerWorkerCommand },
+  { names: ['watch'], load: async () => (await import('./commands/watch.js')).registerWatchCommand },
+  { names: ['calendar'], load: async () => (await import('./commands/calendar.js')).registerCalendarCommand },
+  { names: ['sql'], load: async () => (await import('./commands/sql.js')).registerSqlCommand },
+  { names: ['dev'], load: async () => (await import('./commands/dev-vendors.js')).registerDevVendorsCommand },
+  {
+    names: ['features'],
+    load: async () => (await import('./commands/features-compute.js')).registerFeaturesComputeCommand,
+  },
+  { names: ['options'], load: async () => (await import('./commands/options-greeks.js')).registerOptionsGreeksCommand },
+  { names: ['metrics'], load: async () => (await import('./commands/metrics.js')).registerMetricsCommand },
+  { names: ['ls', 'graph', 'query'], load: async () => (await import('./commands/graph.js')).registerGraphCommands },
+  { names: ['explain'], load: async () => (await import('./commands/explain.js')).registerExplainCommand },
+  { names: ['show'], load: async () => (await import('./commands/show.js')).registerShowCommand },
+  { names: ['verify'], load: async () => (await import('./commands/verify.js')).registerVerifyCommand },
+  { names: ['promote'], load: async () => (await import('./commands/promote.js')).registerPromoteCommand },
+  { names: ['report'], load: async () => (await import('./commands/report.js')).registerReportCommand },
+  { names: ['exp'], load: async () => (await import('./commands/exp.js')).registerExpCommands },
+  { names: ['trade'], load: async () => (await import('./commands/trade.js')).registerTradeCommand },
+  { names: ['kill'], load: async () => (await import('./commands/kill.js')).registerKillCommand },
+  { names: ['clean', 'gc'], load: async () => (await import('./commands/clean.js')).registerCleanCommands },
+  { names: ['doctor'], load: async () => (await import('./commands/doctor.js')).registerDoctorCommand },
+  { names: ['schemas'], load: async () => (await import('./commands/schemas.js')).registerSchemasCommand },
 ];
+
+/** The command an argument list runs: its first word that is not a global option (or its value). */
+function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-C' || a === '--workspace') i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
 
 function quantoVersion(): string {
   return (JSON.parse(readFileSync(join(quantoPackageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
@@ -80,7 +77,11 @@ export async function main(argv: string[], rawIO: CliIO = processIO()): Promise<
         status = await handler(...args);
       },
   };
-  for (const register of COMMANDS) register(program, ctx);
+  // Only the module of the command asked for; all of them for help, a bare `quanto` or an unknown word (so commander can suggest one).
+  const word = commandWord(argv);
+  const versionOnly = word === undefined && (argv.includes('-V') || argv.includes('--version'));
+  const wanted = COMMANDS.filter((c) => word !== undefined && c.names.includes(word));
+  if (!versionOnly) for (const command of wanted.length > 0 ? wanted : COMMANDS) (await command.load())(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

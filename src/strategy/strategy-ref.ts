@@ -6,9 +6,10 @@ import { targetLabelSchema } from '../data/schemas/target-label.js';
  * else the one Quanto ships), with the strategy's own settings beside it and, under `data:`,
  * the targets it reads beyond the bars it trades (a feature set, a trained model), by the names
  * the strategy declares. Only `kind` and `data` are checked here; the engine validates the rest
- * with the strategy's schema when it plans.
+ * with the strategy's schema when it plans (a grid search's block, strategyBlockSchema, is
+ * checked point by point when it runs instead).
  */
-export const strategyRefSchema = z
+export const strategyBlockSchema = z
   .object({
     kind: z
       .string()
@@ -16,7 +17,9 @@ export const strategyRefSchema = z
     /** The targets the strategy reads, by the names it declares (`data:` of its definition): each is a dep of the target. */
     data: z.record(z.string(), targetLabelSchema).optional(),
   })
-  .loose()
+  .loose();
+
+export const strategyRefSchema = strategyBlockSchema
   // For `quanto schemas`: the engine spells out one alternative per module of strategies/, each
   // kind beside its own settings (the engine's PLUGIN_SCHEMA_KEYWORD; the domain cannot import it).
   .meta({ 'x-quanto-plugin': { dir: 'strategies', key: 'kind' } });

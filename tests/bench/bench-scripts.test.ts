@@ -25,6 +25,7 @@ const TINY: Record<string, Record<string, string>> = {
   backtest: { BENCH_RUNS: '1' },
   rl: { BENCH_RUNS: '1' },
   execution: {},
+  matrix: { BENCH_RUNS: '1', BENCH_MATRIX_A: '3' },
   distributed: {
     BENCH_LAYERS: '2',
     BENCH_WIDTH: '3',

@@ -32,7 +32,7 @@ describe('//experiments/core_v1_ppo (a matrix of two seeds) from the sample data
     ]);
     if (r.code !== 0) throw new Error(r.out + r.err);
     build = JSON.parse(r.out);
-  }, 300_000);
+  }, 900_000); // two PPO trainings on the main thread, beside another test file on a 2-core machine
   afterAll(() => {
     delete process.env.QUANTO_CACHE_DIR;
     delete process.env.QUANTO_HOLDOUT_LEDGER;

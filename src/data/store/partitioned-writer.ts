@@ -74,3 +74,13 @@ export async function writeRowsAsParquet(db: DuckDBConnection, rows: JsRows, fil
     rmSync(scratch, { recursive: true, force: true });
   }
 }
+
+/** writeRowsAsParquet on a connection of its own, one thread (byte-identical output): for a rule that writes one table. */
+export async function writeRowsToParquetFile(rows: JsRows, file: string, orderBy: string): Promise<void> {
+  const { connection, close } = await openDuckDb(1);
+  try {
+    await writeRowsAsParquet(connection, rows, file, orderBy);
+  } finally {
+    close();
+  }
+}
