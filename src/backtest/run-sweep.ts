@@ -1,5 +1,6 @@
 import { performanceMetrics, type PerformanceMetrics } from '../evaluation/performance-metrics.js';
 import { probabilityOfBacktestOverfitting, type PboResult } from '../evaluation/pbo.js';
+import { cpcvOfSelection, type CpcvResult } from '../evaluation/cpcv.js';
 import type { LoadedStrategy } from '../strategy/loaded-strategy.js';
 import { backtestConfigSchema, type BacktestConfig } from './backtest-config.js';
 import type { MarketData } from './market-data.js';
@@ -26,6 +27,8 @@ export interface SweepRun {
   /** Null with fewer than two valid points, or too few sessions for the blocks. */
   pbo: PboResult | null;
   pboSkipped?: string;
+  /** Null without a valid point. */
+  cpcv: CpcvResult | null;
 }
 
 /** What a sweep and a walk-forward share of a config: the strategy, its grid and how a point trades. */
@@ -144,7 +147,20 @@ export async function runSweep(c: SweepConfig, o: { barsDir: string; strategyOf:
   else if (returns[0]!.length < 2 * c.pbo.blocks)
     pboSkipped = `${returns[0]!.length} returns are too few for ${c.pbo.blocks} blocks`;
   else pbo = probabilityOfBacktestOverfitting(returns, c.pbo.blocks, c.periods_per_year);
-  return { data, reserveFrom, points, best, pbo, ...(pboSkipped ? { pboSkipped } : {}) };
+  const cpcv =
+    returns.length > 0
+      ? cpcvOfSelection(
+          returns,
+          {
+            groups: c.cpcv.groups,
+            testGroups: c.cpcv.test_groups,
+            horizon: c.costs.execution.delay_bars + 1,
+            embargo: c.cpcv.embargo,
+          },
+          c.periods_per_year,
+        )
+      : null;
+  return { data, reserveFrom, points, best, pbo, cpcv, ...(pboSkipped ? { pboSkipped } : {}) };
 }
 
 /** `fast=10,slow=50`: a point as the table and errors name it. */

@@ -43,6 +43,23 @@ export const sweepConfigShape = {
     .strict()
     .refine((p) => p.blocks % 2 === 0, { message: 'blocks must be even (half train, half test)', path: ['blocks'] })
     .prefault({}),
+  /**
+   * Combinatorial purged CV of choosing the best point by Sharpe ratio: `groups` of sessions,
+   * `test_groups` tested per split, the `embargo` share dropped from training after each test
+   * group (purging by the decision delay is automatic). One out-of-sample Sharpe per path.
+   */
+  cpcv: z
+    .object({
+      groups: z.number().int().min(2).max(16).default(6),
+      test_groups: z.number().int().min(1).default(2),
+      embargo: z.number().min(0).lt(0.5).default(0.01),
+    })
+    .strict()
+    .refine((c) => c.test_groups < c.groups, {
+      message: 'test_groups must be fewer than groups',
+      path: ['test_groups'],
+    })
+    .prefault({}),
   sizing: backtestConfigShape.sizing,
   orders_on: backtestConfigShape.orders_on,
   costs: backtestConfigShape.costs,

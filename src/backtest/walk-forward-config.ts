@@ -30,7 +30,7 @@ export const foldsSchema = z
     path: ['step'],
   });
 
-const { heatmap: _heatmap, pbo: _pbo, ...gridSearchShape } = sweepConfigShape;
+const { heatmap: _heatmap, pbo: _pbo, cpcv: _cpcv, ...gridSearchShape } = sweepConfigShape;
 
 export const walkForwardConfigSchema = z
   .object({ ...gridSearchShape, folds: foldsSchema })

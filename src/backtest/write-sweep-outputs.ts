@@ -69,6 +69,12 @@ export async function writeSweepOutputs(
       metrics: run.best?.metrics ?? null,
       pbo: run.pbo ? { pbo: run.pbo.pbo, splits: run.pbo.splits, blocks: run.pbo.blocks, metric: 'sharpe' } : null,
       ...(run.pboSkipped ? { pbo_skipped: run.pboSkipped } : {}),
+      cpcv: run.cpcv
+        ? {
+            ...run.cpcv,
+            median_path_sharpe: [...run.cpcv.path_sharpe].sort((a, b) => a - b)[Math.floor(run.cpcv.paths / 2)],
+          }
+        : null,
     }),
   );
   return { 'sweep.parquet': lines.length };

@@ -74,6 +74,8 @@ describe('//sweeps/spx_sma_crossover', () => {
     expect(m.pbo).toMatchObject({ splits: 252, blocks: 10, metric: 'sharpe' });
     expect(m.pbo.pbo).toBeGreaterThanOrEqual(0);
     expect(m.pbo.pbo).toBeLessThanOrEqual(1);
+    expect(m.cpcv).toMatchObject({ groups: 6, test_groups: 2, splits: 15, paths: 5 });
+    expect(m.cpcv.path_sharpe).toHaveLength(5);
     const svg = readFileSync(out('sweeps/spx_sma_crossover', 'heatmap.svg'), 'utf8');
     expect(svg).toMatch(/^<svg id="sweep"/);
     expect(svg.match(/class="cell"/g)).toHaveLength(m.valid);
