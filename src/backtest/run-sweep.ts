@@ -18,7 +18,7 @@ export interface SweepPoint {
   rejected?: string;
 }
 
-export interface SweepRun {
+export interface SweepResult {
   data: MarketData;
   reserveFrom: string | null;
   points: SweepPoint[];
@@ -138,7 +138,10 @@ export async function sweepPoints(
  * costs and account, scored as backtests are. `strategyOf` loads the strategy with a point's
  * settings (its schema's parse: a point it rejects throws).
  */
-export async function runSweep(c: SweepConfig, o: { barsDir: string; strategyOf: StrategyLoader }): Promise<SweepRun> {
+export async function runSweep(
+  c: SweepConfig,
+  o: { barsDir: string; strategyOf: StrategyLoader },
+): Promise<SweepResult> {
   const { data, reserveFrom } = await loadBacktestData({ ...c, benchmark: undefined }, o.barsDir);
   const { points, returns, best } = await sweepPoints(c, data, o.strategyOf);
   let pbo: PboResult | null = null;

@@ -6,7 +6,7 @@ import { metricsJson } from '../reports/metrics-json.js';
 import { heatmap } from '../reports/svg-charts.js';
 import type { SweepConfig } from './sweep-config.js';
 import { axisValues, type GridValue } from './sweep-grid.js';
-import { pointName, type SweepPoint, type SweepRun } from './run-sweep.js';
+import { pointName, type SweepPoint, type SweepResult } from './run-sweep.js';
 
 export const SWEEP_OUTPUTS = ['sweep.parquet', 'heatmap.svg', 'metrics.json'] as const;
 
@@ -15,7 +15,7 @@ const METRIC_COLUMNS = [...PERFORMANCE_METRIC_NAMES.filter((m) => m !== 'n_retur
 
 /** sweep.parquet (one row per point: its settings, then its metrics), heatmap.svg and metrics.json. */
 export async function writeSweepOutputs(
-  run: SweepRun,
+  run: SweepResult,
   c: SweepConfig,
   outDir: string,
 ): Promise<Record<string, number>> {
@@ -81,7 +81,7 @@ export async function writeSweepOutputs(
 }
 
 /** The select metric (or the configured one) over two axes (or one), each cell the best over the other axes. */
-function sweepHeatmap(run: SweepRun, c: SweepConfig): string {
+function sweepHeatmap(run: SweepResult, c: SweepConfig): string {
   const axes = Object.keys(c.grid);
   const x = c.heatmap?.x ?? axes[0]!;
   const y = c.heatmap?.y ?? axes.find((a) => a !== x);

@@ -76,8 +76,7 @@ export async function expShowCommand(
     );
     return 0;
   }
-  const shown = (x: number | null | undefined) =>
-    x === null || x === undefined || Number.isNaN(x) ? '' : opts.format === 'csv' ? String(x) : display(x);
+  const shown = (x: number | null | undefined) => metricCell(x, opts.format);
   const table = (group: readonly ExperimentRow[]) => {
     const params = paramsOf(group);
     return formatRows(
@@ -130,8 +129,7 @@ export async function expDiffCommand(
     io.out(JSON.stringify({ a: ra.label, b: rb.label, params, metrics }, null, 2));
     return 0;
   }
-  const shown = (x: number | null) =>
-    x === null || Number.isNaN(x) ? '' : opts.format === 'csv' ? String(x) : display(x);
+  const shown = (x: number | null) => metricCell(x, opts.format);
   const rows = [
     ...params.map((p) => ({ kind: 'param', name: p.name, [ra.label]: p.a ?? '', [rb.label]: p.b ?? '', change: '' })),
     ...metrics.map((m) => ({
@@ -164,6 +162,12 @@ function metricColumns(rows: readonly ExperimentRow[], asked: string | undefined
 /** Four significant digits: a table to read, not the record (--csv and --json are exact). */
 function display(x: number): string {
   return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(4)));
+}
+
+/** A metric as a table cell: empty when missing, exact in CSV, rounded for reading. */
+function metricCell(x: number | null | undefined, format: Format): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return '';
+  return format === 'csv' ? String(x) : display(x);
 }
 
 function signed(x: number): string {
